@@ -1,0 +1,84 @@
+// swift-tools-version: 6.1
+import PackageDescription
+import Foundation
+
+// `ORCHARD_ENGINE_ONLY=1 swift test --scratch-path .build-engine` builds only the engine and method
+// targets (no server dependencies): seconds instead of minutes while working on numerics.
+let engineOnly = ProcessInfo.processInfo.environment["ORCHARD_ENGINE_ONLY"] == "1"
+
+// Engine targets are compiled with optimisation even in debug builds: a debug-built training step is
+// 20-50x slower and the tests train real (tiny) models. `-enable-testing` keeps @testable working.
+let engineSettings: [SwiftSetting] = [
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
+
+let engineTargetNames: Set<String> = [
+    "CBLAS", "OrchardTensor", "OrchardModels", "OrchardMethods", "OrchardJobs",
+    "OrchardTensorTests", "OrchardModelsTests", "OrchardMethodsTests", "OrchardJobsTests",
+]
+
+let package = Package(
+    name: "Orchard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "orchard", targets: ["orchard"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .target(name: "OrchardTensor", dependencies: ["CBLAS"], swiftSettings: engineSettings),
+        .target(name: "OrchardModels", dependencies: ["OrchardTensor"], swiftSettings: engineSettings),
+        .target(name: "OrchardMethods", dependencies: ["OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
+        .target(name: "OrchardJobs", dependencies: ["OrchardMethods", "OrchardModels", "OrchardTensor"]),
+        .target(name: "OrchardStore", dependencies: [
+            "OrchardJobs",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "OrchardServer", dependencies: [
+            "OrchardStore", "OrchardJobs",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .executableTarget(name: "orchard", dependencies: [
+            "OrchardServer", "OrchardStore", "OrchardJobs", "OrchardMethods", "OrchardModels", "OrchardTensor",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        .testTarget(name: "OrchardTensorTests", dependencies: ["OrchardTensor"], swiftSettings: engineSettings),
+        .testTarget(name: "OrchardModelsTests", dependencies: ["OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
+        .testTarget(name: "OrchardMethodsTests", dependencies: ["OrchardMethods", "OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
+        .testTarget(name: "OrchardJobsTests", dependencies: ["OrchardJobs"]),
+        .testTarget(name: "OrchardStoreTests", dependencies: ["OrchardStore", "OrchardJobs"]),
+        .testTarget(name: "OrchardServerTests", dependencies: [
+            "OrchardServer", "OrchardStore", "OrchardJobs",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "OrchardJobs",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+    ]
+)
+
+if engineOnly {
+    package.dependencies = []
+    package.products = []
+    package.targets = package.targets.filter { engineTargetNames.contains($0.name) }
+}

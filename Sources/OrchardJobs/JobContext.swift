@@ -1,0 +1,79 @@
+import Foundation
+
+/// What a running job may do. Implemented by the store-backed worker; every write is fenced by the
+/// job's lease (id, attempt, owner): after the lease is lost, writes throw and `shouldStop` is true.
+public protocol JobContext: AnyObject, Sendable {
+    var jobID: String { get }
+    var tenant: String { get }
+    /// 1 on the first claim; a re-claimed job (after a crash or expired lease) sees 2, 3, ...
+    var attempt: Int { get }
+    /// Compute threads this job may use, for BLAS and the engine's own parallel loops.
+    var threads: Int { get }
+    /// Becomes true when the job is asked to stop (cancel, pause, drain on SIGTERM, lost lease).
+    /// Runners check it every step, save a checkpoint, and throw `JobError.stopped`.
+    var shouldStop: Bool { get }
+
+    /// Appends an event to the job's stream (seq assigned by the store). `level`: info | warn | error.
+    func emit(type: String, message: String, data: JSONValue, level: String) throws
+    /// Updates the job's visible progress (step, total steps, tokens seen).
+    func progress(step: Int, totalSteps: Int?, tokens: Int?) throws
+
+    /// Writes a checkpoint atomically: `write` fills a fresh temporary directory; the store fsyncs it,
+    /// renames it into place, indexes it (with SHA-256 of its files) and applies retention.
+    @discardableResult
+    func saveCheckpoint(step: Int, metrics: [String: Double], write: (URL) throws -> Void) throws -> CheckpointRef
+    /// The newest checkpoint of this job (from this or an earlier attempt), to resume from.
+    func latestCheckpoint() throws -> CheckpointRef?
+    /// Any checkpoint readable by this tenant (e.g. the model a deletion request must edit).
+    func checkpoint(id: String) throws -> CheckpointRef?
+
+    /// The live (not tombstoned) documents of a dataset of this tenant, in stable id order.
+    func documents(dataset: String) throws -> [Document]
+    /// The live preference pairs of a dataset of this tenant, in stable id order.
+    func preferencePairs(dataset: String) throws -> [PreferencePair]
+    /// Records that this job's model was trained on these documents (lineage for deletion requests).
+    func recordLineage(dataset: String, documentIDs: [String]) throws
+}
+
+extension JobContext {
+    public func emit(_ type: String, _ message: String = "", data: JSONValue = .null) throws {
+        try emit(type: type, message: message, data: data, level: "info")
+    }
+    /// Emits a `metrics` event: `{"step": step, ...values}`.
+    public func metrics(step: Int, _ values: [String: Double]) throws {
+        var o: [String: JSONValue] = ["step": .number(Double(step))]
+        for (k, v) in values { o[k] = v.isFinite ? .number(v) : .null }
+        try emit(type: "metrics", message: "", data: .object(o), level: "info")
+    }
+}
+
+/// A checkpoint on disk: an immutable directory of files (safetensors, state.json, tokenizer.json, ...).
+public struct CheckpointRef: Sendable, Hashable, Codable {
+    public var id: String
+    public var jobID: String
+    public var step: Int
+    public var directory: URL
+    public var metrics: [String: Double]
+    public init(id: String, jobID: String, step: Int, directory: URL, metrics: [String: Double]) {
+        self.id = id; self.jobID = jobID; self.step = step; self.directory = directory; self.metrics = metrics
+    }
+}
+
+/// A document of a dataset: `{id, domain, text}`. Ids are stable and unique within a dataset.
+public struct Document: Sendable, Hashable, Codable {
+    public var id: String
+    public var domain: String
+    public var text: String
+    public init(id: String, domain: String, text: String) { self.id = id; self.domain = domain; self.text = text }
+}
+
+/// A preference pair: `{id, prompt, chosen, rejected}`.
+public struct PreferencePair: Sendable, Hashable, Codable {
+    public var id: String
+    public var prompt: String
+    public var chosen: String
+    public var rejected: String
+    public init(id: String, prompt: String, chosen: String, rejected: String) {
+        self.id = id; self.prompt = prompt; self.chosen = chosen; self.rejected = rejected
+    }
+}

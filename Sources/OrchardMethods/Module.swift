@@ -1,0 +1,1 @@
+// Module OrchardMethods: see docs/architecture.md.

@@ -1,0 +1,1 @@
+// Module OrchardModels: see docs/architecture.md.

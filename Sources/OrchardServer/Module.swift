@@ -1,0 +1,1 @@
+// Module OrchardServer: see docs/architecture.md.

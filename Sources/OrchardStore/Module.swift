@@ -1,0 +1,1 @@
+// Module OrchardStore: see docs/architecture.md.

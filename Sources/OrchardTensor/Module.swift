@@ -1,0 +1,1 @@
+// Module OrchardTensor: see docs/architecture.md.
