@@ -14,6 +14,7 @@ let engineSettings: [SwiftSetting] = [
 
 let engineTargetNames: Set<String> = [
     "CBLAS", "OrchardTensor", "OrchardModels", "OrchardMethods", "OrchardJobs",
+    "orchard-train-bench",
     "OrchardTensorTests", "OrchardModelsTests", "OrchardMethodsTests", "OrchardJobsTests",
 ]
 
@@ -59,6 +60,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
+        .executableTarget(name: "orchard-train-bench", dependencies: ["OrchardModels", "OrchardTensor"],
+                          swiftSettings: engineSettings),
         .testTarget(name: "OrchardTensorTests", dependencies: ["OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardModelsTests", dependencies: ["OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardMethodsTests", dependencies: ["OrchardMethods", "OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),

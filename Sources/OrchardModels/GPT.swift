@@ -113,6 +113,10 @@ public final class GPT {
             guard targets != nil else { throw ModelError.invalidInput("weights need targets") }
             guard weights.count == n else { throw ModelError.invalidInput("expected \(n) weights, got \(weights.count)") }
             guard weights.allSatisfy({ $0.isFinite }) else { throw ModelError.invalidInput("weights must be finite") }
+            if normalizeWeights {
+                let total = weights.reduce(0, +)
+                guard total > 0 else { throw ModelError.invalidInput("weights sum to \(total); need a positive sum to normalise") }
+            }
         }
         lastBatch = b; lastLength = t; lastHadTargets = targets != nil
         forwardCore(b: b, t: t)
@@ -121,11 +125,7 @@ public final class GPT {
         let A = acts.pointer
         let coef = A + coefficients
         if let weights {
-            var total: Float = 0
-            if normalizeWeights {
-                total = weights.reduce(0, +)
-                guard total > 0 else { throw ModelError.invalidInput("weights sum to \(total); need a positive sum to normalise") }
-            }
+            let total: Float = normalizeWeights ? weights.reduce(0, +) : 1
             for i in 0..<n { coef[i] = normalizeWeights ? weights[i] / total : weights[i] }
         } else {
             coef.update(repeating: 1 / Float(n), count: n)
