@@ -175,3 +175,22 @@ import Testing
         #expect(GradientCheck.scaledMaxError(res[5], gp) < Self.tolerance)
     }
 }
+
+@Suite struct FastMathTests {
+    /// Polynomial exp/tanh against libm in Float64: relative error ≤ 1e-6 for exp on [-80, 80], absolute ≤ 1e-6 for tanh.
+    @Test func fastExpAndTanhAreAccurate() {
+        var worstExp = 0.0, worstTanh = 0.0
+        var x: Float = -80
+        while x < 80 {
+            let e = Double(fastExp(x)), ref = exp(Double(x))
+            worstExp = max(worstExp, abs(e - ref) / ref)
+            worstTanh = max(worstTanh, abs(Double(fastTanh(x / 8)) - tanh(Double(x / 8))))
+            x += 0.0137
+        }
+        #expect(worstExp < 1e-6)
+        #expect(worstTanh < 1e-6)
+        #expect(fastExp(-1000) < 1e-37 && fastExp(-1000) >= 0)
+        #expect(fastExp(1000).isFinite)
+        #expect(fastTanh(50) == 1 && fastTanh(-50) == -1)
+    }
+}
