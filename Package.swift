@@ -8,9 +8,13 @@ let engineOnly = ProcessInfo.processInfo.environment["ORCHARD_ENGINE_ONLY"] == "
 
 // Engine targets are compiled with optimisation even in debug builds: a debug-built training step is
 // 20-50x slower and the tests train real (tiny) models. `-enable-testing` keeps @testable working.
+// Opt-in: `ORCHARD_TARGET_CPU=haswell swift build -c release` compiles the engine for a named CPU
+// (AVX2+FMA for haswell; runs on this project's Intel AVX-512 and AMD Zen machines). Off by default:
+// the binary must run on any x86-64 machine. Measured effect: docs/performance.md.
+let targetCPU = ProcessInfo.processInfo.environment["ORCHARD_TARGET_CPU"]
 let engineSettings: [SwiftSetting] = [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
-]
+] + (targetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? [])
 
 let engineTargetNames: Set<String> = [
     "CBLAS", "OrchardTensor", "OrchardModels", "OrchardMethods", "OrchardJobs",

@@ -3,13 +3,19 @@ import Dispatch
 /// The number of compute threads one model uses. OpenBLAS itself stays single-threaded
 /// (see BLASRuntime); the engine splits GEMMs by rows, attention by (batch, head) and
 /// elementwise loops by chunks, so one job on 2 cores or two jobs on 1 core each never oversubscribe.
+/// Each ComputeThreads value made with count > 1 owns a pool of count - 1 threads (shared by its copies,
+/// stopped when the last copy goes away); the calling thread is worker 0.
 public struct ComputeThreads: Sendable, Equatable {
     public let count: Int
+    let pool: WorkerPool?
 
     public init(_ count: Int) throws {
         guard count >= 1, count <= 256 else { throw EngineError.invalidArgument("thread count must be 1...256, got \(count)") }
         self.count = count
+        pool = count > 1 ? WorkerPool(size: count) : nil
     }
+
+    public static func == (a: ComputeThreads, b: ComputeThreads) -> Bool { a.count == b.count }
 
     public static let single = try! ComputeThreads(1)
 
@@ -18,10 +24,7 @@ public struct ComputeThreads: Sendable, Equatable {
     public func parallelChunks(_ n: Int, minimumPerThread: Int = 1, _ body: (Range<Int>) -> Void) {
         let workers = Swift.max(1, Swift.min(count, n / Swift.max(1, minimumPerThread)))
         if workers == 1 { body(0..<n); return }
-        withoutActuallyEscaping(body) { body in
-            let box = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in box.value(Self.chunk(w, of: workers, n)) }
-        }
+        run(workers) { w in body(Self.chunk(w, of: workers, n)) }
     }
 
     /// Runs `body(worker, index)` for every index, indices split in contiguous blocks per worker.
@@ -29,12 +32,16 @@ public struct ComputeThreads: Sendable, Equatable {
     public func parallelFor(_ n: Int, _ body: (_ worker: Int, _ index: Int) -> Void) {
         let workers = Swift.max(1, Swift.min(count, n))
         if workers == 1 { for i in 0..<n { body(0, i) }; return }
-        withoutActuallyEscaping(body) { body in
-            let box = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                for i in Self.chunk(w, of: workers, n) { box.value(w, i) }
-            }
+        run(workers) { w in
+            for i in Self.chunk(w, of: workers, n) { body(w, i) }
         }
+    }
+
+    /// Runs body(w) for w in 0..<workers (workers <= count) on the pool.
+    @inline(__always)
+    func run(_ workers: Int, _ body: (Int) -> Void) {
+        guard let pool else { for w in 0..<workers { body(w) }; return }
+        pool.run { w in if w < workers { body(w) } }
     }
 
     @inline(__always)
