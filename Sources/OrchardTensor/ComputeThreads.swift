@@ -1,4 +1,3 @@
-import Dispatch
 
 /// The number of compute threads one model uses. OpenBLAS itself stays single-threaded
 /// (see BLASRuntime); the engine splits GEMMs by rows, attention by (batch, head) and
