@@ -101,8 +101,8 @@ public enum SafeTensors {
         var json = "{"
         var first = true
         if !metadata.isEmpty {
-            json += jsonString(metadataKey) + ":{"
-            json += sortedNames(metadata).map { jsonString($0) + ":" + jsonString(metadata[$0]!) }.joined(separator: ",")
+            json += JSONStringLiteral.quote(metadataKey) + ":{"
+            json += sortedNames(metadata).map { JSONStringLiteral.quote($0) + ":" + JSONStringLiteral.quote(metadata[$0]!) }.joined(separator: ",")
             json += "}"
             first = false
         }
@@ -121,7 +121,7 @@ public enum SafeTensors {
             let end = offset + 4 * count
             if !first { json += "," }
             first = false
-            json += jsonString(name) + ":{\"dtype\":\"F32\",\"shape\":[" + record.shape.map(String.init).joined(separator: ",")
+            json += JSONStringLiteral.quote(name) + ":{\"dtype\":\"F32\",\"shape\":[" + record.shape.map(String.init).joined(separator: ",")
                 + "],\"data_offsets\":[\(offset),\(end)]}"
             offset = end
         }
@@ -141,28 +141,6 @@ public enum SafeTensors {
         }
         // Leave room for the byte length (× up to 8) without overflow.
         return count <= Int.max / 8 ? count : nil
-    }
-
-    /// JSON string literal with the escapes JSON requires (quotes, backslash, control characters).
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 
     // MARK: Reading
