@@ -290,6 +290,14 @@ public enum SafeTensors {
         func convert(_ raw: UnsafeRawBufferPointer) -> [Float] {
             let count = raw.count / byteSize
             return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+                #if _endian(little)
+                if self == .f32 {
+                    // Same bit layout: one copy (the data section is not necessarily 4-byte aligned).
+                    if count > 0 { UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: raw.baseAddress!, byteCount: 4 * count) }
+                    initialized = count
+                    return
+                }
+                #endif
                 for i in 0..<count {
                     out[i] = element(raw, i)
                 }
