@@ -49,7 +49,10 @@ public enum TopicRecoveryError {
     }
 
     /// Both matrices n×r row-major over the same words.
-    public static func compare(reference: [Double], estimate: [Double], vocabularySize n: Int, topicCount r: Int) -> Result {
+    public static func compare(reference: [Double], estimate: [Double], vocabularySize n: Int, topicCount r: Int) throws -> Result {
+        guard r >= 1, reference.count == n * r, estimate.count == n * r else {
+            throw TopicModelError.invalidConfiguration("compare needs two \(n)×\(r) matrices (got \(reference.count) and \(estimate.count) entries)")
+        }
         var cost = [Double](repeating: 0, count: r * r)
         for k in 0..<r {
             for l in 0..<r {

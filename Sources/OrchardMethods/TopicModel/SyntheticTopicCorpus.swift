@@ -70,4 +70,10 @@ public struct SyntheticTopicCorpus: Sendable {
 
     /// A tokenizer that keeps every generated word (no stop words).
     public static let tokenizer = TopicTokenizer(stopWords: [], minTokenLength: 1, dropNumericTokens: false)
+
+    /// The generator's full vocabulary (ids equal generator ids, even for words no document happened to use).
+    public var vocabulary: TopicVocabulary {
+        // Names are zero-padded, so generator order is alphabetical order and the initializer cannot fail.
+        try! TopicVocabulary(words: (0..<vocabularySize).map(Self.wordName), tokenizer: Self.tokenizer)
+    }
 }
