@@ -10,6 +10,8 @@ public enum TopicModelError: Error, Sendable, Equatable, CustomStringConvertible
     case documentMismatch(id: String)
     case singularMatrix(String)
     case notCertified
+    /// Serving this request would exceed the deletion capacity and the caller must retrain.
+    case retrainRequired(used: Int, requested: Int, capacity: Int)
     case corpusUnreadable(String)
 
     public var description: String {
@@ -23,6 +25,8 @@ public enum TopicModelError: Error, Sendable, Equatable, CustomStringConvertible
         case .duplicateDocument(let id): return "document \(id) appears twice"
         case .documentMismatch(let id): return "document \(id): text differs from the text the model was trained on"
         case .singularMatrix(let m): return "singular matrix: \(m)"
+        case .retrainRequired(let used, let requested, let capacity):
+            return "deletion capacity exhausted (\(used) used + \(requested) requested > \(capacity)): retrain required"
         case .notCertified: return "certified mode needs a model trained with a certification configuration"
         case .corpusUnreadable(let m): return "cannot read corpus: \(m)"
         }
