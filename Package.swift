@@ -16,6 +16,7 @@ let engineTargetNames: Set<String> = [
     "CBLAS", "OrchardTensor", "OrchardModels", "OrchardMethods", "OrchardJobs",
     "orchard-train-bench",
     "OrchardTensorTests", "OrchardModelsTests", "OrchardMethodsTests", "OrchardJobsTests",
+    "orchard-topic-bench",
 ]
 
 let package = Package(
@@ -39,7 +40,9 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .target(name: "OrchardTensor", dependencies: ["CBLAS"], swiftSettings: engineSettings),
         .target(name: "OrchardModels", dependencies: ["OrchardTensor"], swiftSettings: engineSettings),
-        .target(name: "OrchardMethods", dependencies: ["OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
+        .target(name: "OrchardMethods", dependencies: ["OrchardModels", "OrchardTensor", "CBLAS"], swiftSettings: engineSettings),
+        // Exact-unlearn vs retrain timings for the topic model (docs/performance.md); engine-only, no server deps.
+        .executableTarget(name: "orchard-topic-bench", dependencies: ["OrchardMethods"], swiftSettings: engineSettings),
         .target(name: "OrchardJobs", dependencies: ["OrchardMethods", "OrchardModels", "OrchardTensor"]),
         .target(name: "OrchardStore", dependencies: [
             "OrchardJobs",
