@@ -76,6 +76,18 @@ import Foundation
         let obj = ScalingLawObjective(counts: n, losses: l, bounds: .pile)
         #expect(Swift.abs(obj.value(fit.law) - fit.objective) <= 1e-12 * Swift.max(1, fit.objective))
         #expect(try fitter.fit(counts: n, losses: l) == fit)
+        #expect(fit.refined.allSatisfy { $0 })
+    }
+
+    @Test func prescreenedMultiStartIsBestOfEveryStart() throws {
+        let (n, l) = Self.syntheticCurve(epsilon: 2.0, beta: 30, alpha: 0.3, noise: 0.003, seed: 8)
+        let full = try ScalingLawFitter(bounds: .pile).fit(counts: n, losses: l)
+        let fit = try ScalingLawFitter(bounds: .pile, refinedStarts: 16).fit(counts: n, losses: l)
+        #expect(fit.refined.filter { $0 }.count == 16)
+        for j in fit.startObjectives where j.isFinite { #expect(fit.objective <= j) }
+        // Refining the 16 most promising starts reaches the same minimum as refining all 512.
+        #expect(Swift.abs(fit.objective - full.objective) <= 1e-6 * Swift.max(1e-3, full.objective))
+        #expect(Swift.abs(fit.law.alpha - full.law.alpha) < 1e-3)
     }
 
     @Test func refusesIllPosedFits() {

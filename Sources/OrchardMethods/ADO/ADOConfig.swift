@@ -36,6 +36,9 @@ public struct ADOConfig: Sendable, Hashable, Codable {
     public var bounds: AutoSetting<ScalingLawBounds> = .auto
     /// Multi-start grid. Auto: the official 8×8×8 grid.
     public var startGrid: AutoSetting<ScalingLawStartGrid> = .auto
+    /// L-BFGS runs from this many grid starts with the smallest J at the start point. Auto: 8
+    /// (ours, for speed: the official code refines all 512). A number ≥ the grid size refines every start.
+    public var refinedStarts: AutoSetting<Int> = .auto
     /// Huber δ of the fit (official 1e-3).
     public var huberDelta: Double = 1e-3
     /// Tie-break penalty `c·β` added to J (spec §1.8, ours). Auto: 1e-4. 0 reproduces the official objective.
@@ -75,6 +78,7 @@ public struct ResolvedADOConfig: Sendable, Hashable, Codable {
     public var exponentFloor: Double
     public var bounds: ScalingLawBounds
     public var startGrid: ScalingLawStartGrid
+    public var refinedStarts: Int
     public var huberDelta: Double
     public var betaPenalty: Double
     public var minimumFitPoints: Int
@@ -85,7 +89,8 @@ public struct ResolvedADOConfig: Sendable, Hashable, Codable {
     public var fitter: ScalingLawFitter {
         ScalingLawFitter(bounds: bounds, grid: startGrid,
                          minimizer: LBFGSMinimizer(tolerance: fitTolerance, maxIterations: fitMaxIterations),
-                         huberDelta: huberDelta, betaPenalty: betaPenalty, minimumPoints: minimumFitPoints)
+                         huberDelta: huberDelta, betaPenalty: betaPenalty, minimumPoints: minimumFitPoints,
+                         refinedStarts: refinedStarts)
     }
 }
 
@@ -115,6 +120,7 @@ extension ADOConfig {
             floorRule: floorRule, exponentFloor: exponentFloor,
             bounds: bounds.resolve { ctx.vocabularySize <= 512 ? .byteLevel : .pile },
             startGrid: startGrid.resolve { .official },
+            refinedStarts: refinedStarts.resolve { 8 },
             huberDelta: huberDelta, betaPenalty: betaPenalty.resolve { 1e-4 },
             minimumFitPoints: minimumFitPoints, fitTolerance: fitTolerance, fitMaxIterations: fitMaxIterations)
         try r.validate(domainCount: ctx.domainCount)
@@ -143,6 +149,7 @@ extension ResolvedADOConfig {
         if startGrid.aValues.isEmpty || startGrid.eValues.isEmpty || startGrid.alphaValues.isEmpty {
             throw ADOConfigError("startGrid needs at least one value per parameter")
         }
+        if refinedStarts < 1 { throw ADOConfigError("refinedStarts must be ≥ 1") }
         if !(huberDelta > 0) { throw ADOConfigError("huberDelta must be > 0") }
         if !(betaPenalty >= 0 && betaPenalty.isFinite) { throw ADOConfigError("betaPenalty must be ≥ 0") }
         if minimumFitPoints < 3 { throw ADOConfigError("minimumFitPoints must be ≥ 3 (three parameters)") }
@@ -154,7 +161,7 @@ extension ADOConfig {
     private enum Keys: String, CodingKey {
         case startStep, ignoreSteps, updateInterval, subsample, smoothingWindow, smoothingOrder, historyRate
         case smoothingRate, creditExponent, minimumWeight, floorRule, exponentFloor, bounds, startGrid
-        case huberDelta, betaPenalty, minimumFitPoints, fitTolerance, fitMaxIterations
+        case refinedStarts, huberDelta, betaPenalty, minimumFitPoints, fitTolerance, fitMaxIterations
     }
 
     /// Missing keys keep their defaults, so `{}` or `{"updateInterval": 200}` is a valid config;
@@ -174,7 +181,7 @@ extension ADOConfig {
         try take(.creditExponent, &creditExponent); try take(.minimumWeight, &minimumWeight)
         try take(.floorRule, &floorRule); try take(.exponentFloor, &exponentFloor)
         try take(.bounds, &bounds); try take(.startGrid, &startGrid)
-        try take(.huberDelta, &huberDelta); try take(.betaPenalty, &betaPenalty)
+        try take(.refinedStarts, &refinedStarts); try take(.huberDelta, &huberDelta); try take(.betaPenalty, &betaPenalty)
         try take(.minimumFitPoints, &minimumFitPoints); try take(.fitTolerance, &fitTolerance)
         try take(.fitMaxIterations, &fitMaxIterations)
     }

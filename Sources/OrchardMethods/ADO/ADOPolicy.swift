@@ -119,11 +119,13 @@ public struct ADOPolicy: Sendable {
             filter = try? SavitzkyGolayFilter(window: w, order: config.smoothingOrder)
         }
         var laws: [ScalingLaw?] = [], objectives: [Double?] = []
+        var evaluations = 0
         for i in 0..<k {
             let smoothed = filter?.apply(state.lossHistory[i]) ?? state.lossHistory[i]
             let ys = indices.map { smoothed[$0] }
             if let fit = try? fitter.fit(counts: xs, losses: ys) {
                 laws.append(fit.law); objectives.append(fit.objective)
+                evaluations += fit.evaluations
             } else {
                 laws.append(nil); objectives.append(nil)
             }
@@ -134,7 +136,8 @@ public struct ADOPolicy: Sendable {
             if let l = laws[i] { merged.append(l) } else if let old = state.laws?[i] { merged.append(old) } else { break }
         }
         if merged.count == k { state.laws = merged }
-        let r = ADORefit(step: t, laws: laws, objectives: objectives, points: indices.count)
+        let r = ADORefit(step: t, laws: laws, objectives: objectives, points: indices.count,
+                         evaluations: evaluations)
         state.refits.append(r)
         return r
     }

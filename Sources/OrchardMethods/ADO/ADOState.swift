@@ -40,4 +40,6 @@ public struct ADORefit: Sendable, Hashable, Codable {
     public var laws: [ScalingLaw?]
     public var objectives: [Double?]
     public var points: Int
+    /// Objective evaluations over all K fits (cost, independent of the machine).
+    public var evaluations: Int
 }

@@ -10,9 +10,14 @@ public struct LBFGSMinimizer: Sendable {
     public var maxIterations: Int
     /// Curvature pairs kept.
     public var memory: Int
+    /// Also stop when J fell by less than `relativeTolerance·|J|` over the last 10 iterations. The fit's
+    /// Huber δ = 1e-3 makes J almost L1, where L-BFGS creeps along kinks long after the parameters have
+    /// settled; this ends that creep (ours; jaxopt stops on the gradient norm only).
+    public var relativeTolerance: Double
 
-    public init(tolerance: Double = 1e-5, maxIterations: Int = 200, memory: Int = 10) {
+    public init(tolerance: Double = 1e-5, maxIterations: Int = 200, memory: Int = 10, relativeTolerance: Double = 1e-5) {
         self.tolerance = tolerance; self.maxIterations = maxIterations; self.memory = memory
+        self.relativeTolerance = relativeTolerance
     }
 
     public struct Result: Sendable {
@@ -33,6 +38,7 @@ public struct LBFGSMinimizer: Sendable {
         ss.reserveCapacity(memory); ys.reserveCapacity(memory); rhos.reserveCapacity(memory)
         var alphas = [Double](repeating: 0, count: memory)
         var iteration = 0
+        var recent: [Double] = [fx]
         while iteration < maxIterations {
             if (g * g).sum().squareRoot() <= tolerance { break }
             // Two-loop recursion: d = -H g.
@@ -79,6 +85,11 @@ public struct LBFGSMinimizer: Sendable {
             let improvement = fx - fNew
             x = xNew; fx = fNew; g = gNew
             if improvement <= 1e-15 * Swift.max(1, Swift.abs(fx)) { break }
+            recent.append(fx)
+            if recent.count > 10 {
+                recent.removeFirst()
+                if recent[0] - fx <= relativeTolerance * Swift.abs(fx) { break }
+            }
         }
         return Result(x: x, value: fx, iterations: iteration, evaluations: evaluations)
     }

@@ -11,12 +11,16 @@ public struct ScalingLawFitter: Sendable {
     public var betaPenalty: Double
     /// A fit on fewer usable points is refused (spec §1.8: ill-posed below ~20).
     public var minimumPoints: Int
+    /// L-BFGS runs from this many starts: those with the smallest J at the start point (grid order breaks
+    /// ties). nil, or a number ≥ the grid size, refines every start as the official code does.
+    public var refinedStarts: Int?
 
     public init(bounds: ScalingLawBounds, grid: ScalingLawStartGrid = .official,
                 minimizer: LBFGSMinimizer = LBFGSMinimizer(), huberDelta: Double = 1e-3,
-                betaPenalty: Double = 0, minimumPoints: Int = 20) {
+                betaPenalty: Double = 0, minimumPoints: Int = 20, refinedStarts: Int? = nil) {
         self.bounds = bounds; self.grid = grid; self.minimizer = minimizer
         self.huberDelta = huberDelta; self.betaPenalty = betaPenalty; self.minimumPoints = minimumPoints
+        self.refinedStarts = refinedStarts
     }
 
     public struct Fit: Sendable, Hashable, Codable {
@@ -26,8 +30,13 @@ public struct ScalingLawFitter: Sendable {
         public var objective: Double
         /// Points the fit used (after dropping non-positive or non-finite ones).
         public var points: Int
-        /// Final J reached from every start, in grid order (NaN where a start diverged).
+        /// J reached from every start, in grid order: after L-BFGS for refined starts, at the start point
+        /// for the others (NaN where a start diverged).
         public var startObjectives: [Double]
+        /// Which starts (grid order) were refined by L-BFGS.
+        public var refined: [Bool]
+        /// Objective evaluations the whole fit took (a machine-independent cost measure).
+        public var evaluations: Int
     }
 
     public enum FitError: Error, Equatable, CustomStringConvertible {
@@ -63,16 +72,33 @@ public struct ScalingLawFitter: Sendable {
             let r = objective.valueAndGradient(ScalingLaw(a: v.x, e: v.y, alpha: v.z))
             return (r.value, SIMD3(r.gradient.a, r.gradient.e, r.gradient.alpha))
         }
+        let starts = grid.starts
+        var perStart = starts.map { objective.value($0) }
+        var refine = [Bool](repeating: true, count: starts.count)
+        if let m = refinedStarts, m < starts.count {
+            // Prescreen: rank starts by J at the start (NaN last, grid order breaks ties), refine the best m.
+            let order = starts.indices.sorted { i, j in
+                let a = perStart[i].isFinite ? perStart[i] : .infinity, b = perStart[j].isFinite ? perStart[j] : .infinity
+                return a != b ? a < b : i < j
+            }
+            refine = [Bool](repeating: false, count: starts.count)
+            for i in order.prefix(Swift.max(1, m)) { refine[i] = true }
+        }
         var best: (law: ScalingLaw, value: Double)? = nil
-        var perStart: [Double] = []
-        for start in grid.starts {
-            let r = minimizer.minimize(from: SIMD3(start.a, start.e, start.alpha), f)
-            let law = ScalingLaw(a: r.x.x, e: r.x.y, alpha: r.x.z)
-            let value = r.value.isFinite && law.isFinite ? r.value : .nan
-            perStart.append(value)
+        var evaluations = starts.count
+        for (i, start) in starts.enumerated() {
+            var law = start, value = perStart[i]
+            if refine[i] {
+                let r = minimizer.minimize(from: SIMD3(start.a, start.e, start.alpha), f)
+                law = ScalingLaw(a: r.x.x, e: r.x.y, alpha: r.x.z)
+                evaluations += r.evaluations
+                value = r.value.isFinite && law.isFinite ? r.value : .nan
+            }
+            perStart[i] = value
             if value.isFinite, best == nil || value < best!.value { best = (law, value) }
         }
         guard let b = best else { throw FitError.noFiniteResult }
-        return Fit(law: b.law, objective: b.value, points: xs.count, startObjectives: perStart)
+        return Fit(law: b.law, objective: b.value, points: xs.count, startObjectives: perStart, refined: refine,
+                   evaluations: evaluations)
     }
 }

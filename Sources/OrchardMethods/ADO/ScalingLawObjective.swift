@@ -49,9 +49,10 @@ public struct ScalingLawObjective: Sendable {
                 for j in 0..<xs.count {
                     let z = t.a - t.alpha * xs[j]
                     let d = z - t.e
-                    // logsumexp(z, e) and the softmax weight of z, computed stably.
+                    // logsumexp(z, e) and the softmax weight of z, computed stably. log(1+x) instead of
+                    // log1p: x ∈ (0,1], the absolute error is < 1e-16, and it is ~2x faster in glibc.
                     let ex = Foundation.exp(-Swift.abs(d))
-                    let pred = Swift.max(z, t.e) + Foundation.log1p(ex)
+                    let pred = Swift.max(z, t.e) + Foundation.log(1 + ex)
                     let r = pred - ys[j]
                     total += HuberLoss.value(r, delta: delta)
                     if wantGradient {
