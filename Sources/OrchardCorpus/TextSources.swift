@@ -1,0 +1,65 @@
+import Foundation
+
+/// Document listings shared by several domains.
+enum TextSources {
+    /// One candidate per regular file; `source` names the package (or "local") for the id.
+    static func files(domain: String, source: String, root: URL, include: (String) -> Bool) -> [DocumentCandidate] {
+        LocalFiles.files(under: root, include: include).map { file in
+            DocumentCandidate(id: "\(domain)/\(source):\(file.relative)") { try LocalFiles.text(file.url) }
+        }
+    }
+
+    /// Files in sorted order with paragraphs seen earlier (whitespace- and case-normalised) removed:
+    /// licence and copyright files repeat the same boilerplate thousands of times.
+    static func deduplicatedParagraphs(domain: String, files: [(source: String, url: URL)]) -> [DocumentCandidate] {
+        var seen = Set<String>()
+        var result: [DocumentCandidate] = []
+        for file in files {
+            guard let text = try? LocalFiles.text(file.url) else { continue }
+            var kept: [String] = []
+            for paragraph in paragraphs(text) {
+                let key = paragraph.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+                if !key.isEmpty, seen.insert(key).inserted { kept.append(paragraph) }
+            }
+            if !kept.isEmpty { result.append(DocumentCandidate(id: "\(domain)/\(file.source)", text: kept.joined(separator: "\n\n"))) }
+        }
+        return result
+    }
+
+    /// Paragraphs separated by blank (or whitespace-only) lines, without surrounding newlines.
+    static func paragraphs(_ text: String) -> [String] {
+        var result: [String] = [], current: [Substring] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.allSatisfy({ $0.isWhitespace }) {
+                if !current.isEmpty { result.append(current.joined(separator: "\n")); current = [] }
+            } else {
+                current.append(line)
+            }
+        }
+        if !current.isEmpty { result.append(current.joined(separator: "\n")) }
+        return result
+    }
+
+    /// Man pages rendered to plain text by groff (`.so` redirects and symlinks skipped).
+    static func manPages(domain: String, source: String, root: URL, include: (String) -> Bool) -> [DocumentCandidate] {
+        LocalFiles.files(under: root, include: { $0.hasSuffix(".gz") && include($0) }).map { file in
+            DocumentCandidate(id: "\(domain)/\(source):\(file.relative)") { try ManPageRenderer.render(gzipped: file.url) }
+        }
+    }
+}
+
+/// Renders man pages with `groff -k -mandoc -Tutf8 -P-cbou -rLL=80n` (groff-base ships with man-db).
+public enum ManPageRenderer {
+    public static func render(gzipped url: URL) throws -> String? {
+        guard let compressed = FileManager.default.contents(atPath: url.path) else { throw CorpusError.missingSource(url.path) }
+        let source = try Zlib.inflate(compressed)
+        if source.starts(with: Array(".so ".utf8)) || source.isEmpty { return nil }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("orchard-man-\(UUID().uuidString)")
+        try source.write(to: scratch)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let result = try ProcessRunner.run(["groff", "-k", "-mandoc", "-Tutf8", "-P-cbou", "-rLL=80n"], stdin: scratch)
+        guard result.status == 0 else { return nil }
+        let text = String(decoding: result.stdout, as: UTF8.self)
+        return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : text
+    }
+}
