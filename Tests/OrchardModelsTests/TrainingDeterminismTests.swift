@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import OrchardTensor
 @testable import OrchardModels
@@ -48,6 +49,33 @@ import OrchardTensor
         let tail = try run(resumed, steps: 8)
         #expect((head + tail).map(\.bitPattern) == uninterrupted.map(\.bitPattern))
         #expect(resumed.model.parameters.array.map(\.bitPattern) == full.model.parameters.array.map(\.bitPattern))
+    }
+
+    /// Same as above but the snapshot goes through safetensors files on disk (model.safetensors,
+    /// optimizer.safetensors; step and RNG state as string metadata) before the restore.
+    @Test func resumeThroughSafetensorsFilesEqualsUninterrupted() throws {
+        let uninterrupted = try run(try makeTrainer(threads: 2), steps: 12)
+        let first = try makeTrainer(threads: 2)
+        let head = try run(first, steps: 6)
+        let snap = first.snapshot()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("orchard-resume-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let meta = ["step": String(snap.step), "rng": snap.randomState.map(String.init).joined(separator: ",")]
+        try SafeTensors.write(snap.parameters, metadata: meta, to: dir.appendingPathComponent("model.safetensors"))
+        try SafeTensors.write(snap.optimizer, metadata: [:], to: dir.appendingPathComponent("optimizer.safetensors"))
+
+        let model = try SafeTensors.read(from: dir.appendingPathComponent("model.safetensors"))
+        let opt = try SafeTensors.read(from: dir.appendingPathComponent("optimizer.safetensors"))
+        let restored = TrainingSnapshot(parameters: model.tensors, optimizer: opt.tensors,
+                                        step: try #require(Int(model.metadata["step"] ?? "")),
+                                        randomState: (model.metadata["rng"] ?? "").split(separator: ",").compactMap { UInt64($0) })
+        #expect(restored == snap)
+        let resumed = try GPTTrainer.adamW(model: try GPT(config: Self.config, maxBatch: 4, threads: try ComputeThreads(2), seed: 5),
+                                           learningRate: .cosine(rate: 3e-3, warmupSteps: 3, totalSteps: 20, minimumRate: 3e-4), seed: 1)
+        try resumed.restore(restored)
+        let tail = try run(resumed, steps: 6)
+        #expect((head + tail).map(\.bitPattern) == uninterrupted.map(\.bitPattern))
     }
 
     @Test func restoreRejectsMismatchedState() throws {
