@@ -6,12 +6,12 @@
 /// stopped when the last copy goes away); the calling thread is worker 0.
 public struct ComputeThreads: Sendable, Equatable {
     public let count: Int
-    let pool: WorkerPool?
+    let pool: ComputePool?
 
     public init(_ count: Int) throws {
         guard count >= 1, count <= 256 else { throw EngineError.invalidArgument("thread count must be 1...256, got \(count)") }
         self.count = count
-        pool = count > 1 ? WorkerPool(size: count) : nil
+        pool = count > 1 ? ComputePool(size: count) : nil
     }
 
     public static func == (a: ComputeThreads, b: ComputeThreads) -> Bool { a.count == b.count }

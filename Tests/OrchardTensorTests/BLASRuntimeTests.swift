@@ -18,14 +18,18 @@ import Testing
         #expect(BLASRuntime.cpuFlags(cpuinfo: nil).isEmpty)
     }
 
-    /// The test process cannot re-exec itself mid-run; `make test` (see Makefile) starts it with
-    /// OPENBLAS_CORETYPE already set. This checks that the kernel this process runs is not a generic fallback
-    /// on a CPU that can do better, and says which one it is.
+    /// The test process cannot re-exec itself mid-run; `make -f Makefile.engine test-engine` starts it with
+    /// OPENBLAS_CORETYPE from scripts/openblas-coretype.sh and ORCHARD_REQUIRE_FAST_BLAS=1, under which this
+    /// test fails if the kernel is a generic fallback on a CPU that can do better. Plain `swift test` only warns.
     @Test func testProcessRunsAFastKernel() {
         let core = BLASRuntime.coreName
         let wanted = BLASRuntime.recommendedCoreType(coreName: core, cpuFlags: BLASRuntime.cpuFlags())
         print("OpenBLAS kernel in the test process: \(core)")
-        #expect(wanted == nil, "OpenBLAS fell back to \(core); run tests with OPENBLAS_CORETYPE=\(wanted ?? "") (make test does)")
+        if ProcessInfo.processInfo.environment["ORCHARD_REQUIRE_FAST_BLAS"] == "1" {
+            #expect(wanted == nil, "OpenBLAS fell back to \(core); run tests with OPENBLAS_CORETYPE=\(wanted ?? "")")
+        } else if let wanted {
+            print("WARNING: OpenBLAS runs the generic \(core) kernel (4-5x slower); set OPENBLAS_CORETYPE=\(wanted)")
+        }
     }
 
     @Test func gemmMatchesNaiveProduct() {

@@ -4,7 +4,7 @@ import Synchronization
 /// A per-model pool of compute threads that spin briefly between parallel regions before sleeping.
 /// A training step has ~150 short parallel regions; waking GCD workers for each cost ~30% of the
 /// 2-thread speed-up on this machine kind (docs/performance.md). The caller runs chunk 0 itself.
-final class WorkerPool: @unchecked Sendable {
+final class ComputePool: @unchecked Sendable {
     let size: Int
     private let state: PoolState
 
