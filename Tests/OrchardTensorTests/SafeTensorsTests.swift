@@ -15,7 +15,7 @@ struct SafeTensorsTestRandom {
     mutating func float() -> Float { Float(Double(next() >> 11) / Double(1 << 53) * 2 - 1) }
 }
 
-func makeTemporaryDirectory() throws -> URL {
+func makeSafeTensorsTestDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("orchard-st-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
@@ -45,7 +45,7 @@ func rawSafeTensors(header: String, data: [UInt8], claimedLength: UInt64? = nil)
     }
 
     @Test func roundTripsEveryBitAndMetadata() throws {
-        let dir = try makeTemporaryDirectory()
+        let dir = try makeSafeTensorsTestDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("model.safetensors")
         let tensors = Self.sampleTensors()
@@ -79,7 +79,7 @@ func rawSafeTensors(header: String, data: [UInt8], claimedLength: UInt64? = nil)
     }
 
     @Test func writeRejectsBadRecordsWithoutTouchingTheDestination() throws {
-        let dir = try makeTemporaryDirectory()
+        let dir = try makeSafeTensorsTestDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("x.safetensors")
         #expect(throws: SafeTensorsError.self) {
