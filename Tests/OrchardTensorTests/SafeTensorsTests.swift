@@ -156,6 +156,18 @@ func rawSafeTensors(header: String, data: [UInt8], claimedLength: UInt64? = nil)
         #expect(throws: SafeTensorsError.self) { try SafeTensors.decode(rawSafeTensors(header: "", data: [])) }
     }
 
+    @Test func missingFileIsAClearError() {
+        do {
+            _ = try SafeTensors.read(from: URL(fileURLWithPath: "/nonexistent-orchard/model.safetensors"))
+            Issue.record("expected an error")
+        } catch let error as SafeTensorsError {
+            guard case .unreadable = error else { Issue.record("unexpected \(error)"); return }
+            #expect(error.description.contains("/nonexistent-orchard/model.safetensors"))
+        } catch {
+            Issue.record("unexpected error type \(error)")
+        }
+    }
+
     @Test func errorsExplainThemselves() {
         let file = rawSafeTensors(header: #"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8))
         do {
