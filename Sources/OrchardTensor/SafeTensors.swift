@@ -13,6 +13,7 @@ public struct TensorRecord: Sendable, Equatable {
 
 /// Why a safetensors file could not be written or read. Every corrupt-file path ends here, never in a trap.
 public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
+    case unreadable(path: String, reason: String)
     case invalidTensor(name: String, reason: String)
     case fileTooSmall(bytes: Int)
     case headerTooLarge(bytes: UInt64, limit: Int)
@@ -24,6 +25,7 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
+        case let .unreadable(path, reason): return "safetensors: cannot read \(path): \(reason)"
         case let .invalidTensor(name, reason): return "safetensors: tensor \"\(name)\": \(reason)"
         case let .fileTooSmall(bytes): return "safetensors: file has \(bytes) bytes, fewer than the 8-byte header length"
         case let .headerTooLarge(bytes, limit): return "safetensors: header of \(bytes) bytes exceeds the \(limit)-byte limit"
@@ -146,7 +148,11 @@ public enum SafeTensors {
     // MARK: Reading
 
     public static func read(from url: URL) throws -> (tensors: [String: TensorRecord], metadata: [String: String]) {
-        let data = try Data(contentsOf: url, options: .mappedIfSafe)
+        // Read, not mmap: a mapping of a file that someone truncates meanwhile would crash with SIGBUS.
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw SafeTensorsError.unreadable(path: url.path, reason: error.localizedDescription)
+        }
         return try decode(data)
     }
 
