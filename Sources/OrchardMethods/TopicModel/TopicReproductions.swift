@@ -14,42 +14,40 @@ public enum TopicReproductions {
     /// Rows of A over `ids`, r columns.
     static func rows(_ a: [Double], ids: [Int], r: Int) -> [Double] { ids.flatMap { a[($0 * r)..<($0 * r + r)] } }
 
-    /// Topic-recovery error vs number of deletions, exact and certified mode, against retraining from scratch
-    /// (and against the ground truth A* when the corpus is synthetic).
+    /// Topic-recovery error vs number of deletions k, exact and certified mode, against retraining from scratch
+    /// (and against the ground truth A* when the corpus is synthetic). The certified release for k deletions comes
+    /// from a model certified for capacity m_U = k (Δ(k) measured empirically), so σ grows with k.
     public static func recoveryVersusDeletions(corpus: [TopicDocument], config: TopicModelConfig, deletions: [Int],
                                                epsilon: Double, delta: Double, trials: Int, seed: UInt64,
                                                truth: [Double]? = nil, vocabulary fixed: TopicVocabulary? = nil,
                                                log: (String) -> Void = { _ in }) throws -> String {
-        let capacity = deletions.max() ?? 0
-        let cert = CertifiedUnlearningConfig(epsilon: epsilon, delta: delta, capacity: .fixed(capacity),
-                                             sensitivity: .empirical(trials: trials, seed: seed))
-        let model = try fixed.map { try TopicModelTrainer.train(documents: corpus, vocabulary: $0, config: config, certification: cert) }
-            ?? TopicModelTrainer.train(documents: corpus, config: config, certification: cert)
-        let c = model.certification!
+        let model = try fixed.map { try TopicModelTrainer.train(documents: corpus, vocabulary: $0, config: config) }
+            ?? TopicModelTrainer.train(documents: corpus, config: config)
         let r = model.topicCount
-        var out = "m = \(corpus.count) documents, n = \(model.vocabularySize) words, r = \(r) topics; certified: ε = \(epsilon), δ = \(delta), "
-            + "capacity m_U = \(capacity), Δ(m_U) = \(f(c.mechanism.sensitivity)) (empirical, max over \(trials) forget sets), σ = \(f(c.sigma)), "
-            + "‖A‖_F = \(f(DenseLinearAlgebra.frobeniusNorm(model.topicWord)))\n\n"
-        out += "| deletions | exact: max abs(A_E − A_retrain) | exact: anchors = retrain | certified: ‖Ã − A_retrain‖_F / ‖A_retrain‖_F (unclipped) | certified, clipped | certified, clipped: mean column ℓ1 vs retrain (matched) |"
-        out += truth == nil ? "\n|---:|---:|:---:|---:|---:|---:|\n" : " retrain: mean column ℓ1 vs A* | certified clipped: mean column ℓ1 vs A* |\n|---:|---:|:---:|---:|---:|---:|---:|---:|\n"
+        var out = "m = \(corpus.count) documents, n = \(model.vocabularySize) words, r = \(r) topics, ‖A‖_F = \(f(DenseLinearAlgebra.frobeniusNorm(model.topicWord))); "
+            + "certified: ε = \(epsilon), δ = \(delta), capacity m_U = k, Δ(k) = max over \(trials) random forget sets of size k (empirical, not certified)\n\n"
+        out += "| deletions k | exact: max abs(A_E − A_retrain) | exact: anchors = retrain | Δ(k) | σ | certified: ‖Ã − A_retrain‖_F / ‖A_retrain‖_F (unclipped) | certified, clipped | certified, clipped: mean column ℓ1 vs retrain (matched) |"
+        out += truth == nil ? "\n|---:|---:|:---:|---:|---:|---:|---:|---:|\n" : " retrain: mean column ℓ1 vs A* | certified clipped: mean column ℓ1 vs A* |\n|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|\n"
         var g = SplitMix64(seed: seed &+ 99)
         for forget in nestedForgetSets(corpus, sizes: deletions, seed: seed) {
             let ids = Set(forget.map(\.id))
             let retrained = try TopicModelTrainer.train(documents: corpus.filter { !ids.contains($0.id) }, vocabulary: model.vocabulary, config: config)
-            let exact: TopicModel, release: TopicModelRelease
-            if forget.isEmpty {
-                exact = model
-                release = model.release(using: &g)
-            } else {
-                exact = try model.unlearn(documents: forget, mode: .exact, noise: &g).0
-                release = try model.unlearn(documents: forget, mode: .certified, noise: &g).1.release
+            var certifiedModel = model
+            if !forget.isEmpty {
+                certifiedModel.certification = try SensitivityCalibration.calibrateBase(
+                    model: model, documents: corpus,
+                    config: CertifiedUnlearningConfig(epsilon: epsilon, delta: delta, capacity: .fixed(forget.count),
+                                                      sensitivity: .empirical(trials: trials, seed: seed)))
             }
+            let exact = forget.isEmpty ? model : try model.unlearn(documents: forget, mode: .exact, noise: &g).0
+            let release = forget.isEmpty ? model.release(using: &g) : try certifiedModel.unlearn(documents: forget, mode: .certified, noise: &g).1.release
             let kept = (0..<model.vocabularySize).filter { retrained.statistics.documentFrequency[$0] > 0 }
             let reference = rows(retrained.topicWord, ids: kept, r: r)
             let norm = DenseLinearAlgebra.frobeniusNorm(reference)
             let maxDiff = zip(exact.topicWord, retrained.topicWord).map { abs($0 - $1) }.max() ?? 0
             let matched = try TopicRecoveryError.compare(reference: reference, estimate: release.topicWordClipped, vocabularySize: kept.count, topicCount: r)
             var line = "| \(forget.count) | \(maxDiff == 0 ? "0" : f(maxDiff, 2)) | \(exact.anchors == retrained.anchors ? "yes" : "no") | "
+                + "\(f(certifiedModel.certification?.mechanism.sensitivity ?? 0)) | \(f(release.noiseStandardDeviation)) | "
                 + "\(f(DenseLinearAlgebra.frobeniusDistance(release.topicWord, reference) / norm)) | "
                 + "\(f(DenseLinearAlgebra.frobeniusDistance(release.topicWordClipped, reference) / norm)) | \(f(matched.meanColumnL1)) |"
             if let truth {
