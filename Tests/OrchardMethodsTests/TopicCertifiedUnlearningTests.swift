@@ -126,7 +126,7 @@ import Testing
             let c = try SensitivityCalibration.calibrateBase(
                 model: model, documents: docs,
                 config: CertifiedUnlearningConfig(epsilon: eps, delta: 1e-5, capacity: .relativeLossBudget(budget),
-                                                  sensitivity: .suppliedPerDeletionBound(1e-4)))
+                                                  sensitivity: .suppliedPerDeletionBound(1e-6)))
             #expect(c.guarantee == .certifiedGivenSuppliedBound)
             #expect(c.predictedRelativeLoss <= budget + 1e-12)
             capacities.append(c.capacity)

@@ -73,7 +73,8 @@ public enum SensitivityCalibration {
     }
 
     /// k distinct documents, partial Fisher–Yates.
-    public static func randomSubset<G: RandomNumberGenerator>(of documents: [TopicDocument], size k: Int, using g: inout G) -> [TopicDocument] {
+    public static func randomSubset<G: RandomNumberGenerator>(of documents: [TopicDocument], size: Int, using g: inout G) -> [TopicDocument] {
+        let k = max(0, min(size, documents.count))
         var idx = Array(documents.indices)
         for i in 0..<k {
             let j = i + Int(g.next() % UInt64(idx.count - i))
