@@ -222,6 +222,11 @@ struct SyntheticLossSimulation {
         #expect(throws: (any Error).self) { try JSONDecoder().decode(ADOConfig.self, from: Data(#"{"updateIntervall": 5}"#.utf8)) }
         var bad = ADOConfig(); bad.minimumWeight = 0.3
         #expect(throws: ADOConfigError.self) { try bad.resolved(for: ADOResolutionContext(totalSteps: 100, domainCount: 4, vocabularySize: 256)) }
+        let presets = try JSONDecoder().decode(ADOConfig.self, from: Data(#"{"bounds": "pile", "startGrid": "coarse", "refinedStarts": 4}"#.utf8))
+        #expect(presets.bounds == .value(.pile) && presets.startGrid == .value(.coarse) && presets.refinedStarts == .value(4))
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(ADOConfig.self, from: Data(#"{"bounds": "bpe"}"#.utf8)) }
+        var custom = ADOConfig(); custom.smoothingWindow = .value(0); custom.floorRule = .official; custom.bounds = .value(.byteLevel)
+        #expect(try JSONDecoder().decode(ADOConfig.self, from: JSONEncoder().encode(custom)) == custom)
         // Echo round trip.
         let echoed = try JSONDecoder().decode(ResolvedADOConfig.self, from: JSONEncoder().encode(toy))
         #expect(echoed == toy)
