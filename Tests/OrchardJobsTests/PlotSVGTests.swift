@@ -81,6 +81,15 @@ final class SVGProbe: NSObject, XMLParserDelegate {
         #expect(Set(ys).count == 1)
     }
 
+    @Test func perDomainLossChartAddsTheUniformMean() throws {
+        let chart = LineChart.perDomainLoss(title: "held-out", domains: ["a", "b"], x: [0, 10, 20],
+                                            losses: [[3, 5], [2, .nan], [1, 3]])
+        #expect(chart.series.count == 3)
+        #expect(chart.series[2].y[0] == 4 && chart.series[2].y[1].isNaN && chart.series[2].y[2] == 2)
+        let probe = try SVGProbe.parse(try SVGChartRenderer.render(chart))
+        #expect(probe.elements["polyline"] == 3 && probe.texts.contains("mean (uniform)"))
+    }
+
     @Test func badChartsFailClearly() {
         #expect(throws: ChartError.self) { try SVGChartRenderer.render(LineChart(title: "", xLabel: "", yLabel: "", series: [])) }
         #expect(throws: ChartError.self) {
