@@ -108,6 +108,7 @@ final class SVGProbe: NSObject, XMLParserDelegate {
         #expect(SVGText.escape("a<b>&\"c'\u{1}") == "a&lt;b&gt;&amp;&quot;c&apos;")
         let t = AxisTicks.linear(lo: 0.13, hi: 0.92)
         #expect(t.ticks.first! <= 0.13 && t.ticks.last! >= 0.92 && t.ticks.count <= 12)
+        #expect(AxisTicks.linear(lo: 0, hi: 1.0000000002).ticks.last == 1)
         #expect(AxisTicks.logarithmic(lo: 0.5, hi: 40).ticks == [0.1, 1, 10, 100])
         #expect(SVGText.tickLabel(2_000_000) == "2e6" && SVGText.tickLabel(0.25) == "0.25")
     }
