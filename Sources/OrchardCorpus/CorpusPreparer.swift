@@ -72,6 +72,7 @@ public struct CorpusPreparer {
         let started = Date()
         let fetcher = SourceFetcher(root: options.sourceDirectory, log: log)
         let context = DomainContext(fetcher: fetcher, systemRoot: options.systemRoot, log: log)
+        try fetcher.resolve(domains.flatMap(\.debianPackages))
         try FileManager.default.createDirectory(at: options.outputDirectory, withIntermediateDirectories: true)
         let trainURL = options.outputDirectory.appendingPathComponent(CorpusPreparer.trainFile)
         let heldOutURL = options.outputDirectory.appendingPathComponent(CorpusPreparer.heldOutFile)
@@ -94,7 +95,7 @@ public struct CorpusPreparer {
             for document in selection.documents {
                 summary.documents += 1
                 summary.bytes += document.text.utf8.count
-                summary.words += document.text.split(whereSeparator: { $0.isWhitespace }).count
+                summary.words += TextSources.wordCount(document.text)
             }
             for document in trainDocuments { try train.write(document) }
             for document in heldOutDocuments {

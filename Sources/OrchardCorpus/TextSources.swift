@@ -26,7 +26,16 @@ enum TextSources {
         return result
     }
 
-    private static func isSpace(_ byte: UInt8) -> Bool { byte == 32 || (9...13).contains(byte) }
+    /// Whitespace-separated words (ASCII whitespace), counted on bytes.
+    static func wordCount(_ text: String) -> Int {
+        var count = 0, inWord = false
+        for byte in text.utf8 {
+            if isSpace(byte) { inWord = false } else if !inWord { inWord = true; count += 1 }
+        }
+        return count
+    }
+
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 32 || (9...13).contains(byte) }
 
     /// ASCII-lowercased bytes with whitespace runs collapsed to one space and trimmed.
     static func normalizedKey<Bytes: Sequence>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
