@@ -78,11 +78,7 @@ public enum OfflineDomains {
     }
 
     static func copyrightCandidates(domain: String, context: DomainContext) -> [DocumentCandidate] {
-        let doc = context.path("/usr/share/doc")
-        let packages = (try? FileManager.default.contentsOfDirectory(atPath: doc.path).sorted()) ?? []
-        let files = packages.map { (source: "local:usr/share/doc/\($0)/copyright", url: doc.appendingPathComponent("\($0)/copyright")) }
-            .filter { LocalFiles.isRegularFile($0.url) }
-        return TextSources.deduplicatedParagraphs(domain: domain, files: files)
+        TextSources.deduplicatedParagraphs(domain: domain, files: copyrightFiles(context))
     }
 
     /// Licence texts and copyright files together, deduplicated as one stream (the `legal` domain).
@@ -90,10 +86,14 @@ public enum OfflineDomains {
         context.fetcher.recordInstalled("base-files")
         let licenses = LocalFiles.files(under: context.path("/usr/share/common-licenses"), include: { _ in true })
             .map { (source: "local:usr/share/common-licenses/\($0.relative)", url: $0.url) }
+        return TextSources.deduplicatedParagraphs(domain: domain, files: licenses + copyrightFiles(context))
+    }
+
+    /// `/usr/share/doc/PACKAGE/copyright` files (regular files only), sorted by package.
+    private static func copyrightFiles(_ context: DomainContext) -> [(source: String, url: URL)] {
         let doc = context.path("/usr/share/doc")
         let packages = (try? FileManager.default.contentsOfDirectory(atPath: doc.path).sorted()) ?? []
-        let copyrights = packages.map { (source: "local:usr/share/doc/\($0)/copyright", url: doc.appendingPathComponent("\($0)/copyright")) }
+        return packages.map { (source: "local:usr/share/doc/\($0)/copyright", url: doc.appendingPathComponent("\($0)/copyright")) }
             .filter { LocalFiles.isRegularFile($0.url) }
-        return TextSources.deduplicatedParagraphs(domain: domain, files: licenses + copyrights)
     }
 }

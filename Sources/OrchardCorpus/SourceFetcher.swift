@@ -96,8 +96,6 @@ public final class SourceFetcher {
         records[name] = SourceRecord(kind: "installed-deb", name: name, version: LocalFiles.installedVersion(of: name))
     }
 
-    public func record(_ record: SourceRecord, key: String) { records[key] = record }
-
     private struct Candidate { let version: String; let fileName: String; let sha256: String }
     private var candidates: [String: Candidate] = [:]
 
