@@ -128,7 +128,7 @@ import Foundation
         var seen = Set<String>()
         for _ in 0..<50 { for q in try s.nextBatch(size: 16) { seen.insert(q.documentID) } }
         #expect(seen.isDisjoint(with: initial))
-        #expect(s.trainedDocumentIDs(excludingInitiallyTombstoned: initial) == seen)
+        #expect(s.trainedDocumentIDs() == seen)
 
         // Tombstone mid-run, including a whole domain; survive an export/import.
         let later = Set(seen.prefix(10)).union(cat.domains[3].documents.map(\.id))
