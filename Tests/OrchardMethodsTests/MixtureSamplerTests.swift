@@ -165,6 +165,7 @@ import Foundation
         var s = try MixtureSampler(catalog: cat, strategy: Self.adoStrategy(), seed: 7, sequenceLength: 16, totalSteps: 100, vocabularySize: 256)
         let b = try s.nextBatch(size: 4)
         #expect(throws: MixtureError.self) { try s.nextBatch(size: 4) }   // ADO needs the losses first
+        #expect(throws: MixtureError.self) { try s.observe(b, losses: [1]) }
         try s.observe(b, losses: Self.losses(for: b, step: 0))
         let other = try MixtureCatalog(domains: [MixtureDomain(name: "x", documents: [MixtureDocument(id: "x0", length: 10)])])
         #expect(throws: MixtureError.self) { try MixtureSampler(catalog: other, state: s.state) }

@@ -123,6 +123,9 @@ public struct MixtureSampler: Sendable {
     /// on schedule, a refit, which is returned).
     @discardableResult
     public mutating func observe(_ batch: [SampledSequence], losses: [Double]) throws -> ADORefit? {
+        guard losses.count == batch.count else {
+            throw MixtureError("\(losses.count) losses for a batch of \(batch.count) sequences")
+        }
         guard var policy = ado else { return nil }
         guard state.awaitingObservation else { throw MixtureError("observe called without a drawn batch") }
         let refit = try policy.observe(domains: batch.map(\.domain), losses: losses)
