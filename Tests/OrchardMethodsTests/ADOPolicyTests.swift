@@ -201,6 +201,7 @@ struct SyntheticLossSimulation {
         }
         let pi = policy.weights
         let rho = try #require(policy.state.preference)
+        print("ADO simulation seed \(seed): μ \(Self.prior) → π \(pi.map { ($0 * 1000).rounded() / 1000 }), ρ \(rho.map { ($0 * 1000).rounded() / 1000 })")
         #expect(pi[3] < Self.prior[3] * 0.7, "noise domain kept π = \(pi)")
         #expect(pi[2] < Self.prior[2] * 0.7, "saturated domain kept π = \(pi)")
         #expect(pi[0] + pi[1] > Self.prior[0] + Self.prior[1])

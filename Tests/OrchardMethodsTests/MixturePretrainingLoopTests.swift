@@ -146,3 +146,18 @@ extension Array {
         return a
     }
 }
+
+@Suite struct PaddedTokenBatchTests {
+    @Test func padsShortWindowsAndAveragesOnlyRealPositions() throws {
+        let p = try PaddedTokenBatch(sequences: [[1, 2, 3, 4, 5], [7, 8, 9]], length: 4, padToken: 0)
+        #expect(p.inputs == [1, 2, 3, 4, 7, 8, 0, 0])
+        #expect(p.targets == [2, 3, 4, 5, 8, 9, 0, 0])
+        #expect(p.weights == [1, 1, 1, 1, 1, 1, 0, 0])
+        #expect(p.positions == [4, 2])
+        #expect(try p.perSequenceMeans(positionLosses: [1, 2, 3, 4, 10, 20, 99, 99]) == [2.5, 15])
+        #expect(throws: MixtureError.self) { try PaddedTokenBatch(sequences: [[1]], length: 4) }
+        #expect(throws: MixtureError.self) { try p.perSequenceMeans(positionLosses: [1]) }
+        // A window longer than length + 1 is cut to the row.
+        #expect(try PaddedTokenBatch(sequences: [[1, 2, 3, 4, 5, 6]], length: 2).targets == [2, 3])
+    }
+}
