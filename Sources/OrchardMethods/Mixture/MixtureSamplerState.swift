@@ -1,0 +1,23 @@
+import Foundation
+
+/// Everything a `MixtureSampler` needs to continue exactly where it stopped (checkpoint `state.json`).
+public struct MixtureSamplerState: Sendable, Hashable, Codable {
+    /// The catalog (dataset version) the state belongs to.
+    public var catalogFingerprint: String
+    /// Sampler seed, as 16 hex digits (UInt64 does not survive every JSON reader as a number).
+    public var seed: String
+    public var sequenceLength: Int
+    public var strategy: ResolvedMixtureStrategy
+    /// RNG of the per-sequence domain draws.
+    public var generator: SeededGenerator
+    public var cursors: [DomainCursor]
+    /// Tombstoned document ids, sorted: never sampled again.
+    public var excludedDocumentIDs: [String]
+    /// Batches drawn so far.
+    public var batches: Int
+    /// Sequences drawn so far.
+    public var sequences: Int
+    public var weights: MixtureWeightsState
+    /// ADO only: a batch was drawn whose losses have not been observed yet.
+    public var awaitingObservation: Bool
+}

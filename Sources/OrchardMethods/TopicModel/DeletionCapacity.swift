@@ -1,0 +1,74 @@
+/// How the deletion capacity m_U is chosen.
+public enum CapacityPolicy: Sendable, Codable, Equatable {
+    /// The caller fixes m_U; Δ is then the sensitivity at |S_f| = m_U.
+    case fixed(Int)
+    /// Largest m_U whose predicted loss (‖Z‖_F + Δ ≈ σ√D + Δ) stays within this fraction of ‖released‖_F.
+    /// Sekhari et al.'s constant is 0.01 in absolute terms; this implementation uses it relative (see docs/methods.md).
+    case relativeLossBudget(Double)
+}
+
+/// Where the sensitivity Δ(m_U) comes from (spec §1.6 "practical calibration").
+public enum SensitivitySource: Sendable, Codable, Equatable {
+    /// A bound per deleted document supplied by the caller: Δ(m) = bound · m. Certified if the bound holds.
+    case suppliedPerDeletionBound(Double)
+    /// Max over `trials` random forget sets of ‖f(S) − f(S∖S_f)‖_F. Empirical, not a certificate.
+    case empirical(trials: Int, seed: UInt64)
+}
+
+/// The (ε, δ) configuration of certified mode.
+public struct CertifiedUnlearningConfig: Sendable, Codable, Equatable {
+    public var epsilon: Double
+    public var delta: Double
+    public var capacity: CapacityPolicy
+    public var sensitivity: SensitivitySource
+
+    public init(epsilon: Double, delta: Double, capacity: CapacityPolicy, sensitivity: SensitivitySource) {
+        self.epsilon = epsilon
+        self.delta = delta
+        self.capacity = capacity
+        self.sensitivity = sensitivity
+    }
+}
+
+/// Which guarantee a certified release carries. The paper proves only asymptotic (Õ) capacity bounds
+/// with unspecified constants, so no numeric Δ here is "proven by the paper".
+public enum GuaranteeKind: String, Sendable, Codable, Equatable {
+    /// Exact mode: output equals retraining without the documents ((0,0)-unlearning).
+    case exactRetrainEquivalent = "exact_retrain_equivalent"
+    /// (ε,δ)-unlearning holds *if* the caller's per-deletion sensitivity bound holds (Gaussian-mechanism theorem).
+    case certifiedGivenSuppliedBound = "certified_given_supplied_bound"
+    /// Δ was measured on random forget sets: noise is calibrated, but this is empirical, not certified.
+    case empiricalNotCertified = "empirical_not_certified"
+
+    public var statement: String {
+        switch self {
+        case .exactRetrainEquivalent:
+            return "exact: the released model equals retraining from scratch without the deleted documents"
+        case .certifiedGivenSuppliedBound:
+            return "(ε,δ)-unlearning by the Gaussian mechanism, provided the supplied sensitivity bound holds for every forget set up to the capacity; the bound is the caller's claim, not derived here"
+        case .empiricalNotCertified:
+            return "empirical, not certified: noise calibrated to the largest change measured over random forget sets; an unlucky forget set may move the model more"
+        }
+    }
+}
+
+/// The certified-mode state of one released object (the base model's A, or a head's B): the mechanism,
+/// the capacity m_U and how much of it sequential deletion requests have used.
+public struct DeletionCapacity: Sendable, Codable, Equatable {
+    public let config: CertifiedUnlearningConfig
+    public let mechanism: GaussianMechanism
+    /// m_U: deletions servable before a retrain is required.
+    public let capacity: Int
+    /// Cumulative deletions served since the last (re)train.
+    public internal(set) var used: Int
+    /// Full retrains triggered by exhausting the capacity.
+    public internal(set) var retrains: Int
+    public let guarantee: GuaranteeKind
+    /// Predicted loss of a release, (σ√D + Δ)/‖released‖_F, at the calibration point.
+    public let predictedRelativeLoss: Double
+    /// Per-deletion slope of the sensitivity used to size m_U.
+    public let sensitivityPerDeletion: Double
+
+    public var sigma: Double { mechanism.sigma }
+    public var remaining: Int { max(0, capacity - used) }
+}

@@ -1,0 +1,283 @@
+import Foundation
+import OrchardTensor
+
+/// A GPT-2 decoder trained with hand-written forward and backward passes (the llm.c way):
+/// one parameter buffer, one gradient buffer with the same layout, and activation buffers sized
+/// at construction for `maxBatch` × contextLength; a training step allocates nothing.
+public final class GPT {
+    public let config: GPTConfig
+    public let maxBatch: Int
+    public var threads: ComputeThreads
+    public let layout: GPTParameterLayout
+    public let parameters: FloatBuffer
+    public let gradients: FloatBuffer
+
+    /// Per-layer activations saved by forward for backward.
+    struct LayerActivations {
+        let ln1, ln1Mean, ln1Rstd, qkv, att, atty, residual2, ln2, ln2Mean, ln2Rstd, fch, fchGelu, residual3: Int
+    }
+
+    let acts: FloatBuffer
+    let layerActs: [LayerActivations]
+    let encoded, lnf, lnfMean, lnfRstd, logits, losses, coefficients: Int
+    // Backward scratch.
+    let scratch: FloatBuffer
+    let dResidual, dLN, dWide, dAtty, dAttScratch: Int
+    let tokens: UnsafeMutablePointer<Int32>
+    let targets: UnsafeMutablePointer<Int32>
+
+    /// Shape of the last forward pass and whether it had targets (backward needs them).
+    public private(set) var lastBatch = 0
+    public private(set) var lastLength = 0
+    public private(set) var lastHadTargets = false
+
+    public init(config: GPTConfig, maxBatch: Int, threads: ComputeThreads = .single, seed: UInt64 = 0) throws {
+        try config.validate()
+        guard maxBatch >= 1 else { throw ModelError.invalidConfig("batch size must be >= 1") }
+        self.config = config; self.maxBatch = maxBatch; self.threads = threads
+        layout = GPTParameterLayout(config)
+        parameters = FloatBuffer(count: layout.count)
+        gradients = FloatBuffer(count: layout.count)
+
+        let B = maxBatch, T = config.contextLength, C = config.channels, H = config.heads, V = config.vocabularySize
+        let N = B * T
+        var a = BufferCarver()
+        encoded = a.reserve(N * C)
+        var layers = [LayerActivations]()
+        for _ in 0..<config.layers {
+            layers.append(LayerActivations(
+                ln1: a.reserve(N * C), ln1Mean: a.reserve(N), ln1Rstd: a.reserve(N), qkv: a.reserve(N * 3 * C),
+                att: a.reserve(B * H * T * T), atty: a.reserve(N * C), residual2: a.reserve(N * C),
+                ln2: a.reserve(N * C), ln2Mean: a.reserve(N), ln2Rstd: a.reserve(N),
+                fch: a.reserve(N * 4 * C), fchGelu: a.reserve(N * 4 * C), residual3: a.reserve(N * C)))
+        }
+        layerActs = layers
+        lnf = a.reserve(N * C); lnfMean = a.reserve(N); lnfRstd = a.reserve(N)
+        logits = a.reserve(N * V); losses = a.reserve(N); coefficients = a.reserve(N)
+        acts = FloatBuffer(count: a.used)
+
+        var s = BufferCarver()
+        dResidual = s.reserve(N * C); dLN = s.reserve(N * C); dWide = s.reserve(N * 4 * C); dAtty = s.reserve(N * C)
+        dAttScratch = s.reserve(threads.count * T * T)
+        scratchThreadCapacity = threads.count
+        scratch = FloatBuffer(count: s.used)
+        tokens = .allocate(capacity: N); tokens.initialize(repeating: 0, count: N)
+        targets = .allocate(capacity: N); targets.initialize(repeating: 0, count: N)
+        initializeParameters(seed: seed)
+    }
+
+    let scratchThreadCapacity: Int
+
+    deinit { tokens.deallocate(); targets.deallocate() }
+
+    public var parameterCount: Int { layout.tensors.reduce(0) { $0 + $1.count } }
+
+    /// GPT-2 init: N(0, 0.02) weights and embeddings, residual projections N(0, 0.02/√(2L)), zero biases, LN = (1, 0).
+    public func initializeParameters(seed: UInt64) {
+        var rng = SeededRandom(seed: seed)
+        let p = parameters.pointer
+        parameters.zero()
+        let residualStd = 0.02 / Float(2 * config.layers).squareRoot()
+        for t in layout.tensors {
+            if t.name.hasSuffix("ln_1.weight") || t.name.hasSuffix("ln_2.weight") || t.name == "ln_f.weight" {
+                for i in t.range { p[i] = 1 }
+            } else if t.shape.count == 2 {
+                let std: Float = t.name.hasSuffix("c_proj.weight") ? residualStd : 0.02
+                for i in t.range { p[i] = rng.nextNormal() * std }
+            }
+        }
+    }
+
+    public func zeroGradients() { gradients.zero() }
+
+    // MARK: forward
+
+    /// Runs the model on inputs (batch × length token ids, row-major). With targets, returns the loss
+    /// Σ cᵢ·(−log p(targetᵢ)) where cᵢ = 1/(B·T) without weights, wᵢ/Σw with weights (normalize) or wᵢ as given.
+    /// Weights select positions (0 = ignore), e.g. loss on continuation tokens only; they may be negative when not normalized.
+    @discardableResult
+    public func forward(inputs: [Int32], targets: [Int32]? = nil, weights: [Float]? = nil, normalizeWeights: Bool = true,
+                        batch: Int? = nil, length: Int? = nil) throws -> Float? {
+        let b = batch ?? maxBatch, t = length ?? config.contextLength
+        guard b >= 1, b <= maxBatch else { throw ModelError.invalidInput("batch \(b) not in 1...\(maxBatch)") }
+        guard t >= 1, t <= config.contextLength else { throw ModelError.invalidInput("length \(t) not in 1...\(config.contextLength)") }
+        let n = b * t
+        guard inputs.count == n else { throw ModelError.invalidInput("expected \(n) input tokens, got \(inputs.count)") }
+        let V = Int32(config.vocabularySize)
+        try Self.copyTokens(inputs, into: tokens, vocabulary: V, what: "input")
+        if let targets {
+            guard targets.count == n else { throw ModelError.invalidInput("expected \(n) targets, got \(targets.count)") }
+            try Self.copyTokens(targets, into: self.targets, vocabulary: V, what: "target")
+        }
+        if let weights {
+            guard targets != nil else { throw ModelError.invalidInput("weights need targets") }
+            guard weights.count == n else { throw ModelError.invalidInput("expected \(n) weights, got \(weights.count)") }
+            guard weights.allSatisfy({ $0.isFinite }) else { throw ModelError.invalidInput("weights must be finite") }
+            if normalizeWeights {
+                let total = weights.reduce(0, +)
+                guard total > 0 else { throw ModelError.invalidInput("weights sum to \(total); need a positive sum to normalise") }
+            }
+        }
+        lastBatch = b; lastLength = t; lastHadTargets = targets != nil
+        forwardCore(b: b, t: t)
+        guard targets != nil else { return nil }
+
+        let A = acts.pointer
+        let coef = A + coefficients
+        if let weights {
+            let total: Float = normalizeWeights ? weights.reduce(0, +) : 1
+            for i in 0..<n { coef[i] = normalizeWeights ? weights[i] / total : weights[i] }
+        } else {
+            coef.update(repeating: 1 / Float(n), count: n)
+        }
+        SoftmaxCrossEntropy.forward(losses: A + losses, logits: A + logits, targets: self.targets, n: n,
+                                    vocabulary: config.vocabularySize, threads: threads)
+        var loss: Double = 0
+        for i in 0..<n { loss += Double(coef[i]) * Double(A[losses + i]) }
+        return Float(loss)
+    }
+
+    static func copyTokens(_ values: [Int32], into dst: UnsafeMutablePointer<Int32>, vocabulary: Int32, what: String) throws {
+        for (i, v) in values.enumerated() {
+            guard v >= 0, v < vocabulary else { throw ModelError.invalidInput("\(what) token \(v) at \(i) outside 0..<\(vocabulary)") }
+            dst[i] = v
+        }
+    }
+
+    func forwardCore(b: Int, t: Int) {
+        let C = config.channels, H = config.heads, V = config.vocabularySize, n = b * t
+        let P = parameters.pointer, A = acts.pointer, th = threads
+        Embedding.forward(out: A + encoded, tokens: tokens, wte: P + layout.wte, wpe: P + layout.wpe,
+                          batch: b, length: t, channels: C, threads: th)
+        var residual = A + encoded
+        for (l, blk) in layout.blocks.enumerated() {
+            let la = layerActs[l]
+            LayerNorm.forward(out: A + la.ln1, mean: A + la.ln1Mean, rstd: A + la.ln1Rstd, inp: residual,
+                              weight: P + blk.ln1Weight, bias: P + blk.ln1Bias, n: n, channels: C, threads: th)
+            Linear.forward(out: A + la.qkv, inp: A + la.ln1, weight: P + blk.qkvWeight, bias: P + blk.qkvBias,
+                           n: n, inChannels: C, outChannels: 3 * C, threads: th)
+            CausalSelfAttention.forward(out: A + la.atty, att: A + la.att, qkv: A + la.qkv,
+                                        batch: b, length: t, channels: C, heads: H, threads: th)
+            Linear.forward(out: A + la.residual2, inp: A + la.atty, weight: P + blk.projWeight, bias: P + blk.projBias,
+                           n: n, inChannels: C, outChannels: C, threads: th)
+            Elementwise.accumulate(A + la.residual2, residual, count: n * C, threads: th)
+            LayerNorm.forward(out: A + la.ln2, mean: A + la.ln2Mean, rstd: A + la.ln2Rstd, inp: A + la.residual2,
+                              weight: P + blk.ln2Weight, bias: P + blk.ln2Bias, n: n, channels: C, threads: th)
+            Linear.forward(out: A + la.fch, inp: A + la.ln2, weight: P + blk.fcWeight, bias: P + blk.fcBias,
+                           n: n, inChannels: C, outChannels: 4 * C, threads: th)
+            GELU.forward(out: A + la.fchGelu, inp: A + la.fch, count: n * 4 * C, threads: th)
+            Linear.forward(out: A + la.residual3, inp: A + la.fchGelu, weight: P + blk.fcProjWeight, bias: P + blk.fcProjBias,
+                           n: n, inChannels: 4 * C, outChannels: C, threads: th)
+            Elementwise.accumulate(A + la.residual3, A + la.residual2, count: n * C, threads: th)
+            residual = A + la.residual3
+        }
+        LayerNorm.forward(out: A + lnf, mean: A + lnfMean, rstd: A + lnfRstd, inp: residual,
+                          weight: P + layout.lnfWeight, bias: P + layout.lnfBias, n: n, channels: C, threads: th)
+        Linear.forward(out: A + logits, inp: A + lnf, weight: P + layout.wte, bias: nil,
+                       n: n, inChannels: C, outChannels: V, threads: th)
+    }
+
+    // MARK: backward
+
+    /// Accumulates d(loss)/d(parameters) into `gradients` for the last forward pass (which needs targets).
+    /// Overwrites the logits with their gradient.
+    public func backward() throws {
+        guard lastHadTargets else { throw ModelError.invalidState("backward needs a forward pass with targets") }
+        guard threads.count <= scratchThreadCapacity else {
+            throw ModelError.invalidState("model built for \(scratchThreadCapacity) threads, now set to \(threads.count)")
+        }
+        let b = lastBatch, t = lastLength, n = b * t
+        let C = config.channels, H = config.heads, V = config.vocabularySize
+        let P = parameters.pointer, G = gradients.pointer, A = acts.pointer, S = scratch.pointer, th = threads
+        let dres = S + dResidual, dln = S + dLN, dwide = S + dWide, datty = S + dAtty
+
+        SoftmaxCrossEntropy.backward(dlogits: A + logits, logits: A + logits, targets: targets, coefficients: A + coefficients,
+                                     n: n, vocabulary: V, threads: th)
+        Linear.backward(dinp: dln, dweight: G + layout.wte, dbias: nil, dout: A + logits, inp: A + lnf, weight: P + layout.wte,
+                        n: n, inChannels: C, outChannels: V, threads: th)
+        let lastResidual = config.layers > 0 ? A + layerActs[config.layers - 1].residual3 : A + encoded
+        dres.update(repeating: 0, count: n * C)
+        LayerNorm.backward(dinp: dres, dweight: G + layout.lnfWeight, dbias: G + layout.lnfBias, dout: dln, inp: lastResidual,
+                           weight: P + layout.lnfWeight, mean: A + lnfMean, rstd: A + lnfRstd, n: n, channels: C, threads: th)
+
+        for l in stride(from: config.layers - 1, through: 0, by: -1) {
+            let blk = layout.blocks[l], la = layerActs[l]
+            let residual = l == 0 ? A + encoded : A + layerActs[l - 1].residual3
+            // MLP: residual3 = residual2 + fcProj(gelu(fc(ln2(residual2)))).
+            Linear.backward(dinp: dwide, dweight: G + blk.fcProjWeight, dbias: G + blk.fcProjBias, dout: dres,
+                            inp: A + la.fchGelu, weight: P + blk.fcProjWeight, n: n, inChannels: 4 * C, outChannels: C, threads: th)
+            GELU.backward(dinp: dwide, dout: dwide, inp: A + la.fch, count: n * 4 * C, threads: th)
+            Linear.backward(dinp: dln, dweight: G + blk.fcWeight, dbias: G + blk.fcBias, dout: dwide,
+                            inp: A + la.ln2, weight: P + blk.fcWeight, n: n, inChannels: C, outChannels: 4 * C, threads: th)
+            LayerNorm.backward(dinp: dres, dweight: G + blk.ln2Weight, dbias: G + blk.ln2Bias, dout: dln, inp: A + la.residual2,
+                               weight: P + blk.ln2Weight, mean: A + la.ln2Mean, rstd: A + la.ln2Rstd, n: n, channels: C, threads: th)
+            // Attention: residual2 = residual + proj(attn(qkv(ln1(residual)))).
+            Linear.backward(dinp: datty, dweight: G + blk.projWeight, dbias: G + blk.projBias, dout: dres,
+                            inp: A + la.atty, weight: P + blk.projWeight, n: n, inChannels: C, outChannels: C, threads: th)
+            CausalSelfAttention.backward(dqkv: dwide, dout: datty, qkv: A + la.qkv, att: A + la.att, scratch: S + dAttScratch,
+                                         batch: b, length: t, channels: C, heads: H, threads: th)
+            Linear.backward(dinp: dln, dweight: G + blk.qkvWeight, dbias: G + blk.qkvBias, dout: dwide,
+                            inp: A + la.ln1, weight: P + blk.qkvWeight, n: n, inChannels: C, outChannels: 3 * C, threads: th)
+            LayerNorm.backward(dinp: dres, dweight: G + blk.ln1Weight, dbias: G + blk.ln1Bias, dout: dln, inp: residual,
+                               weight: P + blk.ln1Weight, mean: A + la.ln1Mean, rstd: A + la.ln1Rstd, n: n, channels: C, threads: th)
+        }
+        Embedding.backward(dwte: G + layout.wte, dwpe: G + layout.wpe, dout: dres, tokens: tokens,
+                           batch: b, length: t, channels: C, threads: th)
+        lastHadTargets = false  // the logits now hold gradients
+    }
+
+    // MARK: outputs of the last forward
+
+    /// Per-position log p(target) of the last forward pass with targets (batch × length, row-major).
+    public func lastTokenLogProbabilities() -> [Float] {
+        let n = lastBatch * lastLength
+        return (0..<n).map { -acts.pointer[losses + $0] }
+    }
+
+    /// Logits (vocabulary) at position `position` of sequence `sequence` of the last forward pass.
+    public func lastLogits(sequence: Int, position: Int) -> [Float] {
+        let V = config.vocabularySize
+        let start = logits + (sequence * lastLength + position) * V
+        return Array(UnsafeBufferPointer(start: acts.pointer + start, count: V))
+    }
+
+    /// log p(continuation | prompt) per continuation token, one forward pass on prompt + continuation.
+    public func continuationLogProbabilities(prompt: [Int32], continuation: [Int32]) throws -> [Float] {
+        guard !prompt.isEmpty, !continuation.isEmpty else { throw ModelError.invalidInput("prompt and continuation must be non-empty") }
+        let seq = prompt + continuation
+        guard seq.count - 1 <= config.contextLength else {
+            throw ModelError.invalidInput("prompt + continuation (\(seq.count)) exceeds context \(config.contextLength) + 1")
+        }
+        let t = seq.count - 1
+        try forward(inputs: Array(seq[0..<t]), targets: Array(seq[1...]), batch: 1, length: t)
+        return Array(lastTokenLogProbabilities().suffix(continuation.count))
+    }
+
+    // MARK: named tensors
+
+    /// Parameters by GPT-2 / Hugging Face name; Linear weights (out, in).
+    public func namedParameters() -> [String: TensorRecord] {
+        var out = [String: TensorRecord]()
+        for t in layout.tensors {
+            out[t.name] = TensorRecord(shape: t.shape, values: Array(UnsafeBufferPointer(start: parameters.pointer + t.offset, count: t.count)))
+        }
+        return out
+    }
+
+    /// Loads every parameter by name; shapes must match exactly, extra names are an error too.
+    public func load(namedParameters tensors: [String: TensorRecord]) throws {
+        for t in layout.tensors {
+            guard let r = tensors[t.name] else { throw ModelError.invalidInput("missing parameter tensor '\(t.name)'") }
+            guard r.shape == t.shape, r.values.count == t.count else {
+                throw ModelError.invalidInput("parameter '\(t.name)' has shape \(r.shape), expected \(t.shape)")
+            }
+        }
+        let known = Set(layout.tensors.map(\.name))
+        if let extra = tensors.keys.first(where: { !known.contains($0) }) {
+            throw ModelError.invalidInput("unknown parameter tensor '\(extra)'")
+        }
+        for t in layout.tensors {
+            tensors[t.name]!.values.withUnsafeBufferPointer { (parameters.pointer + t.offset).update(from: $0.baseAddress!, count: t.count) }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Module OrchardModels: see docs/architecture.md.

@@ -1,0 +1,115 @@
+import Foundation
+import OrchardTensor
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Training throughput benchmark (AdamW, fp32) for the named configs of issue 3; the logic behind
+/// `orchard-train-bench` and `orchard bench train`.
+public enum TrainBenchmark {
+    public struct Setup: Sendable, Codable, Equatable {
+        public var name: String
+        public var config: GPTConfig
+        public var batch: Int
+    }
+
+    /// tiny: L2 d128 H4 T64 B8; small: L4 d256 H4 T128 B16; both byte-level (vocab 256).
+    public static let setups: [String: Setup] = [
+        "tiny": Setup(name: "tiny", config: GPTConfig(vocabularySize: 256, contextLength: 64, layers: 2, channels: 128, heads: 4), batch: 8),
+        "small": Setup(name: "small", config: GPTConfig(vocabularySize: 256, contextLength: 128, layers: 4, channels: 256, heads: 4), batch: 16),
+    ]
+
+    public struct Result: Sendable, Codable {
+        public var config: String
+        public var threads: Int
+        public var steps: Int
+        public var warmupSteps: Int
+        public var tokensPerStep: Int
+        public var tokens_per_second: Double
+        public var step_ms: Double
+        public var step_ms_best: Double
+        public var gflops: Double
+        public var peak_gflops: Double
+        public var mfu: Double
+        public var peak_rss_bytes: Int
+        public var flops_per_token: Double
+        public var parameters: Int
+        public var first_loss: Float
+        public var last_loss: Float
+        public var blas_core: String
+    }
+
+    /// Runs `warmup` untimed then `steps` timed AdamW steps on byte windows of real text; step_ms is the median.
+    public static func run(setup name: String, steps: Int, threads: Int, warmup: Int = 3, seed: UInt64 = 1) throws -> Result {
+        guard let setup = setups[name] else {
+            throw ModelError.invalidInput("unknown benchmark config '\(name)' (known: \(setups.keys.sorted().joined(separator: ", ")))")
+        }
+        guard steps >= 1, warmup >= 0 else { throw ModelError.invalidInput("steps must be >= 1") }
+        BLASRuntime.useSingleThreadedBLAS()
+        let th = try ComputeThreads(threads)
+        let model = try GPT(config: setup.config, maxBatch: setup.batch, threads: th, seed: seed)
+        let trainer = try GPTTrainer.adamW(model: model, learningRate: .constant(rate: 3e-4), seed: seed)
+        let sampler = try TokenWindowSampler(tokens: benchmarkText(), batch: setup.batch, length: setup.config.contextLength)
+        var inputs = [Int32](), targets = [Int32]()
+        var times = [Double]()
+        var first: Float = 0, last: Float = 0
+        for i in 0..<(warmup + steps) {
+            sampler.sample(inputs: &inputs, targets: &targets, random: &trainer.random)
+            let start = DispatchTime.now().uptimeNanoseconds
+            let r = try trainer.trainStep(inputs: inputs, targets: targets)
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            if i == 0 { first = r.loss }
+            last = r.loss
+            if i >= warmup { times.append(ms) }
+        }
+        times.sort()
+        let median = times[times.count / 2]
+        let tokens = setup.batch * setup.config.contextLength
+        let flopsPerToken = setup.config.trainingFLOPsPerToken
+        let gflops = Double(tokens) * flopsPerToken / (median / 1e3) / 1e9
+        let peak = measureSGEMMPeak(threads: th)
+        return Result(config: name, threads: threads, steps: steps, warmupSteps: warmup, tokensPerStep: tokens,
+                      tokens_per_second: Double(tokens) / (median / 1e3), step_ms: median, step_ms_best: times[0],
+                      gflops: gflops, peak_gflops: peak, mfu: gflops / peak, peak_rss_bytes: peakRSSBytes(),
+                      flops_per_token: flopsPerToken, parameters: model.parameterCount, first_loss: first, last_loss: last,
+                      blas_core: BLASRuntime.coreName)
+    }
+
+    /// Best GFLOP/s of a 1024³ sgemm split by rows over the same threads the model uses (best of 6 calls).
+    public static func measureSGEMMPeak(threads: ComputeThreads, size: Int = 1024, calls: Int = 6) -> Double {
+        let a = FloatBuffer(count: size * size), b = FloatBuffer(count: size * size), c = FloatBuffer(count: size * size)
+        var rng = SeededRandom(seed: 9)
+        for i in 0..<(size * size) { a[i] = rng.nextUniform(); b[i] = rng.nextUniform() }
+        var best = Double.infinity
+        for _ in 0..<calls {
+            let start = DispatchTime.now().uptimeNanoseconds
+            Linear.forward(out: c.pointer, inp: a.pointer, weight: b.pointer, bias: nil, n: size,
+                           inChannels: size, outChannels: size, threads: threads)
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return 2 * Double(size * size * size) / best / 1e9
+    }
+
+    /// Peak resident set size of this process (getrusage; Linux reports KiB).
+    public static func peakRSSBytes() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Int(usage.ru_maxrss) * 1024
+    }
+
+    /// Bytes of the licence texts every Debian machine ships; random bytes where they are missing.
+    public static func benchmarkText() -> [Int32] {
+        let dir = URL(fileURLWithPath: "/usr/share/common-licenses")
+        var bytes = [UInt8]()
+        if let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) {
+            for name in names.sorted() {
+                if let d = try? Data(contentsOf: dir.appendingPathComponent(name)) { bytes.append(contentsOf: d) }
+            }
+        }
+        if bytes.count < 100_000 {
+            var rng = SeededRandom(seed: 5)
+            bytes = (0..<100_000).map { _ in UInt8(rng.nextInt(below: 256)) }
+        }
+        return bytes.map { Int32($0) }
+    }
+}

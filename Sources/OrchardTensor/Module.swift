@@ -1,1 +1,0 @@
-// Module OrchardTensor: see docs/architecture.md.

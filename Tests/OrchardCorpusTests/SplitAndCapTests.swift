@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+@testable import OrchardCorpus
+
+@Suite struct SplitAndCapTests {
+    @Test func chunksRespectMaximumAndKeepText() {
+        let paragraph = String(repeating: "word ", count: 40) + "\n"
+        let text = String(repeating: paragraph + "\n", count: 50) + String(repeating: "x", count: 700)
+        let chunks = DocumentChunker.chunks(text, maxBytes: 512)
+        #expect(chunks.count > 10)
+        #expect(chunks.allSatisfy { $0.utf8.count <= 512 })
+        let squeeze = { (s: String) in s.filter { !$0.isWhitespace } }
+        #expect(squeeze(chunks.joined()) == squeeze(text))
+        #expect(DocumentChunker.chunks("short", maxBytes: 512) == ["short"])
+    }
+
+    @Test func heldOutSplitIsDeterministicAndNearItsFraction() throws {
+        let split = try HeldOutSplit(fraction: 0.1)
+        let ids = (0..<5000).map { "prose/test:doc/\($0)#0" }
+        let first = ids.filter(split.isHeldOut), second = ids.filter(split.isHeldOut)
+        #expect(first == second)
+        #expect(first.count > 400 && first.count < 600)
+        #expect(try HeldOutSplit(fraction: 0).isHeldOut("anything") == false)
+        #expect(throws: CorpusError.self) { try HeldOutSplit(fraction: 1.5) }
+    }
+
+    @Test func everyDomainWithTwoDocumentsGetsAHeldOutDocument() throws {
+        let split = try HeldOutSplit(fraction: 0.01)
+        let documents = (0..<3).map { CorpusDocument(id: "tiny/x:\($0)#0", domain: "tiny", text: "t") }
+        let (train, heldOut) = split.assign(documents)
+        #expect(heldOut.count == 1 && train.count == 2)
+        #expect(split.assign(documents.reversed()).heldOut == heldOut)
+        #expect(split.assign([documents[0]]).heldOut.isEmpty)
+    }
+
+    @Test func paragraphDeduplicationKeysIgnoreCaseAndSpacing() {
+        #expect(TextSources.normalizedKey(Array("  Copyright (C)\n\t2001  Foo ".utf8)) == Array("copyright (c) 2001 foo".utf8))
+        #expect(TextSources.paragraphs("a\nb\n \n\nc\n") == ["a\nb", "c"])
+    }
+
+    @Test func samplerRespectsCapWithStableIDs() throws {
+        let candidates = (0..<300).map { DocumentCandidate(id: "quotes/test:file/\($0)", text: String(repeating: "q\($0) ", count: 10 + $0 % 50)) }
+        let one = try DomainSampler.select(domain: "quotes", candidates: candidates, capBytes: 10_000, maxDocumentBytes: 4096)
+        let two = try DomainSampler.select(domain: "quotes", candidates: candidates.reversed(), capBytes: 10_000, maxDocumentBytes: 4096)
+        #expect(one.bytes <= 10_000 && one.bytes > 9_000)
+        #expect(one.documents == two.documents)  // order of listing does not matter
+        #expect(one.documents.allSatisfy { $0.domain == "quotes" && $0.id.hasSuffix("#0") })
+        // A bigger cap keeps a superset: the sample grows, it does not reshuffle.
+        let bigger = try DomainSampler.select(domain: "quotes", candidates: candidates, capBytes: 20_000, maxDocumentBytes: 4096)
+        #expect(Set(bigger.documents.map(\.id)).isSuperset(of: one.documents.map(\.id)))
+    }
+
+    @Test func duplicateCandidateIDsAreAnError() {
+        let candidates = [DocumentCandidate(id: "d/x", text: "a"), DocumentCandidate(id: "d/x", text: "b")]
+        #expect(throws: CorpusError.self) { try DomainSampler.select(domain: "d", candidates: candidates, capBytes: 100, maxDocumentBytes: 300) }
+    }
+
+    @Test func jsonLinesRoundTripAndEscaping() throws {
+        let documents = [CorpusDocument(id: "a/b:c#0", domain: "a", text: "tab\tquote\" back\\ nl\n ctl\u{01} é 🍎 /slash")]
+        let directory = try Fixtures.temporaryDirectory("jsonl")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("x.jsonl")
+        let written = try JSONLines.write(documents, to: url)
+        #expect(try JSONLines.read(url) == documents)
+        #expect(written.sha256 == (try SHA256.hexOfFile(url)))
+        #expect(String(decoding: try Data(contentsOf: url), as: UTF8.self).hasPrefix("{\"id\":\"a/b:c#0\",\"domain\":\"a\",\"text\":\"tab\\tquote\\\""))
+    }
+}

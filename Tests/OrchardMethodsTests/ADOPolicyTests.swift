@@ -1,0 +1,248 @@
+import Testing
+import Foundation
+@testable import OrchardMethods
+
+/// A synthetic training run: domain k's loss follows its own power law in the number of samples of k seen
+/// (plus a little transfer from all samples), with per-sequence noise. Domain kinds cover what ADO must
+/// tell apart: learnable, saturating, and pure noise.
+struct SyntheticLossSimulation {
+    struct Domain { var epsilon: Double; var beta: Double; var alpha: Double }
+    var domains: [Domain]
+    var seen: [Double]
+    var rng: SeededGenerator
+    let noise: Double
+
+    init(domains: [Domain], seed: UInt64, noise: Double = 0.03) {
+        self.domains = domains
+        self.seen = Array(repeating: 0, count: domains.count)
+        self.rng = SeededGenerator(seed: seed)
+        self.noise = noise
+    }
+
+    /// Samples a batch from π, returns its domains and per-sequence losses, then "trains" on it.
+    mutating func step(weights: [Double], batchSize: Int) -> (domains: [Int], losses: [Double]) {
+        var ds: [Int] = [], ls: [Double] = []
+        let total = seen.reduce(0, +)
+        for _ in 0..<batchSize {
+            let u = rng.nextUnit()
+            var acc = 0.0, d = weights.count - 1
+            for (i, w) in weights.enumerated() { acc += w; if u < acc { d = i; break } }
+            let m = seen[d] + 0.1 * total + 10
+            let dom = domains[d]
+            ds.append(d)
+            ls.append((dom.epsilon + dom.beta * Foundation.pow(m, -dom.alpha)) * (1 + noise * rng.nextGaussian()))
+        }
+        for d in ds { seen[d] += 1 }
+        return (ds, ls)
+    }
+
+    static let learnableA = Domain(epsilon: 1.0, beta: 6, alpha: 0.3)
+    static let learnableB = Domain(epsilon: 1.4, beta: 5, alpha: 0.25)
+    static let saturated = Domain(epsilon: 0.4, beta: 40, alpha: 1.5)
+    static let noiseDomain = Domain(epsilon: 4.5, beta: 0, alpha: 0)
+}
+
+@Suite struct ADOPolicyTests {
+    static let prior = [0.3, 0.3, 0.2, 0.2]
+
+    static func config(_ floor: ADOFloorRule = .projection) throws -> ResolvedADOConfig {
+        var c = ADOConfig()
+        c.updateInterval = .value(100)
+        c.ignoreSteps = .value(50)
+        c.startStep = .value(150)
+        c.subsample = .value(3)
+        c.smoothingWindow = .value(31)
+        c.floorRule = floor
+        return try c.resolved(for: ADOResolutionContext(totalSteps: 900, domainCount: 4, vocabularySize: 256))
+    }
+
+    static func simulation(seed: UInt64) -> SyntheticLossSimulation {
+        SyntheticLossSimulation(domains: [SyntheticLossSimulation.learnableA, SyntheticLossSimulation.learnableB, SyntheticLossSimulation.saturated, SyntheticLossSimulation.noiseDomain], seed: seed)
+    }
+
+    @Test(arguments: [ADOFloorRule.projection, .official])
+    func policyIsAlwaysADistributionAboveTheFloor(rule: ADOFloorRule) throws {
+        let cfg = try Self.config(rule)
+        var policy = try ADOPolicy(config: cfg, prior: Self.prior)
+        var sim = Self.simulation(seed: 11)
+        let k = 4.0, delta = cfg.minimumWeight
+        for _ in 0..<600 {
+            let (d, l) = sim.step(weights: policy.weights, batchSize: 16)
+            try policy.observe(domains: d, losses: l)
+            let pi = policy.weights
+            #expect(pi.allSatisfy { $0.isFinite && $0 >= 0 })
+            #expect(Swift.abs(pi.reduce(0, +) - 1) <= 1e-12)
+            if let rho = policy.state.preference {
+                #expect(Swift.abs(rho.reduce(0, +) - 1) <= 1e-12)
+                let floor = rule == .projection ? delta : delta / (1 + k * delta)
+                #expect(rho.allSatisfy { $0 >= floor - 1e-15 }, "ρ = \(rho)")
+                if rule == .projection { #expect(pi.allSatisfy { $0 >= delta - 1e-15 }) }
+            }
+        }
+        #expect(policy.state.laws != nil)
+    }
+
+    @Test func warmUpKeepsThePriorExactlyAndCountsAreSameStepSize() throws {
+        let cfg = try Self.config()
+        var policy = try ADOPolicy(config: cfg, prior: Self.prior)
+        var sim = Self.simulation(seed: 12)
+        // The first refit is at the first multiple of t_update at or after start (here 200).
+        let firstRefit = (cfg.startStep + cfg.updateInterval - 1) / cfg.updateInterval * cfg.updateInterval
+        var t = 0
+        while policy.state.laws == nil {
+            #expect(policy.weights == Self.prior)
+            #expect(policy.state.averagePreference == Self.prior)
+            let (d, l) = sim.step(weights: policy.weights, batchSize: 8)
+            try policy.observe(domains: d, losses: l)
+            t += 1
+            // n_k = B·t for every domain, whatever was sampled.
+            #expect(policy.state.cumulativeCounts.last == Double(8 * t))
+            #expect(t <= firstRefit + 1)
+            if t > firstRefit + 1 { break }
+        }
+        #expect(t == firstRefit + 1)
+        #expect(policy.weights != Self.prior)
+    }
+
+    @Test func firstADOStepSmoothsTowardsRhoByTheStatedAmounts() throws {
+        let cfg = try Self.config()
+        var policy = try ADOPolicy(config: cfg, prior: Self.prior)
+        var sim = Self.simulation(seed: 13)
+        while policy.state.laws == nil {
+            let (d, l) = sim.step(weights: policy.weights, batchSize: 8)
+            try policy.observe(domains: d, losses: l)
+        }
+        let t = Double(policy.state.step - 1)
+        let rho = try #require(policy.state.preference)
+        for k in 0..<4 {
+            #expect(Swift.abs(policy.weights[k] - (0.9 * Self.prior[k] + 0.1 * rho[k])) <= 1e-15)
+            let moved = policy.state.averagePreference[k] - Self.prior[k]
+            #expect(Swift.abs(moved - (rho[k] - Self.prior[k]) / (t + 1)) <= 1e-15)
+        }
+    }
+
+    @Test func inverseCountFactorCancelsInThePreference() throws {
+        let cfg = try Self.config()
+        let laws = [ScalingLaw(epsilon: 1, beta: 6, alpha: 0.3), ScalingLaw(epsilon: 1.4, beta: 5, alpha: 0.02),
+                    ScalingLaw(epsilon: 0.4, beta: 40, alpha: 0.7), ScalingLaw(epsilon: 2, beta: 3, alpha: 0.1)]
+        let h = [0.4, 0.3, 0.2, 0.1]
+        let n = 12_345.0
+        let rho = ADOPolicy.preference(laws: laws, prior: Self.prior, history: h, count: n, config: cfg)
+        // Same scores without the common 1/n.
+        var w = (0..<4).map { Self.prior[$0] * h[$0].squareRoot() * Swift.max(laws[$0].alpha, 0.05) * (laws[$0].loss(at: n) - laws[$0].epsilon) }
+        let s = w.reduce(0, +)
+        w = ADOFloorRule.projection.apply(w.map { $0 / s }, deltaMin: 0.01)
+        for k in 0..<4 { #expect(Swift.abs(rho[k] - w[k]) <= 1e-12) }
+        // And the learning potential is −dL̂/dn with the exponent floor.
+        #expect(Swift.abs(ADOPolicy.learningPotential(laws[0], count: n, exponentFloor: 0.05) + laws[0].derivative(at: n)) <= 1e-18)
+    }
+
+    @Test func handSetFlatDomainSitsAtTheFloor() throws {
+        var c = ADOConfig()
+        c.updateInterval = .value(100)
+        let cfg = try c.resolved(for: ADOResolutionContext(totalSteps: 1000, domainCount: 2, vocabularySize: 256))
+        let laws = [ScalingLaw(epsilon: 2, beta: 30, alpha: 0.3), ScalingLaw(epsilon: 4.5, beta: 1e-6, alpha: 0.3)]
+        let rho = ADOPolicy.preference(laws: laws, prior: [0.5, 0.5], history: [0.5, 0.5], count: 1e5, config: cfg)
+        #expect(rho[1] == 0.01)
+        #expect(Swift.abs(rho[0] - 0.99) <= 1e-15)
+    }
+
+    @Test func failedFitKeepsThePreviousLaw() {
+        let old = [ScalingLaw(epsilon: 1, beta: 2, alpha: 0.3), ScalingLaw(epsilon: 2, beta: 3, alpha: 0.2)]
+        let new = ScalingLaw(epsilon: 1.5, beta: 2, alpha: 0.4)
+        #expect(ADOPolicy.merge(fitted: [new, nil], previous: old) == [new, old[1]])
+        #expect(ADOPolicy.merge(fitted: [ScalingLaw(a: .nan, e: 0, alpha: 0.1), new], previous: old) == [old[0], new])
+        #expect(ADOPolicy.merge(fitted: [new, nil], previous: nil) == nil)
+        // A fitter that cannot produce a finite result says so instead of returning NaN parameters.
+        let fitter = ScalingLawFitter(bounds: .byteLevel, grid: ScalingLawStartGrid(aValues: [.nan], eValues: [0], alphaValues: [0.1]))
+        #expect(throws: ScalingLawFitter.FitError.noFiniteResult) {
+            try fitter.fit(counts: (1...30).map { Double($0) * 100 }, losses: (1...30).map { 3 - 0.01 * Double($0) })
+        }
+    }
+
+    /// §6.1 check 8, second half, and §7's note: a constant-loss domain fitted from data.
+    @Test func fittedConstantDomainLandsAtTheFloorWithTheTieBreak() throws {
+        var rng = SeededGenerator(seed: 21)
+        let n = (0..<200).map { Double(32 * (200 + 2 * $0 + 1)) }
+        let flat = n.map { _ in 4.5 * (1 + 0.01 * rng.nextGaussian()) }
+        let learning = ScalingLaw(epsilon: 1.0, beta: 8, alpha: 0.3)
+        var c = ADOConfig(); c.updateInterval = .value(100)
+        var results: [Double: Double] = [:]
+        for penalty in [1e-4, 0] {
+            c.betaPenalty = .value(penalty)
+            let cfg = try c.resolved(for: ADOResolutionContext(totalSteps: 1000, domainCount: 2, vocabularySize: 256))
+            let law = try cfg.fitter.fit(counts: n, losses: flat).law
+            let rho = ADOPolicy.preference(laws: [learning, law], prior: [0.5, 0.5], history: [0.5, 0.5], count: n.last!, config: cfg)
+            results[penalty] = rho[1]
+            print("constant-loss domain, betaPenalty \(penalty): fitted ε \(law.epsilon) β \(law.beta) α \(law.alpha) → ρ \(rho[1])")
+        }
+        #expect(results[1e-4] == 0.01)
+    }
+
+    @Test func rejectsBadInputWithoutChangingState() throws {
+        var policy = try ADOPolicy(config: try Self.config(), prior: Self.prior)
+        let before = policy.state
+        #expect(throws: ADOPolicy.PolicyError.self) { try policy.observe(domains: [0, 1], losses: [1.0, .nan]) }
+        #expect(throws: ADOPolicy.PolicyError.self) { try policy.observe(domains: [0, 9], losses: [1.0, 2.0]) }
+        #expect(throws: ADOPolicy.PolicyError.self) { try policy.observe(domains: [0], losses: [1.0, 2.0]) }
+        #expect(policy.state == before)
+        #expect(throws: ADOPolicy.PolicyError.self) { try ADOPolicy(config: try Self.config(), prior: [0.5, 0.6, 0, 0]) }
+    }
+
+    /// The behaviour ADO exists for: weight leaves the noise domain and the saturated domain.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func movesWeightAwayFromNoiseAndSaturatedDomains(seed: UInt64) throws {
+        let cfg = try Self.config()
+        var policy = try ADOPolicy(config: cfg, prior: Self.prior)
+        var sim = Self.simulation(seed: seed)
+        for _ in 0..<900 {
+            let (d, l) = sim.step(weights: policy.weights, batchSize: 16)
+            try policy.observe(domains: d, losses: l)
+        }
+        let pi = policy.weights
+        let rho = try #require(policy.state.preference)
+        #expect(pi[3] < Self.prior[3] * 0.7, "noise domain kept π = \(pi)")
+        #expect(pi[2] < Self.prior[2] * 0.7, "saturated domain kept π = \(pi)")
+        #expect(pi[0] + pi[1] > Self.prior[0] + Self.prior[1])
+        #expect(rho[3] <= 0.02, "ρ = \(rho)")
+        let laws = try #require(policy.state.laws)
+        #expect(laws[3].beta * Foundation.pow(policy.state.cumulativeCounts.last!, -laws[3].alpha) < 0.05,
+                "noise domain's reducible loss should be ≈ 0: \(laws[3])")
+    }
+
+    @Test func configResolvesAutoByTheDocumentedRules() throws {
+        let toy = try ADOConfig().resolved(for: ADOResolutionContext(totalSteps: 6000, domainCount: 5, vocabularySize: 256))
+        #expect(toy.updateInterval == 200 && toy.ignoreSteps == 200 && toy.startStep == 300)
+        #expect(toy.subsample == 2 && toy.smoothingWindow == 31 && toy.bounds == .byteLevel)
+        let pile = try ADOConfig().resolved(for: ADOResolutionContext(totalSteps: 60000, domainCount: 22, vocabularySize: 50304))
+        #expect(pile.updateInterval == 1000 && pile.subsample == 10 && pile.smoothingWindow == 101 && pile.bounds == .pile)
+        let json = #"{"updateInterval": 50, "minimumWeight": 0.02, "bounds": "auto"}"#
+        let decoded = try JSONDecoder().decode(ADOConfig.self, from: Data(json.utf8))
+        #expect(decoded.updateInterval == .value(50) && decoded.minimumWeight == 0.02 && decoded.bounds == .auto)
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(ADOConfig.self, from: Data(#"{"updateIntervall": 5}"#.utf8)) }
+        var bad = ADOConfig(); bad.minimumWeight = 0.3
+        #expect(throws: ADOConfigError.self) { try bad.resolved(for: ADOResolutionContext(totalSteps: 100, domainCount: 4, vocabularySize: 256)) }
+        let presets = try JSONDecoder().decode(ADOConfig.self, from: Data(#"{"bounds": "pile", "startGrid": "coarse", "refinedStarts": 4}"#.utf8))
+        #expect(presets.bounds == .value(.pile) && presets.startGrid == .value(.coarse) && presets.refinedStarts == .value(4))
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(ADOConfig.self, from: Data(#"{"bounds": "bpe"}"#.utf8)) }
+        var custom = ADOConfig(); custom.smoothingWindow = .value(0); custom.floorRule = .official; custom.bounds = .value(.byteLevel)
+        #expect(try JSONDecoder().decode(ADOConfig.self, from: JSONEncoder().encode(custom)) == custom)
+        // Echo round trip.
+        let echoed = try JSONDecoder().decode(ResolvedADOConfig.self, from: JSONEncoder().encode(toy))
+        #expect(echoed == toy)
+    }
+
+    @Test func savitzkyGolayPreservesCubicsAndSmoothsNoise() throws {
+        let f = try SavitzkyGolayFilter(window: 11, order: 3)
+        let cubic = (0..<40).map { x -> Double in let t = Double(x); return 0.01 * t * t * t - 0.3 * t * t + t + 2 }
+        for (a, b) in zip(f.apply(cubic), cubic) { #expect(Swift.abs(a - b) <= 1e-9 * Swift.max(1, Swift.abs(b))) }
+        var rng = SeededGenerator(seed: 5)
+        let noisy = (0..<200).map { _ in 1 + 0.1 * rng.nextGaussian() }
+        let sm = f.apply(noisy)
+        let v0 = noisy.map { ($0 - 1) * ($0 - 1) }.reduce(0, +), v1 = sm.map { ($0 - 1) * ($0 - 1) }.reduce(0, +)
+        #expect(v1 < 0.5 * v0)
+        #expect(SavitzkyGolayFilter.effectiveWindow(requested: 101, length: 50) == 49)
+        #expect(SavitzkyGolayFilter.effectiveWindow(requested: 101, length: 4) == nil)
+        #expect(throws: SavitzkyGolayFilter.FilterError.self) { try SavitzkyGolayFilter(window: 10, order: 3) }
+    }
+}

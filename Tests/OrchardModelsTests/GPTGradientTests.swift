@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+import OrchardTensor
+@testable import OrchardModels
+
+/// Whole-model gradient check: the engine's Float32 backward against central differences of
+/// ReferenceGPT (Float64) for every parameter of a tiny GPT. Tolerance: scaled max error ≤ 1e-3 per tensor
+/// (GradientCheck.scaledMaxError), checked on every entry of
+/// tensors up to 64 values and 40 random entries of larger ones; the forward loss must match the reference within 1e-4.
+@Suite struct GPTGradientTests {
+    static let config = GPTConfig(vocabularySize: 11, contextLength: 6, layers: 2, channels: 16, heads: 2)
+
+    func check(threads: Int, weights: [Float]?, normalize: Bool) throws {
+        let cfg = Self.config, b = 2, t = 5
+        let model = try GPT(config: cfg, maxBatch: b, threads: try ComputeThreads(threads), seed: 42)
+        // Larger-than-default weights make every path (attention, LN) carry real gradient.
+        var named = model.namedParameters()
+        var rng = SeededRandom(seed: 7)
+        for (k, v) in named where k.hasSuffix("weight") || k == "wte" || k == "wpe" || k.hasSuffix("bias") {
+            named[k]!.values = v.values.map { $0 + rng.nextNormal() * 0.3 }
+        }
+        try model.load(namedParameters: named)
+        var trng = SeededRandom(seed: 3)
+        let inputs = (0..<(b * t)).map { _ in Int32(trng.nextInt(below: cfg.vocabularySize)) }
+        let targets = (0..<(b * t)).map { _ in Int32(trng.nextInt(below: cfg.vocabularySize)) }
+        model.zeroGradients()
+        let loss = try #require(try model.forward(inputs: inputs, targets: targets, weights: weights, normalizeWeights: normalize,
+                                                  batch: b, length: t))
+        try model.backward()
+
+        let coef: [Double]
+        if let weights {
+            let total = normalize ? Double(weights.reduce(0, +)) : 1
+            coef = weights.map { Double($0) / total }
+        } else {
+            coef = [Double](repeating: 1 / Double(b * t), count: b * t)
+        }
+        let ref = ReferenceGPT(config: cfg, p: named.mapValues { $0.values.map(Double.init) })
+        let refLoss = ref.loss(inputs: inputs, targets: targets, coefficients: coef, batch: b)
+        #expect(abs(Double(loss) - refLoss) < 1e-4)
+
+        let grads = model.gradients.array
+        for tensor in model.layout.tensors {
+            // Every entry of small tensors, 40 fixed random entries of large ones (keeps the suite fast).
+            let picks = tensor.count <= 64 ? Array(0..<tensor.count) : (0..<40).map { k in
+                k * tensor.count / 40 + rng.nextInt(below: tensor.count / 40)  // one per 1/40 slice: distinct
+            }
+            let analytic = picks.map { grads[tensor.offset + $0] }
+            let base = ref.p[tensor.name]!
+            let numeric = GradientCheck.numericGradient(at: picks.map { base[$0] }) { sub in
+                var r = ref
+                var x = base
+                for (k, i) in picks.enumerated() { x[i] = sub[k] }
+                r.p[tensor.name] = x
+                return r.loss(inputs: inputs, targets: targets, coefficients: coef, batch: b)
+            }
+            let err = GradientCheck.scaledMaxError(analytic, numeric)
+            #expect(err < 1e-3, "\(tensor.name): scaled error \(err)")
+        }
+    }
+
+    @Test(arguments: [1, 2]) func wholeModelMeanLoss(threads: Int) throws {
+        try check(threads: threads, weights: nil, normalize: true)
+    }
+
+    @Test func wholeModelMaskedWeightedLoss() throws {
+        // Loss on a subset of positions with unequal weights (e.g. continuation tokens only).
+        let w: [Float] = [0, 0, 1, 1, 2, 0, 1, 0, 0.5, 1]
+        try check(threads: 1, weights: w, normalize: true)
+    }
+
+    @Test func wholeModelUnnormalisedSignedCoefficients() throws {
+        let w: [Float] = [0.3, -0.2, 0, 0.1, 0.5, -1, 0.25, 0, 0.4, 0.2]
+        try check(threads: 2, weights: w, normalize: false)
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import Testing
+@testable import OrchardTensor
+
+/// Every layer's Float32 backward against central differences of an independent Float64 reference forward.
+/// The scalar probed is L = Σ out·r with a fixed random r, so backward gets dout = r.
+/// Tolerance: scaled max error (GradientCheck.scaledMaxError) ≤ 1e-3; forward outputs within 1e-4 of the reference.
+/// Observed errors are ~1e-6–1e-5 (Float32 rounding and the polynomial exp); a wrong term is off by O(1).
+@Suite struct LayerGradientTests {
+    static let tolerance = 1e-3
+
+    @Test(arguments: [1, 2]) func linear(threads: Int) throws {
+        let th = try ComputeThreads(threads)
+        let n = 37, c = 5, oc = 19  // above the 16-row/16-column split thresholds for 2 threads
+        let x = randomFloats(n * c, seed: 1), w = randomFloats(oc * c, seed: 2), b = randomFloats(oc, seed: 3)
+        let r = randomFloats(n * oc, seed: 4)
+        func reference(_ x: [Double], _ w: [Double], _ b: [Double]) -> [Double] {
+            var out = [Double](repeating: 0, count: n * oc)
+            for i in 0..<n { for o in 0..<oc {
+                var s = b[o]; for k in 0..<c { s += x[i * c + k] * w[o * c + k] }; out[i * oc + o] = s
+            } }
+            return out
+        }
+        let res = withBuffers([x, w, b, r, [Float](repeating: 0, count: n * oc), [Float](repeating: 0, count: n * c),
+                               [Float](repeating: 0.5, count: oc * c), [Float](repeating: 0.25, count: oc)]) { p in
+            Linear.forward(out: p[4], inp: p[0], weight: p[1], bias: p[2], n: n, inChannels: c, outChannels: oc, threads: th)
+            Linear.backward(dinp: p[5], dweight: p[6], dbias: p[7], dout: p[3], inp: p[0], weight: p[1],
+                            n: n, inChannels: c, outChannels: oc, threads: th)
+        }
+        let rd = doubles(r)
+        #expect(GradientCheck.scaledMaxError(res[4], reference(doubles(x), doubles(w), doubles(b))) < 1e-4)
+        let gx = GradientCheck.numericGradient(at: doubles(x)) { dot(reference($0, doubles(w), doubles(b)), rd) }
+        let gw = GradientCheck.numericGradient(at: doubles(w)) { dot(reference(doubles(x), $0, doubles(b)), rd) }
+        let gb = GradientCheck.numericGradient(at: doubles(b)) { dot(reference(doubles(x), doubles(w), $0), rd) }
+        #expect(GradientCheck.scaledMaxError(res[5], gx) < Self.tolerance)
+        // dweight and dbias accumulate onto their previous contents (0.5 and 0.25 here).
+        #expect(GradientCheck.scaledMaxError(res[6].map { $0 - 0.5 }, gw) < Self.tolerance)
+        #expect(GradientCheck.scaledMaxError(res[7].map { $0 - 0.25 }, gb) < Self.tolerance)
+    }
+
+    @Test(arguments: [1, 2]) func layerNorm(threads: Int) throws {
+        let th = try ComputeThreads(threads)
+        let n = 20, c = 19  // one SIMD16 block plus a scalar tail
+        let x = randomFloats(n * c, seed: 5, scale: 2), w = randomFloats(c, seed: 6), b = randomFloats(c, seed: 7)
+        let r = randomFloats(n * c, seed: 8)
+        func reference(_ x: [Double], _ w: [Double], _ b: [Double]) -> [Double] {
+            var out = [Double](repeating: 0, count: n * c)
+            for i in 0..<n {
+                let row = Array(x[(i * c)..<(i * c + c)])
+                let m = row.reduce(0, +) / Double(c)
+                let v = row.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(c)
+                let s = 1 / (v + 1e-5).squareRoot()
+                for j in 0..<c { out[i * c + j] = (row[j] - m) * s * w[j] + b[j] }
+            }
+            return out
+        }
+        let res = withBuffers([x, w, b, r, .init(repeating: 0, count: n * c), .init(repeating: 0, count: n),
+                               .init(repeating: 0, count: n), .init(repeating: 0, count: n * c),
+                               .init(repeating: 0, count: c), .init(repeating: 0, count: c)]) { p in
+            LayerNorm.forward(out: p[4], mean: p[5], rstd: p[6], inp: p[0], weight: p[1], bias: p[2], n: n, channels: c, threads: th)
+            LayerNorm.backward(dinp: p[7], dweight: p[8], dbias: p[9], dout: p[3], inp: p[0], weight: p[1],
+                               mean: p[5], rstd: p[6], n: n, channels: c, threads: th)
+        }
+        let rd = doubles(r)
+        #expect(GradientCheck.scaledMaxError(res[4], reference(doubles(x), doubles(w), doubles(b))) < 1e-4)
+        let gx = GradientCheck.numericGradient(at: doubles(x)) { dot(reference($0, doubles(w), doubles(b)), rd) }
+        let gw = GradientCheck.numericGradient(at: doubles(w)) { dot(reference(doubles(x), $0, doubles(b)), rd) }
+        let gb = GradientCheck.numericGradient(at: doubles(b)) { dot(reference(doubles(x), doubles(w), $0), rd) }
+        #expect(GradientCheck.scaledMaxError(res[7], gx) < Self.tolerance)
+        #expect(GradientCheck.scaledMaxError(res[8], gw) < Self.tolerance)
+        #expect(GradientCheck.scaledMaxError(res[9], gb) < Self.tolerance)
+    }
+
+    @Test func gelu() throws {
+        let count = 53  // three SIMD16 blocks plus a tail
+        let x = randomFloats(count, seed: 9, scale: 3), r = randomFloats(count, seed: 10)
+        func reference(_ x: [Double]) -> [Double] {
+            x.map { 0.5 * $0 * (1 + tanh((2 / Double.pi).squareRoot() * ($0 + 0.044715 * $0 * $0 * $0))) }
+        }
+        let res = withBuffers([x, r, .init(repeating: 0, count: count), .init(repeating: 0, count: count)]) { p in
+            GELU.forward(out: p[2], inp: p[0], count: count, threads: oneThread)
+            GELU.backward(dinp: p[3], dout: p[1], inp: p[0], count: count, threads: oneThread)
+        }
+        #expect(GradientCheck.scaledMaxError(res[2], reference(doubles(x))) < 1e-4)
+        let gx = GradientCheck.numericGradient(at: doubles(x)) { dot(reference($0), doubles(r)) }
+        #expect(GradientCheck.scaledMaxError(res[3], gx) < Self.tolerance)
+    }
+
+    @Test(arguments: [1, 2]) func softmaxCrossEntropy(threads: Int) throws {
+        let th = try ComputeThreads(threads)
+        let n = 17, v = 21
+        let logits = randomFloats(n * v, seed: 11, scale: 3)
+        var rng = SeededRandom(seed: 12)
+        let targets = (0..<n).map { _ in Int32(rng.nextInt(below: v)) }
+        var coef = randomFloats(n, seed: 13)
+        coef[3] = 0  // a masked position
+        func reference(_ z: [Double]) -> [Double] {
+            (0..<n).map { i in
+                let row = z[(i * v)..<(i * v + v)]
+                let m = row.max()!
+                return m + log(row.map { exp($0 - m) }.reduce(0, +)) - z[i * v + Int(targets[i])]
+            }
+        }
+        var losses = [Float](repeating: 0, count: n)
+        let res = withBuffers([logits, coef, .init(repeating: 0, count: n * v)]) { p in
+            targets.withUnsafeBufferPointer { t in
+                losses.withUnsafeMutableBufferPointer { l in
+                    SoftmaxCrossEntropy.forward(losses: l.baseAddress!, logits: p[0], targets: t.baseAddress!, n: n, vocabulary: v, threads: th)
+                }
+                SoftmaxCrossEntropy.backward(dlogits: p[2], logits: p[0], targets: t.baseAddress!, coefficients: p[1],
+                                             n: n, vocabulary: v, threads: th)
+            }
+        }
+        #expect(GradientCheck.scaledMaxError(losses, reference(doubles(logits))) < 1e-4)
+        let g = GradientCheck.numericGradient(at: doubles(logits)) { dot(reference($0), doubles(coef)) }
+        #expect(GradientCheck.scaledMaxError(res[2], g) < Self.tolerance)
+        #expect(res[2][(3 * v)..<(4 * v)].allSatisfy { $0 == 0 })
+    }
+
+    @Test(arguments: [1, 2]) func causalSelfAttention(threads: Int) throws {
+        let th = try ComputeThreads(threads)
+        let b = 2, t = 18, c = 8, h = 2, hs = c / h  // t = 18: softmax rows cross the SIMD16 width
+        let qkv = randomFloats(b * t * 3 * c, seed: 14), r = randomFloats(b * t * c, seed: 15)
+        func reference(_ x: [Double]) -> [Double] {
+            var out = [Double](repeating: 0, count: b * t * c)
+            for bb in 0..<b { for hh in 0..<h { for i in 0..<t {
+                let q = (bb * t + i) * 3 * c + hh * hs
+                var scores = [Double]()
+                for j in 0...i {
+                    let k = (bb * t + j) * 3 * c + c + hh * hs
+                    var s = 0.0; for d in 0..<hs { s += x[q + d] * x[k + d] }
+                    scores.append(s / Double(hs).squareRoot())
+                }
+                let m = scores.max()!
+                let e = scores.map { exp($0 - m) }, z = e.reduce(0, +)
+                for j in 0...i { for d in 0..<hs {
+                    out[(bb * t + i) * c + hh * hs + d] += e[j] / z * x[(bb * t + j) * 3 * c + 2 * c + hh * hs + d]
+                } }
+            } } }
+            return out
+        }
+        let res = withBuffers([qkv, r, .init(repeating: 0, count: b * t * c), .init(repeating: 0, count: b * h * t * t),
+                               .init(repeating: 7, count: b * t * 3 * c), .init(repeating: 0, count: th.count * t * t)]) { p in
+            CausalSelfAttention.forward(out: p[2], att: p[3], qkv: p[0], batch: b, length: t, channels: c, heads: h, threads: th)
+            CausalSelfAttention.backward(dqkv: p[4], dout: p[1], qkv: p[0], att: p[3], scratch: p[5],
+                                         batch: b, length: t, channels: c, heads: h, threads: th)
+        }
+        #expect(GradientCheck.scaledMaxError(res[2], reference(doubles(qkv))) < 1e-4)
+        let g = GradientCheck.numericGradient(at: doubles(qkv)) { dot(reference($0), doubles(r)) }
+        #expect(GradientCheck.scaledMaxError(res[4], g) < Self.tolerance)
+    }
+
+    @Test(arguments: [1, 2]) func embedding(threads: Int) throws {
+        let th = try ComputeThreads(threads)
+        let b = 3, t = 4, c = 40, v = 7
+        let wte = randomFloats(v * c, seed: 16), wpe = randomFloats(t * c, seed: 17), r = randomFloats(b * t * c, seed: 18)
+        let tokens: [Int32] = [0, 3, 3, 6, 1, 1, 2, 0, 5, 3, 4, 6]
+        func reference(_ wte: [Double], _ wpe: [Double]) -> [Double] {
+            (0..<(b * t * c)).map { i in
+                let row = i / c, j = i % c
+                return wte[Int(tokens[row]) * c + j] + wpe[(row % t) * c + j]
+            }
+        }
+        let res = withBuffers([wte, wpe, r, .init(repeating: 0, count: b * t * c), .init(repeating: 0, count: v * c),
+                               .init(repeating: 0, count: t * c)]) { p in
+            tokens.withUnsafeBufferPointer { tk in
+                Embedding.forward(out: p[3], tokens: tk.baseAddress!, wte: p[0], wpe: p[1], batch: b, length: t, channels: c, threads: th)
+                Embedding.backward(dwte: p[4], dwpe: p[5], dout: p[2], tokens: tk.baseAddress!, batch: b, length: t, channels: c, threads: th)
+            }
+        }
+        #expect(GradientCheck.scaledMaxError(res[3], reference(doubles(wte), doubles(wpe))) < 1e-6)
+        let ge = GradientCheck.numericGradient(at: doubles(wte)) { dot(reference($0, doubles(wpe)), doubles(r)) }
+        let gp = GradientCheck.numericGradient(at: doubles(wpe)) { dot(reference(doubles(wte), $0), doubles(r)) }
+        #expect(GradientCheck.scaledMaxError(res[4], ge) < Self.tolerance)
+        #expect(GradientCheck.scaledMaxError(res[5], gp) < Self.tolerance)
+    }
+}
+
+@Suite struct FastMathTests {
+    /// Polynomial exp/tanh against libm in Float64: relative error ≤ 1e-6 for exp on [-80, 80], absolute ≤ 1e-6 for tanh.
+    @Test func fastExpAndTanhAreAccurate() {
+        var worstExp = 0.0, worstTanh = 0.0
+        var x: Float = -80
+        while x < 80 {
+            let e = Double(fastExp(x)), ref = exp(Double(x))
+            worstExp = max(worstExp, abs(e - ref) / ref)
+            worstTanh = max(worstTanh, abs(Double(fastTanh(x / 8)) - tanh(Double(x / 8))))
+            x += 0.0137
+        }
+        #expect(worstExp < 1e-6)
+        #expect(worstTanh < 1e-6)
+        #expect(fastExp(-1000) < 1e-37 && fastExp(-1000) >= 0)
+        #expect(fastExp(1000).isFinite)
+        #expect(fastTanh(50) == 1 && fastTanh(-50) == -1)
+    }
+}
