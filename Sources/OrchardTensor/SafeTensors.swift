@@ -168,6 +168,46 @@ public enum SafeTensors {
         var end: Int
     }
 
+    /// Name, dtype and shape of one stored tensor, as the header describes it.
+    public struct TensorInfo: Sendable, Equatable {
+        public var dtype: String
+        public var shape: [Int]
+    }
+
+    /// Reads and validates only the header (tensor list and metadata) against the file's size, without
+    /// loading tensor data: cheap access to a checkpoint's metadata (step, config, tokenizer hash).
+    public static func readHeader(from url: URL) throws -> (tensors: [String: TensorInfo], metadata: [String: String]) {
+        let handle: FileHandle
+        let fileSize: UInt64
+        do {
+            handle = try FileHandle(forReadingFrom: url)
+            fileSize = try handle.seekToEnd()
+            try handle.seek(toOffset: 0)
+        } catch {
+            throw SafeTensorsError.unreadable(path: url.path, reason: error.localizedDescription)
+        }
+        defer { try? handle.close() }
+        do {
+            let prefix = try handle.read(upToCount: 8) ?? Data()
+            guard prefix.count == 8 else { throw SafeTensorsError.fileTooSmall(bytes: prefix.count) }
+            let headerLength = prefix.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << UInt64(8 * $1.offset) }
+            guard headerLength <= UInt64(maxHeaderBytes) else {
+                throw SafeTensorsError.headerTooLarge(bytes: headerLength, limit: maxHeaderBytes)
+            }
+            guard headerLength <= fileSize - 8 else { throw SafeTensorsError.headerOutOfBounds(headerBytes: headerLength, fileBytes: Int(fileSize - 8)) }
+            let header = try handle.read(upToCount: Int(headerLength)) ?? Data()
+            guard header.count == Int(headerLength) else { throw SafeTensorsError.headerOutOfBounds(headerBytes: headerLength, fileBytes: 8 + header.count) }
+            let parsed = try header.withUnsafeBytes { try parseHeader($0, dataLength: Int(fileSize) - 8 - header.count) }
+            var infos: [String: TensorInfo] = [:]
+            for entry in parsed.entries { infos[entry.name] = TensorInfo(dtype: entry.dtype.rawValue, shape: entry.shape) }
+            return (infos, parsed.metadata)
+        } catch let error as SafeTensorsError {
+            throw error
+        } catch {
+            throw SafeTensorsError.unreadable(path: url.path, reason: error.localizedDescription)
+        }
+    }
+
     static func decode(bytes: UnsafeRawBufferPointer) throws -> (tensors: [String: TensorRecord], metadata: [String: String]) {
         guard bytes.count >= 8 else { throw SafeTensorsError.fileTooSmall(bytes: bytes.count) }
         var headerLength: UInt64 = 0
@@ -177,9 +217,21 @@ public enum SafeTensors {
         }
         let n = Int(headerLength)
         guard n <= bytes.count - 8 else { throw SafeTensorsError.headerOutOfBounds(headerBytes: headerLength, fileBytes: bytes.count - 8) }
-        let headerBytes = UnsafeRawBufferPointer(rebasing: bytes[8..<(8 + n)])
-        guard n > 0, headerBytes[0] == UInt8(ascii: "{") else { throw SafeTensorsError.invalidHeader("does not start with '{'") }
+        let dataStart = 8 + n
+        let (entries, metadata) = try parseHeader(UnsafeRawBufferPointer(rebasing: bytes[8..<dataStart]), dataLength: bytes.count - dataStart)
 
+        var tensors: [String: TensorRecord] = [:]
+        tensors.reserveCapacity(entries.count)
+        for entry in entries {
+            let raw = UnsafeRawBufferPointer(rebasing: bytes[(dataStart + entry.begin)..<(dataStart + entry.end)])
+            tensors[entry.name] = TensorRecord(shape: entry.shape, values: entry.dtype.convert(raw))
+        }
+        return (tensors, metadata)
+    }
+
+    /// Parses and validates the JSON header; `dataLength` is the size of the byte buffer after it.
+    private static func parseHeader(_ headerBytes: UnsafeRawBufferPointer, dataLength: Int) throws -> (entries: [Entry], metadata: [String: String]) {
+        guard headerBytes.count > 0, headerBytes[0] == UInt8(ascii: "{") else { throw SafeTensorsError.invalidHeader("does not start with '{'") }
         let json: StrictJSON
         do { json = try StrictJSON.parse(headerBytes) } catch let e as StrictJSON.ParseError {
             throw SafeTensorsError.invalidHeader(e.description)
@@ -197,8 +249,6 @@ public enum SafeTensors {
         }
 
         // Offsets must tile [0, dataLength) exactly: sorted by begin, each begin equals the previous end.
-        let dataStart = 8 + n
-        let dataLength = bytes.count - dataStart
         let ordered = entries.sorted { ($0.begin, $0.end) < ($1.begin, $1.end) }
         var expectedBegin = 0
         for entry in ordered {
@@ -211,14 +261,7 @@ public enum SafeTensors {
         guard expectedBegin == dataLength else {
             throw SafeTensorsError.sizeMismatch(expectedBytes: expectedBegin, actualBytes: dataLength)
         }
-
-        var tensors: [String: TensorRecord] = [:]
-        tensors.reserveCapacity(entries.count)
-        for entry in entries {
-            let raw = UnsafeRawBufferPointer(rebasing: bytes[(dataStart + entry.begin)..<(dataStart + entry.end)])
-            tensors[entry.name] = TensorRecord(shape: entry.shape, values: entry.dtype.convert(raw))
-        }
-        return (tensors, metadata)
+        return (entries, metadata)
     }
 
     private static func parseMetadata(_ value: StrictJSON) throws -> [String: String] {

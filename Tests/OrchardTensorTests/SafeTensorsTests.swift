@@ -156,6 +156,25 @@ func rawSafeTensors(header: String, data: [UInt8], claimedLength: UInt64? = nil)
         #expect(throws: SafeTensorsError.self) { try SafeTensors.decode(rawSafeTensors(header: "", data: [])) }
     }
 
+    @Test func headerOnlyReadAgreesWithFullReadAndValidatesSize() throws {
+        let dir = try makeSafeTensorsTestDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("model.safetensors")
+        let tensors = Self.sampleTensors()
+        try SafeTensors.write(tensors, metadata: ["step": "9"], to: url)
+        let header = try SafeTensors.readHeader(from: url)
+        #expect(header.metadata == ["step": "9"])
+        #expect(header.tensors.mapValues(\.shape) == tensors.mapValues(\.shape))
+        #expect(header.tensors.values.allSatisfy { $0.dtype == "F32" })
+        let full = try Data(contentsOf: url)
+        for length in [0, 4, 8, 9, 20, full.count - 4, full.count - 1] {
+            let cut = dir.appendingPathComponent("cut-\(length).safetensors")
+            try full.prefix(length).write(to: cut)
+            #expect(throws: SafeTensorsError.self, "prefix \(length)") { try SafeTensors.readHeader(from: cut) }
+        }
+        #expect(throws: SafeTensorsError.self) { try SafeTensors.readHeader(from: dir.appendingPathComponent("missing")) }
+    }
+
     @Test func missingFileIsAClearError() {
         do {
             _ = try SafeTensors.read(from: URL(fileURLWithPath: "/nonexistent-orchard/model.safetensors"))
