@@ -125,7 +125,7 @@ public enum TopicReproductions {
         let normA = DenseLinearAlgebra.frobeniusNorm(a), normB = DenseLinearAlgebra.frobeniusNorm(b)
         var out = "m = \(pretraining.count), n = \(base.vocabularySize), r = \(base.topicCount), head classes C = \(head.classes.count), δ = \(delta), "
             + "empirical sensitivities (max over \(trials) forget sets); q proxy = \(f(head.topicSpreadProxy, 3)); ‖A‖_F = \(f(normA)), ‖B‖_F = \(f(normB))\n\n"
-        out += "| ε | relative loss budget | base m_U | base Δ/deletion ÷ ‖A‖_F | base σ | head m_U | head Δ/deletion ÷ ‖B‖_F | head σ_h | head m_U ÷ base m_U |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        out += "| ε | relative loss budget | base m_U | base Δ(1) ÷ ‖A‖_F | base σ | base predicted loss | head m_U | head Δ(1) ÷ ‖B‖_F | head σ_h | head predicted loss | head m_U ÷ base m_U |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         for eps in epsilons {
             for budget in budgets {
                 let config = CertifiedUnlearningConfig(epsilon: eps, delta: delta, capacity: .relativeLossBudget(budget),
@@ -135,8 +135,8 @@ public enum TopicReproductions {
                 let ch = try SensitivityCalibration.calibrate(config: config, documentCount: base.documentCount, releasedNorm: normB,
                                                               releasedDimension: b.count, sensitivityAt: headSensitivity)
                 let ratio = cb.capacity > 0 ? f(Double(ch.capacity) / Double(cb.capacity), 3) : (ch.capacity > 0 ? "∞ (base 0)" : "— (both 0)")
-                let line = "| \(eps) | \(budget) | \(cb.capacity) | \(f(cb.sensitivityPerDeletion / normA, 3)) | \(f(cb.sigma, 3)) | "
-                    + "\(ch.capacity) | \(f(ch.sensitivityPerDeletion / normB, 3)) | \(f(ch.sigma, 3)) | \(ratio) |"
+                let line = "| \(eps) | \(budget) | \(cb.capacity) | \(f(cb.sensitivityPerDeletion / normA, 3)) | \(f(cb.sigma, 3)) | \(f(cb.predictedRelativeLoss, 3)) | "
+                    + "\(ch.capacity) | \(f(ch.sensitivityPerDeletion / normB, 3)) | \(f(ch.sigma, 3)) | \(f(ch.predictedRelativeLoss, 3)) | \(ratio) |"
                 log(line)
                 out += line + "\n"
             }
