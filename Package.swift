@@ -66,27 +66,42 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .executableTarget(name: "orchard", dependencies: [
+        // The command line (serve, worker, migrate, keys, submit, jobs, watch, ...) as a library, so
+        // that the shipped `orchard` and the test-only `orchard-testserver` run the same code.
+        .target(name: "OrchardCLI", dependencies: [
             "OrchardServer", "OrchardStore", "OrchardJobs", "OrchardMethods", "OrchardModels", "OrchardTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "orchard-train-bench", dependencies: ["OrchardModels", "OrchardTensor"],
                           swiftSettings: engineSettings),
+        .executableTarget(name: "orchard", dependencies: ["OrchardCLI"]),
+        // Test-only job types (deterministic checkpointing counter, CPU spinner) and the server binary
+        // that adds them to the production runners; neither is a product, so neither ships.
+        .target(name: "OrchardTestSupport", dependencies: ["OrchardJobs"], path: "Tests/OrchardTestSupport"),
+        .executableTarget(name: "orchard-testserver", dependencies: ["OrchardCLI", "OrchardTestSupport"],
+                          path: "Tests/OrchardTestServer"),
         .testTarget(name: "OrchardTensorTests", dependencies: ["OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardModelsTests", dependencies: ["OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardMethodsTests", dependencies: ["OrchardMethods", "OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardCorpusTests", dependencies: ["OrchardCorpus", "CZlib"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardJobsTests", dependencies: ["OrchardJobs"]),
-        .testTarget(name: "OrchardStoreTests", dependencies: ["OrchardStore", "OrchardJobs"]),
+        .testTarget(name: "OrchardStoreTests", dependencies: [
+            "OrchardStore", "OrchardJobs", "OrchardTestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "OrchardServerTests", dependencies: [
-            "OrchardServer", "OrchardStore", "OrchardJobs",
+            "OrchardServer", "OrchardStore", "OrchardJobs", "OrchardTestSupport",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "OrchardJobs",
+            "OrchardJobs", "orchard", "orchard-testserver",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
     ]

@@ -7,13 +7,16 @@ public struct CorpusDomain: Sendable {
     public let summary: String
     /// Whether the domain needs downloads (false: only files already on a Debian machine).
     public let needsDownload: Bool
+    /// Debian packages the domain fetches (resolved with one apt-cache call for all domains).
+    public let debianPackages: [String]
     let candidates: @Sendable (DomainContext) throws -> [DocumentCandidate]
 
-    public init(name: String, summary: String, needsDownload: Bool,
+    public init(name: String, summary: String, needsDownload: Bool, debianPackages: [String] = [],
                 candidates: @escaping @Sendable (DomainContext) throws -> [DocumentCandidate]) {
         self.name = name
         self.summary = summary
         self.needsDownload = needsDownload
+        self.debianPackages = debianPackages
         self.candidates = candidates
     }
 }

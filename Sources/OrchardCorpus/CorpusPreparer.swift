@@ -72,6 +72,7 @@ public struct CorpusPreparer {
         let started = Date()
         let fetcher = SourceFetcher(root: options.sourceDirectory, log: log)
         let context = DomainContext(fetcher: fetcher, systemRoot: options.systemRoot, log: log)
+        try fetcher.resolve(domains.flatMap(\.debianPackages))
         try FileManager.default.createDirectory(at: options.outputDirectory, withIntermediateDirectories: true)
         let trainURL = options.outputDirectory.appendingPathComponent(CorpusPreparer.trainFile)
         let heldOutURL = options.outputDirectory.appendingPathComponent(CorpusPreparer.heldOutFile)
@@ -90,18 +91,17 @@ public struct CorpusPreparer {
             var summary = CorpusManifest.DomainSummary(name: domain.name, summary: domain.summary, documents: 0, bytes: 0,
                                                        heldOutDocuments: 0, heldOutBytes: 0, words: 0,
                                                        candidateDocuments: candidates.count, seconds: 0)
+            let (trainDocuments, heldOutDocuments) = split.assign(selection.documents)
             for document in selection.documents {
-                let size = document.text.utf8.count
                 summary.documents += 1
-                summary.bytes += size
-                summary.words += document.text.split(whereSeparator: { $0.isWhitespace }).count
-                if split.isHeldOut(document.id) {
-                    summary.heldOutDocuments += 1
-                    summary.heldOutBytes += size
-                    try heldOut.write(document)
-                } else {
-                    try train.write(document)
-                }
+                summary.bytes += document.text.utf8.count
+                summary.words += TextSources.wordCount(document.text)
+            }
+            for document in trainDocuments { try train.write(document) }
+            for document in heldOutDocuments {
+                summary.heldOutDocuments += 1
+                summary.heldOutBytes += document.text.utf8.count
+                try heldOut.write(document)
             }
             summary.seconds = (Date().timeIntervalSince(domainStart) * 100).rounded() / 100
             log("  \(summary.documents) documents (\(summary.heldOutDocuments) held out), \(summary.bytes) bytes, \(summary.seconds) s")

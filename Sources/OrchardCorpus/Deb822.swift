@@ -9,11 +9,13 @@ public struct Deb822Paragraph: Sendable, Equatable {
     public init(fields: [(name: String, value: String)] = []) { self.fields = fields }
 
     public subscript(_ name: String) -> String? {
-        fields.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        if let exact = fields.first(where: { $0.name == name }) { return exact.value }
+        let lowered = name.lowercased()
+        return fields.first { $0.name.lowercased() == lowered }?.value
     }
 
     mutating func append(name: String, value: String) { fields.append((name, value)) }
-    mutating func continueLast(_ line: Substring) {
+    mutating func continueLast(_ line: String) {
         guard !fields.isEmpty else { return }
         fields[fields.count - 1].value += "\n" + line
     }
@@ -24,27 +26,38 @@ public struct Deb822Paragraph: Sendable, Equatable {
 }
 
 public enum Deb822 {
+    /// Parses on UTF-8 bytes (the archive's package lists are tens of MB; Character-level splitting
+    /// is several times slower).
     public static func parse(_ text: String) throws -> [Deb822Paragraph] {
         var paragraphs: [Deb822Paragraph] = []
         var current = Deb822Paragraph()
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            if line.allSatisfy({ $0 == " " || $0 == "\t" }) {
+        var number = 0
+        for rawLine in text.utf8.split(separator: 10, omittingEmptySubsequences: false) {
+            number += 1
+            let line = rawLine.last == 13 ? rawLine.dropLast() : rawLine
+            if line.allSatisfy({ $0 == 32 || $0 == 9 }) {
                 if !current.fields.isEmpty { paragraphs.append(current); current = Deb822Paragraph() }
                 continue
             }
-            if line.first == " " || line.first == "\t" {
+            let first = line[line.startIndex]
+            if first == 32 || first == 9 {
                 guard !current.fields.isEmpty else {
-                    throw CorpusError.malformed(format: "deb822", detail: "line \(number + 1): continuation line before any field")
+                    throw CorpusError.malformed(format: "deb822", detail: "line \(number): continuation line before any field")
                 }
-                current.continueLast(line)
+                current.continueLast(String(decoding: line, as: UTF8.self))
                 continue
             }
-            if line.first == "#" { continue }
-            guard let colon = line.firstIndex(of: ":") else {
-                throw CorpusError.malformed(format: "deb822", detail: "line \(number + 1): no ':' in '\(line.prefix(60))'")
+            if first == 35 { continue }  // '#' comment
+            guard let colon = line.firstIndex(of: 58) else {
+                throw CorpusError.malformed(format: "deb822", detail: "line \(number): no ':' in '\(String(decoding: line.prefix(60), as: UTF8.self))'")
             }
-            current.append(name: String(line[..<colon]), value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+            var valueStart = line.index(after: colon), valueEnd = line.endIndex
+            while valueStart < valueEnd, line[valueStart] == 32 || line[valueStart] == 9 { valueStart = line.index(after: valueStart) }
+            while valueEnd > valueStart, line[line.index(before: valueEnd)] == 32 || line[line.index(before: valueEnd)] == 9 {
+                valueEnd = line.index(before: valueEnd)
+            }
+            current.append(name: String(decoding: line[..<colon], as: UTF8.self),
+                           value: String(decoding: line[valueStart..<valueEnd], as: UTF8.self))
         }
         if !current.fields.isEmpty { paragraphs.append(current) }
         return paragraphs

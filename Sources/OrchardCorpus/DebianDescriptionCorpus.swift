@@ -107,6 +107,7 @@ public struct DebianDescriptionCorpus {
     }
 
     private func nonEmpty(_ url: URL) -> Bool {
-        ((try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0) ?? 0 > 0
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int
+        return (size ?? 0) > 0
     }
 }

@@ -29,7 +29,7 @@ public enum DocumentChunker {
                 continue
             }
             if currentBytes + lineBytes > maxBytes { flush() }
-            let isBlank = line.allSatisfy { $0.isWhitespace }
+            let isBlank = line.utf8.allSatisfy(TextSources.isSpace)
             if isBlank && currentBytes >= maxBytes / 2 { flush(); continue }
             current.append(line); currentBytes += lineBytes
         }

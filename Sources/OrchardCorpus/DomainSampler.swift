@@ -16,25 +16,29 @@ public enum DomainSampler {
         let ordered = candidates.map { (HeldOutSplit.unitHash("order:" + $0.id), $0) }.sorted {
             $0.0 != $1.0 ? $0.0 < $1.0 : $0.1.id < $1.1.id
         }
-        var kept: [CorpusDocument] = [], bytes = 0, seen = 0, misses = 0
+        var kept: [CorpusDocument] = [], bytes = 0, seen = 0, missedCandidates = 0
         var ids = Set<String>()
+        // Stop once the cap is practically full (within a quarter document), or after many candidates
+        // in a row had no piece that fit: loading a candidate can be expensive (groff, big changelogs).
+        let fullEnough = capBytes - min(maxDocumentBytes / 4, capBytes / 10)
         for (_, candidate) in ordered {
-            // Stop once the cap is practically full, or after many candidates in a row did not fit.
-            if bytes >= capBytes - min(1024, capBytes / 100) || misses >= 200 { break }
+            if bytes >= fullEnough || missedCandidates >= 50 { break }
             seen += 1
             guard let raw = try candidate.load() else { continue }
             let pieces = DocumentChunker.chunks(raw, maxBytes: maxDocumentBytes)
+            var keptAny = false
             for (part, text) in pieces.enumerated() {
                 let id = "\(candidate.id)#\(part)"
                 let size = text.utf8.count
-                guard bytes + size <= capBytes else { misses += 1; continue }
+                guard bytes + size <= capBytes else { continue }
                 guard ids.insert(id).inserted else {
                     throw CorpusError.malformed(format: "domain \(domain)", detail: "duplicate document id \(id)")
                 }
                 kept.append(CorpusDocument(id: id, domain: domain, text: text))
                 bytes += size
-                misses = 0
+                keptAny = true
             }
+            missedCandidates = keptAny ? 0 : missedCandidates + 1
         }
         kept.sort { $0.id < $1.id }
         return Selection(documents: kept, bytes: bytes, candidatesSeen: seen, candidatesTotal: candidates.count)

@@ -30,20 +30,6 @@ public enum LocalFiles {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Files that installed Debian packages own (`dpkg -L`), filtered and sorted; a reproducible
-    /// selection that does not depend on what else the image put in the same folders.
-    public static func ownedFiles(packages: [String], include: (String) -> Bool) throws -> [URL] {
-        var paths = Set<String>()
-        for package in packages {
-            let result = try ProcessRunner.run(["dpkg", "-L", package])
-            guard result.status == 0 else { continue }  // not installed: contributes nothing
-            for line in String(decoding: result.stdout, as: UTF8.self).split(separator: "\n") where include(String(line)) {
-                paths.insert(String(line))
-            }
-        }
-        return paths.sorted().map { URL(fileURLWithPath: $0) }.filter(isRegularFile)
-    }
-
     /// Installed version of a Debian package, or nil.
     public static func installedVersion(of package: String) -> String? {
         guard let result = try? ProcessRunner.run(["dpkg-query", "-W", "-f=${Version}", package]), result.status == 0 else { return nil }

@@ -20,12 +20,19 @@ public enum OfflineDomains {
         copyrightCandidates(domain: "copyright", context: context)
     }
 
-    /// The Python 3.11 standard library (tests excluded).
+    /// The Python 3 standard library (tests excluded): /usr/lib/python3.11 on Debian 12, or the
+    /// newest /usr/lib/python3.N another image has.
     public static let python = CorpusDomain(
-        name: "python", summary: "/usr/lib/python3.11 stdlib .py (tests and site-packages excluded)", needsDownload: false
+        name: "python", summary: "/usr/lib/python3.N stdlib .py (newest N; tests and site-packages excluded)", needsDownload: false
     ) { context in
-        context.fetcher.recordInstalled("libpython3.11-stdlib")
-        return TextSources.files(domain: "python", source: "local", root: context.path("/usr/lib/python3.11")) { path in
+        let lib = context.path("/usr/lib")
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: lib.path)) ?? []).compactMap { name -> (Int, String)? in
+            guard name.hasPrefix("python3."), let minor = Int(name.dropFirst("python3.".count)) else { return nil }
+            return (minor, name)
+        }
+        guard let newest = versions.max(by: { $0.0 < $1.0 })?.1 else { return [] }
+        context.fetcher.recordInstalled("lib\(newest)-stdlib")
+        return TextSources.files(domain: "python", source: "local", root: lib.appendingPathComponent(newest)) { path in
             path.hasSuffix(".py") && !path.split(separator: "/").contains {
                 $0 == "test" || $0 == "tests" || $0 == "idle_test" || $0 == "site-packages" || $0 == "dist-packages"
             }
@@ -71,11 +78,7 @@ public enum OfflineDomains {
     }
 
     static func copyrightCandidates(domain: String, context: DomainContext) -> [DocumentCandidate] {
-        let doc = context.path("/usr/share/doc")
-        let packages = (try? FileManager.default.contentsOfDirectory(atPath: doc.path).sorted()) ?? []
-        let files = packages.map { (source: "local:usr/share/doc/\($0)/copyright", url: doc.appendingPathComponent("\($0)/copyright")) }
-            .filter { LocalFiles.isRegularFile($0.url) }
-        return TextSources.deduplicatedParagraphs(domain: domain, files: files)
+        TextSources.deduplicatedParagraphs(domain: domain, files: copyrightFiles(context))
     }
 
     /// Licence texts and copyright files together, deduplicated as one stream (the `legal` domain).
@@ -83,10 +86,14 @@ public enum OfflineDomains {
         context.fetcher.recordInstalled("base-files")
         let licenses = LocalFiles.files(under: context.path("/usr/share/common-licenses"), include: { _ in true })
             .map { (source: "local:usr/share/common-licenses/\($0.relative)", url: $0.url) }
+        return TextSources.deduplicatedParagraphs(domain: domain, files: licenses + copyrightFiles(context))
+    }
+
+    /// `/usr/share/doc/PACKAGE/copyright` files (regular files only), sorted by package.
+    private static func copyrightFiles(_ context: DomainContext) -> [(source: String, url: URL)] {
         let doc = context.path("/usr/share/doc")
         let packages = (try? FileManager.default.contentsOfDirectory(atPath: doc.path).sorted()) ?? []
-        let copyrights = packages.map { (source: "local:usr/share/doc/\($0)/copyright", url: doc.appendingPathComponent("\($0)/copyright")) }
+        return packages.map { (source: "local:usr/share/doc/\($0)/copyright", url: doc.appendingPathComponent("\($0)/copyright")) }
             .filter { LocalFiles.isRegularFile($0.url) }
-        return TextSources.deduplicatedParagraphs(domain: domain, files: licenses + copyrights)
     }
 }

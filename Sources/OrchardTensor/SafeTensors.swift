@@ -13,6 +13,7 @@ public struct TensorRecord: Sendable, Equatable {
 
 /// Why a safetensors file could not be written or read. Every corrupt-file path ends here, never in a trap.
 public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
+    case unreadable(path: String, reason: String)
     case invalidTensor(name: String, reason: String)
     case fileTooSmall(bytes: Int)
     case headerTooLarge(bytes: UInt64, limit: Int)
@@ -24,6 +25,7 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
+        case let .unreadable(path, reason): return "safetensors: cannot read \(path): \(reason)"
         case let .invalidTensor(name, reason): return "safetensors: tensor \"\(name)\": \(reason)"
         case let .fileTooSmall(bytes): return "safetensors: file has \(bytes) bytes, fewer than the 8-byte header length"
         case let .headerTooLarge(bytes, limit): return "safetensors: header of \(bytes) bytes exceeds the \(limit)-byte limit"
@@ -146,7 +148,11 @@ public enum SafeTensors {
     // MARK: Reading
 
     public static func read(from url: URL) throws -> (tensors: [String: TensorRecord], metadata: [String: String]) {
-        let data = try Data(contentsOf: url, options: .mappedIfSafe)
+        // Read, not mmap: a mapping of a file that someone truncates meanwhile would crash with SIGBUS.
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw SafeTensorsError.unreadable(path: url.path, reason: error.localizedDescription)
+        }
         return try decode(data)
     }
 
@@ -162,6 +168,46 @@ public enum SafeTensors {
         var end: Int
     }
 
+    /// Name, dtype and shape of one stored tensor, as the header describes it.
+    public struct TensorInfo: Sendable, Equatable {
+        public var dtype: String
+        public var shape: [Int]
+    }
+
+    /// Reads and validates only the header (tensor list and metadata) against the file's size, without
+    /// loading tensor data: cheap access to a checkpoint's metadata (step, config, tokenizer hash).
+    public static func readHeader(from url: URL) throws -> (tensors: [String: TensorInfo], metadata: [String: String]) {
+        let handle: FileHandle
+        let fileSize: UInt64
+        do {
+            handle = try FileHandle(forReadingFrom: url)
+            fileSize = try handle.seekToEnd()
+            try handle.seek(toOffset: 0)
+        } catch {
+            throw SafeTensorsError.unreadable(path: url.path, reason: error.localizedDescription)
+        }
+        defer { try? handle.close() }
+        do {
+            let prefix = try handle.read(upToCount: 8) ?? Data()
+            guard prefix.count == 8 else { throw SafeTensorsError.fileTooSmall(bytes: prefix.count) }
+            let headerLength = prefix.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << UInt64(8 * $1.offset) }
+            guard headerLength <= UInt64(maxHeaderBytes) else {
+                throw SafeTensorsError.headerTooLarge(bytes: headerLength, limit: maxHeaderBytes)
+            }
+            guard headerLength <= fileSize - 8 else { throw SafeTensorsError.headerOutOfBounds(headerBytes: headerLength, fileBytes: Int(fileSize - 8)) }
+            let header = try handle.read(upToCount: Int(headerLength)) ?? Data()
+            guard header.count == Int(headerLength) else { throw SafeTensorsError.headerOutOfBounds(headerBytes: headerLength, fileBytes: 8 + header.count) }
+            let parsed = try header.withUnsafeBytes { try parseHeader($0, dataLength: Int(fileSize) - 8 - header.count) }
+            var infos: [String: TensorInfo] = [:]
+            for entry in parsed.entries { infos[entry.name] = TensorInfo(dtype: entry.dtype.rawValue, shape: entry.shape) }
+            return (infos, parsed.metadata)
+        } catch let error as SafeTensorsError {
+            throw error
+        } catch {
+            throw SafeTensorsError.unreadable(path: url.path, reason: error.localizedDescription)
+        }
+    }
+
     static func decode(bytes: UnsafeRawBufferPointer) throws -> (tensors: [String: TensorRecord], metadata: [String: String]) {
         guard bytes.count >= 8 else { throw SafeTensorsError.fileTooSmall(bytes: bytes.count) }
         var headerLength: UInt64 = 0
@@ -171,9 +217,21 @@ public enum SafeTensors {
         }
         let n = Int(headerLength)
         guard n <= bytes.count - 8 else { throw SafeTensorsError.headerOutOfBounds(headerBytes: headerLength, fileBytes: bytes.count - 8) }
-        let headerBytes = UnsafeRawBufferPointer(rebasing: bytes[8..<(8 + n)])
-        guard n > 0, headerBytes[0] == UInt8(ascii: "{") else { throw SafeTensorsError.invalidHeader("does not start with '{'") }
+        let dataStart = 8 + n
+        let (entries, metadata) = try parseHeader(UnsafeRawBufferPointer(rebasing: bytes[8..<dataStart]), dataLength: bytes.count - dataStart)
 
+        var tensors: [String: TensorRecord] = [:]
+        tensors.reserveCapacity(entries.count)
+        for entry in entries {
+            let raw = UnsafeRawBufferPointer(rebasing: bytes[(dataStart + entry.begin)..<(dataStart + entry.end)])
+            tensors[entry.name] = TensorRecord(shape: entry.shape, values: entry.dtype.convert(raw))
+        }
+        return (tensors, metadata)
+    }
+
+    /// Parses and validates the JSON header; `dataLength` is the size of the byte buffer after it.
+    private static func parseHeader(_ headerBytes: UnsafeRawBufferPointer, dataLength: Int) throws -> (entries: [Entry], metadata: [String: String]) {
+        guard headerBytes.count > 0, headerBytes[0] == UInt8(ascii: "{") else { throw SafeTensorsError.invalidHeader("does not start with '{'") }
         let json: StrictJSON
         do { json = try StrictJSON.parse(headerBytes) } catch let e as StrictJSON.ParseError {
             throw SafeTensorsError.invalidHeader(e.description)
@@ -191,8 +249,6 @@ public enum SafeTensors {
         }
 
         // Offsets must tile [0, dataLength) exactly: sorted by begin, each begin equals the previous end.
-        let dataStart = 8 + n
-        let dataLength = bytes.count - dataStart
         let ordered = entries.sorted { ($0.begin, $0.end) < ($1.begin, $1.end) }
         var expectedBegin = 0
         for entry in ordered {
@@ -205,14 +261,7 @@ public enum SafeTensors {
         guard expectedBegin == dataLength else {
             throw SafeTensorsError.sizeMismatch(expectedBytes: expectedBegin, actualBytes: dataLength)
         }
-
-        var tensors: [String: TensorRecord] = [:]
-        tensors.reserveCapacity(entries.count)
-        for entry in entries {
-            let raw = UnsafeRawBufferPointer(rebasing: bytes[(dataStart + entry.begin)..<(dataStart + entry.end)])
-            tensors[entry.name] = TensorRecord(shape: entry.shape, values: entry.dtype.convert(raw))
-        }
-        return (tensors, metadata)
+        return (entries, metadata)
     }
 
     private static func parseMetadata(_ value: StrictJSON) throws -> [String: String] {

@@ -1,1 +1,3 @@
-print("orchard")
+import OrchardCLI
+
+await OrchardCommand.main(runners: ProductionRunners.all)

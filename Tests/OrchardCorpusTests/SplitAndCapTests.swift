@@ -24,6 +24,20 @@ import Testing
         #expect(throws: CorpusError.self) { try HeldOutSplit(fraction: 1.5) }
     }
 
+    @Test func everyDomainWithTwoDocumentsGetsAHeldOutDocument() throws {
+        let split = try HeldOutSplit(fraction: 0.01)
+        let documents = (0..<3).map { CorpusDocument(id: "tiny/x:\($0)#0", domain: "tiny", text: "t") }
+        let (train, heldOut) = split.assign(documents)
+        #expect(heldOut.count == 1 && train.count == 2)
+        #expect(split.assign(documents.reversed()).heldOut == heldOut)
+        #expect(split.assign([documents[0]]).heldOut.isEmpty)
+    }
+
+    @Test func paragraphDeduplicationKeysIgnoreCaseAndSpacing() {
+        #expect(TextSources.normalizedKey(Array("  Copyright (C)\n\t2001  Foo ".utf8)) == Array("copyright (c) 2001 foo".utf8))
+        #expect(TextSources.paragraphs("a\nb\n \n\nc\n") == ["a\nb", "c"])
+    }
+
     @Test func samplerRespectsCapWithStableIDs() throws {
         let candidates = (0..<300).map { DocumentCandidate(id: "quotes/test:file/\($0)", text: String(repeating: "q\($0) ", count: 10 + $0 % 50)) }
         let one = try DomainSampler.select(domain: "quotes", candidates: candidates, capBytes: 10_000, maxDocumentBytes: 4096)

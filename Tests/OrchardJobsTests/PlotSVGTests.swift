@@ -81,6 +81,15 @@ final class SVGProbe: NSObject, XMLParserDelegate {
         #expect(Set(ys).count == 1)
     }
 
+    @Test func perDomainLossChartAddsTheUniformMean() throws {
+        let chart = LineChart.perDomainLoss(title: "held-out", domains: ["a", "b"], x: [0, 10, 20],
+                                            losses: [[3, 5], [2, .nan], [1, 3]])
+        #expect(chart.series.count == 3)
+        #expect(chart.series[2].y[0] == 4 && chart.series[2].y[1].isNaN && chart.series[2].y[2] == 2)
+        let probe = try SVGProbe.parse(try SVGChartRenderer.render(chart))
+        #expect(probe.elements["polyline"] == 3 && probe.texts.contains("mean (uniform)"))
+    }
+
     @Test func badChartsFailClearly() {
         #expect(throws: ChartError.self) { try SVGChartRenderer.render(LineChart(title: "", xLabel: "", yLabel: "", series: [])) }
         #expect(throws: ChartError.self) {
@@ -99,6 +108,7 @@ final class SVGProbe: NSObject, XMLParserDelegate {
         #expect(SVGText.escape("a<b>&\"c'\u{1}") == "a&lt;b&gt;&amp;&quot;c&apos;")
         let t = AxisTicks.linear(lo: 0.13, hi: 0.92)
         #expect(t.ticks.first! <= 0.13 && t.ticks.last! >= 0.92 && t.ticks.count <= 12)
+        #expect(AxisTicks.linear(lo: 0, hi: 1.0000000002).ticks.last == 1)
         #expect(AxisTicks.logarithmic(lo: 0.5, hi: 40).ticks == [0.1, 1, 10, 100])
         #expect(SVGText.tickLabel(2_000_000) == "2e6" && SVGText.tickLabel(0.25) == "0.25")
     }

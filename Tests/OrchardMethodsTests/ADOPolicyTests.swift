@@ -147,6 +147,38 @@ struct SyntheticLossSimulation {
         #expect(Swift.abs(rho[0] - 0.99) <= 1e-15)
     }
 
+    @Test func failedFitKeepsThePreviousLaw() {
+        let old = [ScalingLaw(epsilon: 1, beta: 2, alpha: 0.3), ScalingLaw(epsilon: 2, beta: 3, alpha: 0.2)]
+        let new = ScalingLaw(epsilon: 1.5, beta: 2, alpha: 0.4)
+        #expect(ADOPolicy.merge(fitted: [new, nil], previous: old) == [new, old[1]])
+        #expect(ADOPolicy.merge(fitted: [ScalingLaw(a: .nan, e: 0, alpha: 0.1), new], previous: old) == [old[0], new])
+        #expect(ADOPolicy.merge(fitted: [new, nil], previous: nil) == nil)
+        // A fitter that cannot produce a finite result says so instead of returning NaN parameters.
+        let fitter = ScalingLawFitter(bounds: .byteLevel, grid: ScalingLawStartGrid(aValues: [.nan], eValues: [0], alphaValues: [0.1]))
+        #expect(throws: ScalingLawFitter.FitError.noFiniteResult) {
+            try fitter.fit(counts: (1...30).map { Double($0) * 100 }, losses: (1...30).map { 3 - 0.01 * Double($0) })
+        }
+    }
+
+    /// §6.1 check 8, second half, and §7's note: a constant-loss domain fitted from data.
+    @Test func fittedConstantDomainLandsAtTheFloorWithTheTieBreak() throws {
+        var rng = SeededGenerator(seed: 21)
+        let n = (0..<200).map { Double(32 * (200 + 2 * $0 + 1)) }
+        let flat = n.map { _ in 4.5 * (1 + 0.01 * rng.nextGaussian()) }
+        let learning = ScalingLaw(epsilon: 1.0, beta: 8, alpha: 0.3)
+        var c = ADOConfig(); c.updateInterval = .value(100)
+        var results: [Double: Double] = [:]
+        for penalty in [1e-4, 0] {
+            c.betaPenalty = .value(penalty)
+            let cfg = try c.resolved(for: ADOResolutionContext(totalSteps: 1000, domainCount: 2, vocabularySize: 256))
+            let law = try cfg.fitter.fit(counts: n, losses: flat).law
+            let rho = ADOPolicy.preference(laws: [learning, law], prior: [0.5, 0.5], history: [0.5, 0.5], count: n.last!, config: cfg)
+            results[penalty] = rho[1]
+            print("constant-loss domain, betaPenalty \(penalty): fitted ε \(law.epsilon) β \(law.beta) α \(law.alpha) → ρ \(rho[1])")
+        }
+        #expect(results[1e-4] == 0.01)
+    }
+
     @Test func rejectsBadInputWithoutChangingState() throws {
         var policy = try ADOPolicy(config: try Self.config(), prior: Self.prior)
         let before = policy.state
@@ -169,6 +201,7 @@ struct SyntheticLossSimulation {
         }
         let pi = policy.weights
         let rho = try #require(policy.state.preference)
+        print("ADO simulation seed \(seed): μ \(Self.prior) → π \(pi.map { ($0 * 1000).rounded() / 1000 }), ρ \(rho.map { ($0 * 1000).rounded() / 1000 })")
         #expect(pi[3] < Self.prior[3] * 0.7, "noise domain kept π = \(pi)")
         #expect(pi[2] < Self.prior[2] * 0.7, "saturated domain kept π = \(pi)")
         #expect(pi[0] + pi[1] > Self.prior[0] + Self.prior[1])
@@ -190,6 +223,11 @@ struct SyntheticLossSimulation {
         #expect(throws: (any Error).self) { try JSONDecoder().decode(ADOConfig.self, from: Data(#"{"updateIntervall": 5}"#.utf8)) }
         var bad = ADOConfig(); bad.minimumWeight = 0.3
         #expect(throws: ADOConfigError.self) { try bad.resolved(for: ADOResolutionContext(totalSteps: 100, domainCount: 4, vocabularySize: 256)) }
+        let presets = try JSONDecoder().decode(ADOConfig.self, from: Data(#"{"bounds": "pile", "startGrid": "coarse", "refinedStarts": 4}"#.utf8))
+        #expect(presets.bounds == .value(.pile) && presets.startGrid == .value(.coarse) && presets.refinedStarts == .value(4))
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(ADOConfig.self, from: Data(#"{"bounds": "bpe"}"#.utf8)) }
+        var custom = ADOConfig(); custom.smoothingWindow = .value(0); custom.floorRule = .official; custom.bounds = .value(.byteLevel)
+        #expect(try JSONDecoder().decode(ADOConfig.self, from: JSONEncoder().encode(custom)) == custom)
         // Echo round trip.
         let echoed = try JSONDecoder().decode(ResolvedADOConfig.self, from: JSONEncoder().encode(toy))
         #expect(echoed == toy)

@@ -128,7 +128,7 @@ import Foundation
         var seen = Set<String>()
         for _ in 0..<50 { for q in try s.nextBatch(size: 16) { seen.insert(q.documentID) } }
         #expect(seen.isDisjoint(with: initial))
-        #expect(s.trainedDocumentIDs(excludingInitiallyTombstoned: initial) == seen)
+        #expect(s.trainedDocumentIDs() == seen)
 
         // Tombstone mid-run, including a whole domain; survive an export/import.
         let later = Set(seen.prefix(10)).union(cat.domains[3].documents.map(\.id))
@@ -165,6 +165,7 @@ import Foundation
         var s = try MixtureSampler(catalog: cat, strategy: Self.adoStrategy(), seed: 7, sequenceLength: 16, totalSteps: 100, vocabularySize: 256)
         let b = try s.nextBatch(size: 4)
         #expect(throws: MixtureError.self) { try s.nextBatch(size: 4) }   // ADO needs the losses first
+        #expect(throws: MixtureError.self) { try s.observe(b, losses: [1]) }
         try s.observe(b, losses: Self.losses(for: b, step: 0))
         let other = try MixtureCatalog(domains: [MixtureDomain(name: "x", documents: [MixtureDocument(id: "x0", length: 10)])])
         #expect(throws: MixtureError.self) { try MixtureSampler(catalog: other, state: s.state) }

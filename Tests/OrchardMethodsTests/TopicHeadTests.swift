@@ -111,4 +111,20 @@ import Testing
         let (h2, r2) = try h1.unlearn(pretrainingDocuments: f2, mode: .certified, refitOn: train, noise: &g)
         #expect(r2.refitted && r2.capacity?.used == 0 && h2.certification?.retrains == 1)
     }
+
+    @Test(.enabled(if: TopicFixtures.dpkgAvailable)) func certifiedModelAndHeadRoundTripThroughJSON() throws {
+        let (pre, train, test) = Self.split
+        let cert = CertifiedUnlearningConfig(epsilon: 0.5, delta: 1e-5, capacity: .fixed(3), sensitivity: .suppliedPerDeletionBound(1e-4))
+        let base = try TopicModelTrainer.train(documents: pre, config: Self.baseConfig, certification: cert)
+        let head = try TopicHead.train(base: base, documents: train, certification: cert, calibrationDocuments: pre)
+        let decodedBase = try JSONDecoder().decode(TopicModel.self, from: try JSONEncoder().encode(base))
+        let decodedHead = try JSONDecoder().decode(TopicHead.self, from: try JSONEncoder().encode(head))
+        #expect(decodedBase.certification == base.certification)
+        #expect(decodedHead.certification == head.certification && decodedHead.regression == head.regression)
+        var g1 = SplitMix64(seed: 3), g2 = SplitMix64(seed: 3)
+        #expect(decodedHead.release(using: &g1).accuracy(on: test) == head.release(using: &g2).accuracy(on: test))
+        let report = try JSONDecoder().decode(TopicHeadUnlearningReport.self,
+                                              from: try JSONEncoder().encode(try head.unlearn(pretrainingDocuments: [pre[0]], mode: .certified).1))
+        #expect(report.capacity?.used == 1 && report.guarantee == .certifiedGivenSuppliedBound)
+    }
 }

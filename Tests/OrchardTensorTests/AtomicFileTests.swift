@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct AtomicFileTests {
     @Test func writeReplacesContentAndLeavesNoTemporaryFiles() throws {
-        let dir = try makeTemporaryDirectory()
+        let dir = try makeSafeTensorsTestDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("state.json")
         try AtomicFile.write(Data("first".utf8), to: url)
@@ -15,7 +15,7 @@ import Testing
 
     @Test func failedWriteKeepsTheOldFileAndCleansUp() throws {
         struct Boom: Error {}
-        let dir = try makeTemporaryDirectory()
+        let dir = try makeSafeTensorsTestDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("model.bin")
         try AtomicFile.write(Data("old".utf8), to: url)
@@ -43,7 +43,7 @@ import Testing
 
     @Test func directoryCommitIsAllOrNothing() throws {
         struct Boom: Error {}
-        let root = try makeTemporaryDirectory()
+        let root = try makeSafeTensorsTestDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let checkpoint = root.appendingPathComponent("step-000010")
         try AtomicFile.commitDirectory(at: checkpoint) { tmp in

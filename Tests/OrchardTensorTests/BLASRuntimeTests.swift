@@ -18,7 +18,7 @@ import Testing
         #expect(BLASRuntime.cpuFlags(cpuinfo: nil).isEmpty)
     }
 
-    /// The test process cannot re-exec itself mid-run; `make -f Makefile.engine test-engine` starts it with
+    /// The test process cannot re-exec itself mid-run; `make test` / `make test-engine` start it with
     /// OPENBLAS_CORETYPE from scripts/openblas-coretype.sh and ORCHARD_REQUIRE_FAST_BLAS=1, under which this
     /// test fails if the kernel is a generic fallback on a CPU that can do better. Plain `swift test` only warns.
     @Test func testProcessRunsAFastKernel() {

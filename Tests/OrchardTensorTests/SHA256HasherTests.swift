@@ -31,7 +31,7 @@ import Testing
 
     @Test func paddingBoundaryLengthsMatchOneShotAndFileDigest() throws {
         // 55, 56, 63, 64, 65 bytes straddle the length-field boundary; compare streamed vs one-shot vs file.
-        let dir = try makeTemporaryDirectory()
+        let dir = try makeSafeTensorsTestDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         for length in [55, 56, 57, 63, 64, 65, 119, 120, 128] {
             let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }

@@ -72,7 +72,7 @@ struct SafeTensorsPythonInteropTests {
             Issue.record("CI=true but \(PythonForInterop.interpreter) cannot import safetensors + numpy: run scripts/python-test-deps.sh")
             return
         }
-        let dir = try makeTemporaryDirectory()
+        let dir = try makeSafeTensorsTestDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("checkpoint.safetensors")
         var rng = SafeTensorsTestRandom(state: 2024)
@@ -120,7 +120,7 @@ struct SafeTensorsPythonInteropTests {
             Issue.record("CI=true but \(PythonForInterop.interpreter) cannot import safetensors + numpy: run scripts/python-test-deps.sh")
             return
         }
-        let dir = try makeTemporaryDirectory()
+        let dir = try makeSafeTensorsTestDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("from-python.safetensors")
         guard let output = try PythonForInterop.script(Self.writeScript, [url.path]) else { return }

@@ -15,7 +15,7 @@ struct SafeTensorsTestRandom {
     mutating func float() -> Float { Float(Double(next() >> 11) / Double(1 << 53) * 2 - 1) }
 }
 
-func makeTemporaryDirectory() throws -> URL {
+func makeSafeTensorsTestDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("orchard-st-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
@@ -45,7 +45,7 @@ func rawSafeTensors(header: String, data: [UInt8], claimedLength: UInt64? = nil)
     }
 
     @Test func roundTripsEveryBitAndMetadata() throws {
-        let dir = try makeTemporaryDirectory()
+        let dir = try makeSafeTensorsTestDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("model.safetensors")
         let tensors = Self.sampleTensors()
@@ -79,7 +79,7 @@ func rawSafeTensors(header: String, data: [UInt8], claimedLength: UInt64? = nil)
     }
 
     @Test func writeRejectsBadRecordsWithoutTouchingTheDestination() throws {
-        let dir = try makeTemporaryDirectory()
+        let dir = try makeSafeTensorsTestDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("x.safetensors")
         #expect(throws: SafeTensorsError.self) {
@@ -154,6 +154,37 @@ func rawSafeTensors(header: String, data: [UInt8], claimedLength: UInt64? = nil)
             try SafeTensors.decode(rawSafeTensors(header: "{}", data: [], claimedLength: 1000))
         }
         #expect(throws: SafeTensorsError.self) { try SafeTensors.decode(rawSafeTensors(header: "", data: [])) }
+    }
+
+    @Test func headerOnlyReadAgreesWithFullReadAndValidatesSize() throws {
+        let dir = try makeSafeTensorsTestDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("model.safetensors")
+        let tensors = Self.sampleTensors()
+        try SafeTensors.write(tensors, metadata: ["step": "9"], to: url)
+        let header = try SafeTensors.readHeader(from: url)
+        #expect(header.metadata == ["step": "9"])
+        #expect(header.tensors.mapValues(\.shape) == tensors.mapValues(\.shape))
+        #expect(header.tensors.values.allSatisfy { $0.dtype == "F32" })
+        let full = try Data(contentsOf: url)
+        for length in [0, 4, 8, 9, 20, full.count - 4, full.count - 1] {
+            let cut = dir.appendingPathComponent("cut-\(length).safetensors")
+            try full.prefix(length).write(to: cut)
+            #expect(throws: SafeTensorsError.self, "prefix \(length)") { try SafeTensors.readHeader(from: cut) }
+        }
+        #expect(throws: SafeTensorsError.self) { try SafeTensors.readHeader(from: dir.appendingPathComponent("missing")) }
+    }
+
+    @Test func missingFileIsAClearError() {
+        do {
+            _ = try SafeTensors.read(from: URL(fileURLWithPath: "/nonexistent-orchard/model.safetensors"))
+            Issue.record("expected an error")
+        } catch let error as SafeTensorsError {
+            guard case .unreadable = error else { Issue.record("unexpected \(error)"); return }
+            #expect(error.description.contains("/nonexistent-orchard/model.safetensors"))
+        } catch {
+            Issue.record("unexpected error type \(error)")
+        }
     }
 
     @Test func errorsExplainThemselves() {

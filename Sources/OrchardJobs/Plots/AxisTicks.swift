@@ -9,9 +9,10 @@ public enum AxisTicks {
         if !(hi > lo) { let pad = lo == 0 ? 1 : Swift.abs(lo) * 0.1; lo -= pad; hi += pad }
         let raw = (hi - lo) / Double(Swift.max(target, 1))
         let mag = Foundation.pow(10, Foundation.floor(Foundation.log10(raw)))
-        let step = [1.0, 2, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? 10 * mag
-        let first = Foundation.floor(lo / step) * step
-        let last = Foundation.ceil(hi / step) * step
+        // Tolerances keep rounding noise (a stacked total of 1.0000000002) from jumping to the next step.
+        let step = [1.0, 2, 5, 10].map { $0 * mag }.first { $0 >= raw * (1 - 1e-9) } ?? 10 * mag
+        let first = Foundation.floor(lo / step + 1e-9) * step
+        let last = Foundation.ceil(hi / step - 1e-9) * step
         var ticks: [Double] = []
         var v = first
         while v <= last + step * 1e-9 && ticks.count < 100 { ticks.append(Swift.abs(v) < step * 1e-9 ? 0 : v); v += step }

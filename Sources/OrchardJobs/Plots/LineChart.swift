@@ -36,6 +36,24 @@ public struct LineChart: Sendable, Hashable {
     }
 }
 
+extension LineChart {
+    /// Per-domain loss curves (plus their uniform mean when `includeMean`): `losses[t][k]` at `x[t]`
+    /// (NaN = not measured at that point; the line skips it).
+    public static func perDomainLoss(title: String, xLabel: String = "step", domains: [String], x: [Double],
+                                     losses: [[Double]], includeMean: Bool = true, logY: Bool = false) -> LineChart {
+        var series = domains.enumerated().map { k, name in
+            Series(name: name, x: x, y: losses.map { k < $0.count ? $0[k] : .nan })
+        }
+        if includeMean && domains.count > 1 {
+            series.append(Series(name: "mean (uniform)", x: x, y: losses.map { row in
+                let v = row.prefix(domains.count)
+                return v.count == domains.count && v.allSatisfy({ $0.isFinite }) ? v.reduce(0, +) / Double(v.count) : .nan
+            }))
+        }
+        return LineChart(title: title, xLabel: xLabel, yLabel: "loss (nats)", series: series, logY: logY)
+    }
+}
+
 public struct ChartError: Error, Equatable, CustomStringConvertible {
     public var description: String
     public init(_ d: String) { description = "chart: " + d }

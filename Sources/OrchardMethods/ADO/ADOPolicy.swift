@@ -130,16 +130,23 @@ public struct ADOPolicy: Sendable {
                 laws.append(nil); objectives.append(nil)
             }
         }
-        // A domain whose fit failed keeps its previous law; with no previous law ADO stays on μ.
-        var merged: [ScalingLaw] = []
-        for i in 0..<k {
-            if let l = laws[i] { merged.append(l) } else if let old = state.laws?[i] { merged.append(old) } else { break }
-        }
-        if merged.count == k { state.laws = merged }
+        if let merged = Self.merge(fitted: laws, previous: state.laws) { state.laws = merged }
         let r = ADORefit(step: t, laws: laws, objectives: objectives, points: indices.count,
                          evaluations: evaluations)
         state.refits.append(r)
         return r
+    }
+
+    /// The laws after a refit: a domain whose fit failed (NaN/Inf everywhere, too few points) keeps its
+    /// previous law; nil while some domain has never had a law (then ADO stays on μ).
+    public static func merge(fitted: [ScalingLaw?], previous: [ScalingLaw]?) -> [ScalingLaw]? {
+        var merged: [ScalingLaw] = []
+        for (i, law) in fitted.enumerated() {
+            if let l = law, l.isFinite { merged.append(l) }
+            else if let old = previous, i < old.count { merged.append(old[i]) }
+            else { return nil }
+        }
+        return merged
     }
 
     /// Learning potential −dL̂/dn with the exponent floor of the official code: max(α, floor)·(L̂(n) − ε)/n,

@@ -22,4 +22,28 @@ public struct ScalingLawBounds: Sendable, Hashable, Codable {
     /// Spec §1.8: byte-level losses (0.5-3 nats) need ε well below e^0.5 and room for a larger β,
     /// or the fit pins ε at the bound. ε ≥ e^-3 ≈ 0.05 nats, β ≤ e^10.
     public static let byteLevel = ScalingLawBounds(alphaMax: 0.8, alphaFloor: 0.001, aMax: 10, eMin: -3)
+
+    private enum Keys: String, CodingKey { case alphaMax, alphaFloor, aMax, eMin }
+
+    /// JSON: a preset name (`"pile"`, `"byteLevel"`) or an object with all four bounds.
+    public init(from decoder: Decoder) throws {
+        if let name = try? decoder.singleValueContainer().decode(String.self) {
+            switch name {
+            case "pile": self = .pile
+            case "byteLevel": self = .byteLevel
+            default: throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                debugDescription: "bounds preset must be 'pile' or 'byteLevel' (or 'auto'), got '\(name)'"))
+            }
+            return
+        }
+        let c = try decoder.container(keyedBy: Keys.self)
+        self.init(alphaMax: try c.decode(Double.self, forKey: .alphaMax), alphaFloor: try c.decode(Double.self, forKey: .alphaFloor),
+                  aMax: try c.decode(Double.self, forKey: .aMax), eMin: try c.decode(Double.self, forKey: .eMin))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(alphaMax, forKey: .alphaMax); try c.encode(alphaFloor, forKey: .alphaFloor)
+        try c.encode(aMax, forKey: .aMax); try c.encode(eMin, forKey: .eMin)
+    }
 }

@@ -27,4 +27,27 @@ public struct ScalingLawStartGrid: Sendable, Hashable, Codable {
         for a in aValues { for e in eValues { for al in alphaValues { out.append(ScalingLaw(a: a, e: e, alpha: al)) } } }
         return out
     }
+
+    private enum Keys: String, CodingKey { case aValues, eValues, alphaValues }
+
+    /// JSON: a preset name (`"official"`, `"coarse"`) or an object with the three value lists.
+    public init(from decoder: Decoder) throws {
+        if let name = try? decoder.singleValueContainer().decode(String.self) {
+            switch name {
+            case "official": self = .official
+            case "coarse": self = .coarse
+            default: throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                debugDescription: "start grid preset must be 'official' or 'coarse' (or 'auto'), got '\(name)'"))
+            }
+            return
+        }
+        let c = try decoder.container(keyedBy: Keys.self)
+        self.init(aValues: try c.decode([Double].self, forKey: .aValues), eValues: try c.decode([Double].self, forKey: .eValues),
+                  alphaValues: try c.decode([Double].self, forKey: .alphaValues))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(aValues, forKey: .aValues); try c.encode(eValues, forKey: .eValues); try c.encode(alphaValues, forKey: .alphaValues)
+    }
 }

@@ -33,7 +33,8 @@ public struct MixtureSampler: Sendable {
             catalogFingerprint: catalog.fingerprint, seed: String(repeating: "0", count: 16 - hex.count) + hex,
             sequenceLength: sequenceLength, strategy: resolved, generator: SeededGenerator(seed: seed),
             cursors: Array(repeating: DomainCursor(), count: catalog.domains.count),
-            excludedDocumentIDs: Array(Set(excludedDocumentIDs)).sorted(), batches: 0, sequences: 0,
+            excludedDocumentIDs: Array(Set(excludedDocumentIDs)).sorted(),
+            excludedAtStart: Array(Set(excludedDocumentIDs)).sorted(), batches: 0, sequences: 0,
             weights: weights, awaitingObservation: false)
         try self.init(catalog: catalog, state: state)
     }
@@ -122,6 +123,9 @@ public struct MixtureSampler: Sendable {
     /// on schedule, a refit, which is returned).
     @discardableResult
     public mutating func observe(_ batch: [SampledSequence], losses: [Double]) throws -> ADORefit? {
+        guard losses.count == batch.count else {
+            throw MixtureError("\(losses.count) losses for a batch of \(batch.count) sequences")
+        }
         guard var policy = ado else { return nil }
         guard state.awaitingObservation else { throw MixtureError("observe called without a drawn batch") }
         let refit = try policy.observe(domains: batch.map(\.domain), losses: losses)
@@ -142,11 +146,11 @@ public struct MixtureSampler: Sendable {
 
     /// Ids of every document a window was drawn from so far, reconstructed from seed + cursors alone (no
     /// log of draws): every permutation entry before each cursor, plus the current document once a window
-    /// of it was read. Pass the tombstones known when the run started (they were skipped, never read);
-    /// documents tombstoned mid-run stay in the set, since they may have been read before the tombstone
-    /// (lineage errs toward "touched").
-    public func trainedDocumentIDs(excludingInitiallyTombstoned initial: Set<String> = []) -> Set<String> {
-        Self.reconstructLineage(catalog: catalog, seed: seed, cursors: state.cursors).subtracting(initial)
+    /// of it was read, minus the tombstones known at the start (skipped, never read). Documents tombstoned
+    /// mid-run stay in the set, since they may have been read before the tombstone (lineage errs toward
+    /// "touched").
+    public func trainedDocumentIDs() -> Set<String> {
+        Self.reconstructLineage(catalog: catalog, seed: seed, cursors: state.cursors).subtracting(state.excludedAtStart)
     }
 
     /// The documents read by a sampler with this seed whose cursors stand at `cursors`.

@@ -13,6 +13,8 @@ public struct MixtureSamplerState: Sendable, Hashable, Codable {
     public var cursors: [DomainCursor]
     /// Tombstoned document ids, sorted: never sampled again.
     public var excludedDocumentIDs: [String]
+    /// The tombstones known when the run started (sorted): skipped from the first draw on, so never read.
+    public var excludedAtStart: [String]
     /// Batches drawn so far.
     public var batches: Int
     /// Sequences drawn so far.

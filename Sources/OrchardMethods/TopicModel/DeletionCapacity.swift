@@ -2,7 +2,8 @@
 public enum CapacityPolicy: Sendable, Codable, Equatable {
     /// The caller fixes m_U; Δ is then the sensitivity at |S_f| = m_U.
     case fixed(Int)
-    /// Largest m_U whose predicted loss (‖Z‖_F + Δ ≈ σ√D + Δ) stays within this fraction of ‖released‖_F.
+    /// Largest m_U on the grid 1, 2, 4, … whose predicted loss (‖Z‖_F + Δ ≈ σ√D + Δ, Δ measured at m_U) stays within
+    /// this fraction of ‖released‖_F.
     /// Sekhari et al.'s constant is 0.01 in absolute terms; this implementation uses it relative (see docs/methods.md).
     case relativeLossBudget(Double)
 }
@@ -66,7 +67,7 @@ public struct DeletionCapacity: Sendable, Codable, Equatable {
     public let guarantee: GuaranteeKind
     /// Predicted loss of a release, (σ√D + Δ)/‖released‖_F, at the calibration point.
     public let predictedRelativeLoss: Double
-    /// Per-deletion slope of the sensitivity used to size m_U.
+    /// Δ(1) for a loss-budget capacity, Δ(m_U)/m_U for a fixed one.
     public let sensitivityPerDeletion: Double
 
     public var sigma: Double { mechanism.sigma }

@@ -12,6 +12,8 @@ public enum ExponentiatedGradient {
         var dimension: Int { get }
         func value(_ c: [Double]) -> Double
         func gradient(_ c: [Double]) -> [Double]
+        /// Both at once; objectives override it when the two share work (the L2 form shares XXᵀc).
+        func evaluate(_ c: [Double]) -> (value: Double, gradient: [Double])
     }
 
     public struct Result: Sendable {
@@ -24,8 +26,7 @@ public enum ExponentiatedGradient {
         let r = f.dimension
         var alpha = [Double](repeating: 1 / Double(r), count: r)
         var logAlpha = alpha.map { log($0) }
-        var grad = f.gradient(alpha)
-        var objective = f.value(alpha)
+        var (objective, grad) = f.evaluate(alpha)
         var step = 1.0
         var decreased = false
         var gap = Double.infinity
@@ -39,7 +40,7 @@ public enum ExponentiatedGradient {
             let lse = logSumExp(logAlpha)
             for k in 0..<r { logAlpha[k] -= lse; alpha[k] = exp(logAlpha[k]) }
 
-            let newObjective = f.value(alpha)
+            let (newObjective, newGrad) = f.evaluate(alpha)
             var gradDotMove = 0.0
             for k in 0..<r { gradDotMove += grad[k] * (alpha[k] - oldAlpha[k]) }
             if !(newObjective < oldObjective + armijoC1 * step * gradDotMove) {  // also rejects NaN
@@ -48,7 +49,6 @@ public enum ExponentiatedGradient {
                 decreased = true
                 continue
             }
-            let newGrad = f.gradient(alpha)
             var newDot = 0.0
             for k in 0..<r { newDot += newGrad[k] * (alpha[k] - oldAlpha[k]) }
             if !decreased && newDot < curvatureC2 * gradDotMove {
@@ -95,13 +95,23 @@ public enum ExponentiatedGradient {
             }
             return quad - 2 * lin + yy
         }
-        public func gradient(_ c: [Double]) -> [Double] {
+        public func gradient(_ c: [Double]) -> [Double] { evaluate(c).gradient }
+        public func evaluate(_ c: [Double]) -> (value: Double, gradient: [Double]) {
             let r = dimension
-            return (0..<r).map { i in
-                var row = 0.0
-                for j in 0..<r { row += gram[i * r + j] * c[j] }
-                return 2 * (row - projected[i])
+            var grad = [Double](repeating: 0, count: r)
+            var quad = 0.0, lin = 0.0
+            gram.withUnsafeBufferPointer { g in
+                c.withUnsafeBufferPointer { c in
+                    for i in 0..<r {
+                        var row = 0.0
+                        for j in 0..<r { row += g[i * r + j] * c[j] }
+                        quad += c[i] * row
+                        lin += c[i] * projected[i]
+                        grad[i] = 2 * (row - projected[i])
+                    }
+                }
             }
+            return (quad - 2 * lin + yy, grad)
         }
     }
 
@@ -137,4 +147,8 @@ public enum ExponentiatedGradient {
             }
         }
     }
+}
+
+extension ExponentiatedGradient.Objective {
+    public func evaluate(_ c: [Double]) -> (value: Double, gradient: [Double]) { (value(c), gradient(c)) }
 }

@@ -56,6 +56,10 @@ public struct MultinomialLogisticRegression: Sendable, Codable, Equatable {
             throw TopicModelError.invalidConfiguration("logistic regression needs at least one example and two classes")
         }
         guard problem.l2 >= 0 else { throw TopicModelError.invalidConfiguration("l2 must be >= 0") }
+        guard problem.featureCount >= 1, problem.features.count == problem.labels.count * problem.featureCount,
+              problem.labels.allSatisfy({ (0..<problem.classCount).contains($0) }) else {
+            throw TopicModelError.invalidConfiguration("features must be N × featureCount and labels in [0, classCount)")
+        }
         var x = [Double](repeating: 0, count: problem.parameterCount)
         var (fx, g) = problem.evaluate(x)
         var s: [[Double]] = [], y: [[Double]] = []

@@ -32,11 +32,19 @@ public enum SensitivityCalibration {
             slope = mU > 0 ? try measure(mU) / Double(mU) : try measure(1)
         case .relativeLossBudget(let budget):
             guard budget > 0 else { throw TopicModelError.invalidConfiguration("loss budget must be > 0") }
-            // Δ grows about linearly in the number of deletions (Q̂ moves ≤ 2 m_f / M in ℓ1); probe at ~1% of M.
-            let probe = max(1, m / 100)
-            slope = try measure(probe) / Double(probe)
-            let perDeletionLoss = slope * (multiplier * Double(d).squareRoot() + 1)
-            capacity = perDeletionLoss > 0 ? min(m - 1, Int((budget * releasedNorm / perDeletionLoss).rounded(.down))) : m - 1
+            // Doubling search over m_U = 1, 2, 4, …: keep the largest whose predicted loss (σ√D + Δ)/‖f‖_F fits the
+            // budget. Δ is measured at each candidate, not extrapolated: it is sublinear on random forget sets and
+            // jumps when a deletion changes the anchor set, so a linear model misjudges it both ways.
+            slope = try measure(1)
+            var best = 0, k = 1
+            while k < m {
+                let sensitivity = k == 1 ? slope : try measure(k)
+                let loss = releasedNorm > 0 ? sensitivity * (multiplier * Double(d).squareRoot() + 1) / releasedNorm : .infinity
+                guard loss <= budget else { break }
+                best = k
+                k *= 2
+            }
+            capacity = best
         }
         let delta = capacity > 0 ? try measure(capacity) : 0
         let mechanism = try GaussianMechanism(epsilon: config.epsilon, delta: config.delta, sensitivity: delta)
@@ -73,7 +81,8 @@ public enum SensitivityCalibration {
     }
 
     /// k distinct documents, partial Fisher–Yates.
-    public static func randomSubset<G: RandomNumberGenerator>(of documents: [TopicDocument], size k: Int, using g: inout G) -> [TopicDocument] {
+    public static func randomSubset<G: RandomNumberGenerator>(of documents: [TopicDocument], size: Int, using g: inout G) -> [TopicDocument] {
+        let k = max(0, min(size, documents.count))
         var idx = Array(documents.indices)
         for i in 0..<k {
             let j = i + Int(g.next() % UInt64(idx.count - i))

@@ -32,13 +32,13 @@ public struct SyntheticTopicCorpus: Sendable {
     /// Draws `documentCount` documents of `lengths(i)` words each from A (n×r) with θ ~ Dirichlet(α).
     public static func sample(topicWord a: [Double], vocabularySize n: Int, topicCount r: Int, alpha: Double,
                               documentCount m: Int, length: (Int) -> Int, labelTopics: Bool = false,
-                              seed: UInt64, idPrefix: String = "doc") -> [TopicDocument] {
+                              seed: UInt64, idPrefix: String = "doc", words: [String]? = nil) -> [TopicDocument] {
         var g = SplitMix64(seed: seed)
         let cumulative: [[Double]] = (0..<r).map { k in
             var s = 0.0
             return (0..<n).map { i in s += a[i * r + k]; return s }
         }
-        let names = (0..<n).map(wordName)
+        let names = words ?? (0..<n).map(wordName)
         return (0..<m).map { d in
             let theta = RandomDraws.dirichlet(alpha: alpha, count: r, &g)
             var thetaCumulative = [Double](repeating: 0, count: r)

@@ -14,7 +14,7 @@ public struct TopicModel: Sendable, Codable {
     public let vocabulary: TopicVocabulary
     public let statistics: CooccurrenceStatistics
     public let documents: [String: TrainedDocumentRecord]
-    /// Anchor word ids, in selection order; topic k is anchored by anchors[k].
+    /// Anchor word ids in increasing order; topic k is anchored by anchors[k].
     public let anchors: [Int]
     /// A, n×r row-major; column k is P(word | topic k).
     public let topicWord: [Double]
@@ -43,9 +43,11 @@ public struct TopicModel: Sendable, Codable {
         let qbar = TopicRecovery.rowNormalize(q, marginals: marginals, vocabularySize: n)
         let threshold = config.anchorThreshold(documentCount: statistics.documentCount)
         let candidates = (0..<n).filter { Double(statistics.documentFrequency[$0]) > threshold }
+        // Topics are ordered by anchor word id, not by greedy selection order: the released A then depends on the
+        // anchor *set* only, so a deletion that merely reorders the selection does not permute A's columns.
         let anchors = try FastAnchorWords.select(rowNormalized: qbar, vocabularySize: n, candidates: candidates, topicCount: r,
                                                  projectionDimension: config.effectiveProjection(vocabularySize: n),
-                                                 projectionSeed: config.projectionSeed)
+                                                 projectionSeed: config.projectionSeed).sorted()
         let recovered = try TopicRecovery.recover(rowNormalized: qbar, marginals: marginals, vocabularySize: n, anchors: anchors,
                                                   objective: config.recoveryObjective, tolerance: config.solverTolerance,
                                                   maxIterations: config.solverMaxIterations)

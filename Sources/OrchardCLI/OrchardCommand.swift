@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import OrchardJobs
+
+/// The `orchard` command line. Subcommands are listed here: add new ones (e.g. `bench`, `corpus`)
+/// to `subcommands`.
+public struct OrchardCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "orchard",
+        abstract: "Train and edit small language models on CPUs, as a service.",
+        subcommands: [
+            ServeCommand.self, WorkerCommand.self, MigrateCommand.self, KeysCommand.self,
+            SubmitCommand.self, JobsCommand.self, WatchCommand.self, BenchCommand.self,
+        ])
+    public init() {}
+
+    /// Entry point of an executable: `runners` are the job types it serves.
+    public static func main(runners: [any JobRunner]) async {
+        RunnerCatalog.install(runners)
+        await main()
+    }
+}
+
+/// The job runners of this executable, installed once by `main(runners:)` before parsing.
+public enum RunnerCatalog {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var runners: [any JobRunner] = []
+    static func install(_ r: [any JobRunner]) { lock.withLock { runners = r } }
+    public static func registry() -> RunnerRegistry { RunnerRegistry(lock.withLock { runners }) }
+}

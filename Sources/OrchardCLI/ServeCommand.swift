@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import OrchardServer
+import OrchardStore
+
+/// `orchard serve`: HTTP API + in-process worker pool + reaper. `--port 0` picks a free port; the
+/// first log line is `orchard listening on http://HOST:PORT`.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP API with its worker pool.")
+
+    @Option(help: "Address to bind.") var host: String = "127.0.0.1"
+    @Option(help: "Port to bind (0 picks a free one).") var port: Int = 8080
+    @Option(help: "Largest dataset upload in MiB.") var maxDatasetMb: Int = 512
+    @Option(help: "trace | debug | info | notice | warning | error | critical") var logLevel: String?
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var workerOptions: WorkerOptions
+
+    func run() async throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535") }
+        let logger = LogSetup.bootstrap(level: logLevel)
+        var config = ServerConfiguration(dataDirectory: URL(fileURLWithPath: storeOptions.dataDir, isDirectory: true))
+        config.host = host
+        config.port = port
+        config.store = try storeOptions.storeConfiguration()
+        config.maxDatasetBytes = maxDatasetMb << 20
+        try workerOptions.apply(to: &config)
+        let store = try OrchardStore(configuration: config.store, logger: logger)
+        let registry = RunnerCatalog.registry()
+        let host = host, dataPath = config.store.dataDirectory.path, workers = config.workers.count
+        let app = OrchardApplication.make(store: store, registry: registry, config: config, logger: logger) { port in
+            logger.info("orchard listening on http://\(host):\(port)", metadata: [
+                "data_dir": "\(dataPath)", "workers": "\(workers)",
+                "job_types": "\(registry.types.joined(separator: ","))",
+            ])
+        }
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}
+
+/// `orchard worker`: the worker pool and reaper without the HTTP API, against the same data dir.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "worker", abstract: "Run only the worker pool (no HTTP).")
+
+    @Option(help: "trace | debug | info | notice | warning | error | critical") var logLevel: String?
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var workerOptions: WorkerOptions
+
+    func run() async throws {
+        let logger = LogSetup.bootstrap(level: logLevel)
+        var config = ServerConfiguration(dataDirectory: URL(fileURLWithPath: storeOptions.dataDir, isDirectory: true))
+        config.store = try storeOptions.storeConfiguration()
+        try workerOptions.apply(to: &config)
+        guard config.workers.count > 0 else { throw ValidationError("--workers must be at least 1") }
+        let store = try OrchardStore(configuration: config.store, logger: logger)
+        let registry = RunnerCatalog.registry()
+        logger.info("orchard worker started", metadata: ["workers": "\(config.workers.count)", "job_types": "\(registry.types.joined(separator: ","))"])
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                WorkerPool(store: store, registry: registry, config: config.workers, drainTimeout: config.drainTimeout, logger: logger),
+                Reaper(store: store, interval: config.workers.reapInterval, logger: logger),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// `orchard migrate`: applies pending migrations and lists the applied ones.
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply database migrations.")
+    @Option(help: "Data directory.") var dataDir: String = "./.orchard"
+
+    func run() async throws {
+        let store = try OrchardStore(configuration: StoreConfiguration(dataDirectory: URL(fileURLWithPath: dataDir, isDirectory: true)))
+        for name in try store.appliedMigrations() { print(name) }
+    }
+}
+
+/// `orchard keys create --tenant NAME`: prints the new key alone on the last stdout line.
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "keys", abstract: "Manage API keys.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create an API key for a tenant.")
+        @Option(help: "Tenant the key acts for.") var tenant: String
+        @Option(help: "Data directory.") var dataDir: String = "./.orchard"
+
+        func run() async throws {
+            let store = try OrchardStore(configuration: StoreConfiguration(dataDirectory: URL(fileURLWithPath: dataDir, isDirectory: true)))
+            do {
+                let key = try store.createAPIKey(tenant: tenant)
+                print("created an API key for tenant \(tenant); it is shown once:")
+                print(key)
+            } catch let e as StoreError {
+                throw ValidationError(e.description)
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Logging
+import OrchardServer
+import OrchardStore
+
+/// Options shared by `serve` and `worker`.
+struct StoreOptions: ParsableArguments {
+    @Option(help: "Data directory: SQLite database and checkpoints.")
+    var dataDir: String = "./.orchard"
+
+    @Option(help: "Checkpoints kept per job besides the best one.")
+    var keepCheckpoints: Int = 3
+
+    @Option(help: "Metric whose lowest value marks a job's best checkpoint (always kept).")
+    var bestMetric: String = "loss"
+
+    func storeConfiguration() throws -> StoreConfiguration {
+        guard keepCheckpoints >= 1 else { throw ValidationError("--keep-checkpoints must be at least 1") }
+        var c = StoreConfiguration(dataDirectory: URL(fileURLWithPath: dataDir, isDirectory: true))
+        c.keepLastCheckpoints = keepCheckpoints
+        c.bestCheckpointMetric = bestMetric
+        return c
+    }
+}
+
+struct WorkerOptions: ParsableArguments {
+    @Option(help: "Jobs run at once, each on its own thread.")
+    var workers: Int = 1
+
+    @Option(help: "Compute threads per job (default: cores / workers).")
+    var threadsPerJob: Int?
+
+    @Option(help: "Lease length in seconds; a job whose worker stops heartbeating is re-queued after it.")
+    var leaseSeconds: Double = 60
+
+    @Option(help: "Heartbeat period in seconds.")
+    var heartbeatSeconds: Double = 10
+
+    @Option(help: "Reaper period in seconds.")
+    var reapSeconds: Double = 5
+
+    @Option(help: "Seconds a SIGTERM waits for running jobs to checkpoint before releasing them.")
+    var drainSeconds: Double = 25
+
+    func apply(to c: inout ServerConfiguration) throws {
+        guard workers >= 0, workers <= 256 else { throw ValidationError("--workers must be in 0...256") }
+        guard leaseSeconds > 0, heartbeatSeconds > 0, heartbeatSeconds < leaseSeconds, reapSeconds > 0, drainSeconds > 0 else {
+            throw ValidationError("durations must be positive and --heartbeat-seconds below --lease-seconds")
+        }
+        c.workers.count = workers
+        c.workers.threadsPerJob = threadsPerJob
+        c.workers.leaseDuration = .milliseconds(Int64(leaseSeconds * 1000))
+        c.workers.heartbeatInterval = .milliseconds(Int64(heartbeatSeconds * 1000))
+        c.workers.reapInterval = .milliseconds(Int64(reapSeconds * 1000))
+        c.drainTimeout = .milliseconds(Int64(drainSeconds * 1000))
+    }
+}
+
+enum LogSetup {
+    /// Logs go to stderr, one line each; `--log-level` or LOG_LEVEL picks the level.
+    static func bootstrap(level: String?) -> Logger {
+        let lvl = (level ?? ProcessInfo.processInfo.environment["LOG_LEVEL"]).flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = lvl
+            return h
+        }
+        return Logger(label: "orchard")
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import OrchardJobs
+import OrchardStore
+
+/// Parses and validates `POST /v1/jobs` before anything is queued: unknown fields and bad values
+/// are 422 with `param`; the runner validates and resolves `params` (its `param` is prefixed `params.`).
+struct JobRequest {
+    static let fields: Set<String> = ["type", "params", "seed", "priority", "max_attempts", "metadata"]
+    static let maxSeed: Double = 9_007_199_254_740_991  // 2^53 - 1: exact in JSON numbers
+
+    static func submission(body: JSONValue, tenant: String, registry: RunnerRegistry, idempotencyKey: String?) throws -> JobSubmission {
+        guard case .object(let o) = body else { throw APIError.invalid(nil, "the request body must be a JSON object") }
+        if let unknown = o.keys.sorted().first(where: { !fields.contains($0) }) {
+            throw APIError.invalid(unknown, "unknown field \(unknown)", code: "unknown_parameter")
+        }
+        guard let type = o["type"]?.stringValue, !type.isEmpty else { throw APIError.invalid("type", "type is required and must be a string") }
+        guard let runner = registry.runner(for: type) else {
+            throw APIError.invalid("type", "unknown job type \(type); known: \(registry.types.joined(separator: ", "))", code: "unknown_job_type")
+        }
+        let params = o["params"] ?? .object([:])
+        guard case .object = params else { throw APIError.invalid("params", "params must be an object") }
+        let seed: UInt64
+        switch o["seed"] {
+        case nil, .null?: seed = UInt64.random(in: 0...UInt64(maxSeed))
+        case .number(let d)? where d.rounded() == d && d >= 0 && d <= maxSeed: seed = UInt64(d)
+        default: throw APIError.invalid("seed", "seed must be an integer in 0...\(Int64(maxSeed))")
+        }
+        let priority = try integer(o["priority"], "priority", in: 0...9, default: 5)
+        let maxAttempts = try integer(o["max_attempts"], "max_attempts", in: 1...20, default: 3)
+        var metadata: [String: String] = [:]
+        if let m = o["metadata"], m != .null {
+            guard case .object(let mo) = m, mo.count <= 16 else { throw APIError.invalid("metadata", "metadata must be an object of at most 16 string values") }
+            for (k, v) in mo {
+                guard !k.isEmpty, k.count <= 64, let s = v.stringValue, s.count <= 512 else {
+                    throw APIError.invalid("metadata.\(k)", "metadata keys are 1-64 characters and values strings of at most 512")
+                }
+                metadata[k] = s
+            }
+        }
+        let resolved: JSONValue
+        do {
+            resolved = try runner.validate(params: params, seed: seed)
+        } catch JobError.invalid(let param, let message) {
+            throw APIError.invalid(param.map { "params.\($0)" } ?? "params", message, code: "invalid_params")
+        } catch {
+            throw APIError.invalid("params", "\(error)", code: "invalid_params")
+        }
+        if let key = idempotencyKey, key.isEmpty || key.utf8.count > 255 {
+            throw APIError.invalid("Idempotency-Key", "Idempotency-Key must be 1-255 bytes")
+        }
+        return JobSubmission(tenant: tenant, type: type, params: resolved, seed: seed, priority: priority, maxAttempts: maxAttempts,
+                             metadata: metadata, idempotencyKey: idempotencyKey,
+                             fingerprint: Fingerprint.sha256(body.canonicalData()))
+    }
+
+    static func integer(_ v: JSONValue?, _ name: String, in range: ClosedRange<Int>, default d: Int) throws -> Int {
+        guard let v, v != .null else { return d }
+        guard let i = v.intValue, range.contains(i) else {
+            throw APIError.invalid(name, "\(name) must be an integer in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return i
+    }
+
+    /// Parses a JSON body; malformed JSON is 400 `invalid_json`.
+    static func parseJSON(_ buffer: ByteBuffer) throws -> JSONValue {
+        let data = Data(buffer.readableBytesView)
+        guard let v = try? JSONDecoder().decode(JSONValue.self, from: data) else {
+            throw APIError(.badRequest, code: "invalid_json", message: "the request body is not valid JSON")
+        }
+        return v
+    }
+}

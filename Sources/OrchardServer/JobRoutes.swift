@@ -1,0 +1,80 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import OrchardJobs
+import OrchardStore
+
+/// `/v1/jobs`: submit (validated, idempotent), list, get, cancel / pause / resume, checkpoints.
+struct JobRoutes {
+    let store: OrchardStore
+    let registry: RunnerRegistry
+
+    func register(on group: RouterGroup<OrchardRequestContext>) {
+        group.post("jobs", use: create)
+        group.get("jobs", use: list)
+        group.get("jobs/:id", use: get)
+        group.post("jobs/:id/cancel") { try await action(.cancel, $0, $1) }
+        group.post("jobs/:id/pause") { try await action(.pause, $0, $1) }
+        group.post("jobs/:id/resume") { try await action(.resume, $0, $1) }
+        group.get("jobs/:id/checkpoints", use: checkpoints)
+    }
+
+    @Sendable func create(_ request: Request, context: OrchardRequestContext) async throws -> Response {
+        let tenant = try context.requireTenant()
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        let body = try JobRequest.parseJSON(buffer)
+        let submission = try JobRequest.submission(body: body, tenant: tenant, registry: registry,
+                                                   idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
+        let store = store
+        let (job, replayed) = try await store.offload { try store.submit(submission) }
+        var headers: HTTPFields = [:]
+        if replayed { headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
+        return Resources.response(Resources.job(job), status: .created, headers: headers)
+    }
+
+    @Sendable func list(_ request: Request, context: OrchardRequestContext) async throws -> Response {
+        let tenant = try context.requireTenant()
+        let q = try QueryReader(request, allowed: ["after", "limit", "status", "type"], allowPrefixes: ["metadata["])
+        var query = JobListQuery(tenant: tenant)
+        query.after = q.string("after")
+        query.limit = try q.int("limit", in: 1...100, default: 20)
+        if let s = q.string("status") {
+            guard let status = JobStatus(rawValue: s) else {
+                throw APIError.invalid("status", "status must be one of \(JobStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            query.status = status
+        }
+        query.type = q.string("type")
+        for (k, v) in q.params where k.hasPrefix("metadata[") {
+            guard k.hasSuffix("]"), k.count > 10 else { throw APIError.invalid(k, "use metadata[KEY]=VALUE") }
+            query.metadata[String(k.dropFirst(9).dropLast())] = v
+        }
+        let store = store, finalQuery = query
+        let page = try await store.offload { try store.listJobs(finalQuery) }
+        return Resources.response(Resources.list(page.jobs.map(Resources.job), hasMore: page.hasMore))
+    }
+
+    @Sendable func get(_ request: Request, context: OrchardRequestContext) async throws -> Response {
+        let tenant = try context.requireTenant()
+        let id = try context.parameters.require("id")
+        let store = store
+        guard let job = try await store.offload({ try store.job(id: id, tenant: tenant) }) else { throw APIError.notFound("job", id) }
+        return Resources.response(Resources.job(job))
+    }
+
+    func action(_ action: JobAction, _ request: Request, _ context: OrchardRequestContext) async throws -> Response {
+        let tenant = try context.requireTenant()
+        let id = try context.parameters.require("id")
+        let store = store
+        let job = try await store.offload { try store.perform(action, jobID: id, tenant: tenant) }
+        return Resources.response(Resources.job(job))
+    }
+
+    @Sendable func checkpoints(_ request: Request, context: OrchardRequestContext) async throws -> Response {
+        let tenant = try context.requireTenant()
+        let id = try context.parameters.require("id")
+        let store = store
+        let list = try await store.offload { try store.checkpoints(jobID: id, tenant: tenant) }
+        return Resources.response(Resources.list(list.map(Resources.checkpoint), hasMore: false))
+    }
+}

@@ -1,1 +1,0 @@
-// Module OrchardServer: see docs/architecture.md.

@@ -1,0 +1,48 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import OrchardJobs
+import OrchardStore
+import ServiceLifecycle
+
+/// Assembles the service: the HTTP router plus the worker pool and reaper as lifecycle services.
+public enum OrchardApplication {
+    /// Every route of docs/openapi.yaml.
+    public static func router(store: OrchardStore, registry: RunnerRegistry, config: ServerConfiguration) -> Router<OrchardRequestContext> {
+        _ = OrchardMetrics.shared
+        let router = Router(context: OrchardRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        OperationalRoutes(store: store).register(on: router)
+        let v1 = router.group("v1").add(middleware: AuthMiddleware(store: store))
+        JobRoutes(store: store, registry: registry).register(on: v1)
+        EventRoutes(store: store, pollInterval: config.eventPollInterval, keepAliveInterval: config.keepAliveInterval).register(on: v1)
+        CheckpointRoutes(store: store).register(on: v1)
+        DatasetRoutes(store: store, maxUploadBytes: config.maxDatasetBytes).register(on: v1)
+        return router
+    }
+
+    /// The HTTP application with `WorkerPool` (when `workers.count > 0`) and `Reaper` attached.
+    /// `holdServicesUntilListening`: the worker pool and reaper start only once the server listens
+    /// (so the "listening" line is logged first); tests that drive the router without a socket pass false.
+    public static func make(store: OrchardStore, registry: RunnerRegistry, config: ServerConfiguration, logger: Logger,
+                            holdServicesUntilListening: Bool = true,
+                            onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let gate = StartGate(open: !holdServicesUntilListening)
+        var services: [any Service] = [Reaper(store: store, interval: config.workers.reapInterval, logger: logger, startGate: gate)]
+        if config.workers.count > 0 {
+            services.append(WorkerPool(store: store, registry: registry, config: config.workers,
+                                       drainTimeout: config.drainTimeout, logger: logger, startGate: gate))
+        }
+        return Application(
+            router: router(store: store, registry: registry, config: config),
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "orchard"),
+            services: services,
+            onServerRunning: { channel in
+                await onServerRunning(channel.localAddress?.port ?? config.port)
+                gate.open()
+            },
+            logger: logger)
+    }
+}

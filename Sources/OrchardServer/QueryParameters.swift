@@ -1,0 +1,29 @@
+import Foundation
+import Hummingbird
+
+/// Strict query parsing: unknown parameters and bad values are 422 with `param`.
+struct QueryReader {
+    let params: [(String, String)]
+
+    init(_ request: Request, allowed: Set<String>, allowPrefixes: [String] = []) throws {
+        var out: [(String, String)] = []
+        for (k, v) in request.uri.queryParameters {
+            let key = String(k).removingPercentEncoding ?? String(k)
+            guard allowed.contains(key) || allowPrefixes.contains(where: { key.hasPrefix($0) }) else {
+                throw APIError.invalid(key, "unknown query parameter \(key)", code: "unknown_parameter")
+            }
+            out.append((key, String(v).removingPercentEncoding ?? String(v)))
+        }
+        params = out
+    }
+
+    func string(_ name: String) -> String? { params.first { $0.0 == name }?.1 }
+
+    func int(_ name: String, in range: ClosedRange<Int>, default d: Int) throws -> Int {
+        guard let s = string(name) else { return d }
+        guard let i = Int(s), range.contains(i) else {
+            throw APIError.invalid(name, "\(name) must be an integer in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return i
+    }
+}

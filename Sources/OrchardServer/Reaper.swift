@@ -1,0 +1,37 @@
+import Foundation
+import Logging
+import OrchardStore
+import ServiceLifecycle
+
+/// Re-queues jobs whose lease expired (their worker died or hung) and fails the ones that used
+/// their last attempt. Runs next to the HTTP server and the worker pool.
+public struct Reaper: Service {
+    let store: OrchardStore
+    let interval: Duration
+    let logger: Logger
+    let startGate: StartGate
+
+    public init(store: OrchardStore, interval: Duration, logger: Logger = Logger(label: "orchard.reaper"),
+                startGate: StartGate = StartGate(open: true)) {
+        self.store = store; self.interval = interval; self.logger = logger; self.startGate = startGate
+    }
+
+    public func run() async throws {
+        let store = store
+        await startGate.wait()
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let n = try await store.offload { try store.reapExpiredLeases(isDead: ProcessLiveness.isDeadLocalOwner) }
+                    if n > 0 {
+                        OrchardMetrics.shared.leaseExpiries.increment(by: Int64(n))
+                        logger.notice("reclaimed expired leases", metadata: ["jobs": "\(n)"])
+                    }
+                } catch {
+                    logger.error("reaper failed", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+}

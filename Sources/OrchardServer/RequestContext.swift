@@ -1,0 +1,22 @@
+import Hummingbird
+import Logging
+
+/// The per-request context: Hummingbird's core storage plus the authenticated tenant.
+public struct OrchardRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by `AuthMiddleware` on every `/v1` route.
+    public var tenant: String?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        tenant = nil
+    }
+
+    /// JSON bodies above 1 MiB answer 413 (dataset uploads stream and have their own limit).
+    public var maxUploadSize: Int { 1 << 20 }
+
+    func requireTenant() throws -> String {
+        guard let tenant else { throw APIError.unauthorized() }
+        return tenant
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import OrchardJobs
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes checkpoint directories atomically: the runner fills a fresh directory under
+/// `checkpoints/.tmp/`, every file and the directory are fsynced, the directory is renamed into
+/// `checkpoints/<job>/<ckpt>/`, and the parent is fsynced. A crash leaves either the complete
+/// checkpoint or an orphan in `.tmp/` (removed at the next start), never a half-written one.
+enum CheckpointWriter {
+    static func temporaryRoot(_ store: OrchardStore) -> URL {
+        store.configuration.checkpointsURL.appendingPathComponent(".tmp", isDirectory: true)
+    }
+
+    /// Removes orphans of writes interrupted by a crash: temporary directories whose writing
+    /// process (named in the directory) no longer exists.
+    static func removeOrphans(_ store: OrchardStore) {
+        let root = temporaryRoot(store)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return }
+        for name in names {
+            guard let pid = Int32(name.split(separator: ".").first ?? "") else { continue }
+            if !ProcessLiveness.isAlive(pid: pid) { try? FileManager.default.removeItem(at: root.appendingPathComponent(name)) }
+        }
+    }
+
+    static func makeTemporaryDirectory(_ store: OrchardStore, id: String) throws -> URL {
+        let dir = temporaryRoot(store).appendingPathComponent("\(getpid()).\(id)", isDirectory: true)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Hashes and fsyncs every regular file below `dir` (names relative to it, sorted), then the directories.
+    static func sealFiles(in dir: URL) throws -> [CheckpointFile] {
+        let fm = FileManager.default
+        var files: [CheckpointFile] = []
+        var dirs: [URL] = [dir]
+        guard let walker = fm.enumerator(at: dir, includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey]) else { return [] }
+        let base = dir.standardizedFileURL.path
+        for case let url as URL in walker {
+            let values = try url.resourceValues(forKeys: [.isRegularFileKey, .isDirectoryKey])
+            if values.isDirectory == true { dirs.append(url); continue }
+            guard values.isRegularFile == true else { continue }
+            let (bytes, sha) = try hashAndSync(url)
+            var name = url.standardizedFileURL.path
+            if name.hasPrefix(base + "/") { name.removeFirst(base.count + 1) }
+            files.append(CheckpointFile(name: name, bytes: bytes, sha256: sha))
+        }
+        for d in dirs { try fsyncPath(d) }
+        return files.sorted { $0.name < $1.name }
+    }
+
+    static func hashAndSync(_ url: URL) throws -> (Int64, String) {
+        let handle = try FileHandle(forUpdating: url)
+        defer { try? handle.close() }
+        var hasher = SHA256Stream()
+        var total: Int64 = 0
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(chunk); total += Int64(chunk.count)
+        }
+        try handle.synchronize()
+        return (total, hasher.finalizeHex())
+    }
+
+    static func fsyncPath(_ url: URL) throws {
+        let fd = open(url.path, O_RDONLY)
+        guard fd >= 0 else { throw CocoaError(.fileReadUnknown) }
+        defer { close(fd) }
+        _ = fsync(fd)
+    }
+
+    /// Moves the sealed temporary directory to its final place; returns the path relative to the root.
+    static func publish(_ store: OrchardStore, temporary: URL, jobID: String, id: String) throws -> String {
+        let root = store.configuration.checkpointsURL
+        let jobDir = root.appendingPathComponent(jobID, isDirectory: true)
+        try FileManager.default.createDirectory(at: jobDir, withIntermediateDirectories: true)
+        let final = jobDir.appendingPathComponent(id, isDirectory: true)
+        guard rename(temporary.path, final.path) == 0 else {
+            throw JobError.transient(code: "checkpoint_io", message: "rename \(temporary.path) -> \(final.path) failed: errno \(errno)")
+        }
+        try fsyncPath(jobDir)
+        try fsyncPath(root)
+        return "\(jobID)/\(id)"
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import GRDB
+import OrchardJobs
+
+/// One file of a checkpoint directory, with its SHA-256 (listed by the API for verification).
+public struct CheckpointFile: Sendable, Hashable, Codable {
+    public var name: String
+    public var bytes: Int64
+    public var sha256: String
+}
+
+/// An indexed checkpoint.
+public struct Checkpoint: Sendable, Hashable {
+    public var id: String
+    public var jobID: String
+    public var tenant: String
+    public var step: Int
+    public var attempt: Int
+    public var metrics: [String: Double]
+    public var files: [CheckpointFile]
+    /// Directory relative to the checkpoint root.
+    public var path: String
+    public var createdAt: Int64
+
+    init(row: Row) {
+        id = row["id"]; jobID = row["job_id"]; tenant = row["tenant"]; step = row["step"]; attempt = row["attempt"]
+        var m: [String: Double] = [:]
+        if case .object(let o)? = JSONValue(columnText: row["metrics"]) { for (k, v) in o { if let d = v.doubleValue { m[k] = d } } }
+        metrics = m
+        files = (try? JSONDecoder().decode([CheckpointFile].self, from: Data((row["files"] as String).utf8))) ?? []
+        path = row["path"]; createdAt = row["created_at"]
+    }
+}
+
+extension OrchardStore {
+    /// The absolute directory of a checkpoint.
+    public func directory(of checkpoint: Checkpoint) -> URL {
+        configuration.checkpointsURL.appendingPathComponent(checkpoint.path, isDirectory: true)
+    }
+
+    public func reference(_ c: Checkpoint) -> CheckpointRef {
+        CheckpointRef(id: c.id, jobID: c.jobID, step: c.step, directory: directory(of: c), metrics: c.metrics)
+    }
+
+    /// Indexes a checkpoint that is already in its final directory (fenced), points the job at it,
+    /// and applies retention: keeps the newest `keepLastCheckpoints` and the best by
+    /// `bestCheckpointMetric` (lowest). Returns the directories of pruned checkpoints to delete.
+    func indexCheckpoint(lease: Lease, id: String, step: Int, metrics: [String: Double], files: [CheckpointFile],
+                         path: String) throws -> (Checkpoint, pruned: [URL]) {
+        try pool.write { db in
+            let now = now()
+            try Self.checkLease(db, lease)
+            let tenant = try String.fetchOne(db, sql: "SELECT tenant FROM jobs WHERE id = ?", arguments: [lease.jobID]) ?? ""
+            let metricsJSON = JSONValue.object(metrics.mapValues { $0.isFinite ? .number($0) : .null })
+            let filesJSON = String(decoding: try JSONEncoder().encode(files), as: UTF8.self)
+            try db.execute(sql: """
+                INSERT INTO checkpoints (id, job_id, tenant, step, attempt, metrics, files, path, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, lease.jobID, tenant, step, lease.attempt, metricsJSON.columnText, filesJSON, path, now])
+            try db.execute(sql: "UPDATE jobs SET latest_checkpoint_id = ? WHERE id = ?", arguments: [id, lease.jobID])
+            try Self.appendEvent(db, jobID: lease.jobID, type: QueueEventType.checkpoint,
+                                 data: ["checkpoint_id": .string(id), "step": .number(Double(step)), "metrics": metricsJSON],
+                                 attempt: lease.attempt, at: now)
+            let all = try Row.fetchAll(db, sql: "SELECT * FROM checkpoints WHERE job_id = ? ORDER BY step DESC, seq DESC",
+                                       arguments: [lease.jobID]).map(Checkpoint.init(row:))
+            var keep = Set(all.prefix(max(1, configuration.keepLastCheckpoints)).map(\.id))
+            let metric = configuration.bestCheckpointMetric
+            if let best = all.filter({ $0.metrics[metric]?.isFinite == true }).min(by: { $0.metrics[metric]! < $1.metrics[metric]! }) {
+                keep.insert(best.id)
+            }
+            let pruned = all.filter { !keep.contains($0.id) }
+            for c in pruned { try db.execute(sql: "DELETE FROM checkpoints WHERE id = ?", arguments: [c.id]) }
+            let saved = all.first { $0.id == id }!
+            return (saved, pruned.map(directory(of:)))
+        }
+    }
+
+    /// The job's checkpoints, newest step first.
+    public func checkpoints(jobID: String, tenant: String) throws -> [Checkpoint] {
+        try pool.read { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM jobs WHERE id = ? AND tenant = ?", arguments: [jobID, tenant]) == true else {
+                throw StoreError.notFound(kind: "job", id: jobID)
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM checkpoints WHERE job_id = ? ORDER BY step DESC, seq DESC",
+                                    arguments: [jobID]).map(Checkpoint.init(row:))
+        }
+    }
+
+    public func latestCheckpoint(jobID: String) throws -> Checkpoint? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM checkpoints WHERE job_id = ? ORDER BY step DESC, seq DESC LIMIT 1",
+                             arguments: [jobID]).map(Checkpoint.init(row:))
+        }
+    }
+
+    /// A checkpoint of this tenant (nil tenant: any).
+    public func checkpoint(id: String, tenant: String?) throws -> Checkpoint? {
+        try pool.read { db in
+            guard let c = try Row.fetchOne(db, sql: "SELECT * FROM checkpoints WHERE id = ?", arguments: [id]).map(Checkpoint.init(row:)) else {
+                return nil
+            }
+            if let tenant, c.tenant != tenant { return nil }
+            return c
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import GRDB
+import OrchardJobs
+
+/// A stored dataset with its live (not tombstoned) record counts.
+public struct Dataset: Sendable, Hashable {
+    public var id: String
+    public var tenant: String
+    public var name: String
+    public var kind: DatasetKind
+    public var recordCount: Int
+    public var liveCount: Int
+    /// Live documents per domain (empty for preference pairs).
+    public var domains: [String: Int]
+    public var bytes: Int64
+    public var sha256: String
+    public var createdAt: Int64
+}
+
+extension OrchardStore {
+    /// Stores a fully validated import in one transaction.
+    public func createDataset(tenant: String, name: String, from upload: DatasetImport, sha256: String) throws -> Dataset {
+        guard let kind = upload.kind else { throw StoreError.invalid(param: "body", message: "the upload holds no records") }
+        let id = Identifiers.make("ds")
+        try pool.write { db in
+            let now = now()
+            try db.execute(sql: """
+                INSERT INTO datasets (id, tenant, name, kind, record_count, bytes, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, tenant, name, kind.rawValue, upload.recordCount, upload.byteCount, sha256, now])
+            let docInsert = try db.cachedStatement(sql: "INSERT INTO documents (dataset_id, id, domain, text, line) VALUES (?, ?, ?, ?, ?)")
+            for (d, line) in upload.documents { try docInsert.execute(arguments: [id, d.id, d.domain, d.text, line]) }
+            let pairInsert = try db.cachedStatement(sql: """
+                INSERT INTO preference_pairs (dataset_id, id, prompt, chosen, rejected, line) VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            for (p, line) in upload.pairs { try pairInsert.execute(arguments: [id, p.id, p.prompt, p.chosen, p.rejected, line]) }
+        }
+        guard let ds = try dataset(id: id, tenant: tenant) else { throw StoreError.notFound(kind: "dataset", id: id) }
+        return ds
+    }
+
+    static func loadDataset(_ db: Database, row: Row) throws -> Dataset {
+        let id: String = row["id"]
+        let kind = DatasetKind(rawValue: row["kind"]) ?? .documents
+        var domains: [String: Int] = [:]
+        let live: Int
+        switch kind {
+        case .documents:
+            for r in try Row.fetchAll(db, sql: """
+                SELECT domain, COUNT(*) AS n FROM documents WHERE dataset_id = ? AND tombstoned_at IS NULL GROUP BY domain
+                """, arguments: [id]) { domains[r["domain"]] = r["n"] }
+            live = domains.values.reduce(0, +)
+        case .preferencePairs:
+            live = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM preference_pairs WHERE dataset_id = ? AND tombstoned_at IS NULL",
+                                    arguments: [id]) ?? 0
+        }
+        return Dataset(id: id, tenant: row["tenant"], name: row["name"], kind: kind, recordCount: row["record_count"],
+                       liveCount: live, domains: domains, bytes: row["bytes"], sha256: row["sha256"], createdAt: row["created_at"])
+    }
+
+    public func dataset(id: String, tenant: String) throws -> Dataset? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM datasets WHERE id = ? AND tenant = ?", arguments: [id, tenant]) else {
+                return nil
+            }
+            return try Self.loadDataset(db, row: row)
+        }
+    }
+
+    /// A page of the tenant's datasets, newest first.
+    public func listDatasets(tenant: String, after: String?, limit: Int) throws -> (datasets: [Dataset], hasMore: Bool) {
+        try pool.read { db in
+            var sql = "SELECT * FROM datasets WHERE tenant = ?"
+            var args: [any DatabaseValueConvertible] = [tenant]
+            if let after {
+                guard let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM datasets WHERE id = ? AND tenant = ?", arguments: [after, tenant]) else {
+                    throw StoreError.invalid(param: "after", message: "unknown cursor \(after)")
+                }
+                sql += " AND seq < ?"; args.append(seq)
+            }
+            sql += " ORDER BY seq DESC LIMIT ?"; args.append(limit + 1)
+            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+            return (try rows.prefix(limit).map { try Self.loadDataset(db, row: $0) }, rows.count > limit)
+        }
+    }
+
+    /// Live documents of a dataset of this tenant, in id order (tombstoned ones never come back).
+    public func liveDocuments(dataset: String, tenant: String) throws -> [Document] {
+        try pool.read { db in
+            try Self.requireDataset(db, id: dataset, tenant: tenant, kind: .documents)
+            return try Row.fetchAll(db, sql: """
+                SELECT id, domain, text FROM documents WHERE dataset_id = ? AND tombstoned_at IS NULL ORDER BY id
+                """, arguments: [dataset]).map { Document(id: $0["id"], domain: $0["domain"], text: $0["text"]) }
+        }
+    }
+
+    /// Live preference pairs of a dataset of this tenant, in id order.
+    public func livePreferencePairs(dataset: String, tenant: String) throws -> [PreferencePair] {
+        try pool.read { db in
+            try Self.requireDataset(db, id: dataset, tenant: tenant, kind: .preferencePairs)
+            return try Row.fetchAll(db, sql: """
+                SELECT id, prompt, chosen, rejected FROM preference_pairs WHERE dataset_id = ? AND tombstoned_at IS NULL ORDER BY id
+                """, arguments: [dataset]).map {
+                PreferencePair(id: $0["id"], prompt: $0["prompt"], chosen: $0["chosen"], rejected: $0["rejected"])
+            }
+        }
+    }
+
+    static func requireDataset(_ db: Database, id: String, tenant: String, kind: DatasetKind) throws {
+        guard let k = try String.fetchOne(db, sql: "SELECT kind FROM datasets WHERE id = ? AND tenant = ?", arguments: [id, tenant]) else {
+            throw JobError.invalid(param: "dataset", message: "no dataset \(id)")
+        }
+        guard k == kind.rawValue else {
+            throw JobError.invalid(param: "dataset", message: "dataset \(id) holds \(k), not \(kind.rawValue)")
+        }
+    }
+}

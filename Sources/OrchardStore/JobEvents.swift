@@ -1,0 +1,83 @@
+import Foundation
+import GRDB
+import OrchardJobs
+
+/// One entry of a job's append-only event stream; `seq` is 1, 2, 3, ... per job without gaps.
+public struct JobEvent: Sendable, Hashable {
+    public var jobID: String
+    public var seq: Int
+    public var type: String
+    public var level: String
+    public var message: String
+    public var data: JSONValue
+    public var attempt: Int
+    public var createdAt: Int64
+
+    init(row: Row) {
+        jobID = row["job_id"]; seq = row["seq"]; type = row["type"]; level = row["level"]
+        message = row["message"]; data = JSONValue(columnText: row["data"]) ?? .null
+        attempt = row["attempt"]; createdAt = row["created_at"]
+    }
+}
+
+/// Event types the queue itself writes. The last event of a finished job is one of `terminalTypes`.
+public enum QueueEventType {
+    public static let queued = "job.queued"
+    public static let started = "job.started"
+    public static let retrying = "job.retrying"
+    public static let leaseExpired = "job.lease_expired"
+    public static let released = "job.released"
+    public static let paused = "job.paused"
+    public static let resumed = "job.resumed"
+    public static let cancelRequested = "job.cancel_requested"
+    public static let pauseRequested = "job.pause_requested"
+    public static let succeeded = "job.succeeded"
+    public static let failed = "job.failed"
+    public static let cancelled = "job.cancelled"
+    public static let checkpoint = "checkpoint.saved"
+    public static let terminalTypes: Set<String> = [succeeded, failed, cancelled]
+}
+
+extension OrchardStore {
+    /// Appends an event inside the caller's write transaction; the seq is the job's next number.
+    @discardableResult
+    static func appendEvent(_ db: Database, jobID: String, type: String, level: String = "info",
+                            message: String = "", data: JSONValue = .null, attempt: Int, at now: Int64) throws -> Int {
+        let next = try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM job_events WHERE job_id = ?"),
+                                    arguments: [jobID]) ?? 1
+        try db.cachedStatement(sql: """
+            INSERT INTO job_events (job_id, seq, type, level, message, data, attempt, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [jobID, next, type, level, message, data.columnText, attempt, now])
+        return next
+    }
+
+    /// A worker's event: fenced by the lease, so a worker that lost its job cannot write into its stream.
+    @discardableResult
+    public func appendEvent(lease: Lease, type: String, level: String, message: String, data: JSONValue) throws -> Int {
+        guard ["info", "warn", "error"].contains(level) else {
+            throw StoreError.invalid(param: "level", message: "level must be info, warn or error")
+        }
+        return try pool.write { db in
+            try Self.checkLease(db, lease)
+            return try Self.appendEvent(db, jobID: lease.jobID, type: type, level: level, message: message,
+                                        data: data, attempt: lease.attempt, at: now())
+        }
+    }
+
+    /// Events with `seq > after`, oldest first, plus the job's status read in the same snapshot
+    /// (so "terminal and nothing left to send" is decided without a race).
+    public func events(jobID: String, tenant: String, after: Int, limit: Int) throws -> (events: [JobEvent], status: JobStatus, hasMore: Bool) {
+        try pool.read { db in
+            guard let status = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM jobs WHERE id = ? AND tenant = ?"),
+                                                   arguments: [jobID, tenant]) else {
+                throw StoreError.notFound(kind: "job", id: jobID)
+            }
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT * FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?
+                """), arguments: [jobID, after, limit + 1])
+            let events = rows.prefix(limit).map(JobEvent.init(row:))
+            return (Array(events), JobStatus(rawValue: status) ?? .failed, rows.count > limit)
+        }
+    }
+}

@@ -1,0 +1,253 @@
+import Foundation
+import GRDB
+import OrchardJobs
+
+/// What a worker learns at a heartbeat: whether the client asked the job to stop.
+public struct JobControl: Sendable, Equatable {
+    public var cancelRequested: Bool
+    public var pauseRequested: Bool
+    public var stopRequested: Bool { cancelRequested || pauseRequested }
+}
+
+/// How a stopped job ended, decided by the queue from what was requested.
+public enum StopOutcome: String, Sendable {
+    case cancelled, paused, requeued
+}
+
+extension OrchardStore {
+    /// Fencing: the job must still be running under exactly this lease. Called inside write transactions.
+    static func checkLease(_ db: Database, _ lease: Lease) throws {
+        let ok = try Bool.fetchOne(db.cachedStatement(sql: """
+            SELECT 1 FROM jobs WHERE id = ? AND attempt = ? AND lease_owner = ? AND status = 'running'
+            """), arguments: [lease.jobID, lease.attempt, lease.owner]) ?? false
+        if !ok { throw StoreError.leaseLost(jobID: lease.jobID) }
+    }
+
+    /// Claims up to `limit` runnable jobs of the given types in one `BEGIN IMMEDIATE` transaction,
+    /// highest priority (lowest number) first, then oldest schedule. Each gets a lease and attempt + 1.
+    public func claim(owner: String, types: [String], leaseMillis: Int64, limit: Int = 1) throws -> [ClaimedJob] {
+        guard !types.isEmpty, limit > 0 else { return [] }
+        return try pool.write { db in
+            let now = now()
+            let placeholders = Array(repeating: "?", count: types.count).joined(separator: ",")
+            var args: [any DatabaseValueConvertible] = [owner, now + leaseMillis, now, now, now]
+            args.append(contentsOf: types)
+            args.append(limit)
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                UPDATE jobs SET status = 'running', attempt = attempt + 1, lease_owner = ?, lease_expires_at = ?,
+                                heartbeat_at = ?, started_at = COALESCE(started_at, ?)
+                WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND scheduled_at <= ? AND type IN (\(placeholders))
+                             ORDER BY priority, scheduled_at, seq LIMIT ?)
+                RETURNING *
+                """), arguments: StatementArguments(args))
+            // RETURNING does not keep the subquery's order: restore it.
+            let ordered = rows.sorted { a, b in
+                let ka = (a["priority"] as Int, a["scheduled_at"] as Int64, a["seq"] as Int64)
+                let kb = (b["priority"] as Int, b["scheduled_at"] as Int64, b["seq"] as Int64)
+                return ka < kb
+            }
+            return try ordered.map { row in
+                let job = Job(row: row)
+                try Self.appendEvent(db, jobID: job.id, type: QueueEventType.started,
+                                     data: ["attempt": .number(Double(job.attempt))], attempt: job.attempt, at: now)
+                return ClaimedJob(job: job, lease: Lease(jobID: job.id, attempt: job.attempt, owner: owner))
+            }
+        }
+    }
+
+    /// Extends the lease (fenced) and reports stop requests; throws `leaseLost` if the job is no longer ours.
+    public func heartbeat(_ lease: Lease, leaseMillis: Int64) throws -> JobControl {
+        try pool.write { db in
+            let now = now()
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                UPDATE jobs SET heartbeat_at = ?, lease_expires_at = ?
+                WHERE id = ? AND attempt = ? AND lease_owner = ? AND status = 'running'
+                RETURNING cancel_requested_at, pause_requested_at
+                """), arguments: [now, now + leaseMillis, lease.jobID, lease.attempt, lease.owner]) else {
+                throw StoreError.leaseLost(jobID: lease.jobID)
+            }
+            return JobControl(cancelRequested: row["cancel_requested_at"] != nil, pauseRequested: row["pause_requested_at"] != nil)
+        }
+    }
+
+    /// A cheap read of the stop requests between heartbeats (cancel/pause latency stays sub-second).
+    public func control(_ lease: Lease) throws -> JobControl {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT cancel_requested_at, pause_requested_at FROM jobs
+                WHERE id = ? AND attempt = ? AND lease_owner = ? AND status = 'running'
+                """), arguments: [lease.jobID, lease.attempt, lease.owner]) else {
+                throw StoreError.leaseLost(jobID: lease.jobID)
+            }
+            return JobControl(cancelRequested: row["cancel_requested_at"] != nil, pauseRequested: row["pause_requested_at"] != nil)
+        }
+    }
+
+    /// Records the progress fields (fenced).
+    public func updateProgress(_ lease: Lease, step: Int, totalSteps: Int?, tokens: Int?) throws {
+        try pool.write { db in
+            try db.cachedStatement(sql: """
+                UPDATE jobs SET progress_step = ?, progress_total = COALESCE(?, progress_total),
+                                progress_tokens = COALESCE(?, progress_tokens)
+                WHERE id = ? AND attempt = ? AND lease_owner = ? AND status = 'running'
+                """).execute(arguments: [step, totalSteps, tokens, lease.jobID, lease.attempt, lease.owner])
+            if db.changesCount == 0 { throw StoreError.leaseLost(jobID: lease.jobID) }
+        }
+    }
+
+    /// The job finished with a result (fenced). Returns the job's duration in seconds.
+    @discardableResult
+    public func complete(_ lease: Lease, result: JSONValue) throws -> Double {
+        try finish(lease, status: .succeeded, result: result, failure: nil, event: QueueEventType.succeeded)
+    }
+
+    /// The job failed for good (fenced): permanent errors and exhausted retries.
+    @discardableResult
+    public func fail(_ lease: Lease, failure: JobFailure) throws -> Double {
+        try finish(lease, status: .failed, result: nil, failure: failure, event: QueueEventType.failed)
+    }
+
+    private func finish(_ lease: Lease, status: JobStatus, result: JSONValue?, failure: JobFailure?, event: String) throws -> Double {
+        try pool.write { db in
+            let now = now()
+            try Self.checkLease(db, lease)
+            let startedAt = try Int64.fetchOne(db, sql: "SELECT started_at FROM jobs WHERE id = ?", arguments: [lease.jobID]) ?? now
+            try db.execute(sql: """
+                UPDATE jobs SET status = ?, finished_at = ?, result = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = ?
+                """, arguments: [status.rawValue, now, result?.columnText, failure?.json.columnText, lease.jobID])
+            var data: [String: JSONValue] = ["status": .string(status.rawValue)]
+            if let result { data["result"] = result }
+            if let failure { data["error"] = failure.json }
+            try Self.appendEvent(db, jobID: lease.jobID, type: event, level: status == .failed ? "error" : "info",
+                                 message: failure?.message ?? "", data: .object(data), attempt: lease.attempt, at: now)
+            return Double(now - startedAt) / 1000
+        }
+    }
+
+    /// A transient failure: back to `queued` after an exponential backoff with jitter, or `failed`
+    /// (`max_attempts_exceeded`) when this was the last attempt. Returns true when it will retry.
+    @discardableResult
+    public func retryOrFail(_ lease: Lease, failure: JobFailure) throws -> Bool {
+        try pool.write { db in
+            let now = now()
+            try Self.checkLease(db, lease)
+            let maxAttempts = try Int.fetchOne(db, sql: "SELECT max_attempts FROM jobs WHERE id = ?", arguments: [lease.jobID]) ?? 1
+            if lease.attempt >= maxAttempts {
+                let final = JobFailure(code: "max_attempts_exceeded",
+                                       message: "attempt \(lease.attempt) of \(maxAttempts) failed: \(failure.code): \(failure.message)")
+                try db.execute(sql: """
+                    UPDATE jobs SET status = 'failed', finished_at = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL
+                    WHERE id = ?
+                    """, arguments: [now, final.json.columnText, lease.jobID])
+                try Self.appendEvent(db, jobID: lease.jobID, type: QueueEventType.failed, level: "error", message: final.message,
+                                     data: ["status": "failed", "error": final.json], attempt: lease.attempt, at: now)
+                return false
+            }
+            let delay = retryDelayMillis(attempt: lease.attempt)
+            try db.execute(sql: """
+                UPDATE jobs SET status = 'queued', scheduled_at = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = ?
+                """, arguments: [now + delay, failure.json.columnText, lease.jobID])
+            try Self.appendEvent(db, jobID: lease.jobID, type: QueueEventType.retrying, level: "warn", message: failure.message,
+                                 data: ["error": failure.json, "delay_ms": .number(Double(delay)),
+                                        "next_attempt": .number(Double(lease.attempt + 1))],
+                                 attempt: lease.attempt, at: now)
+            return true
+        }
+    }
+
+    /// `min(cap, base · 2^(attempt-1)) · (1 ± jitter)`, in milliseconds.
+    public func retryDelayMillis(attempt: Int) -> Int64 {
+        let c = configuration
+        let raw = min(c.retryCapSeconds, c.retryBaseSeconds * pow(2, Double(max(0, attempt - 1))))
+        let jitter = 1 + c.retryJitter * Double.random(in: -1...1)
+        return Int64((raw * jitter * 1000).rounded())
+    }
+
+    /// The runner stopped after a stop request (or a drain): the queue decides the resulting state.
+    /// Cancel wins over pause; with neither requested the job goes back to `queued` (a drain).
+    @discardableResult
+    public func stopped(_ lease: Lease) throws -> StopOutcome {
+        try pool.write { db in
+            let now = now()
+            try Self.checkLease(db, lease)
+            let row = try Row.fetchOne(db, sql: "SELECT cancel_requested_at, pause_requested_at FROM jobs WHERE id = ?",
+                                       arguments: [lease.jobID])
+            if row?["cancel_requested_at"] != nil {
+                try db.execute(sql: """
+                    UPDATE jobs SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_expires_at = NULL,
+                                    pause_requested_at = NULL WHERE id = ?
+                    """, arguments: [now, lease.jobID])
+                try Self.appendEvent(db, jobID: lease.jobID, type: QueueEventType.cancelled, data: ["status": "cancelled"],
+                                     attempt: lease.attempt, at: now)
+                return .cancelled
+            }
+            if row?["pause_requested_at"] != nil {
+                try db.execute(sql: """
+                    UPDATE jobs SET status = 'paused', lease_owner = NULL, lease_expires_at = NULL, pause_requested_at = NULL
+                    WHERE id = ?
+                    """, arguments: [lease.jobID])
+                try Self.appendEvent(db, jobID: lease.jobID, type: QueueEventType.paused, attempt: lease.attempt, at: now)
+                return .paused
+            }
+            try Self.requeue(db, lease: lease, at: now, event: QueueEventType.released, refundAttempt: true)
+            return .requeued
+        }
+    }
+
+    /// Gives a job back to the queue without counting the attempt (graceful drain on SIGTERM,
+    /// also when the runner did not stop in time: its later writes are fenced out).
+    public func release(_ lease: Lease) throws {
+        try pool.write { db in
+            try Self.checkLease(db, lease)
+            try Self.requeue(db, lease: lease, at: now(), event: QueueEventType.released, refundAttempt: true)
+        }
+    }
+
+    static func requeue(_ db: Database, lease: Lease, at now: Int64, event: String, refundAttempt: Bool) throws {
+        try db.execute(sql: """
+            UPDATE jobs SET status = 'queued', scheduled_at = ?, lease_owner = NULL, lease_expires_at = NULL,
+                            attempt = attempt - ?
+            WHERE id = ?
+            """, arguments: [now, refundAttempt ? 1 : 0, lease.jobID])
+        try appendEvent(db, jobID: lease.jobID, type: event, data: ["attempt": .number(Double(lease.attempt))],
+                        attempt: lease.attempt, at: now)
+    }
+
+    /// Re-queues running jobs whose lease expired (they resume from their latest checkpoint on the
+    /// next claim) and fails those that used their last attempt. Also applies to jobs whose owner
+    /// `isDead` reports as gone (on boot: a previous process on this host that crashed).
+    /// Returns the number of leases reclaimed.
+    @discardableResult
+    public func reapExpiredLeases(isDead: (String) -> Bool = { _ in false }) throws -> Int {
+        try pool.write { db in
+            let now = now()
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, attempt, max_attempts, lease_owner, lease_expires_at FROM jobs WHERE status = 'running'
+                """)
+            var reaped = 0
+            for row in rows {
+                let owner: String = row["lease_owner"]
+                let expires: Int64 = row["lease_expires_at"] ?? 0
+                guard expires < now || isDead(owner) else { continue }
+                let lease = Lease(jobID: row["id"], attempt: row["attempt"], owner: owner)
+                let maxAttempts: Int = row["max_attempts"]
+                if lease.attempt >= maxAttempts {
+                    let failure = JobFailure(code: "max_attempts_exceeded",
+                                             message: "lease expired on attempt \(lease.attempt) of \(maxAttempts)")
+                    try db.execute(sql: """
+                        UPDATE jobs SET status = 'failed', finished_at = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL
+                        WHERE id = ?
+                        """, arguments: [now, failure.json.columnText, lease.jobID])
+                    try Self.appendEvent(db, jobID: lease.jobID, type: QueueEventType.failed, level: "error", message: failure.message,
+                                         data: ["status": "failed", "error": failure.json], attempt: lease.attempt, at: now)
+                } else {
+                    try Self.requeue(db, lease: lease, at: now, event: QueueEventType.leaseExpired, refundAttempt: false)
+                }
+                reaped += 1
+            }
+            return reaped
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Module OrchardStore: see docs/architecture.md.

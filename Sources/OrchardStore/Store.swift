@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+import Logging
+import OrchardJobs
+
+/// Settings of one store (one data directory).
+public struct StoreConfiguration: Sendable {
+    /// The data directory: `orchard.sqlite` (+ WAL) and `checkpoints/`.
+    public var dataDirectory: URL
+    /// Checkpoints kept per job besides the best: the newest `keepLastCheckpoints` by step.
+    public var keepLastCheckpoints: Int = 3
+    /// The metric whose lowest value marks a job's best checkpoint (kept regardless of age).
+    public var bestCheckpointMetric: String = "loss"
+    /// Base and cap of the exponential retry backoff; ±`retryJitter` (fraction) is applied.
+    public var retryBaseSeconds: Double = 2
+    public var retryCapSeconds: Double = 300
+    public var retryJitter: Double = 0.2
+
+    public init(dataDirectory: URL) { self.dataDirectory = dataDirectory }
+
+    public var databaseURL: URL { dataDirectory.appendingPathComponent("orchard.sqlite") }
+    public var checkpointsURL: URL { dataDirectory.appendingPathComponent("checkpoints", isDirectory: true) }
+}
+
+/// The SQLite store behind the service: one `DatabasePool` in WAL mode (concurrent readers, one
+/// serialized writer whose transactions start with `BEGIN IMMEDIATE`). Concerns live in extensions,
+/// one file each: jobs, leases, events, checkpoints, datasets, lineage, API keys.
+public final class OrchardStore: Sendable {
+    public let configuration: StoreConfiguration
+    public let clock: any StoreClock
+    let pool: DatabasePool
+    let logger: Logger
+    private let offloadQueue = DispatchQueue(label: "orchard.store", attributes: .concurrent)
+
+    /// Opens (creating if needed) the data directory and database, and applies pending migrations.
+    public init(configuration: StoreConfiguration, clock: any StoreClock = SystemClock(),
+                logger: Logger = Logger(label: "orchard.store"), migrate: Bool = true) throws {
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        let fm = FileManager.default
+        try fm.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        try fm.createDirectory(at: configuration.checkpointsURL, withIntermediateDirectories: true)
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.maximumReaderCount = 8
+        config.prepareDatabase { db in
+            // WAL keeps readers off the writer's back; NORMAL is durable across process crashes.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        pool = try DatabasePool(path: configuration.databaseURL.path, configuration: config)
+        if migrate { try SchemaMigrations.apply(to: pool) }
+        CheckpointWriter.removeOrphans(self)
+    }
+
+    /// Applies migrations up to (and including) `name` only: used to build older databases in tests.
+    public func migrate(upTo name: String? = nil) throws {
+        try SchemaMigrations.apply(to: pool, upTo: name)
+    }
+
+    /// The migrations recorded in this database.
+    public func appliedMigrations() throws -> [String] { try SchemaMigrations.applied(in: pool) }
+
+    /// True when the database answers and every known migration is applied (`/readyz`).
+    public func isReady() -> Bool {
+        guard let applied = try? appliedMigrations() else { return false }
+        return applied == SchemaMigrations.names
+    }
+
+    /// Runs blocking store work off the caller's executor (HTTP handlers must not block NIO threads
+    /// or Swift's cooperative pool on SQLite).
+    public func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { cont in
+            offloadQueue.async { cont.resume(with: Result { try body() }) }
+        }
+    }
+
+    func now() -> Int64 { clock.nowMillis() }
+}
+
+// MARK: JSON columns
+
+extension JSONValue {
+    /// Compact, key-sorted JSON text for a TEXT column.
+    var columnText: String { String(decoding: canonicalData(), as: UTF8.self) }
+    /// Parses a TEXT column written by `columnText`.
+    init?(columnText: String?) {
+        guard let columnText,
+              let v = try? JSONDecoder().decode(JSONValue.self, from: Data(columnText.utf8)) else { return nil }
+        self = v
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import OrchardJobs
+
+/// Why a running job was asked to stop.
+public enum StopReason: String, Sendable {
+    case requested   // cancel or pause from the API
+    case draining    // graceful shutdown: checkpoint and go back to the queue
+    case leaseLost   // another worker may own the job now: stop writing at once
+}
+
+/// The store-backed `JobContext` handed to a runner: every write is fenced by the job's lease.
+public final class StoreJobContext: JobContext, @unchecked Sendable {
+    public let store: OrchardStore
+    public let lease: Lease
+    public let tenant: String
+    public let threads: Int
+    private let lock = NSLock()
+    private var stopReasonValue: StopReason?
+
+    public init(store: OrchardStore, lease: Lease, tenant: String, threads: Int) {
+        self.store = store; self.lease = lease; self.tenant = tenant; self.threads = max(1, threads)
+    }
+
+    public var jobID: String { lease.jobID }
+    public var attempt: Int { lease.attempt }
+    public var shouldStop: Bool { lock.withLock { stopReasonValue != nil } }
+    public var stopReason: StopReason? { lock.withLock { stopReasonValue } }
+
+    /// Asks the runner to stop; the first reason wins, except that a lost lease overrides all.
+    public func requestStop(_ reason: StopReason) {
+        lock.withLock {
+            if stopReasonValue == nil || reason == .leaseLost { stopReasonValue = reason }
+        }
+    }
+
+    private func fenced<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch StoreError.leaseLost(let id) {
+            requestStop(.leaseLost)
+            throw StoreError.leaseLost(jobID: id)
+        }
+    }
+
+    public func emit(type: String, message: String, data: JSONValue, level: String) throws {
+        try fenced { _ = try store.appendEvent(lease: lease, type: type, level: level, message: message, data: data) }
+    }
+
+    public func progress(step: Int, totalSteps: Int?, tokens: Int?) throws {
+        try fenced { try store.updateProgress(lease, step: step, totalSteps: totalSteps, tokens: tokens) }
+    }
+
+    @discardableResult
+    public func saveCheckpoint(step: Int, metrics: [String: Double], write: (URL) throws -> Void) throws -> CheckpointRef {
+        if stopReason == .leaseLost { throw StoreError.leaseLost(jobID: jobID) }
+        let id = Identifiers.make("ckpt")
+        let tmp = try CheckpointWriter.makeTemporaryDirectory(store, id: id)
+        do {
+            try write(tmp)
+            let files = try CheckpointWriter.sealFiles(in: tmp)
+            let path = try CheckpointWriter.publish(store, temporary: tmp, jobID: jobID, id: id)
+            let final = store.configuration.checkpointsURL.appendingPathComponent(path, isDirectory: true)
+            do {
+                let (saved, pruned) = try fenced {
+                    try store.indexCheckpoint(lease: lease, id: id, step: step, metrics: metrics, files: files, path: path)
+                }
+                for dir in pruned { try? FileManager.default.removeItem(at: dir) }
+                return store.reference(saved)
+            } catch {
+                try? FileManager.default.removeItem(at: final)
+                throw error
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: tmp)
+            throw error
+        }
+    }
+
+    public func latestCheckpoint() throws -> CheckpointRef? {
+        try store.latestCheckpoint(jobID: jobID).map(store.reference)
+    }
+
+    public func checkpoint(id: String) throws -> CheckpointRef? {
+        try store.checkpoint(id: id, tenant: tenant).map(store.reference)
+    }
+
+    public func documents(dataset: String) throws -> [Document] {
+        try store.liveDocuments(dataset: dataset, tenant: tenant)
+    }
+
+    public func preferencePairs(dataset: String) throws -> [PreferencePair] {
+        try store.livePreferencePairs(dataset: dataset, tenant: tenant)
+    }
+
+    public func recordLineage(dataset: String, documentIDs: [String]) throws {
+        try fenced { try store.recordLineage(lease, dataset: dataset, documentIDs: documentIDs) }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import OrchardJobs
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The shipped `orchard` binary's commands against a real server.
+@Suite(.serialized) struct CLITests {
+    @Test func keysSubmitJobsAndWatch() async throws {
+        let dir = temporaryDataDir("cli")
+        let key = try createKey(dataDir: dir, tool: "orchard")
+        #expect(key.hasPrefix("ork_") && key.count > 40)
+        let server = try ServerProcess(dataDir: dir)
+        try await server.waitUntilListening()
+        let env = ["ORCHARD_URL": server.baseURL, "ORCHARD_API_KEY": key]
+
+        let (s1, out, err) = try runTool("orchard", ["submit", "test_counter", "--params", #"{"steps": 6, "step_ms": 20}"#,
+                                                      "--seed", "4", "--metadata", "who=cli", "--idempotency-key", "once"], env: env)
+        #expect(s1 == 0, "\(err)")
+        let job = try JSONDecoder().decode(JSONValue.self, from: Data(out.utf8))
+        let id = try #require(job["id"]?.stringValue)
+        #expect(job["metadata"]?["who"] == "cli" && job["seed"] == 4)
+
+        let (s2, watched, werr) = try runTool("orchard", ["watch", id], env: env)
+        #expect(s2 == 0, "\(werr)")
+        #expect(watched.contains("succeeded") && watched.contains("6/6"))
+
+        let (_, got, _) = try runTool("orchard", ["jobs", "get", id], env: env)
+        #expect(try JSONDecoder().decode(JSONValue.self, from: Data(got.utf8))["status"] == "succeeded")
+        let (_, listed, _) = try runTool("orchard", ["jobs", "list"], env: env)
+        #expect(listed.contains(id) && listed.contains("succeeded"))
+        let (s3, _, cerr) = try runTool("orchard", ["jobs", "cancel", id], env: env)
+        #expect(s3 != 0 && cerr.contains("invalid_state_transition"))
+        let (s4, _, aerr) = try runTool("orchard", ["jobs", "list"], env: ["ORCHARD_URL": server.baseURL, "ORCHARD_API_KEY": "ork_bad"])
+        #expect(s4 != 0 && aerr.contains("401"))
+        let (s5, migrated, _) = try runTool("orchard", ["migrate", "--data-dir", dir.path])
+        #expect(s5 == 0 && migrated.contains("0001_init"))
+        server.kill(SIGKILL)
+    }
+}

@@ -1,0 +1,237 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import OrchardJobs
+import OrchardStore
+import OrchardTestSupport
+import Testing
+
+@Suite struct JobAPITests {
+    @Test func submitValidatesResolvesAndEchoesParamsAndSeed() async throws {
+        let server = try TestServer()
+        try await server.app().test(.router) { client in
+            let r = try await client.execute(uri: "/v1/jobs", method: .post, headers: server.auth(),
+                                             body: body(["type": "test_counter", "params": ["steps": "auto"], "seed": 42,
+                                                         "priority": 2, "metadata": ["team": "nlp"]]))
+            #expect(r.status == .created)
+            let job = json(r.body)
+            #expect(job["object"] == "job" && job["status"] == "queued" && job["seed"] == 42 && job["priority"] == 2)
+            #expect(job["params"]?["steps"] == 20 && job["params"]?["seed"] == 42)
+            #expect(job["metadata"]?["team"] == "nlp")
+            let id = try #require(job["id"]?.stringValue)
+            #expect(id.hasPrefix("job_"))
+            let got = try await client.execute(uri: "/v1/jobs/\(id)", method: .get, headers: server.auth())
+            #expect(got.status == .ok && json(got.body)["id"] == .string(id))
+        }
+    }
+
+    @Test func badRequestsGetTheRightStatusAndParam() async throws {
+        let server = try TestServer()
+        try await server.app().test(.router) { client in
+            func post(_ raw: String) async throws -> (HTTPResponse.Status, JSONValue) {
+                let r = try await client.execute(uri: "/v1/jobs", method: .post, headers: server.auth(), body: ByteBuffer(string: raw))
+                return (r.status, json(r.body))
+            }
+            var (s, e) = try await post("{not json")
+            #expect(s == .badRequest && e["error"]?["code"] == "invalid_json")
+            (s, e) = try await post(#"{"type":"test_counter","bogus":1}"#)
+            #expect(s == .unprocessableContent && e["error"]?["param"] == "bogus")
+            (s, e) = try await post(#"{"type":"nope"}"#)
+            #expect(s == .unprocessableContent && e["error"]?["param"] == "type" && e["error"]?["code"] == "unknown_job_type")
+            (s, e) = try await post(#"{"type":"test_counter","params":{"steps":-3}}"#)
+            #expect(s == .unprocessableContent && e["error"]?["param"] == "params.steps")
+            (s, e) = try await post(#"{"type":"test_counter","params":{"wat":1}}"#)
+            #expect(s == .unprocessableContent && e["error"]?["param"] == "params.wat")
+            (s, e) = try await post(#"{"type":"test_counter","priority":11}"#)
+            #expect(s == .unprocessableContent && e["error"]?["param"] == "priority")
+            (s, e) = try await post(#"{"type":"test_counter","seed":-1}"#)
+            #expect(s == .unprocessableContent && e["error"]?["param"] == "seed")
+            (s, e) = try await post(#"{"type":"test_counter","metadata":{"a":1}}"#)
+            #expect(s == .unprocessableContent && e["error"]?["param"] == "metadata.a")
+            (s, e) = try await post(#"[1,2]"#)
+            #expect(s == .unprocessableContent)
+            let big = "{\"type\":\"test_counter\",\"metadata\":{\"a\":\"" + String(repeating: "x", count: 2 << 20) + "\"}}"
+            (s, e) = try await post(big)
+            #expect(s == .contentTooLarge && e["error"]?["code"] == "payload_too_large")
+            let list = try await client.execute(uri: "/v1/jobs?limit=0", method: .get, headers: server.auth())
+            #expect(list.status == .unprocessableContent && json(list.body)["error"]?["param"] == "limit")
+            let unknownQuery = try await client.execute(uri: "/v1/jobs?colour=red", method: .get, headers: server.auth())
+            #expect(unknownQuery.status == .unprocessableContent)
+            let status = try await client.execute(uri: "/v1/jobs?status=done", method: .get, headers: server.auth())
+            #expect(status.status == .unprocessableContent && json(status.body)["error"]?["param"] == "status")
+            // Nothing was queued by any of these.
+            #expect(try server.store.queueDepth().values.reduce(0, +) == 0)
+        }
+    }
+
+    @Test func authIsRequiredAndTenantsAreIsolated() async throws {
+        let server = try TestServer()
+        try await server.app().test(.router) { client in
+            let none = try await client.execute(uri: "/v1/jobs", method: .get)
+            #expect(none.status == .unauthorized && json(none.body)["error"]?["code"] == "unauthorized")
+            let wrong = try await client.execute(uri: "/v1/jobs", method: .get, headers: server.auth("ork_nope"))
+            #expect(wrong.status == .unauthorized)
+            var basic = HTTPFields(); basic[.authorization] = "Basic abc"
+            #expect(try await client.execute(uri: "/v1/jobs", method: .get, headers: basic).status == .unauthorized)
+            let created = json(try await client.execute(uri: "/v1/jobs", method: .post, headers: server.auth(),
+                                                        body: body(["type": "test_counter"])).body)
+            let id = created["id"]!.stringValue!
+            for (method, path) in [(HTTPRequest.Method.get, "/v1/jobs/\(id)"), (.post, "/v1/jobs/\(id)/cancel"),
+                                   (.get, "/v1/jobs/\(id)/events"), (.get, "/v1/jobs/\(id)/events/stream"),
+                                   (.get, "/v1/jobs/\(id)/checkpoints")] {
+                let r = try await client.execute(uri: path, method: method, headers: server.auth(server.otherKey))
+                #expect(r.status == .notFound, "\(path)")
+            }
+            let theirs = json(try await client.execute(uri: "/v1/jobs", method: .get, headers: server.auth(server.otherKey)).body)
+            #expect(theirs["data"]?.arrayValue?.isEmpty == true)
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+        }
+    }
+
+    @Test func idempotencyKeyReplaysOrConflicts() async throws {
+        let server = try TestServer()
+        try await server.app().test(.router) { client in
+            let h = server.auth(nil, [HTTPField.Name("Idempotency-Key")!: "abc"])
+            let a = try await client.execute(uri: "/v1/jobs", method: .post, headers: h, body: body(["type": "test_counter", "seed": 1]))
+            let b = try await client.execute(uri: "/v1/jobs", method: .post, headers: h,
+                                             body: ByteBuffer(string: "{ \"seed\": 1, \"type\": \"test_counter\" }"))
+            #expect(a.status == .created && b.status == .created && json(a.body)["id"] == json(b.body)["id"])
+            #expect(b.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            let c = try await client.execute(uri: "/v1/jobs", method: .post, headers: h, body: body(["type": "test_counter", "seed": 2]))
+            #expect(c.status == .conflict && json(c.body)["error"]?["code"] == "idempotency_key_reused")
+        }
+    }
+
+    @Test func listPagesNewestFirstAndFilters() async throws {
+        let server = try TestServer()
+        try await server.app().test(.router) { client in
+            var ids: [String] = []
+            for i in 0..<5 {
+                let r = try await client.execute(uri: "/v1/jobs", method: .post, headers: server.auth(),
+                                                 body: body(["type": "test_counter", "metadata": ["n": .string(i % 2 == 0 ? "even" : "odd")]]))
+                ids.append(json(r.body)["id"]!.stringValue!)
+            }
+            let p1 = json(try await client.execute(uri: "/v1/jobs?limit=2", method: .get, headers: server.auth()).body)
+            #expect(p1["object"] == "list" && p1["has_more"] == true)
+            #expect(p1["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [ids[4], ids[3]])
+            let p2 = json(try await client.execute(uri: "/v1/jobs?limit=2&after=\(ids[3])", method: .get, headers: server.auth()).body)
+            #expect(p2["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [ids[2], ids[1]])
+            let odd = json(try await client.execute(uri: "/v1/jobs?metadata%5Bn%5D=odd", method: .get, headers: server.auth()).body)
+            #expect(odd["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [ids[3], ids[1]])
+            let typed = json(try await client.execute(uri: "/v1/jobs?type=test_spin", method: .get, headers: server.auth()).body)
+            #expect(typed["data"]?.arrayValue?.isEmpty == true)
+        }
+    }
+
+    @Test func actionsAreIdempotentAndImpossibleOnesConflict() async throws {
+        let server = try TestServer()
+        try await server.app().test(.router) { client in
+            let id = json(try await client.execute(uri: "/v1/jobs", method: .post, headers: server.auth(),
+                                                   body: body(["type": "test_counter"])).body)["id"]!.stringValue!
+            func act(_ a: String) async throws -> (HTTPResponse.Status, JSONValue) {
+                let r = try await client.execute(uri: "/v1/jobs/\(id)/\(a)", method: .post, headers: server.auth())
+                return (r.status, json(r.body))
+            }
+            var (s, j) = try await act("pause")
+            #expect(s == .ok && j["status"] == "paused")
+            (s, j) = try await act("pause")
+            #expect(s == .ok && j["status"] == "paused")
+            (s, j) = try await act("resume")
+            #expect(s == .ok && j["status"] == "queued")
+            (s, j) = try await act("cancel")
+            #expect(s == .ok && j["status"] == "cancelled")
+            (s, j) = try await act("cancel")
+            #expect(s == .ok && j["status"] == "cancelled")
+            (s, j) = try await act("resume")
+            #expect(s == .conflict && j["error"]?["code"] == "invalid_state_transition")
+            let missing = try await client.execute(uri: "/v1/jobs/job_nope/cancel", method: .post, headers: server.auth())
+            #expect(missing.status == .notFound)
+        }
+    }
+
+    @Test func operationalEndpointsAnswer() async throws {
+        let server = try TestServer()
+        try await server.app().test(.router) { client in
+            #expect(json(try await client.execute(uri: "/healthz", method: .get).body)["status"] == "ok")
+            #expect(json(try await client.execute(uri: "/readyz", method: .get).body)["status"] == "ready")
+            _ = try await client.execute(uri: "/v1/jobs", method: .post, headers: server.auth(), body: body(["type": "test_counter"]))
+            let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(metrics.contains("orchard_queue_depth{status=\"queued\"}"))
+            #expect(metrics.contains("hb_requests") && metrics.contains("http_server_request_duration"))
+            let spec = try await client.execute(uri: "/openapi.yaml", method: .get)
+            #expect(spec.status == .ok && String(buffer: spec.body).hasPrefix("openapi: 3"))
+            let unknown = try await client.execute(uri: "/nowhere", method: .get)
+            #expect(unknown.status == .notFound && json(unknown.body)["error"]?["code"] == "not_found")
+        }
+    }
+
+    /// Hostile and malformed input: the server must answer every one of these with a 4xx, never a 5xx.
+    @Test func noInputMakesTheServerAnswer5xx() async throws {
+        let server = try TestServer()
+        try await server.app().test(.router) { client in
+            let bodies = ["", "null", "0", "\"s\"", "{}", "{\"type\":null}", "{\"type\":1}", "{\"type\":\"test_counter\",\"params\":[]}",
+                          "{\"type\":\"test_counter\",\"params\":{\"steps\":1e308}}", "{\"type\":\"test_counter\",\"seed\":1.5}",
+                          "{\"type\":\"test_counter\",\"seed\":1e300}", "{\"type\":\"test_counter\",\"max_attempts\":0}",
+                          "{\"type\":\"test_counter\",\"metadata\":[]}", "\u{0}\u{1}", "{\"type\":\"test_counter\"}}", "[[[[[[[[[[]]]]]]]]]]",
+                          "{\"type\":\"" + String(repeating: "x", count: 10_000) + "\"}"]
+            for b in bodies {
+                let r = try await client.execute(uri: "/v1/jobs", method: .post, headers: server.auth(), body: ByteBuffer(string: b))
+                #expect(r.status.code >= 400 && r.status.code < 500, "\(b.prefix(40)) -> \(r.status)")
+            }
+            let paths = ["/v1/jobs/%00", "/v1/jobs/../../etc/passwd", "/v1/jobs/x/events?after=-1", "/v1/jobs/x/events?after=abc",
+                         "/v1/jobs?after=job_missing", "/v1/jobs?limit=99999999999999999999", "/v1/checkpoints/ckpt_x/content?file=../../x",
+                         "/v1/datasets/ds_x", "/v1/datasets?limit=-1", "/v1/jobs/x/events/stream?after=z"]
+            for p in paths {
+                let r = try await client.execute(uri: p, method: .get, headers: server.auth())
+                #expect(r.status.code >= 400 && r.status.code < 500, "\(p) -> \(r.status)")
+            }
+            var h = server.auth(); h[HTTPField.Name("Last-Event-ID")!] = "banana"
+            let sse = try await client.execute(uri: "/v1/jobs/x/events/stream", method: .get, headers: h)
+            #expect(sse.status.code < 500)
+            let del = try await client.execute(uri: "/v1/jobs", method: .delete, headers: server.auth())
+            #expect(del.status.code >= 400 && del.status.code < 500)
+        }
+    }
+}
+
+@Suite struct EmbeddedOpenAPITests {
+    @Test func servedDocumentIsDocsOpenapiYamlByteForByte() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let onDisk = try String(contentsOf: root.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)
+        let server = try TestServer()
+        try await server.app().test(.router) { client in
+            let served = String(buffer: try await client.execute(uri: "/openapi.yaml", method: .get).body)
+            #expect(served == onDisk, "run `make embed` after editing docs/openapi.yaml")
+        }
+    }
+
+    /// Every documented (path, method) is served by a route: the router's own "no route" 404
+    /// (message "Not Found") never answers a documented operation.
+    @Test func everyDocumentedOperationIsRouted() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let yaml = try String(contentsOf: root.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)
+        var operations: [(String, HTTPRequest.Method)] = []
+        var path: String?
+        for line in yaml.split(separator: "\n") {
+            if line.hasPrefix("  /") { path = String(line.dropFirst(2).dropLast()) }
+            else if !line.hasPrefix("   ") { if !line.hasPrefix("  ") { path = nil } }
+            if let path, line == "    get:" { operations.append((path, .get)) }
+            if let path, line == "    post:" { operations.append((path, .post)) }
+        }
+        #expect(operations.count == 18)
+        let routes = operations
+        let server = try TestServer()
+        try await server.app().test(.router) { client in
+            for (p, method) in routes {
+                let uri = p.replacingOccurrences(of: "{id}", with: "x_missing")
+                let r = try await client.execute(uri: uri, method: method, headers: server.auth(), body: ByteBuffer(string: "{}"))
+                let message = json(r.body)["error"]?["message"]?.stringValue
+                #expect(!(r.status == .notFound && message == "Not Found"), "\(method) \(p) is not routed")
+                #expect(r.status.code < 500, "\(method) \(p) -> \(r.status)")
+            }
+            let unrouted = try await client.execute(uri: "/v1/nothing", method: .get, headers: server.auth())
+            #expect(unrouted.status == .notFound && json(unrouted.body)["error"]?["message"] == "Not Found")
+        }
+    }
+}

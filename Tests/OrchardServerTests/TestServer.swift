@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import OrchardJobs
+import OrchardServer
+import OrchardStore
+import OrchardTestSupport
+
+/// An in-process Orchard (store in a temporary directory, two tenants with keys) for router tests.
+struct TestServer {
+    let store: OrchardStore
+    let config: ServerConfiguration
+    let registry = RunnerRegistry(TestRunners.all)
+    let key: String
+    let otherKey: String
+
+    init(workers: Int = 0, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("orchard-server-\(UUID().uuidString)", isDirectory: true)
+        var c = ServerConfiguration(dataDirectory: dir)
+        c.workers.count = workers
+        c.workers.pollInterval = .milliseconds(20)
+        c.workers.controlInterval = .milliseconds(50)
+        c.workers.reapInterval = .milliseconds(200)
+        c.eventPollInterval = .milliseconds(20)
+        c.keepAliveInterval = .milliseconds(100)
+        c.store.retryBaseSeconds = 0.05
+        configure(&c)
+        config = c
+        store = try OrchardStore(configuration: c.store)
+        key = try store.createAPIKey(tenant: "acme")
+        otherKey = try store.createAPIKey(tenant: "globex")
+    }
+
+    func app() -> some ApplicationProtocol {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return OrchardApplication.make(store: store, registry: registry, config: config, logger: logger, holdServicesUntilListening: false)
+    }
+
+    func auth(_ key: String? = nil, _ extra: HTTPFields = [:]) -> HTTPFields {
+        var h = extra
+        h[.authorization] = "Bearer \(key ?? self.key)"
+        return h
+    }
+}
+
+func json(_ buffer: ByteBuffer) -> JSONValue {
+    (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))) ?? .null
+}
+
+func body(_ value: JSONValue) -> ByteBuffer { ByteBuffer(bytes: value.canonicalData()) }
+
+/// Polls until `condition` holds (jobs run on worker threads in the background).
+func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now + timeout
+    while clock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(25))
+    }
+    return false
+}

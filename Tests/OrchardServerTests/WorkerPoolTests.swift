@@ -1,0 +1,160 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import OrchardJobs
+import OrchardServer
+import OrchardStore
+import OrchardTestSupport
+import ServiceLifecycle
+import Testing
+
+/// Runs a worker pool against the server's store while `body` runs, then drains it.
+func withWorkers<T>(_ server: TestServer, count: Int = 1, drainTimeout: Duration = .seconds(10),
+                    _ body: (WorkerPool) async throws -> T) async throws -> T {
+    var logger = Logger(label: "test.workers")
+    logger.logLevel = .warning
+    var config = server.config.workers
+    config.count = count
+    let pool = WorkerPool(store: server.store, registry: server.registry, config: config, drainTimeout: drainTimeout, logger: logger)
+    let task = Task { try await pool.run() }
+    defer { pool.beginDrain(); task.cancel() }
+    let result = try await body(pool)
+    pool.beginDrain()
+    _ = try? await task.value
+    return result
+}
+
+func submit(_ server: TestServer, _ params: JSONValue, seed: UInt64 = 11, maxAttempts: Int = 3) throws -> String {
+    let registry = server.registry
+    let resolved = try registry.runner(for: TestCounterRunner.type)!.validate(params: params, seed: seed)
+    return try server.store.submit(JobSubmission(tenant: "acme", type: TestCounterRunner.type, params: resolved, seed: seed,
+                                                 maxAttempts: maxAttempts)).job.id
+}
+
+func status(_ server: TestServer, _ id: String) throws -> Job { try server.store.job(id: id, tenant: nil)! }
+
+@Suite struct WorkerPoolTests {
+    @Test func aJobRunsToItsDeterministicResult() async throws {
+        let server = try TestServer()
+        let id = try submit(server, ["steps": 12, "checkpoint_every": 4])
+        try await withWorkers(server) { _ in
+            let ok41 = try await eventually { try status(server, id).status == .succeeded }
+            #expect(ok41)
+        }
+        let job = try status(server, id)
+        #expect(job.result?["value"]?.stringValue == String(TestCounterRunner.expectedValue(seed: 11, steps: 12)))
+        #expect(job.progress.step == 12 && job.progress.totalSteps == 12 && job.attempt == 1)
+        #expect(try server.store.checkpoints(jobID: id, tenant: "acme").map(\.step).first == 12)
+        let events = try server.store.events(jobID: id, tenant: "acme", after: 0, limit: 1000).events
+        #expect(events.map(\.seq) == Array(1...events.count))
+        #expect(events.filter { $0.type == "metrics" }.count == 12 && events.last?.type == QueueEventType.succeeded)
+    }
+
+    @Test func jobsRunOnDedicatedThreadsWithAThreadBudget() async throws {
+        struct Probe: JobRunner {
+            let type = "probe"
+            func validate(params: JSONValue, seed: UInt64) throws -> JSONValue { params }
+            func run(params: JSONValue, context: JobContext) throws -> JSONValue {
+                ["main": .bool(Thread.isMainThread), "name": .string(Thread.current.name ?? ""), "threads": .number(Double(context.threads))]
+            }
+        }
+        let server = try TestServer { $0.workers.threadsPerJob = 3 }
+        server.registry.register(Probe())
+        let id = try server.store.submit(JobSubmission(tenant: "acme", type: "probe", params: [:], seed: 1)).job.id
+        try await withWorkers(server) { _ in
+            let ok = try await eventually { try status(server, id).status == .succeeded }
+            #expect(ok)
+        }
+        let r = try status(server, id).result
+        #expect(r?["main"] == false && r?["threads"] == 3)
+    }
+
+    @Test func transientFailuresAreRetriedAndPermanentOnesAreNot() async throws {
+        let server = try TestServer()
+        let flaky = try submit(server, ["steps": 3, "fail_attempts": 2], maxAttempts: 3)
+        let broken = try submit(server, ["steps": 3, "fail_permanently": true], maxAttempts: 3)
+        let hopeless = try submit(server, ["steps": 3, "fail_attempts": 5], maxAttempts: 2)
+        try await withWorkers(server, count: 2) { _ in
+            let ok79 = try await eventually {
+                try [flaky, broken, hopeless].allSatisfy { try status(server, $0).status.isTerminal }
+            }
+            #expect(ok79)
+        }
+        let f = try status(server, flaky)
+        #expect(f.status == .succeeded && f.attempt == 3)
+        let b = try status(server, broken)
+        #expect(b.status == .failed && b.attempt == 1 && b.error?.code == "test_permanent")
+        let h = try status(server, hopeless)
+        #expect(h.status == .failed && h.attempt == 2 && h.error?.code == "max_attempts_exceeded")
+        let retries = try server.store.events(jobID: flaky, tenant: "acme", after: 0, limit: 100).events.filter { $0.type == QueueEventType.retrying }
+        #expect(retries.count == 2)
+    }
+
+    @Test func cancelAndPauseStopARunningJobCooperativelyAndResumeContinuesIt() async throws {
+        let server = try TestServer()
+        let cancelled = try submit(server, ["steps": 400, "checkpoint_every": 1000, "step_ms": 5])
+        let paused = try submit(server, ["steps": 60, "checkpoint_every": 1000, "step_ms": 5])
+        try await withWorkers(server, count: 2) { _ in
+            let ok96 = try await eventually { try status(server, cancelled).progress.step ?? 0 > 2 && status(server, paused).progress.step ?? 0 > 2 }
+            #expect(ok96)
+            _ = try server.store.perform(.cancel, jobID: cancelled, tenant: "acme")
+            _ = try server.store.perform(.pause, jobID: paused, tenant: "acme")
+            let ok99 = try await eventually { try status(server, cancelled).status == .cancelled && status(server, paused).status == .paused }
+            #expect(ok99)
+            let stoppedAt = try #require(try server.store.latestCheckpoint(jobID: paused)?.step)
+            #expect(stoppedAt > 0 && stoppedAt < 60, "pause checkpoints where it stopped")
+            _ = try server.store.perform(.resume, jobID: paused, tenant: "acme")
+            let ok103 = try await eventually { try status(server, paused).status == .succeeded }
+            #expect(ok103)
+            let resumed = try server.store.events(jobID: paused, tenant: "acme", after: 0, limit: 1000).events.first { $0.type == "resumed" }
+            #expect(resumed?.data["step"]?.intValue == stoppedAt)
+        }
+        #expect(try status(server, cancelled).latestCheckpointID != nil, "cancel checkpoints first")
+        #expect(try status(server, paused).result?["value"]?.stringValue == String(TestCounterRunner.expectedValue(seed: 11, steps: 60)))
+    }
+
+    @Test func drainCheckpointsAndRequeuesRunningJobsThenAnotherPoolFinishesThem() async throws {
+        let server = try TestServer()
+        let id = try submit(server, ["steps": 200, "checkpoint_every": 1000, "step_ms": 5])
+        try await withWorkers(server) { pool in
+            let ok115 = try await eventually { try status(server, id).progress.step ?? 0 > 3 }
+            #expect(ok115)
+            let clock = ContinuousClock()
+            let start = clock.now
+            pool.beginDrain()
+            let ok119 = try await eventually { try status(server, id).status == .queued }
+            #expect(ok119)
+            #expect(clock.now - start < .seconds(30))
+        }
+        let requeued = try status(server, id)
+        #expect(requeued.attempt == 0, "a drain does not spend an attempt")
+        let checkpointStep = try #require(try server.store.latestCheckpoint(jobID: id)?.step)
+        #expect(checkpointStep > 3)
+        try await withWorkers(server) { _ in
+            let ok = try await eventually { try status(server, id).status == .succeeded }
+            #expect(ok)
+        }
+        #expect(try status(server, id).result?["value"]?.stringValue == String(TestCounterRunner.expectedValue(seed: 11, steps: 200)))
+    }
+
+    @Test func aWorkerThatLosesItsLeaseStopsWriting() async throws {
+        let clock = ManualClock()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("orchard-fence-\(UUID().uuidString)")
+        let store = try OrchardStore(configuration: StoreConfiguration(dataDirectory: dir), clock: clock)
+        let runner = TestCounterRunner()
+        let params = try runner.validate(params: ["steps": 5, "checkpoint_every": 1], seed: 3)
+        let id = try store.submit(JobSubmission(tenant: "acme", type: runner.type, params: params, seed: 3)).job.id
+        let first = try #require(try store.claim(owner: "old", types: [runner.type], leaseMillis: 1000).first)
+        clock.advance(millis: 5000)
+        try store.reapExpiredLeases()
+        let second = try #require(try store.claim(owner: "new", types: [runner.type], leaseMillis: 60_000).first)
+        let stale = StoreJobContext(store: store, lease: first.lease, tenant: "acme", threads: 1)
+        #expect(throws: StoreError.leaseLost(jobID: id)) { try runner.run(params: params, context: stale) }
+        #expect(stale.stopReason == .leaseLost)
+        let fresh = StoreJobContext(store: store, lease: second.lease, tenant: "acme", threads: 1)
+        let result = try runner.run(params: params, context: fresh)
+        try store.complete(second.lease, result: result)
+        #expect(try store.job(id: id, tenant: nil)?.result?["value"]?.stringValue == String(TestCounterRunner.expectedValue(seed: 3, steps: 5)))
+    }
+}

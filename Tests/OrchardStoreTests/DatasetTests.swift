@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import OrchardJobs
+import Testing
+@testable import OrchardStore
+
+@Suite struct DatasetTests {
+    func importing(_ text: String, chunk: Int = 7, kind: DatasetKind? = nil) throws -> (DatasetImport, String) {
+        var imp = DatasetImport(expectedKind: kind)
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i < bytes.count { try imp.feed(bytes[i..<min(bytes.count, i + chunk)]); i += chunk }
+        let sha = try imp.finish()
+        return (imp, sha)
+    }
+
+    func lineError(_ text: String, kind: DatasetKind? = nil) -> String? {
+        do { _ = try importing(text, kind: kind); return nil } catch StoreError.invalid(let param, _) { return param } catch { return "\(error)" }
+    }
+
+    @Test func documentsImportWithCountsPerDomainAndStableIDs() throws {
+        let store = try makeStore()
+        let text = """
+        {"id":"b","domain":"web","text":"second"}
+        {"id":"a","domain":"code","text":"first"}\r
+        
+        {"id":"c","domain":"web","text":"third \\u00e9"}
+        """
+        let (imp, sha) = try importing(text)
+        let ds = try store.createDataset(tenant: "acme", name: "mix", from: imp, sha256: sha)
+        #expect(ds.kind == .documents && ds.recordCount == 3 && ds.domains == ["web": 2, "code": 1])
+        #expect(ds.sha256 == Fingerprint.sha256(Data(text.utf8)))
+        #expect(try store.liveDocuments(dataset: ds.id, tenant: "acme").map(\.id) == ["a", "b", "c"])
+        #expect(try store.liveDocuments(dataset: ds.id, tenant: "acme")[2].text == "third é")
+        #expect(try store.dataset(id: ds.id, tenant: "other") == nil)
+        #expect(throws: JobError.self) { try store.liveDocuments(dataset: ds.id, tenant: "other") }
+        #expect(throws: JobError.self) { try store.livePreferencePairs(dataset: ds.id, tenant: "acme") }
+    }
+
+    @Test func tombstonedDocumentsNeverComeBack() throws {
+        let store = try makeStore()
+        let (imp, sha) = try importing(#"{"id":"a","domain":"x","text":"1"}"# + "\n" + #"{"id":"b","domain":"y","text":"2"}"#)
+        let ds = try store.createDataset(tenant: "acme", name: "d", from: imp, sha256: sha)
+        #expect(try store.tombstone(dataset: ds.id, tenant: "acme", ids: ["a", "zz"]) == ["a"])
+        #expect(try store.tombstone(dataset: ds.id, tenant: "acme", ids: ["a"]).isEmpty)
+        #expect(try store.liveDocuments(dataset: ds.id, tenant: "acme").map(\.id) == ["b"])
+        let after = try #require(try store.dataset(id: ds.id, tenant: "acme"))
+        #expect(after.recordCount == 2 && after.liveCount == 1 && after.domains == ["y": 1])
+    }
+
+    @Test func preferencePairsImportAndGetContentIDsWhenUnnamed() throws {
+        let store = try makeStore()
+        let (imp, sha) = try importing("""
+        {"id":"p1","prompt":"q","chosen":"good","rejected":"bad"}
+        {"prompt":"q2","chosen":"g","rejected":"b"}
+        """, kind: .preferencePairs)
+        let ds = try store.createDataset(tenant: "acme", name: "prefs", from: imp, sha256: sha)
+        let pairs = try store.livePreferencePairs(dataset: ds.id, tenant: "acme")
+        #expect(ds.kind == .preferencePairs && pairs.count == 2 && pairs.contains { $0.id == "p1" })
+        #expect(pairs.first { $0.id != "p1" }!.id.hasPrefix("pair_"))
+    }
+
+    @Test func everyBadLineIsReportedByNumber() {
+        let ok = #"{"id":"a","domain":"x","text":"t"}"#
+        #expect(lineError(ok + "\n" + "{not json") == "line 2")
+        #expect(lineError(ok + "\n" + #"{"id":"a","domain":"x","text":"again"}"#) == "line 2")
+        #expect(lineError(ok + "\n\n" + #"{"id":"b","domain":"x"}"#) == "line 3")
+        #expect(lineError(#"{"id":"b","domain":"x","text":"t","extra":1}"#) == "line 1")
+        #expect(lineError(#"{"id":5,"domain":"x","text":"t"}"#) == "line 1")
+        #expect(lineError(#"{"id":"b","domain":"","text":"t"}"#) == "line 1")
+        #expect(lineError("[1,2]") == "line 1")
+        #expect(lineError(ok + "\n" + #"{"prompt":"p","chosen":"c","rejected":"r"}"#) == "line 2")
+        #expect(lineError(ok, kind: .preferencePairs) == "line 1")
+        #expect(lineError("\n\n") == "body")
+        #expect(lineError(String(decoding: [0x7B, 0xFF, 0x7D], as: UTF8.self)) != nil)
+    }
+
+    @Test func invalidUTF8IsALineError() {
+        var imp = DatasetImport()
+        #expect(throws: StoreError.invalid(param: "line 1", message: "line 1: not valid UTF-8")) {
+            try imp.feed([0x7B, 0xFF, 0x7D, 0x0A])
+        }
+    }
+
+    @Test func lineageIsRecordedPerJob() throws {
+        let store = try makeStore()
+        _ = try store.submit(submission())
+        let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 60_000).first)
+        let ctx = StoreJobContext(store: store, lease: c.lease, tenant: "acme", threads: 1)
+        try ctx.recordLineage(dataset: "ds_1", documentIDs: ["a", "b", "a"])
+        #expect(try store.lineage(jobID: c.job.id).map(\.documentID) == ["a", "b"])
+        #expect(try store.jobsTrained(onDataset: "ds_1", documentIDs: ["b"]) == [c.job.id])
+    }
+
+    @Test func apiKeysAreStoredHashed() throws {
+        let store = try makeStore()
+        let key = try store.createAPIKey(tenant: "acme")
+        #expect(try store.tenant(forAPIKey: key) == "acme")
+        #expect(try store.tenant(forAPIKey: key + "x") == nil)
+        let stored = try store.pool.read { db in try String.fetchAll(db, sql: "SELECT key_hash FROM api_keys") }
+        #expect(stored == [OrchardStore.hashKey(key)] && !stored.contains(key))
+        #expect(throws: StoreError.self) { try store.createAPIKey(tenant: "  ") }
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import OrchardJobs
+import Testing
+@testable import OrchardStore
+
+@Suite struct QueueTests {
+    @Test func idempotencyKeyReturnsTheSameJobAndRefusesADifferentBody() throws {
+        let store = try makeStore()
+        let a = try store.submit(submission(key: "k1", fingerprint: "f1"))
+        let b = try store.submit(submission(key: "k1", fingerprint: "f1"))
+        #expect(!a.replayed && b.replayed && a.job.id == b.job.id)
+        #expect(throws: StoreError.idempotencyMismatch(key: "k1")) { try store.submit(submission(key: "k1", fingerprint: "f2")) }
+        // Keys are per tenant.
+        let c = try store.submit(submission(tenant: "other", key: "k1", fingerprint: "f2"))
+        #expect(c.job.id != a.job.id && !c.replayed)
+    }
+
+    @Test func claimsByPriorityThenScheduleAndGivesAttemptAndLease() throws {
+        let clock = ManualClock()
+        let store = try makeStore(clock: clock)
+        let low = try store.submit(submission(priority: 7)).job
+        clock.advance(millis: 10)
+        let high = try store.submit(submission(priority: 1)).job
+        clock.advance(millis: 10)
+        let high2 = try store.submit(submission(priority: 1)).job
+        _ = try store.submit(submission(type: "other_type", priority: 0))
+        let claimed = try store.claim(owner: "w1", types: ["test_counter"], leaseMillis: 1000, limit: 10)
+        #expect(claimed.map(\.job.id) == [high.id, high2.id, low.id])
+        #expect(claimed.allSatisfy { $0.job.status == .running && $0.job.attempt == 1 && $0.lease.owner == "w1" })
+        #expect(claimed[0].job.leaseExpiresAt == clock.nowMillis() + 1000)
+        #expect(try store.claim(owner: "w2", types: ["test_counter"], leaseMillis: 1000).isEmpty)
+    }
+
+    @Test func concurrentClaimersNeverShareAJob() async throws {
+        let store = try makeStore(clock: SystemClock())
+        for _ in 0..<60 { _ = try store.submit(submission()) }
+        let ids = try await withThrowingTaskGroup(of: [String].self) { group in
+            for w in 0..<4 {
+                group.addTask {
+                    var mine: [String] = []
+                    while let c = try store.claim(owner: "w\(w)", types: ["test_counter"], leaseMillis: 60_000).first {
+                        mine.append(c.job.id)
+                        try store.complete(c.lease, result: .null)
+                    }
+                    return mine
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(ids.count == 60 && Set(ids).count == 60)
+    }
+
+    @Test func everyWorkerWriteIsFencedByTheLease() throws {
+        let clock = ManualClock()
+        let store = try makeStore(clock: clock)
+        let job = try store.submit(submission()).job
+        let first = try #require(try store.claim(owner: "w1", types: ["test_counter"], leaseMillis: 1000).first)
+        try store.appendEvent(lease: first.lease, type: "note", level: "info", message: "", data: .null)
+        clock.advance(millis: 1001)
+        #expect(try store.reapExpiredLeases() == 1)
+        #expect(try store.job(id: job.id, tenant: nil)?.status == .queued)
+        let second = try #require(try store.claim(owner: "w2", types: ["test_counter"], leaseMillis: 1000).first)
+        #expect(second.lease.attempt == 2)
+        let lost = StoreError.leaseLost(jobID: job.id)
+        #expect(throws: lost) { try store.heartbeat(first.lease, leaseMillis: 1000) }
+        #expect(throws: lost) { try store.appendEvent(lease: first.lease, type: "note", level: "info", message: "", data: .null) }
+        #expect(throws: lost) { try store.updateProgress(first.lease, step: 1, totalSteps: nil, tokens: nil) }
+        #expect(throws: lost) { try store.complete(first.lease, result: "stale") }
+        #expect(throws: lost) { try store.recordLineage(first.lease, dataset: "ds", documentIDs: ["a"]) }
+        try store.complete(second.lease, result: "fresh")
+        let done = try #require(try store.job(id: job.id, tenant: nil))
+        #expect(done.status == .succeeded && done.result == "fresh" && done.attempt == 2)
+    }
+
+    @Test func heartbeatsKeepTheLeaseAlive() throws {
+        let clock = ManualClock()
+        let store = try makeStore(clock: clock)
+        _ = try store.submit(submission())
+        let c = try #require(try store.claim(owner: "w1", types: ["test_counter"], leaseMillis: 1000).first)
+        for _ in 0..<5 {
+            clock.advance(millis: 800)
+            _ = try store.heartbeat(c.lease, leaseMillis: 1000)
+            #expect(try store.reapExpiredLeases() == 0)
+        }
+    }
+
+    @Test func transientFailuresRetryWithBackoffThenFail() throws {
+        let clock = ManualClock()
+        let store = try makeStore(clock: clock) { $0.retryBaseSeconds = 1; $0.retryJitter = 0.2 }
+        let job = try store.submit(submission(maxAttempts: 2)).job
+        let c1 = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 1000).first)
+        #expect(try store.retryOrFail(c1.lease, failure: JobFailure(code: "io", message: "disk")))
+        let queued = try #require(try store.job(id: job.id, tenant: nil))
+        let delay = queued.scheduledAt - clock.nowMillis()
+        #expect(queued.status == .queued && delay >= 800 && delay <= 1200)
+        #expect(queued.error?.code == "io")
+        #expect(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 1000).isEmpty, "not claimable during backoff")
+        clock.advance(millis: 1201)
+        let c2 = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 1000).first)
+        #expect(c2.lease.attempt == 2)
+        #expect(try !store.retryOrFail(c2.lease, failure: JobFailure(code: "io", message: "disk")))
+        let failed = try #require(try store.job(id: job.id, tenant: nil))
+        #expect(failed.status == .failed && failed.error?.code == "max_attempts_exceeded" && failed.finishedAt != nil)
+    }
+
+    @Test func backoffGrowsExponentiallyUpToTheCap() throws {
+        let store = try makeStore { $0.retryBaseSeconds = 2; $0.retryCapSeconds = 10; $0.retryJitter = 0 }
+        #expect((1...5).map(store.retryDelayMillis) == [2000, 4000, 8000, 10000, 10000])
+    }
+
+    @Test func expiredLeaseOnTheLastAttemptFailsTheJob() throws {
+        let clock = ManualClock()
+        let store = try makeStore(clock: clock)
+        let job = try store.submit(submission(maxAttempts: 1)).job
+        _ = try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 100)
+        clock.advance(millis: 101)
+        #expect(try store.reapExpiredLeases() == 1)
+        #expect(try store.job(id: job.id, tenant: nil)?.error?.code == "max_attempts_exceeded")
+    }
+
+    @Test func deadLocalOwnersAreReclaimedWithoutWaitingForTheLease() throws {
+        let store = try makeStore()
+        let job = try store.submit(submission()).job
+        let ghost = "\(ProcessLiveness.hostName):999999:abcd"  // no such pid
+        _ = try store.claim(owner: ghost, types: ["test_counter"], leaseMillis: 3_600_000)
+        #expect(try store.reapExpiredLeases() == 0)
+        #expect(try store.reapExpiredLeases(isDead: ProcessLiveness.isDeadLocalOwner) == 1)
+        #expect(try store.job(id: job.id, tenant: nil)?.status == .queued)
+    }
+
+    @Test func actionsAreIdempotentAndRefuseImpossibleTransitions() throws {
+        let store = try makeStore()
+        let a = try store.submit(submission()).job
+        #expect(try store.perform(.cancel, jobID: a.id, tenant: "acme").status == .cancelled)
+        #expect(try store.perform(.cancel, jobID: a.id, tenant: "acme").status == .cancelled)
+        #expect(throws: StoreError.invalidTransition(id: a.id, from: "cancelled", action: "resume")) {
+            try store.perform(.resume, jobID: a.id, tenant: "acme")
+        }
+        #expect(throws: StoreError.notFound(kind: "job", id: a.id)) { try store.perform(.cancel, jobID: a.id, tenant: "other") }
+
+        let b = try store.submit(submission()).job
+        let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 10_000).first)
+        #expect(c.job.id == b.id)
+        let pausing = try store.perform(.pause, jobID: b.id, tenant: "acme")
+        #expect(pausing.status == .running && pausing.pauseRequestedAt != nil)
+        #expect(try store.control(c.lease) == JobControl(cancelRequested: false, pauseRequested: true))
+        #expect(try store.stopped(c.lease) == .paused)
+        #expect(try store.perform(.pause, jobID: b.id, tenant: "acme").status == .paused)
+        #expect(try store.perform(.resume, jobID: b.id, tenant: "acme").status == .queued)
+        #expect(try store.perform(.resume, jobID: b.id, tenant: "acme").status == .queued)
+        let c2 = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 10_000).first)
+        _ = try store.perform(.cancel, jobID: b.id, tenant: "acme")
+        #expect(throws: StoreError.invalidTransition(id: b.id, from: "running", action: "pause")) {
+            try store.perform(.pause, jobID: b.id, tenant: "acme")
+        }
+        #expect(try store.stopped(c2.lease) == .cancelled)
+        let done = try store.submit(submission()).job
+        let c3 = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 10_000).first)
+        try store.complete(c3.lease, result: .null)
+        #expect(throws: StoreError.invalidTransition(id: done.id, from: "succeeded", action: "cancel")) {
+            try store.perform(.cancel, jobID: done.id, tenant: "acme")
+        }
+    }
+
+    @Test func releaseOnDrainRequeuesWithoutSpendingAnAttempt() throws {
+        let store = try makeStore()
+        let job = try store.submit(submission(maxAttempts: 1)).job
+        let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 10_000).first)
+        #expect(try store.stopped(c.lease) == .requeued)
+        let again = try #require(try store.claim(owner: "w2", types: ["test_counter"], leaseMillis: 10_000).first)
+        #expect(again.job.id == job.id && again.lease.attempt == 1)
+    }
+
+    @Test func eventsAreNumberedPerJobWithoutGaps() throws {
+        let store = try makeStore()
+        let job = try store.submit(submission()).job
+        let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 10_000).first)
+        for i in 0..<10 { try store.appendEvent(lease: c.lease, type: "metrics", level: "info", message: "", data: ["i": .number(Double(i))]) }
+        try store.complete(c.lease, result: .null)
+        let all = try store.events(jobID: job.id, tenant: "acme", after: 0, limit: 1000)
+        #expect(all.events.map(\.seq) == Array(1...13))
+        #expect(all.events.first?.type == QueueEventType.queued && all.events.last?.type == QueueEventType.succeeded)
+        let page = try store.events(jobID: job.id, tenant: "acme", after: 5, limit: 3)
+        #expect(page.events.map(\.seq) == [6, 7, 8] && page.hasMore && page.status == .succeeded)
+        #expect(throws: StoreError.notFound(kind: "job", id: job.id)) { try store.events(jobID: job.id, tenant: "x", after: 0, limit: 1) }
+    }
+
+    @Test func listingIsNewestFirstWithCursorAndFilters() throws {
+        let store = try makeStore()
+        var ids: [String] = []
+        for i in 0..<5 {
+            var s = submission()
+            s.metadata = ["run": i % 2 == 0 ? "even" : "odd"]
+            ids.append(try store.submit(s).job.id)
+        }
+        _ = try store.submit(submission(tenant: "other"))
+        var q = JobListQuery(tenant: "acme")
+        q.limit = 2
+        let p1 = try store.listJobs(q)
+        #expect(p1.jobs.map(\.id) == [ids[4], ids[3]] && p1.hasMore)
+        q.after = ids[3]
+        let p2 = try store.listJobs(q)
+        #expect(p2.jobs.map(\.id) == [ids[2], ids[1]] && p2.hasMore)
+        q = JobListQuery(tenant: "acme")
+        q.metadata = ["run": "odd"]
+        #expect(try store.listJobs(q).jobs.map(\.id) == [ids[3], ids[1]])
+        _ = try store.perform(.cancel, jobID: ids[0], tenant: "acme")
+        q = JobListQuery(tenant: "acme")
+        q.status = .cancelled
+        #expect(try store.listJobs(q).jobs.map(\.id) == [ids[0]])
+        #expect(try store.queueDepth()[.queued] == 5)
+    }
+}

@@ -1,0 +1,6 @@
+import OrchardCLI
+import OrchardTestSupport
+
+// `orchard` plus the test-only job types, for end-to-end tests that start a real server
+// process (crash and drain tests). Built by the test suite; not a product, never installed.
+await OrchardCommand.main(runners: ProductionRunners.all + TestRunners.all)
