@@ -57,9 +57,10 @@ embed:
 	  echo '}'; } > Sources/OrchardServer/Generated/EmbeddedOpenAPI.swift
 	@echo "embedded Migrations/*.sql and docs/openapi.yaml"
 
-# Release build in its own scratch path, then the API and queue benchmarks (docs/performance.md).
+# Release build of the test server (orchard + the test-only CPU-bound job type) in its own
+# scratch path, then the API and queue benchmarks of docs/performance.md.
 release: deps
-	swift build -c release --scratch-path .build-release
+	swift build -c release --scratch-path .build-release --product orchard-testserver
 
 bench: release
 	./benchmarks/service/run.sh
