@@ -48,7 +48,7 @@ func sseFrames(_ text: String) -> [(id: Int?, event: String, data: String)] {
         let id = try submit(server, ["steps": 3])
         try await server.app().test(.live) { client in
             async let stream = client.execute(uri: "/v1/jobs/\(id)/events/stream", method: .get, headers: server.auth())
-            try await Task.sleep(for: .milliseconds(1500))
+            try await Task.sleep(for: .seconds(3))
             _ = try server.store.perform(.cancel, jobID: id, tenant: "acme")
             let text = String(buffer: try await stream.body)
             #expect(text.contains(": keep-alive"))
