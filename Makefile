@@ -6,9 +6,9 @@ HOST         ?= 127.0.0.1
 PORT         ?= 8080
 DATA_DIR     ?= ./.orchard
 WORKERS      ?= 1
-APT_PACKAGES := libsqlite3-dev libssl-dev zlib1g-dev libopenblas-dev libcurl4-openssl-dev libxml2-dev pkg-config ca-certificates curl python3 python3-venv groff-base
+APT_PACKAGES := libsqlite3-dev libssl-dev zlib1g-dev libopenblas-dev pkg-config ca-certificates curl python3 python3-venv groff-base
 # What the Swift toolchain itself needs on Debian 12 (installed only when swift is missing).
-SWIFT_APT    := binutils git gnupg2 libc6-dev libedit2 libgcc-12-dev libpython3-dev libstdc++-12-dev libz3-dev tzdata unzip
+SWIFT_APT    := libcurl4-openssl-dev libxml2-dev binutils git gnupg2 libc6-dev libedit2 libgcc-12-dev libpython3-dev libstdc++-12-dev libz3-dev tzdata unzip
 SWIFT_VERSION ?= 6.3.1
 SWIFT_HOME   ?= /opt/swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -77,9 +77,10 @@ embed:
 	  echo '}'; } > Sources/OrchardServer/Generated/EmbeddedOpenAPI.swift
 	@echo "embedded Migrations/*.sql and docs/openapi.yaml"
 
-# Release build in its own scratch path, then the API and queue benchmarks (docs/performance.md).
+# Release build of the test server (orchard + the test-only CPU-bound job type) in its own
+# scratch path, then the API and queue benchmarks of docs/performance.md.
 release: deps
-	swift build -c release --scratch-path .build-release
+	swift build -c release --scratch-path .build-release --product orchard-testserver
 
 bench: release
 	./benchmarks/service/run.sh

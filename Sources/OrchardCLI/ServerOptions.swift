@@ -43,11 +43,16 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "Seconds a SIGTERM waits for running jobs to checkpoint before releasing them.")
     var drainSeconds: Double = 25
 
+    @Option(help: "Nice value (0-19) of job threads, so the API stays responsive while jobs use every core.")
+    var jobNice: Int32 = 10
+
     func apply(to c: inout ServerConfiguration) throws {
         guard workers >= 0, workers <= 256 else { throw ValidationError("--workers must be in 0...256") }
         guard leaseSeconds > 0, heartbeatSeconds > 0, heartbeatSeconds < leaseSeconds, reapSeconds > 0, drainSeconds > 0 else {
             throw ValidationError("durations must be positive and --heartbeat-seconds below --lease-seconds")
         }
+        guard (0...19).contains(jobNice) else { throw ValidationError("--job-nice must be in 0...19") }
+        c.workers.jobNice = jobNice
         c.workers.count = workers
         c.workers.threadsPerJob = threadsPerJob
         c.workers.leaseDuration = .milliseconds(Int64(leaseSeconds * 1000))

@@ -47,7 +47,8 @@ struct EventRoutes {
         let poll = pollInterval, keepAlive = keepAliveInterval
         let body = ResponseBody { writer in
             var cursor = first
-            var idle = Duration.zero
+            let clock = ContinuousClock()
+            var lastWrite = clock.now
             try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
             while true {
                 let after = cursor
@@ -59,7 +60,7 @@ struct EventRoutes {
                         cursor = e.seq
                     }
                     try await writer.write(ByteBuffer(string: text))
-                    idle = .zero
+                    lastWrite = clock.now
                     continue
                 }
                 if page.status.isTerminal {
@@ -67,10 +68,9 @@ struct EventRoutes {
                     break
                 }
                 try await Task.sleep(for: poll)
-                idle += poll
-                if idle >= keepAlive {
+                if clock.now - lastWrite >= keepAlive {
                     try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
-                    idle = .zero
+                    lastWrite = clock.now
                 }
             }
             try await writer.finish(nil)

@@ -16,7 +16,8 @@ struct JobRequest {
         }
         guard let type = o["type"]?.stringValue, !type.isEmpty else { throw APIError.invalid("type", "type is required and must be a string") }
         guard let runner = registry.runner(for: type) else {
-            throw APIError.invalid("type", "unknown job type \(type); known: \(registry.types.joined(separator: ", "))", code: "unknown_job_type")
+            let known = registry.types.isEmpty ? "none are registered" : "known: " + registry.types.joined(separator: ", ")
+            throw APIError.invalid("type", "unknown job type \(type) (\(known))", code: "unknown_job_type")
         }
         let params = o["params"] ?? .object([:])
         guard case .object = params else { throw APIError.invalid("params", "params must be an object") }

@@ -29,7 +29,7 @@ struct JobRoutes {
         let (job, replayed) = try await store.offload { try store.submit(submission) }
         var headers: HTTPFields = [:]
         if replayed { headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
-        return Resources.response(Resources.job(job), status: .created, headers: headers)
+        return Resources.textResponse(Resources.jobText(job), status: .created, headers: headers)
     }
 
     @Sendable func list(_ request: Request, context: OrchardRequestContext) async throws -> Response {
@@ -51,7 +51,7 @@ struct JobRoutes {
         }
         let store = store, finalQuery = query
         let page = try await store.offload { try store.listJobs(finalQuery) }
-        return Resources.response(Resources.list(page.jobs.map(Resources.job), hasMore: page.hasMore))
+        return Resources.textResponse(Resources.listText(page.jobs.map(Resources.jobText), hasMore: page.hasMore))
     }
 
     @Sendable func get(_ request: Request, context: OrchardRequestContext) async throws -> Response {
@@ -59,7 +59,7 @@ struct JobRoutes {
         let id = try context.parameters.require("id")
         let store = store
         guard let job = try await store.offload({ try store.job(id: id, tenant: tenant) }) else { throw APIError.notFound("job", id) }
-        return Resources.response(Resources.job(job))
+        return Resources.textResponse(Resources.jobText(job))
     }
 
     func action(_ action: JobAction, _ request: Request, _ context: OrchardRequestContext) async throws -> Response {
@@ -67,7 +67,7 @@ struct JobRoutes {
         let id = try context.parameters.require("id")
         let store = store
         let job = try await store.offload { try store.perform(action, jobID: id, tenant: tenant) }
-        return Resources.response(Resources.job(job))
+        return Resources.textResponse(Resources.jobText(job))
     }
 
     @Sendable func checkpoints(_ request: Request, context: OrchardRequestContext) async throws -> Response {

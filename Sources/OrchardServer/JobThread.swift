@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs a synchronous, CPU-bound job body on a dedicated thread (never on Swift concurrency's
 /// cooperative pool, which the HTTP server needs) and delivers its result to an async caller.
@@ -10,11 +13,22 @@ final class JobThread<T: Sendable>: @unchecked Sendable {
     private var early: Result<T, any Error>?
 
     /// Starts `body` on a new thread; `result()` returns when it finishes or is abandoned.
-    init(name: String, stackSize: Int = 16 << 20, _ body: @escaping @Sendable () throws -> T) {
-        let thread = Thread { [self] in self.deliver(Result { try body() }) }
+    /// `nice` > 0 lowers the thread's CPU priority (Linux nice values are per thread and inherited
+    /// by the threads it creates), so compute never starves the HTTP server's event loops.
+    init(name: String, stackSize: Int = 16 << 20, nice: Int32 = 0, _ body: @escaping @Sendable () throws -> T) {
+        let thread = Thread { [self] in
+            if nice > 0 { Self.lowerPriority(by: nice) }
+            self.deliver(Result { try body() })
+        }
         thread.name = name
         thread.stackSize = stackSize
         thread.start()
+    }
+
+    static func lowerPriority(by nice: Int32) {
+        #if os(Linux)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
+        #endif
     }
 
     func result() async -> Result<T, any Error> {

@@ -8,20 +8,34 @@ enum Resources {
     static func seconds(_ ms: Int64?) -> JSONValue { ms.map { .number(Double($0 / 1000)) } ?? .null }
     static func int(_ v: Int?) -> JSONValue { v.map { .number(Double($0)) } ?? .null }
 
-    static func job(_ j: Job) -> JSONValue {
-        .object([
-            "id": .string(j.id), "object": "job", "type": .string(j.type), "status": .string(j.status.rawValue),
-            "priority": int(j.priority), "seed": .number(Double(j.seed)), "params": j.params,
-            "metadata": .object(j.metadata.mapValues(JSONValue.string)),
-            "attempt": int(j.attempt), "max_attempts": int(j.maxAttempts),
-            "progress": ["step": int(j.progress.step), "total_steps": int(j.progress.totalSteps), "tokens": int(j.progress.tokens)],
-            "result": j.result ?? .null,
-            "error": j.error.map { ["code": .string($0.code), "message": .string($0.message), "param": $0.param.map(JSONValue.string) ?? .null] } ?? .null,
-            "latest_checkpoint_id": j.latestCheckpointID.map(JSONValue.string) ?? .null,
-            "created_at": seconds(j.createdAt), "scheduled_at": seconds(j.scheduledAt), "started_at": seconds(j.startedAt),
-            "finished_at": seconds(j.finishedAt), "cancel_requested_at": seconds(j.cancelRequestedAt),
-            "pause_requested_at": seconds(j.pauseRequestedAt),
-        ])
+    /// The job object as JSON text. The stored JSON columns (canonical JSON written by the store)
+    /// are spliced in unparsed: this is the hot path of `GET /v1/jobs/{id}`.
+    static func jobText(_ j: Job) -> String {
+        func str(_ s: String?) -> String {
+            guard let s else { return "null" }
+            var o = ""; JSONText.writeString(s, into: &o); return o
+        }
+        func num(_ v: Int?) -> String { v.map(String.init) ?? "null" }
+        func secs(_ ms: Int64?) -> String { ms.map { String($0 / 1000) } ?? "null" }
+        // Keys in sorted order, like every other response.
+        let fields: [(String, String)] = [
+            ("attempt", String(j.attempt)), ("cancel_requested_at", secs(j.cancelRequestedAt)), ("created_at", secs(j.createdAt)),
+            ("error", j.errorJSON ?? "null"), ("finished_at", secs(j.finishedAt)), ("id", str(j.id)),
+            ("latest_checkpoint_id", str(j.latestCheckpointID)), ("max_attempts", String(j.maxAttempts)),
+            ("metadata", j.metadataJSON), ("object", "\"job\""), ("params", j.paramsJSON),
+            ("pause_requested_at", secs(j.pauseRequestedAt)), ("priority", String(j.priority)),
+            ("progress", "{\"step\":\(num(j.progress.step)),\"tokens\":\(num(j.progress.tokens)),\"total_steps\":\(num(j.progress.totalSteps))}"),
+            ("result", j.resultJSON ?? "null"), ("scheduled_at", secs(j.scheduledAt)), ("seed", String(j.seed)),
+            ("started_at", secs(j.startedAt)), ("status", str(j.status.rawValue)), ("type", str(j.type)),
+        ]
+        var out = "{"
+        out.reserveCapacity(512 + j.paramsJSON.utf8.count + (j.resultJSON?.utf8.count ?? 0))
+        for (i, (k, v)) in fields.enumerated() {
+            if i > 0 { out += "," }
+            out += "\""; out += k; out += "\":"; out += v
+        }
+        out += "}"
+        return out
     }
 
     static func event(_ e: JobEvent) -> JSONValue {
@@ -53,6 +67,16 @@ enum Resources {
 
     static func list(_ items: [JSONValue], hasMore: Bool) -> JSONValue {
         ["object": "list", "data": .array(items), "has_more": .bool(hasMore)]
+    }
+
+    static func listText(_ items: [String], hasMore: Bool) -> String {
+        "{\"data\":[" + items.joined(separator: ",") + "],\"has_more\":\(hasMore),\"object\":\"list\"}"
+    }
+
+    static func textResponse(_ text: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var h = headers
+        h[.contentType] = "application/json"
+        return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     static func response(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {

@@ -31,6 +31,9 @@ public struct WorkerConfiguration: Sendable {
     public var pollInterval: Duration = .milliseconds(100)
     /// How often the reaper looks for expired leases.
     public var reapInterval: Duration = .seconds(5)
+    /// Nice value of job threads (0 = same priority as the API): the API stays responsive while
+    /// jobs saturate every core.
+    public var jobNice: Int32 = 10
     public init() {}
 
     public var resolvedThreadsPerJob: Int {

@@ -97,7 +97,7 @@ public final class WorkerPool: Service, @unchecked Sendable {
             return
         }
         let params = claimed.job.params
-        let thread = JobThread<JSONValue>(name: "job \(lease.jobID)") { try runner.run(params: params, context: context) }
+        let thread = JobThread<JSONValue>(name: "job \(lease.jobID)", nice: config.jobNice) { try runner.run(params: params, context: context) }
         let drainingNow: Bool = lock.withLock {
             running[lease.jobID] = (context, thread)
             return draining

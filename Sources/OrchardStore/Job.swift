@@ -37,9 +37,13 @@ public struct Job: Sendable, Hashable {
     public var type: String
     public var status: JobStatus
     public var priority: Int
-    public var params: JSONValue
+    /// The JSON columns as stored (canonical, sorted keys): the API splices them into responses
+    /// without parsing; the decoded values below are computed on demand.
+    public var paramsJSON: String
+    public var metadataJSON: String
+    public var resultJSON: String?
+    public var errorJSON: String?
     public var seed: UInt64
-    public var metadata: [String: String]
     public var attempt: Int
     public var maxAttempts: Int
     public var scheduledAt: Int64
@@ -49,8 +53,6 @@ public struct Job: Sendable, Hashable {
     public var cancelRequestedAt: Int64?
     public var pauseRequestedAt: Int64?
     public var progress: JobProgress
-    public var result: JSONValue?
-    public var error: JobFailure?
     public var latestCheckpointID: String?
     public var createdAt: Int64
     public var startedAt: Int64?
@@ -60,23 +62,27 @@ public struct Job: Sendable, Hashable {
         id = row["id"]; tenant = row["tenant"]; type = row["type"]
         status = JobStatus(rawValue: row["status"]) ?? .failed
         priority = row["priority"]
-        params = JSONValue(columnText: row["params"]) ?? .null
+        paramsJSON = row["params"]; metadataJSON = row["metadata"]; resultJSON = row["result"]; errorJSON = row["error"]
         seed = UInt64(bitPattern: row["seed"] as Int64)
-        var meta: [String: String] = [:]
-        if case .object(let o)? = JSONValue(columnText: row["metadata"]) {
-            for (k, v) in o { if let s = v.stringValue { meta[k] = s } }
-        }
-        metadata = meta
         attempt = row["attempt"]; maxAttempts = row["max_attempts"]
         scheduledAt = row["scheduled_at"]
         leaseOwner = row["lease_owner"]; leaseExpiresAt = row["lease_expires_at"]; heartbeatAt = row["heartbeat_at"]
         cancelRequestedAt = row["cancel_requested_at"]; pauseRequestedAt = row["pause_requested_at"]
         progress = JobProgress(step: row["progress_step"], totalSteps: row["progress_total"], tokens: row["progress_tokens"])
-        result = JSONValue(columnText: row["result"])
-        error = JobFailure(json: JSONValue(columnText: row["error"]))
         latestCheckpointID = row["latest_checkpoint_id"]
         createdAt = row["created_at"]; startedAt = row["started_at"]; finishedAt = row["finished_at"]
     }
+}
+
+extension Job {
+    public var params: JSONValue { JSONValue(columnText: paramsJSON) ?? .null }
+    public var metadata: [String: String] {
+        var meta: [String: String] = [:]
+        if case .object(let o)? = JSONValue(columnText: metadataJSON) { for (k, v) in o { if let s = v.stringValue { meta[k] = s } } }
+        return meta
+    }
+    public var result: JSONValue? { JSONValue(columnText: resultJSON) }
+    public var error: JobFailure? { JobFailure(json: JSONValue(columnText: errorJSON)) }
 }
 
 /// The fencing token of a claimed job: every worker write is conditional on all three.

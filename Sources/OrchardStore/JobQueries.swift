@@ -24,7 +24,8 @@ extension OrchardStore {
 
     /// The job if it belongs to `tenant` (nil tenant: any job, for workers and tests).
     public func job(id: String, tenant: String?) throws -> Job? {
-        try pool.read { db in try Self.fetchJob(db, id: id, tenant: tenant) }
+        // One SELECT is atomic on its own: skip the BEGIN/COMMIT of a read transaction (hot path).
+        try pool.unsafeRead { db in try Self.fetchJob(db, id: id, tenant: tenant) }
     }
 
     /// A page of the tenant's jobs, newest first; `after` is the id of the last job of the previous page.

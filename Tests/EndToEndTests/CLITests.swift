@@ -39,3 +39,30 @@ import Glibc
         server.kill(SIGKILL)
     }
 }
+
+/// `orchard worker` runs jobs queued through a separate `serve --workers 0` on the same data directory.
+@Suite(.serialized) struct SeparateWorkerTests {
+    @Test func aSeparateWorkerProcessRunsTheQueue() async throws {
+        let dir = temporaryDataDir("worker")
+        let key = try createKey(dataDir: dir)
+        let server = try ServerProcess(dataDir: dir, extraArgs: ["--workers", "0"])
+        try await server.waitUntilListening()
+        let api = API(base: server.baseURL, key: key)
+        let (_, created) = try await api.call(.POST, "/v1/jobs", ["type": "test_counter", "params": ["steps": 5], "seed": 8])
+        let id = try #require(created["id"]?.stringValue)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await api.job(id)["status"] == "queued", "nobody runs it without workers")
+
+        let worker = Process()
+        worker.executableURL = try productsDirectory().appendingPathComponent("orchard-testserver")
+        worker.arguments = ["worker", "--data-dir", dir.path, "--workers", "1"]
+        worker.standardError = FileHandle.nullDevice
+        try worker.run()
+        defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
+        try await waitFor("the worker to finish the job") { try await api.job(id)["status"] == "succeeded" }
+        kill(worker.processIdentifier, SIGTERM)
+        worker.waitUntilExit()
+        #expect(worker.terminationStatus == 0)
+        server.kill(SIGKILL)
+    }
+}

@@ -48,7 +48,7 @@ func sseFrames(_ text: String) -> [(id: Int?, event: String, data: String)] {
         let id = try submit(server, ["steps": 3])
         try await server.app().test(.live) { client in
             async let stream = client.execute(uri: "/v1/jobs/\(id)/events/stream", method: .get, headers: server.auth())
-            try await Task.sleep(for: .milliseconds(1500))
+            try await Task.sleep(for: .seconds(3))
             _ = try server.store.perform(.cancel, jobID: id, tenant: "acme")
             let text = String(buffer: try await stream.body)
             #expect(text.contains(": keep-alive"))
@@ -76,6 +76,18 @@ func sseFrames(_ text: String) -> [(id: Int?, event: String, data: String)] {
             #expect(Fingerprint.sha256(Data(content.body.readableBytesView)) == file["sha256"]?.stringValue)
             let tar = try await client.execute(uri: "/v1/checkpoints/\(cid)/content", method: .get, headers: server.auth())
             #expect(tar.status == .ok && tar.body.readableBytes % 512 == 0 && tar.body.readableBytes >= 2048)
+            // The archive is a real tar: the system's tar lists and extracts it.
+            let tarFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(cid).tar")
+            try Data(tar.body.readableBytesView).write(to: tarFile)
+            let listing = Process()
+            listing.executableURL = URL(fileURLWithPath: "/usr/bin/tar")
+            listing.arguments = ["-xOf", tarFile.path, "state.json"]
+            let pipe = Pipe()
+            listing.standardOutput = pipe
+            try listing.run()
+            let extracted = pipe.fileHandleForReading.readDataToEndOfFile()
+            listing.waitUntilExit()
+            #expect(listing.terminationStatus == 0 && Fingerprint.sha256(extracted) == file["sha256"]?.stringValue)
             let other = try await client.execute(uri: "/v1/checkpoints/\(cid)/content", method: .get, headers: server.auth(server.otherKey))
             #expect(other.status == .notFound)
             let escape = try await client.execute(uri: "/v1/checkpoints/\(cid)/content?file=../../orchard.sqlite", method: .get, headers: server.auth())

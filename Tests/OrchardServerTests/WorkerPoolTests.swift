@@ -8,6 +8,9 @@ import OrchardStore
 import OrchardTestSupport
 import ServiceLifecycle
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs a worker pool against the server's store while `body` runs, then drains it.
 func withWorkers<T>(_ server: TestServer, count: Int = 1, drainTimeout: Duration = .seconds(10),
@@ -56,7 +59,8 @@ func status(_ server: TestServer, _ id: String) throws -> Job { try server.store
             let type = "probe"
             func validate(params: JSONValue, seed: UInt64) throws -> JSONValue { params }
             func run(params: JSONValue, context: JobContext) throws -> JSONValue {
-                ["main": .bool(Thread.isMainThread), "name": .string(Thread.current.name ?? ""), "threads": .number(Double(context.threads))]
+                ["main": .bool(Thread.isMainThread), "threads": .number(Double(context.threads)),
+                 "nice": .number(Double(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)))]
             }
         }
         let server = try TestServer { $0.workers.threadsPerJob = 3 }
@@ -68,6 +72,7 @@ func status(_ server: TestServer, _ id: String) throws -> Job { try server.store
         }
         let r = try status(server, id).result
         #expect(r?["main"] == false && r?["threads"] == 3)
+        #expect(r?["nice"] == 10, "job threads run below the API's priority")
     }
 
     @Test func transientFailuresAreRetriedAndPermanentOnesAreNot() async throws {
