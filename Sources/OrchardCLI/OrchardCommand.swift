@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OrchardJobs
+import OrchardTensor
 
 /// The `orchard` command line. Subcommands are listed here: add new ones (e.g. `bench`, `corpus`)
 /// to `subcommands`.
@@ -16,6 +17,10 @@ public struct OrchardCommand: AsyncParsableCommand {
 
     /// Entry point of an executable: `runners` are the job types it serves.
     public static func main(runners: [any JobRunner]) async {
+        // Before anything touches BLAS: re-exec with a fast OpenBLAS kernel where 0.3.21 would pick a
+        // generic one (specs/perf.md). Quiet here so `serve`'s first log line stays the listening line;
+        // `serve` logs the kernel right after it.
+        BLASRuntime.ensureFastKernel(log: false)
         RunnerCatalog.install(runners)
         await main()
     }

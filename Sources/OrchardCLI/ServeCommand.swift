@@ -5,6 +5,7 @@ import Logging
 import ServiceLifecycle
 import OrchardServer
 import OrchardStore
+import OrchardTensor
 
 /// `orchard serve`: HTTP API + in-process worker pool + reaper. `--port 0` picks a free port; the
 /// first log line is `orchard listening on http://HOST:PORT`.
@@ -35,6 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "data_dir": "\(dataPath)", "workers": "\(workers)",
                 "job_types": "\(registry.types.joined(separator: ","))",
             ])
+            logger.info("OpenBLAS kernel \(BLASRuntime.coreName)", metadata: ["config": "\(BLASRuntime.configuration)"])
         }
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }

@@ -1,4 +1,5 @@
 import Foundation
+import OrchardTensor
 
 /// Builds the topic-model corpus file: Debian long descriptions labelled by Section.
 ///
@@ -54,12 +55,12 @@ public struct DebianDescriptionCorpus {
         if options.offline {
             let status = options.systemRoot.appendingPathComponent("var/lib/dpkg/status")
             descriptions = try DebianDescriptions.installed(statusFile: status)
-            sources.append(SourceRecord(kind: "file", name: "/var/lib/dpkg/status", sha256: try SHA256.hexOfFile(status),
+            sources.append(SourceRecord(kind: "file", name: "/var/lib/dpkg/status", sha256: try SHA256Hasher.hexDigest(ofFile: status),
                                         bytes: (try? FileManager.default.attributesOfItem(atPath: status.path)[.size] as? Int) ?? nil))
         } else {
             let (translation, packages) = try fetchArchiveMetadata()
             for url in [translation, packages] {
-                sources.append(SourceRecord(kind: "apt-metadata", name: url.lastPathComponent, sha256: try SHA256.hexOfFile(url),
+                sources.append(SourceRecord(kind: "apt-metadata", name: url.lastPathComponent, sha256: try SHA256Hasher.hexDigest(ofFile: url),
                                             bytes: (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil))
             }
             log("joining Translation-en with the package lists")

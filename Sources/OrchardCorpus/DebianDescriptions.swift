@@ -1,4 +1,5 @@
 import Foundation
+import OrchardTensor
 
 /// Debian package long descriptions labelled by Section: the topic-model corpus (data.md (e)).
 public enum DebianDescriptions {
@@ -70,7 +71,7 @@ public enum DebianDescriptions {
             let (synopsis, long) = Deb822.description(value)
             guard !long.isEmpty else { continue }
             let source = (stanza["Source"] ?? package).split(separator: " ").first.map(String.init) ?? package
-            let md5 = SHA256.hex(value).prefix(32)
+            let md5 = SHA256Hasher.hexDigest(value).prefix(32)
             result.append(Description(package: package, source: source, section: lastComponent(section),
                                       descriptionMD5: String(md5), synopsis: synopsis, text: long))
         }

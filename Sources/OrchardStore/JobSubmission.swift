@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import OrchardTensor
 import GRDB
 import OrchardJobs
 
@@ -28,7 +28,7 @@ public struct JobSubmission: Sendable {
 public enum Fingerprint {
     /// Hex SHA-256 of bytes.
     public static func sha256(_ data: some DataProtocol) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        SHA256Hasher.hexDigest([UInt8](data))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import OrchardTensor
 import Testing
 @testable import OrchardCorpus
 
@@ -91,6 +92,6 @@ import Testing
         #expect(documents.count > 50)
         #expect(Set(documents.map(\.domain)).count >= 6)
         #expect(Set(documents.map(\.id)).count == documents.count)
-        #expect(try SHA256.hexOfFile(out) == summary.sha256)
+        #expect(try SHA256Hasher.hexDigest(ofFile: out) == summary.sha256)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import OrchardTensor
 import Testing
 @testable import OrchardCorpus
 
@@ -62,7 +63,7 @@ import Testing
         let url = directory.appendingPathComponent("x.jsonl")
         let written = try JSONLines.write(documents, to: url)
         #expect(try JSONLines.read(url) == documents)
-        #expect(written.sha256 == (try SHA256.hexOfFile(url)))
+        #expect(written.sha256 == (try SHA256Hasher.hexDigest(ofFile: url)))
         #expect(String(decoding: try Data(contentsOf: url), as: UTF8.self).hasPrefix("{\"id\":\"a/b:c#0\",\"domain\":\"a\",\"text\":\"tab\\tquote\\\""))
     }
 }
