@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import OrchardJobs
 
 /// `orchard datasets upload FILE [--name N] [--kind K]` and `orchard datasets list`.
