@@ -60,8 +60,11 @@ struct PretrainExperiment {
         let steps = Int(env["ORCHARD_PRETRAIN_STEPS"] ?? "") ?? 300
         let seeds = (env["ORCHARD_PRETRAIN_SEEDS"] ?? "1,2,3").split(separator: ",").compactMap { UInt64($0) }
         let kinds = (env["ORCHARD_PRETRAIN_KINDS"] ?? "natural,uniform,ado").split(separator: ",").map(String.init)
+        // Optional ADO hyperparameters as JSON, e.g. {"updateInterval": 30} (default: every one "auto").
+        let adoConfig = try env["ORCHARD_PRETRAIN_ADO_CONFIG"].map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+        let outName = env["ORCHARD_PRETRAIN_OUT"] ?? "docs/results/pretrain"
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let out = root.appendingPathComponent("docs/results/pretrain")
+        let out = root.appendingPathComponent(outName)
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         let datasets = ["train": try LocalJobContext.readJSONL(dir.appendingPathComponent("train.jsonl")),
                         "heldout": try LocalJobContext.readJSONL(dir.appendingPathComponent("heldout.jsonl"))]
@@ -73,7 +76,7 @@ struct PretrainExperiment {
                     "dataset": "train", "heldout_dataset": "heldout",
                     "model": ["layers": 2, "d_model": 64, "heads": 2, "context": 64, "vocab": "bytes"],
                     "optimizer": ["lr": 0.003, "warmup": 20], "batch_size": 16, "steps": .number(Double(steps)),
-                    "mixture": ["kind": .string(kind)], "metrics_every": 10, "eval_every": .number(Double(steps / 10)),
+                    "mixture": kind == "ado" && adoConfig != nil ? ["kind": "ado", "config": adoConfig!] : ["kind": .string(kind)], "metrics_every": 10, "eval_every": .number(Double(steps / 10)),
                     "heldout_windows": 32, "checkpoint_every": .number(Double(steps)), "threads": 2,
                 ]
                 let runner = PretrainRunner()
