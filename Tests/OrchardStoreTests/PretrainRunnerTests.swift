@@ -143,7 +143,8 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
         #expect(files == ["model.safetensors", "optimizer.safetensors", "state.json"])
         // Lineage: exactly the documents a window was read from.
         let lineage = try store.lineage(jobID: b.jobID).map(\.documentID)
-        #expect(!lineage.isEmpty && Set(lineage) == Set(try store.lineage(jobID: a.jobID).map(\.documentID)))
+        let lineageA = try store.lineage(jobID: a.jobID).map(\.documentID)
+        #expect(!lineage.isEmpty && Set(lineage) == Set(lineageA))
     }
 
     @Test func tombstonedDocumentsAreNeverSampled() throws {
