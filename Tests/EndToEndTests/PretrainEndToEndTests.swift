@@ -55,7 +55,7 @@ import Glibc
         // Bad params are a 422 naming the field, before anything is queued.
         let (bad, envelope) = try await api.call(.POST, "/v1/jobs", ["type": "pretrain", "params": ["dataset": .string(dataset),
                                                                        "model": ["d_model": 30, "heads": 4]]])
-        #expect(bad == 422 && envelope["error"]?["param"] == "model.heads", "\(envelope)")
+        #expect(bad == 422 && envelope["error"]?["param"] == "params.model.heads", "\(envelope)")
 
         // Reference run, uninterrupted; the echoed params have every "auto" resolved.
         let ref = try await submit(api, dataset: dataset, key: "ref")
