@@ -67,7 +67,7 @@ let package = Package(
         // The command line (serve, worker, migrate, keys, submit, jobs, watch, ...) as a library, so
         // that the shipped `orchard` and the test-only `orchard-testserver` run the same code.
         .target(name: "OrchardCLI", dependencies: [
-            "OrchardServer", "OrchardStore", "OrchardJobs", "OrchardMethods", "OrchardModels", "OrchardTensor",
+            "OrchardServer", "OrchardStore", "OrchardJobs", "OrchardMethods", "OrchardModels", "OrchardTensor", "OrchardCorpus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -99,7 +99,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "OrchardJobs", "orchard", "orchard-testserver",
+            "OrchardJobs", "OrchardTestSupport", "orchard", "orchard-testserver",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
     ]

@@ -12,6 +12,7 @@ public struct OrchardCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, WorkerCommand.self, MigrateCommand.self, KeysCommand.self,
             SubmitCommand.self, JobsCommand.self, WatchCommand.self, BenchCommand.self,
+            CorpusCommand.self, DatasetsCommand.self,
         ])
     public init() {}
 

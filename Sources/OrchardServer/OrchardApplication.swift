@@ -19,6 +19,7 @@ public enum OrchardApplication {
         JobRoutes(store: store, registry: registry).register(on: v1)
         EventRoutes(store: store, pollInterval: config.eventPollInterval, keepAliveInterval: config.keepAliveInterval).register(on: v1)
         CheckpointRoutes(store: store).register(on: v1)
+        PlotRoutes(store: store).register(on: v1)
         DatasetRoutes(store: store, maxUploadBytes: config.maxDatasetBytes).register(on: v1)
         return router
     }

@@ -162,6 +162,20 @@ paths:
         "401": { $ref: "#/components/responses/Unauthorized" }
         "404": { $ref: "#/components/responses/NotFound" }
         "422": { $ref: "#/components/responses/Invalid" }
+  /v1/jobs/{id}/plots/{name}.svg:
+    parameters:
+      - { $ref: "#/components/parameters/JobID" }
+      - { name: name, in: path, required: true, schema: { type: string, enum: [loss, mixture] } }
+    get:
+      summary: A chart of the job's metrics events, as SVG (no JavaScript)
+      description: |
+        Built from the job's `metrics` events (pretrain jobs). `loss`: train and held-out loss per domain
+        over steps, plus the mean held-out loss. `mixture`: the mixture weights over time as a stacked area.
+        404 `not_found` for an unknown plot name, 404 `no_data` when the job has no metrics for it yet.
+      responses:
+        "200": { description: The chart, content: { image/svg+xml: { schema: { type: string } } } }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
   /v1/jobs/{id}/checkpoints:
     parameters: [{ $ref: "#/components/parameters/JobID" }]
     get:

@@ -1,0 +1,80 @@
+import Foundation
+import OrchardMethods
+import OrchardModels
+import OrchardTensor
+
+/// `state.json` of a pretrain checkpoint: everything besides the tensors that a resumed run needs to
+/// continue the identical trajectory. Files next to it: `model.safetensors` (parameters, GPT-2 names),
+/// `optimizer.safetensors` (AdamW moments), `tokenizer.json` (BPE runs only).
+struct PretrainState: Codable {
+    static let format = "orchard.pretrain.v1"
+    var format: String
+    /// Optimizer steps completed.
+    var step: Int
+    var tokensSeen: Int
+    /// The trainer's RNG words, as 16-digit hex.
+    var trainerRandom: [String]
+    var sampler: MixtureSamplerState
+    /// The catalog the sampler draws from (ids, domains, token lengths), fixed at the job's first start.
+    var catalog: [CatalogRecord]
+    var tokenizer: String
+    var vocabularySize: Int
+    var model: GPTConfig
+}
+
+enum PretrainCheckpoint {
+    static func hex(_ w: UInt64) -> String {
+        let s = String(w, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
+    }
+
+    /// Writes the checkpoint files into `dir` (a fresh directory the store renames into place).
+    static func write(to dir: URL, state: PretrainState, snapshot: TrainingSnapshot, tokenizer: PretrainTokenizer) throws {
+        let meta = ["format": PretrainState.format, "step": String(state.step)]
+        try SafeTensors.write(snapshot.parameters, metadata: meta, to: dir.appendingPathComponent("model.safetensors"))
+        try SafeTensors.write(snapshot.optimizer, metadata: meta, to: dir.appendingPathComponent("optimizer.safetensors"))
+        if case .bpe(let t) = tokenizer { try t.save(to: dir.appendingPathComponent("tokenizer.json")) }
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        try e.encode(state).write(to: dir.appendingPathComponent("state.json"))
+    }
+
+    struct Loaded {
+        var state: PretrainState
+        var parameters: [String: TensorRecord]
+        var optimizer: [String: TensorRecord]
+        var random: [UInt64]
+        var tokenizer: PretrainTokenizer
+
+        /// Restores the trainer (a snapshot of the fresh trainer with every field replaced: the engine's
+        /// snapshot has no public initialiser).
+        func restore(into trainer: GPTTrainer) throws {
+            var s = trainer.snapshot()
+            s.parameters = parameters; s.optimizer = optimizer; s.step = state.step; s.randomState = random
+            try trainer.restore(s)
+        }
+    }
+
+    /// Reads a checkpoint back: state, tensors, tokenizer.
+    static func read(from dir: URL) throws -> Loaded {
+        do {
+            let state = try JSONDecoder().decode(PretrainState.self, from: Data(contentsOf: dir.appendingPathComponent("state.json")))
+            guard state.format == PretrainState.format else {
+                throw JobError.permanent(code: "checkpoint_format", message: "checkpoint format \(state.format), expected \(PretrainState.format)")
+            }
+            let params = try SafeTensors.read(from: dir.appendingPathComponent("model.safetensors")).tensors
+            let opt = try SafeTensors.read(from: dir.appendingPathComponent("optimizer.safetensors")).tensors
+            let words = state.trainerRandom.compactMap { UInt64($0, radix: 16) }
+            guard words.count == state.trainerRandom.count else {
+                throw JobError.permanent(code: "checkpoint_corrupt", message: "bad RNG words in state.json")
+            }
+            let tokenizer: PretrainTokenizer = state.tokenizer == "bpe"
+                ? .bpe(try BPETokenizer.load(from: dir.appendingPathComponent("tokenizer.json"))) : .bytes
+            return Loaded(state: state, parameters: params, optimizer: opt, random: words, tokenizer: tokenizer)
+        } catch let e as JobError {
+            throw e
+        } catch {
+            throw JobError.permanent(code: "checkpoint_unreadable", message: "cannot resume from \(dir.lastPathComponent): \(error)")
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import OrchardMethods
+import OrchardModels
+
+/// The job's data, tokenized: the training catalog (domains → documents with token lengths), the tokens
+/// of every live training document, and the held-out windows per domain.
+struct PretrainCorpus {
+    let catalog: MixtureCatalog
+    let tokens: TokenizedDocuments
+    /// Held-out windows per catalog domain (empty → that domain's held-out loss is NaN).
+    let heldOut: [[[Int32]]]
+    /// Catalog documents that are no longer live (tombstoned since the catalog was fixed): never sampled.
+    let missing: [String]
+
+    /// Splits `documents` into (train, held-out) by a hash of the id: held out when FNV-1a 64 of
+    /// "heldout:" + id, as a fraction of 2^64, is below `fraction`. A domain with ≥ 2 documents and none
+    /// held out gives up its smallest-hash document, so every domain's held-out loss is defined.
+    static func split(_ documents: [Document], fraction: Double) -> (train: [Document], heldOut: [Document]) {
+        func h(_ id: String) -> UInt64 {
+            var x: UInt64 = 0xcbf2_9ce4_8422_2325
+            for b in "heldout:\(id)".utf8 { x = (x ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+            return x
+        }
+        let threshold = fraction * 18_446_744_073_709_551_616.0
+        var held = Set(documents.filter { Double(h($0.id)) < threshold }.map(\.id))
+        for (_, docs) in Dictionary(grouping: documents, by: \.domain) where docs.count >= 2 && !docs.contains(where: { held.contains($0.id) }) {
+            held.insert(docs.min { h($0.id) < h($1.id) }!.id)
+        }
+        return (documents.filter { !held.contains($0.id) }, documents.filter { held.contains($0.id) })
+    }
+
+    /// Builds the corpus. `catalogRecords`: the catalog a checkpoint was drawn from (resume); nil → built
+    /// from `train`. Documents of the saved catalog that are not in `train` any more are reported `missing`.
+    init(train: [Document], heldOut: [Document], tokenizer: PretrainTokenizer, context: Int, windowsPerDomain: Int,
+         catalogRecords: [CatalogRecord]?) throws {
+        var tokenMap: [String: [Int32]] = [:]
+        tokenMap.reserveCapacity(train.count)
+        for d in train { tokenMap[d.id] = tokenizer.encode(d.text) }
+        let records: [CatalogRecord]
+        if let saved = catalogRecords {
+            records = saved
+        } else {
+            records = train.map { CatalogRecord(id: $0.id, domain: $0.domain, length: tokenMap[$0.id]!.count) }
+        }
+        do {
+            catalog = try MixtureCatalog(records: records.map { (id: $0.id, domain: $0.domain, length: $0.length) })
+        } catch {
+            throw JobError.invalid(param: "dataset", message: "the training documents cannot form a mixture: \(error)")
+        }
+        missing = records.filter { tokenMap[$0.id] == nil }.map(\.id).sorted()
+        for r in records where tokenMap[r.id] != nil && tokenMap[r.id]!.count != r.length {
+            throw JobError.permanent(code: "dataset_changed", message: "document '\(r.id)' changed length since the checkpoint")
+        }
+        tokens = TokenizedDocuments(tokens: tokenMap)
+
+        let byDomain = Dictionary(grouping: heldOut, by: \.domain)
+        self.heldOut = catalog.domains.map { d in
+            let docs = (byDomain[d.name] ?? []).sorted { $0.id < $1.id }.map { tokenizer.encode($0.text) }
+            return Self.windows(docs, size: context + 1, limit: windowsPerDomain)
+        }
+    }
+
+    /// Up to `limit` windows of `size` tokens (the last of a document may be shorter, ≥ 2), taken
+    /// round-robin across documents (first window of each, then second, …) so they span the domain.
+    static func windows(_ docs: [[Int32]], size: Int, limit: Int) -> [[Int32]] {
+        var out: [[Int32]] = []
+        var offset = 0
+        while out.count < limit {
+            var any = false
+            for d in docs where d.count - offset >= 2 {
+                any = true
+                out.append(Array(d[offset..<min(d.count, offset + size)]))
+                if out.count == limit { break }
+            }
+            if !any { break }
+            offset += size
+        }
+        return out
+    }
+}
+
+/// (id, domain, token length): one catalog entry, saved in the checkpoint so a resumed run samples from
+/// exactly the same catalog even after documents were tombstoned.
+struct CatalogRecord: Codable, Sendable, Hashable {
+    var id: String
+    var domain: String
+    var length: Int
+}
+
+/// Tokens of the live training documents, by id.
+struct TokenizedDocuments: DocumentTokenSource {
+    let tokens: [String: [Int32]]
+    func tokens(for s: SampledSequence) throws -> [Int32] {
+        guard let t = tokens[s.documentID] else { throw MixtureError("document '\(s.documentID)' is not live (tombstoned?)") }
+        guard s.offset >= 0, s.length >= 2, s.offset + s.length <= t.count else {
+            throw MixtureError("window \(s.offset)..<\(s.offset + s.length) outside document '\(s.documentID)'")
+        }
+        return Array(t[s.offset..<(s.offset + s.length)])
+    }
+}
+
+/// Bytes (vocabulary 256) or a BPE tokenizer trained on the job's training documents.
+enum PretrainTokenizer {
+    case bytes
+    case bpe(BPETokenizer)
+
+    var vocabularySize: Int {
+        switch self {
+        case .bytes: return 256
+        case .bpe(let t): return t.vocabularySize
+        }
+    }
+    func encode(_ text: String) -> [Int32] {
+        switch self {
+        case .bytes: return text.utf8.map { Int32($0) }
+        case .bpe(let t): return t.encode(text)
+        }
+    }
+}

@@ -1,0 +1,290 @@
+import Foundation
+import OrchardMethods
+import OrchardModels
+import OrchardTensor
+
+/// Job type `pretrain`: trains a GPT from scratch on the domains of a dataset with a data mixture chosen by
+/// `natural | uniform | fixed | ado` (docs/pretrain.md). Binds `GPTTrainer` + `MixtureSampler` +
+/// `PretrainingLoop` to the job context: `metrics` events with per-domain train/held-out loss, mixture
+/// weights, ADO fits and tokens/s; checkpoints (model + optimizer safetensors, state.json with the whole
+/// sampler/ADO state); kill-and-resume continues the identical trajectory; lineage = exactly the documents
+/// a training window was drawn from.
+public struct PretrainRunner: JobRunner {
+    public static let type = "pretrain"
+    public var type: String { Self.type }
+    public init() {}
+
+    public func validate(params: JSONValue, seed: UInt64) throws -> JSONValue {
+        try JSONValue(encoding: try PretrainParams.resolve(params, seed: seed))
+    }
+
+    public func run(params: JSONValue, context: JobContext) throws -> JSONValue {
+        let p: PretrainParams
+        do { p = try params.decode(PretrainParams.self) } catch {
+            throw JobError.invalid(param: nil, message: "stored params do not decode: \(error)")
+        }
+        var session = try PretrainSession(params: p, context: context)
+        return try session.run()
+    }
+}
+
+/// One attempt of a pretrain job: built fresh or from the latest checkpoint, then stepped to the end.
+struct PretrainSession {
+    let p: PretrainParams
+    let context: JobContext
+    let tokenizer: PretrainTokenizer
+    let corpus: PretrainCorpus
+    let trainer: GPTTrainer
+    var loop: PretrainingLoop<GPTMixtureModel>
+    let catalogRecords: [CatalogRecord]
+    var recorded: Set<String> = []
+    var lastSaved: Int
+    let domains: [String]
+    /// Mean train loss of the last step and mean held-out loss of the last evaluation (checkpoint metrics).
+    var lastTrainLoss: Double? = nil
+    var lastHeldOutLoss: Double? = nil
+
+    init(params p: PretrainParams, context: JobContext) throws {
+        self.p = p; self.context = context
+        let all = try context.documents(dataset: p.dataset)
+        guard !all.isEmpty else { throw JobError.invalid(param: "dataset", message: "dataset \(p.dataset) has no live documents") }
+        let train: [Document], held: [Document]
+        if let h = p.heldout_dataset {
+            train = all; held = try context.documents(dataset: h)
+        } else {
+            (train, held) = PretrainCorpus.split(all, fraction: p.heldout_fraction)
+        }
+        let resumed = try context.latestCheckpoint().map { try PretrainCheckpoint.read(from: $0.directory) }
+        if let r = resumed {
+            tokenizer = r.tokenizer
+        } else if p.model.tokenizer == "bpe" {
+            do {
+                tokenizer = .bpe(try BPETokenizer.train(corpus: train.map(\.text), vocabularySize: p.model.vocab))
+            } catch { throw JobError.invalid(param: "model.vocab", message: "cannot train the BPE tokenizer: \(error)") }
+        } else {
+            tokenizer = .bytes
+        }
+        corpus = try PretrainCorpus(train: train, heldOut: held, tokenizer: tokenizer, context: p.model.context,
+                                    windowsPerDomain: p.heldout_windows, catalogRecords: resumed?.state.catalog)
+        catalogRecords = resumed?.state.catalog ?? corpus.catalog.domains.flatMap { d in
+            d.documents.map { CatalogRecord(id: $0.id, domain: d.name, length: $0.length) }
+        }
+        domains = corpus.catalog.domainNames
+
+        let config = GPTConfig(vocabularySize: tokenizer.vocabularySize, contextLength: p.model.context,
+                               layers: p.model.layers, channels: p.model.d_model, heads: p.model.heads)
+        let threads = try ComputeThreads(max(1, p.threads ?? context.threads))
+        do {
+            let gpt = try GPT(config: config, maxBatch: p.batch_size, threads: threads, seed: p.seedValue)
+            let schedule: LearningRateSchedule = p.optimizer.schedule == "cosine"
+                ? .cosine(rate: Float(p.optimizer.lr), warmupSteps: p.optimizer.warmup, totalSteps: p.steps,
+                          minimumRate: Float(p.optimizer.min_lr))
+                : .linearWarmup(rate: Float(p.optimizer.lr), warmupSteps: p.optimizer.warmup)
+            trainer = try GPTTrainer.adamW(model: gpt, learningRate: schedule, weightDecay: Float(p.optimizer.weight_decay),
+                                           beta1: Float(p.optimizer.beta1), beta2: Float(p.optimizer.beta2),
+                                           gradientClip: p.optimizer.clip.map { Float($0) }, seed: p.seedValue)
+        } catch let e as ModelError {
+            throw JobError.invalid(param: "model", message: e.description)
+        }
+
+        var sampler: MixtureSampler
+        do {
+            if let r = resumed {
+                guard r.state.model == config else {
+                    throw JobError.permanent(code: "checkpoint_mismatch", message: "checkpoint model \(r.state.model) ≠ params \(config)")
+                }
+                try r.restore(into: trainer)
+                sampler = try MixtureSampler(catalog: corpus.catalog, state: r.state.sampler)
+            } else {
+                sampler = try MixtureSampler(catalog: corpus.catalog, strategy: p.mixture, seed: p.seedValue,
+                                             sequenceLength: p.model.context + 1, totalSteps: p.steps,
+                                             vocabularySize: tokenizer.vocabularySize)
+            }
+        } catch let e as MixtureError {
+            throw JobError.invalid(param: "mixture", message: e.description)
+        } catch let e as ADOConfigError {
+            throw JobError.invalid(param: "mixture.config", message: e.description)
+        }
+        // Documents tombstoned since the catalog was fixed are never sampled (those tombstoned before the
+        // first start are not in the catalog at all: context.documents returns live documents only).
+        sampler.exclude(documentIDs: corpus.missing)
+        loop = try PretrainingLoop(model: GPTMixtureModel(trainer: trainer), sampler: sampler, tokens: corpus.tokens,
+                                   batchSize: p.batch_size, heldOut: corpus.heldOut, evaluateEvery: p.eval_every,
+                                   tokensSeen: resumed?.state.tokensSeen ?? 0)
+        lastSaved = resumed?.state.step ?? 0
+        if let r = resumed {
+            try context.emit("resumed", "resuming from step \(r.state.step)", data: ["step": .number(Double(r.state.step))])
+        } else {
+            try context.emit("pretrain_started", "\(domains.count) domains, \(p.steps) steps", data: startData())
+        }
+    }
+
+    /// The resolved mixture (initial weights, every ADO hyperparameter for this K) and the data layout.
+    func startData() throws -> JSONValue {
+        .object([
+            "domains": .array(domains.map { .string($0) }),
+            "documents_by_domain": .object(Dictionary(uniqueKeysWithValues: corpus.catalog.domains.map {
+                ($0.name, JSONValue.number(Double($0.documents.count))) })),
+            "tokens_by_domain": .object(Dictionary(uniqueKeysWithValues: corpus.catalog.domains.map {
+                ($0.name, JSONValue.number(Double($0.tokenCount))) })),
+            "heldout_windows_by_domain": .object(Dictionary(uniqueKeysWithValues: zip(domains, corpus.heldOut).map {
+                ($0, JSONValue.number(Double($1.count))) })),
+            "mixture": try JSONValue(encoding: loop.sampler.state.strategy),
+            "vocabulary": .number(Double(tokenizer.vocabularySize)),
+            "parameters": .number(Double(trainer.model.parameterCount)),
+            "catalog_fingerprint": .string(corpus.catalog.fingerprint),
+        ])
+    }
+
+    func byDomain(_ values: [Double?]) -> JSONValue {
+        .object(Dictionary(uniqueKeysWithValues: zip(domains, values).map { name, v in
+            (name, v.map { $0.isFinite ? JSONValue.number($0) : .null } ?? .null)
+        }))
+    }
+
+    static func lawJSON(_ law: ScalingLaw?) -> JSONValue {
+        guard let l = law else { return .null }
+        return ["epsilon": .number(l.epsilon), "beta": .number(l.beta), "alpha": .number(l.alpha)]
+    }
+
+    mutating func run() throws -> JSONValue {
+        var window = MetricsWindow(domainCount: domains.count, tokens: loop.tokensSeen)
+        var trainSeconds = 0.0, mixtureSeconds = 0.0
+        var lastHeldOut: [Double]? = nil
+        while loop.nextStep < p.steps {
+            if context.shouldStop {
+                if lastSaved != loop.nextStep { try save() }
+                throw JobError.stopped
+            }
+            let report: PretrainingStepReport
+            do { report = try loop.step() } catch let e as MixtureError {
+                throw JobError.permanent(code: "mixture", message: e.description)
+            } catch let e as ADOPolicy.PolicyError {
+                throw JobError.permanent(code: "diverged", message: e.description)
+            }
+            let done = report.step + 1
+            trainSeconds += report.trainSeconds; mixtureSeconds += report.mixtureSeconds
+            window.add(report)
+            var heldOut = report.heldOutLossByDomain
+            if heldOut == nil && done == p.steps && !corpus.heldOut.isEmpty { heldOut = try loop.evaluateHeldOut() }
+            lastTrainLoss = report.meanTrainLoss
+            if let h = heldOut {
+                lastHeldOut = h
+                let finite = h.filter(\.isFinite)
+                if !finite.isEmpty { lastHeldOutLoss = finite.reduce(0, +) / Double(finite.count) }
+            }
+            if done % p.metrics_every == 0 || heldOut != nil || report.refit != nil || done == p.steps {
+                try emitMetrics(report, done: done, heldOut: heldOut, window: &window)
+            }
+            try context.progress(step: done, totalSteps: p.steps, tokens: report.tokens)
+            if done % p.checkpoint_every == 0 || done == p.steps { try save() }
+        }
+        let refits = loop.sampler.adoPolicy?.state.refits.count ?? 0
+        var result: [String: JSONValue] = [
+            "steps": .number(Double(p.steps)), "tokens": .number(Double(loop.tokensSeen)),
+            "domains": .array(domains.map { .string($0) }),
+            "final_weights": byDomain(loop.sampler.effectiveWeights),
+            "mixture": try JSONValue(encoding: loop.sampler.state.strategy),
+            "ado_refits": .number(Double(refits)),
+            "lineage": ["mode": "documents_read", "documents": .number(Double(recorded.count))],
+            "tokenizer": .string(p.model.tokenizer), "vocabulary": .number(Double(tokenizer.vocabularySize)),
+            "train_seconds": .number(trainSeconds), "mixture_seconds": .number(mixtureSeconds),
+            "mixture_overhead_fraction": .number(trainSeconds > 0 ? mixtureSeconds / (trainSeconds + mixtureSeconds) : 0),
+        ]
+        if let h = lastHeldOut {
+            result["heldout_loss_by_domain"] = byDomain(h)
+            let finite = h.filter(\.isFinite)
+            result["heldout_loss"] = finite.isEmpty ? .null : .number(finite.reduce(0, +) / Double(finite.count))
+        }
+        if let laws = loop.sampler.adoPolicy?.state.laws {
+            result["laws"] = .object(Dictionary(uniqueKeysWithValues: zip(domains, laws).map { ($0, Self.lawJSON($1)) }))
+        }
+        return .object(result)
+    }
+
+    mutating func emitMetrics(_ r: PretrainingStepReport, done: Int, heldOut: [Double]?, window: inout MetricsWindow) throws {
+        var o: [String: JSONValue] = [
+            "step": .number(Double(done)), "tokens": .number(Double(r.tokens)),
+            "loss": .number(window.meanLoss),
+            "lr": .number(Double(trainer.schedule.rate(at: done - 1))),
+            "tokens_per_second": .number(window.tokensPerSecond),
+            "mixture_seconds": .number(window.mixtureSeconds), "train_seconds": .number(window.trainSeconds),
+            "train_loss_by_domain": byDomain(window.meanLossByDomain),
+            "weights": byDomain(r.weights),
+        ]
+        if let h = heldOut {
+            o["heldout_loss_by_domain"] = byDomain(h)
+            let finite = h.filter(\.isFinite)
+            if !finite.isEmpty { o["heldout_loss"] = .number(finite.reduce(0, +) / Double(finite.count)) }
+        }
+        if let f = r.refit {
+            o["fit"] = .object([
+                "step": .number(Double(f.step)), "points": .number(Double(f.points)),
+                "laws": .object(Dictionary(uniqueKeysWithValues: zip(domains, f.laws).map { ($0, Self.lawJSON($1)) })),
+            ])
+        }
+        try context.emit(type: "metrics", message: "", data: .object(o), level: "info")
+        window = MetricsWindow(domainCount: domains.count, tokens: r.tokens)
+    }
+
+    /// Records lineage for every document read so far, then writes the checkpoint (so a checkpoint never
+    /// exists without its lineage). Also picks up documents tombstoned since the start: never sampled again.
+    mutating func save() throws {
+        let live = Set(try context.documents(dataset: p.dataset).map(\.id))
+        let gone = catalogRecords.lazy.map(\.id).filter { !live.contains($0) }
+        var sampler = loop.sampler
+        sampler.exclude(documentIDs: Array(gone))
+        if sampler.state.excludedDocumentIDs != loop.sampler.state.excludedDocumentIDs {
+            loop = try PretrainingLoop(model: loop.model, sampler: sampler, tokens: corpus.tokens, batchSize: p.batch_size,
+                                       heldOut: corpus.heldOut, evaluateEvery: p.eval_every, tokensSeen: loop.tokensSeen)
+        }
+        let read = loop.sampler.trainedDocumentIDs(excludingInitiallyTombstoned: Set(corpus.missing)).subtracting(recorded)
+        if !read.isEmpty {
+            try context.recordLineage(dataset: p.dataset, documentIDs: read.sorted())
+            recorded.formUnion(read)
+        }
+        let state = PretrainState(format: PretrainState.format, step: loop.nextStep, tokensSeen: loop.tokensSeen,
+                                  trainerRandom: trainer.random.state.map(PretrainCheckpoint.hex),
+                                  sampler: loop.sampler.state, catalog: catalogRecords, tokenizer: p.model.tokenizer,
+                                  vocabularySize: tokenizer.vocabularySize, model: trainer.model.config)
+        let snapshot = trainer.snapshot()
+        let tok = tokenizer
+        var metrics: [String: Double] = ["tokens": Double(loop.tokensSeen)]
+        if let l = lastTrainLoss { metrics["loss"] = l }
+        if let h = lastHeldOutLoss { metrics["heldout_loss"] = h }
+        try context.saveCheckpoint(step: state.step, metrics: metrics) { dir in
+            try PretrainCheckpoint.write(to: dir, state: state, snapshot: snapshot, tokenizer: tok)
+        }
+        lastSaved = state.step
+    }
+}
+
+/// Train loss per domain and throughput since the last metrics event.
+struct MetricsWindow {
+    var sums: [Double], counts: [Int]
+    var lossSum = 0.0, steps = 0
+    let startTokens: Int
+    var tokens: Int
+    var trainSeconds = 0.0, mixtureSeconds = 0.0
+
+    init(domainCount k: Int, tokens: Int) {
+        sums = Array(repeating: 0, count: k); counts = Array(repeating: 0, count: k)
+        startTokens = tokens; self.tokens = tokens
+    }
+
+    mutating func add(_ r: PretrainingStepReport) {
+        for (k, l) in r.trainLossByDomain.enumerated() {
+            if let l { sums[k] += l * Double(r.domainCounts[k]); counts[k] += r.domainCounts[k] }
+        }
+        lossSum += r.meanTrainLoss; steps += 1
+        tokens = r.tokens
+        trainSeconds += r.trainSeconds; mixtureSeconds += r.mixtureSeconds
+    }
+    var meanLoss: Double { steps > 0 ? lossSum / Double(steps) : .nan }
+    var meanLossByDomain: [Double?] { zip(sums, counts).map { $1 > 0 ? $0 / Double($1) : nil } }
+    /// Tokens trained per second of training + mixture work in this window (held-out evaluation excluded).
+    var tokensPerSecond: Double {
+        let seconds = trainSeconds + mixtureSeconds
+        return seconds > 0 ? Double(tokens - startTokens) / seconds : 0
+    }
+}

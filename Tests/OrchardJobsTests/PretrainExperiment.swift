@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+@testable import OrchardJobs
+
+/// A job context for driving runners outside the service (the docs/results.md experiment): documents from
+/// JSONL files, events kept in memory, checkpoints renamed into a directory. Same runner code as the server.
+final class LocalJobContext: JobContext, @unchecked Sendable {
+    let jobID: String
+    let tenant = "local"
+    let attempt = 1
+    let threads: Int
+    var shouldStop: Bool { false }
+    let datasets: [String: [Document]]
+    let checkpointRoot: URL
+    private(set) var events: [(type: String, data: JSONValue)] = []
+    private var latest: CheckpointRef?
+    private(set) var lineage: Set<String> = []
+
+    init(jobID: String, threads: Int, datasets: [String: [Document]], checkpointRoot: URL) {
+        self.jobID = jobID; self.threads = threads; self.datasets = datasets; self.checkpointRoot = checkpointRoot
+    }
+    func emit(type: String, message: String, data: JSONValue, level: String) throws { events.append((type, data)) }
+    func progress(step: Int, totalSteps: Int?, tokens: Int?) throws {}
+    func saveCheckpoint(step: Int, metrics: [String: Double], write: (URL) throws -> Void) throws -> CheckpointRef {
+        let tmp = checkpointRoot.appendingPathComponent(".tmp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        try write(tmp)
+        let dir = checkpointRoot.appendingPathComponent("\(jobID)-\(step)")
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.moveItem(at: tmp, to: dir)
+        let ref = CheckpointRef(id: "\(jobID)-\(step)", jobID: jobID, step: step, directory: dir, metrics: metrics)
+        latest = ref
+        return ref
+    }
+    func latestCheckpoint() throws -> CheckpointRef? { latest }
+    func checkpoint(id: String) throws -> CheckpointRef? { latest?.id == id ? latest : nil }
+    func documents(dataset: String) throws -> [Document] {
+        guard let d = datasets[dataset] else { throw JobError.invalid(param: "dataset", message: "no dataset \(dataset)") }
+        return d
+    }
+    func preferencePairs(dataset: String) throws -> [PreferencePair] { [] }
+    func recordLineage(dataset: String, documentIDs: [String]) throws { lineage.formUnion(documentIDs) }
+
+    static func readJSONL(_ url: URL) throws -> [Document] {
+        try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
+            try JSONDecoder().decode(Document.self, from: Data($0.utf8))
+        }.sorted { $0.id < $1.id }
+    }
+}
+
+/// The experiment of docs/results.md (issue 4 item 6): ADO vs natural vs uniform, 3 seeds, equal token budget,
+/// on the six offline domains of `orchard corpus prepare --offline`. Off by default (minutes):
+/// `ORCHARD_PRETRAIN_EXPERIMENT=DIR ORCHARD_ENGINE_ONLY=1 swift test --scratch-path .build-engine --filter PretrainExperiment`
+/// where DIR holds train.jsonl and heldout.jsonl; writes docs/results/pretrain/{summary.json,*.svg}.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["ORCHARD_PRETRAIN_EXPERIMENT"] != nil, "set ORCHARD_PRETRAIN_EXPERIMENT=DIR"))
+struct PretrainExperiment {
+    @Test func adoVersusNaturalVersusUniform() throws {
+        let env = ProcessInfo.processInfo.environment
+        let dir = URL(fileURLWithPath: env["ORCHARD_PRETRAIN_EXPERIMENT"]!)
+        let steps = Int(env["ORCHARD_PRETRAIN_STEPS"] ?? "") ?? 300
+        let seeds = (env["ORCHARD_PRETRAIN_SEEDS"] ?? "1,2,3").split(separator: ",").compactMap { UInt64($0) }
+        let kinds = (env["ORCHARD_PRETRAIN_KINDS"] ?? "natural,uniform,ado").split(separator: ",").map(String.init)
+        // Optional ADO hyperparameters as JSON, e.g. {"updateInterval": 30} (default: every one "auto").
+        let adoConfig = try env["ORCHARD_PRETRAIN_ADO_CONFIG"].map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+        let outName = env["ORCHARD_PRETRAIN_OUT"] ?? "docs/results/pretrain"
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let out = root.appendingPathComponent(outName)
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let datasets = ["train": try LocalJobContext.readJSONL(dir.appendingPathComponent("train.jsonl")),
+                        "heldout": try LocalJobContext.readJSONL(dir.appendingPathComponent("heldout.jsonl"))]
+        let ckpt = FileManager.default.temporaryDirectory.appendingPathComponent("pretrain-exp-\(UUID().uuidString)")
+        var rows: [JSONValue] = []
+        for seed in seeds {
+            for kind in kinds {
+                let params: JSONValue = [
+                    "dataset": "train", "heldout_dataset": "heldout",
+                    "model": ["layers": 2, "d_model": 64, "heads": 2, "context": 64, "vocab": "bytes"],
+                    "optimizer": ["lr": 0.003, "warmup": 20], "batch_size": 16, "steps": .number(Double(steps)),
+                    "mixture": kind == "ado" && adoConfig != nil ? ["kind": "ado", "config": adoConfig!] : ["kind": .string(kind)], "metrics_every": 10, "eval_every": .number(Double(steps / 10)),
+                    "heldout_windows": 32, "checkpoint_every": .number(Double(steps)), "threads": 2,
+                ]
+                let runner = PretrainRunner()
+                let resolved = try runner.validate(params: params, seed: seed)
+                let ctx = LocalJobContext(jobID: "\(kind)-\(seed)", threads: 2, datasets: datasets, checkpointRoot: ckpt)
+                let started = Date()
+                let result = try runner.run(params: resolved, context: ctx)
+                let wall = Date().timeIntervalSince(started)
+                let metrics = ctx.events.filter { $0.type == "metrics" }.map(\.data)
+                for name in PretrainPlots.names {
+                    try PretrainPlots.svg(name: name, metrics: metrics)
+                        .write(to: out.appendingPathComponent("\(kind)-seed\(seed)-\(name).svg"), atomically: true, encoding: .utf8)
+                }
+                var row = result.objectValue!
+                row["seed"] = .number(Double(seed)); row["kind"] = .string(kind); row["wall_seconds"] = .number(wall)
+                row["params"] = resolved
+                row["trajectory"] = .array(metrics.map { ["step": $0["step"] ?? .null, "weights": $0["weights"] ?? .null,
+                                                          "heldout_loss": $0["heldout_loss"] ?? .null] })
+                rows.append(.object(row))
+                print("EXPERIMENT \(kind) seed \(seed): held-out \(result["heldout_loss"]?.doubleValue ?? .nan) wall \(Int(wall)) s, mixture overhead \(result["mixture_overhead_fraction"]?.doubleValue ?? .nan)")
+                let e = JSONEncoder()
+                e.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try e.encode(JSONValue.array(rows)).write(to: out.appendingPathComponent("summary-seeds\(seeds.map(String.init).joined(separator: "-")).json"))
+            }
+        }
+        #expect(rows.count == seeds.count * kinds.count)
+    }
+}
