@@ -49,7 +49,7 @@ run: build
 # The whole test suite (every module, including the end-to-end tests that start the real server).
 test: deps python-deps
 	swift build --build-tests
-	swift test --skip-build
+	swift test --skip-build --no-parallel
 
 # Python's safetensors + numpy in ./.venv: the checkpoint interop tests load Swift-written files with them.
 python-deps:
