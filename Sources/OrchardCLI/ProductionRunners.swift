@@ -5,6 +5,7 @@ import OrchardJobs
 public enum ProductionRunners {
     public static var all: [any JobRunner] {
         [
+            TopicModelRunner(), TopicHeadRunner(), TopicUnlearnRunner(),
         ]
     }
 }
