@@ -204,10 +204,10 @@ import Testing
             #expect(try s.store.liveDocuments(dataset: ds, tenant: "acme").count == remaining.count)
             let badJob = try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(),
                                                   body: body(["type": "topic_model", "params": ["dataset": .string(ds), "topics": 1]]))
-            #expect(badJob.status == .unprocessableContent && json(badJob.body)["error"]?["param"] == "topics")
+            #expect(badJob.status == .unprocessableContent && (json(badJob.body)["error"]?["param"]?.stringValue ?? "").hasSuffix("topics"), "\(json(badJob.body))")
             let badUnlearn = try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(),
                 body: body(["type": "topic_unlearn", "params": ["checkpoint": .string(modelCkpt), "forget_documents": []]]))
-            #expect(badUnlearn.status == .unprocessableContent && json(badUnlearn.body)["error"]?["param"] == "forget_documents")
+            #expect(badUnlearn.status == .unprocessableContent && (json(badUnlearn.body)["error"]?["param"]?.stringValue ?? "").hasSuffix("forget_documents"), "\(json(badUnlearn.body))")
         }
     }
 
