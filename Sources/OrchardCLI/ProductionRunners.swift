@@ -6,6 +6,7 @@ public enum ProductionRunners {
     public static var all: [any JobRunner] {
         [
             PretrainRunner(),
+            TopicModelRunner(), TopicHeadRunner(), TopicUnlearnRunner(),
         ]
     }
 }

@@ -21,6 +21,7 @@ public enum OrchardApplication {
         CheckpointRoutes(store: store).register(on: v1)
         PlotRoutes(store: store).register(on: v1)
         DatasetRoutes(store: store, maxUploadBytes: config.maxDatasetBytes).register(on: v1)
+        DeletionRoutes(store: store).register(on: v1)
         return router
     }
 
@@ -32,6 +33,8 @@ public enum OrchardApplication {
                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let gate = StartGate(open: !holdServicesUntilListening)
         var services: [any Service] = [Reaper(store: store, interval: config.workers.reapInterval, logger: logger, startGate: gate)]
+        services.append(DeletionRequestDriver(store: store, registry: registry, interval: config.workers.pollInterval * 2,
+                                              logger: logger, startGate: gate))
         if config.workers.count > 0 {
             services.append(WorkerPool(store: store, registry: registry, config: config.workers,
                                        drainTimeout: config.drainTimeout, logger: logger, startGate: gate))

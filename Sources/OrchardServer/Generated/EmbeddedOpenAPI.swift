@@ -249,6 +249,59 @@ paths:
         "200": { description: The dataset, content: { application/json: { schema: { $ref: "#/components/schemas/Dataset" } } } }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "404": { $ref: "#/components/responses/NotFound" }
+  /v1/deletion_requests:
+    post:
+      summary: File a data-deletion request
+      description: |
+        Resolves the documents (an unknown or already deleted id is 422 with `param: "document_ids[i]"`;
+        another tenant's dataset is 404), tombstones them at once (no later job reads them), snapshots their
+        text privately for the unlearning jobs, and lists every model whose lineage contains them. Models with
+        an unlearning method (`topic_model`, `topic_head`) get a `topic_unlearn` job; others are listed with
+        action `unsupported`. Honours `Idempotency-Key` like job submission.
+      parameters:
+        - { name: Idempotency-Key, in: header, schema: { type: string } }
+      requestBody:
+        required: true
+        content:
+          application/json: { schema: { $ref: "#/components/schemas/DeletionRequestCreate" } }
+      responses:
+        "201": { description: Filed (or replayed, with `Idempotent-Replayed`), content: { application/json: { schema: { $ref: "#/components/schemas/DeletionRequest" } } } }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "422": { $ref: "#/components/responses/Invalid" }
+    get:
+      summary: List deletion requests, newest first
+      parameters:
+        - { name: after, in: query, schema: { type: string } }
+        - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 100, default: 20 } }
+      responses:
+        "200": { description: A page, content: { application/json: { schema: { $ref: "#/components/schemas/DeletionRequestList" } } } }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "422": { $ref: "#/components/responses/Invalid" }
+  /v1/deletion_requests/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: string, pattern: "^dr_" } }
+    get:
+      summary: Get a deletion request (status, actions, new model versions, evaluation, receipt)
+      responses:
+        "200": { description: The request, content: { application/json: { schema: { $ref: "#/components/schemas/DeletionRequest" } } } }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
+  /v1/deletion_requests/{id}/events:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: string, pattern: "^dr_" } }
+    get:
+      summary: The request's append-only audit trail
+      parameters:
+        - { name: after, in: query, schema: { type: integer, minimum: 0, default: 0 } }
+        - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 1000, default: 100 } }
+      responses:
+        "200": { description: A page of events, content: { application/json: { schema: { $ref: "#/components/schemas/DeletionEventList" } } } }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "422": { $ref: "#/components/responses/Invalid" }
 components:
   securitySchemes:
     bearer: { type: http, scheme: bearer, description: "API key from `orchard keys create --tenant NAME`" }
@@ -404,6 +457,75 @@ components:
       properties:
         object: { type: string, const: list }
         data: { type: array, items: { $ref: "#/components/schemas/Dataset" } }
+        has_more: { type: boolean }
+    DeletionRequestCreate:
+      type: object
+      required: [dataset, document_ids, reason]
+      additionalProperties: false
+      properties:
+        dataset: { type: string, pattern: "^ds_" }
+        document_ids: { type: array, minItems: 1, maxItems: 10000, items: { type: string, minLength: 1 }, uniqueItems: true }
+        reason: { type: string, minLength: 1, maxLength: 1000 }
+        mode: { type: string, enum: [exact, certified], default: exact, description: "certified on a model trained without certification runs exact (the stronger guarantee) and says so" }
+    DeletionAction:
+      type: object
+      required: [model, type, action, status]
+      properties:
+        model: { type: string, description: The lineage root job of the affected model }
+        type: { type: string, description: Its job type }
+        action: { type: string, enum: [unlearn, unsupported] }
+        status: { type: string, enum: [waiting, queued, completed, failed, skipped] }
+        job_id: { type: [string, "null"], description: The topic_unlearn job }
+        input_checkpoint: { type: [string, "null"] }
+        note: { type: string }
+        result: { type: object, description: "The unlearning job's result: method (U_base | U_head), mode, model_version, checkpoint, capacity, guarantee, guarantee_statement, retrained, evaluation" }
+    DeletionRequest:
+      type: object
+      required: [id, object, status, dataset, mode, reason, documents, affected_models, actions, new_model_versions, evaluation, receipt, error, created_at]
+      properties:
+        id: { type: string, pattern: "^dr_" }
+        object: { type: string, const: deletion_request }
+        status: { type: string, enum: [pending, running, completed, failed] }
+        dataset: { type: string }
+        mode: { type: string, enum: [exact, certified] }
+        reason: { type: string }
+        documents:
+          type: object
+          properties:
+            count: { type: integer }
+            hashes: { type: array, items: { type: object, properties: { id_sha256: { type: string }, content_sha256: { type: string } } } }
+        affected_models: { type: array, items: { type: string } }
+        actions: { type: array, items: { $ref: "#/components/schemas/DeletionAction" } }
+        new_model_versions: { type: array, items: { type: object, properties: { model: { type: string }, checkpoint: { type: string }, model_version: { type: integer }, previous_checkpoint: { type: string } } } }
+        evaluation: { type: object, additionalProperties: { type: object }, description: "Per model: held_out_accuracy_before/after (heads), topic_change_* (base)" }
+        receipt:
+          type: [object, "null"]
+          description: Set when the request ends
+          properties:
+            manifest: { type: object, description: "{request, documents (hashes), actions (method, mode, guarantee, checkpoint + file SHA-256s), status}" }
+            manifest_sha256: { type: string, description: SHA-256 of the manifest's canonical JSON (sorted keys, no whitespace) }
+            issued_at: { type: integer, description: Milliseconds since the epoch }
+        error: { type: [object, "null"] }
+        created_at: { type: integer }
+        started_at: { type: [integer, "null"] }
+        completed_at: { type: [integer, "null"] }
+    DeletionRequestList:
+      type: object
+      required: [object, data, has_more]
+      properties:
+        object: { type: string, const: list }
+        data: { type: array, items: { $ref: "#/components/schemas/DeletionRequest" } }
+        has_more: { type: boolean }
+    DeletionEventList:
+      type: object
+      required: [object, data, has_more]
+      properties:
+        object: { type: string, const: list }
+        data:
+          type: array
+          items:
+            type: object
+            properties: { seq: { type: integer }, type: { type: string }, message: { type: string }, data: {}, created_at: { type: integer } }
         has_more: { type: boolean }
 
 """#

@@ -1,0 +1,209 @@
+import Foundation
+import GRDB
+import OrchardJobs
+
+public enum DeletionStatus: String, Sendable, Codable {
+    case pending, running, completed, failed
+    public var isTerminal: Bool { self == .completed || self == .failed }
+}
+
+/// A data-deletion request (docs/api.md "Deletion requests"). Documents are exposed only as hashes.
+public struct DeletionRequest: Sendable, Hashable {
+    public var id: String
+    public var tenant: String
+    public var dataset: String
+    public var mode: String
+    public var reason: String
+    public var status: DeletionStatus
+    public var documentCount: Int
+    public var createdAt: Int64
+    public var startedAt: Int64?
+    public var completedAt: Int64?
+    public var error: JSONValue?
+    public var receipt: JSONValue?
+    /// `{id_sha256, content_sha256}` per document, in request order.
+    public var documentHashes: [JSONValue]
+    public var actions: [DeletionAction]
+
+    init(row: Row, documents: [JSONValue], actions: [DeletionAction]) {
+        id = row["id"]; tenant = row["tenant"]; dataset = row["dataset_id"]; mode = row["mode"]; reason = row["reason"]
+        status = DeletionStatus(rawValue: row["status"]) ?? .failed
+        documentCount = row["document_count"]; createdAt = row["created_at"]
+        startedAt = row["started_at"]; completedAt = row["completed_at"]
+        error = JSONValue(columnText: row["error"]); receipt = JSONValue(columnText: row["receipt"])
+        documentHashes = documents; self.actions = actions
+    }
+}
+
+/// What a deletion request did (or will do) to one affected model.
+public struct DeletionAction: Sendable, Hashable {
+    public var rootJob: String
+    public var jobType: String
+    /// `unlearn` (a method exists) or `unsupported` (listed as affected; no unlearning method for this kind yet).
+    public var action: String
+    public var status: String
+    public var jobID: String?
+    public var inputCheckpoint: String?
+    public var result: JSONValue?
+
+    init(row: Row) {
+        rootJob = row["root_job_id"]; jobType = row["job_type"]; action = row["action"]; status = row["status"]
+        jobID = row["job_id"]; inputCheckpoint = row["input_checkpoint"]; result = JSONValue(columnText: row["result"])
+    }
+}
+
+public struct DeletionEvent: Sendable, Hashable {
+    public var seq: Int
+    public var type: String
+    public var message: String
+    public var data: JSONValue
+    public var createdAt: Int64
+}
+
+/// Job types with an unlearning method, and the job type that performs it.
+public enum UnlearningMethods {
+    public static let unlearnJobType = "topic_unlearn"
+    public static let supported: Set<String> = ["topic_model", "topic_head"]
+}
+
+extension OrchardStore {
+    static func sha256Hex(_ s: String) -> String { Fingerprint.sha256(Data(s.utf8)) }
+
+    /// Files a deletion request: validates and resolves the documents, snapshots their text privately,
+    /// tombstones them at once (no later job reads them), and lists every affected model from lineage.
+    /// Idempotent with `idempotencyKey` (same body → the original request, `replayed: true`).
+    public func createDeletionRequest(tenant: String, dataset: String, documentIDs: [String], reason: String, mode: String,
+                                      idempotencyKey: String?, fingerprint: String?) throws -> (DeletionRequest, replayed: Bool) {
+        try pool.write { db in
+            let now = now()
+            if let key = idempotencyKey,
+               let row = try Row.fetchOne(db, sql: "SELECT fingerprint, request_id FROM deletion_idempotency_keys WHERE tenant = ? AND key = ?",
+                                          arguments: [tenant, key]) {
+                guard (row["fingerprint"] as String) == (fingerprint ?? "") else { throw StoreError.idempotencyMismatch(key: key) }
+                guard let r = try Self.fetchDeletionRequest(db, id: row["request_id"], tenant: tenant) else {
+                    throw StoreError.notFound(kind: "deletion_request", id: row["request_id"])
+                }
+                return (r, true)
+            }
+            guard let kind = try String.fetchOne(db, sql: "SELECT kind FROM datasets WHERE id = ? AND tenant = ?", arguments: [dataset, tenant]) else {
+                throw StoreError.notFound(kind: "dataset", id: dataset)
+            }
+            guard kind == DatasetKind.documents.rawValue else {
+                throw StoreError.invalid(param: "dataset", message: "dataset \(dataset) holds preference pairs; deletion requests take documents datasets")
+            }
+            var texts: [String] = []
+            for (i, id) in documentIDs.enumerated() {
+                guard let row = try Row.fetchOne(db, sql: "SELECT text, tombstoned_at FROM documents WHERE dataset_id = ? AND id = ?",
+                                                 arguments: [dataset, id]) else {
+                    throw StoreError.invalid(param: "document_ids[\(i)]", message: "document \(id) is not in dataset \(dataset)")
+                }
+                guard (row["tombstoned_at"] as Int64?) == nil else {
+                    throw StoreError.invalid(param: "document_ids[\(i)]", message: "document \(id) was already deleted by an earlier request")
+                }
+                texts.append(row["text"])
+            }
+            let id = Identifiers.make("dr")
+            try db.execute(sql: """
+                INSERT INTO deletion_requests (id, tenant, dataset_id, mode, reason, status, document_count, created_at)
+                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
+                """, arguments: [id, tenant, dataset, mode, reason, documentIDs.count, now])
+            for (i, docID) in documentIDs.enumerated() {
+                try db.execute(sql: """
+                    INSERT INTO deletion_request_documents (request_id, position, document_id, content_sha256, text) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [id, i, docID, Self.sha256Hex(texts[i]), texts[i]])
+                try db.execute(sql: "UPDATE documents SET tombstoned_at = ? WHERE dataset_id = ? AND id = ?", arguments: [now, dataset, docID])
+            }
+            try Self.appendDeletionEvent(db, id: id, type: "created", message: "\(documentIDs.count) documents, \(mode) mode",
+                                         data: ["documents": .number(Double(documentIDs.count)), "mode": .string(mode)], at: now)
+            try Self.appendDeletionEvent(db, id: id, type: "tombstoned",
+                                         message: "documents tombstoned: no later job can read them", data: .null, at: now)
+            // Affected models: every job whose lineage contains one of the documents.
+            var affected: [String: String] = [:]
+            for docID in documentIDs {
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT l.job_id, j.type FROM lineage l JOIN jobs j ON j.id = l.job_id
+                    WHERE l.dataset_id = ? AND l.document_id = ? AND j.tenant = ?
+                    """, arguments: [dataset, docID, tenant]) {
+                    let job: String = row["job_id"], type: String = row["type"]
+                    affected[job] = type
+                }
+            }
+            for (job, type) in affected.sorted(by: { $0.key < $1.key }) {
+                let supported = UnlearningMethods.supported.contains(type)
+                try db.execute(sql: """
+                    INSERT INTO deletion_actions (request_id, root_job_id, job_type, action, status, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [id, job, type, supported ? "unlearn" : "unsupported", supported ? "waiting" : "skipped", now])
+                try Self.appendDeletionEvent(db, id: id, type: supported ? "affected_model" : "affected_model_unsupported",
+                    message: supported ? "\(type) job \(job) trained on the documents: unlearning queued"
+                                       : "\(type) job \(job) trained on the documents: no unlearning method exists for \(type) yet; retrain it without the tombstoned documents",
+                    data: ["job": .string(job), "type": .string(type)], at: now)
+            }
+            if let key = idempotencyKey {
+                try db.execute(sql: """
+                    INSERT INTO deletion_idempotency_keys (tenant, key, fingerprint, request_id, created_at) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [tenant, key, fingerprint ?? "", id, now])
+            }
+            guard let r = try Self.fetchDeletionRequest(db, id: id, tenant: tenant) else { throw StoreError.notFound(kind: "deletion_request", id: id) }
+            return (r, false)
+        }
+    }
+
+    public func deletionRequest(id: String, tenant: String) throws -> DeletionRequest? {
+        try pool.read { db in try Self.fetchDeletionRequest(db, id: id, tenant: tenant) }
+    }
+
+    /// Newest first; `after` is the id of the last request of the previous page.
+    public func listDeletionRequests(tenant: String, after: String?, limit: Int) throws -> (requests: [DeletionRequest], hasMore: Bool) {
+        try pool.read { db in
+            var sql = "SELECT id FROM deletion_requests WHERE tenant = ?"
+            var args: [any DatabaseValueConvertible] = [tenant]
+            if let after {
+                guard let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM deletion_requests WHERE id = ? AND tenant = ?", arguments: [after, tenant]) else {
+                    throw StoreError.invalid(param: "after", message: "unknown cursor \(after)")
+                }
+                sql += " AND seq < ?"; args.append(seq)
+            }
+            sql += " ORDER BY seq DESC LIMIT ?"; args.append(limit + 1)
+            let ids = try String.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+            let page = try ids.prefix(limit).compactMap { try Self.fetchDeletionRequest(db, id: $0, tenant: tenant) }
+            return (page, ids.count > limit)
+        }
+    }
+
+    public func deletionEvents(id: String, tenant: String, after: Int, limit: Int) throws -> (events: [DeletionEvent], hasMore: Bool) {
+        try pool.read { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM deletion_requests WHERE id = ? AND tenant = ?", arguments: [id, tenant]) != nil else {
+                throw StoreError.notFound(kind: "deletion_request", id: id)
+            }
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT seq, type, message, data, created_at FROM deletion_request_events WHERE request_id = ? AND seq > ? ORDER BY seq LIMIT ?
+                """, arguments: [id, after, limit + 1])
+            let events = rows.prefix(limit).map {
+                DeletionEvent(seq: $0["seq"], type: $0["type"], message: $0["message"],
+                              data: JSONValue(columnText: $0["data"]) ?? .null, createdAt: $0["created_at"])
+            }
+            return (Array(events), rows.count > limit)
+        }
+    }
+
+    static func fetchDeletionRequest(_ db: Database, id: String, tenant: String) throws -> DeletionRequest? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM deletion_requests WHERE id = ? AND tenant = ?", arguments: [id, tenant]) else {
+            return nil
+        }
+        let docs = try Row.fetchAll(db, sql: "SELECT document_id, content_sha256 FROM deletion_request_documents WHERE request_id = ? ORDER BY position",
+                                    arguments: [id]).map { r -> JSONValue in
+            ["id_sha256": .string(sha256Hex(r["document_id"])), "content_sha256": .string(r["content_sha256"])]
+        }
+        let actions = try Row.fetchAll(db, sql: "SELECT * FROM deletion_actions WHERE request_id = ? ORDER BY root_job_id", arguments: [id])
+            .map(DeletionAction.init(row:))
+        return DeletionRequest(row: row, documents: docs, actions: actions)
+    }
+
+    static func appendDeletionEvent(_ db: Database, id: String, type: String, message: String, data: JSONValue, at now: Int64) throws {
+        let next = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM deletion_request_events WHERE request_id = ?",
+                                    arguments: [id]) ?? 1
+        try db.execute(sql: """
+            INSERT INTO deletion_request_events (request_id, seq, type, message, data, created_at) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [id, next, type, message, data.columnText, now])
+    }
+}

@@ -1,0 +1,242 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import OrchardJobs
+import OrchardMethods
+import OrchardServer
+import OrchardStore
+import OrchardTestSupport
+import Testing
+
+/// Deletion requests end to end over a live loopback server: real dpkg-status text imported through
+/// POST /v1/datasets, topic_model and topic_head jobs run by the worker pool, deletion requests driven to
+/// completion by the unlearning jobs, and the results checked against retraining in the test.
+@Suite(.serialized) struct DeletionRequestTests {
+    /// The dpkg descriptions of the five largest Sections (label = Section), as dataset JSONL.
+    static let corpus: [TopicDocument] = {
+        let all = (try? DebianStatusCorpus.load()) ?? []
+        var counts: [String: Int] = [:]
+        for d in all { counts[d.label ?? "", default: 0] += 1 }
+        let top = Set(counts.filter { !$0.key.isEmpty }.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }.prefix(5).map(\.key))
+        return all.filter { top.contains($0.label ?? "") }
+    }()
+
+    static var jsonl: String {
+        corpus.map { d in String(decoding: JSONValue.object(["id": .string(d.id), "domain": .string(d.label!), "text": .string(d.text)]).canonicalData(), as: UTF8.self) }
+            .joined(separator: "\n")
+    }
+
+    struct Server {
+        let store: OrchardStore
+        let config: ServerConfiguration
+        let registry = RunnerRegistry(TestRunners.all + [TopicModelRunner(), TopicHeadRunner(), TopicUnlearnRunner()])
+        let key: String
+        let otherKey: String
+
+        init() throws {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("orchard-deletion-\(UUID().uuidString)", isDirectory: true)
+            var c = ServerConfiguration(dataDirectory: dir)
+            c.workers.count = 1
+            c.workers.pollInterval = .milliseconds(20)
+            c.workers.reapInterval = .milliseconds(200)
+            config = c
+            store = try OrchardStore(configuration: c.store)
+            key = try store.createAPIKey(tenant: "acme")
+            otherKey = try store.createAPIKey(tenant: "globex")
+        }
+
+        func app() -> some ApplicationProtocol {
+            var logger = Logger(label: "test")
+            logger.logLevel = .warning
+            return OrchardApplication.make(store: store, registry: registry, config: config, logger: logger, holdServicesUntilListening: false)
+        }
+
+        func auth(_ key: String? = nil, _ extra: HTTPFields = [:]) -> HTTPFields {
+            var h = extra
+            h[.authorization] = "Bearer \(key ?? self.key)"
+            return h
+        }
+
+        /// The model stored in a checkpoint (model.json, or the head's private base for head.json).
+        func model(checkpoint id: String) throws -> TopicModel {
+            let c = try #require(try store.checkpoint(id: id, tenant: "acme"))
+            let dir = store.directory(of: c)
+            if let data = try? Data(contentsOf: dir.appendingPathComponent("model.json")) {
+                return try JSONDecoder().decode(TopicModel.self, from: data)
+            }
+            return try JSONDecoder().decode(TopicHead.self, from: Data(contentsOf: dir.appendingPathComponent("head.json"))).base
+        }
+    }
+
+    func submitJob(_ client: some TestClientProtocol, _ s: Server, type: String, params: JSONValue) async throws -> JSONValue {
+        let r = try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(),
+                                         body: body(["type": .string(type), "params": params]))
+        #expect(r.status == .created, "\(type): \(json(r.body))")
+        let id = try #require(json(r.body)["id"]?.stringValue)
+        var job: JSONValue = .null
+        let done = try await eventually(timeout: .seconds(300)) {
+            job = json(try await client.execute(uri: "/v1/jobs/\(id)", method: .get, headers: s.auth()).body)
+            return ["succeeded", "failed", "cancelled"].contains(job["status"]?.stringValue ?? "")
+        }
+        #expect(done && job["status"] == "succeeded", "\(type): \(job)")
+        return job
+    }
+
+    func uploadDataset(_ client: some TestClientProtocol, _ s: Server) async throws -> String {
+        let r = try await client.execute(uri: "/v1/datasets?name=dpkg", method: .post, headers: s.auth(), body: ByteBuffer(string: Self.jsonl))
+        #expect(r.status == .created)
+        return try #require(json(r.body)["id"]?.stringValue)
+    }
+
+    func fileRequest(_ client: some TestClientProtocol, _ s: Server, _ payload: JSONValue, key: String? = nil) async throws -> (HTTPResponse.Status, JSONValue, HTTPFields) {
+        var extra: HTTPFields = [:]
+        if let key { extra[HTTPField.Name("Idempotency-Key")!] = key }
+        let r = try await client.execute(uri: "/v1/deletion_requests", method: .post, headers: s.auth(nil, extra), body: body(payload))
+        return (r.status, json(r.body), r.headers)
+    }
+
+    func waitForRequest(_ client: some TestClientProtocol, _ s: Server, _ id: String) async throws -> JSONValue {
+        var req: JSONValue = .null
+        let done = try await eventually(timeout: .seconds(300)) {
+            req = json(try await client.execute(uri: "/v1/deletion_requests/\(id)", method: .get, headers: s.auth()).body)
+            return ["completed", "failed"].contains(req["status"]?.stringValue ?? "")
+        }
+        #expect(done && req["status"] == "completed", "\(req)")
+        return req
+    }
+
+    static func modelParams(_ ds: String) -> JSONValue {
+        ["dataset": .string(ds), "topics": 5, "vocabulary": ["max_size": 500, "min_document_frequency": 3]]
+    }
+
+    @Test(.enabled(if: FileManager.default.isReadableFile(atPath: DebianStatusCorpus.defaultPath)))
+    func exactDeletionEqualsRetrainingAndIssuesAReceipt() async throws {
+        let s = try Server()
+        try await s.app().test(.live) { client in
+            let ds = try await uploadDataset(client, s)
+            let modelJob = try await submitJob(client, s, type: "topic_model", params: Self.modelParams(ds))
+            let modelCkpt = try #require(modelJob["result"]?["checkpoint"]?.stringValue)
+            let headJob = try await submitJob(client, s, type: "topic_head", params: ["model": .string(modelCkpt)])
+            #expect((headJob["result"]?["metrics"]?["held_out_accuracy"]?.doubleValue ?? 0) > 0.3)
+
+            let forget = Array(Self.corpus.map(\.id).enumerated().filter { $0.offset % 97 == 3 }.map(\.element).prefix(6))
+            let payload: JSONValue = ["dataset": .string(ds), "document_ids": .array(forget.map(JSONValue.string)), "reason": "gdpr erasure"]
+            let (status, created, _) = try await fileRequest(client, s, payload, key: "erase-1")
+            #expect(status == .created && created["status"] == "pending", "\(created)")
+            let id = try #require(created["id"]?.stringValue)
+            #expect(Set(created["affected_models"]?.arrayValue ?? []) == [modelJob["id"]!, headJob["id"]!])
+            // Idempotency: same key and body replays; same key, other body is 409.
+            let (replayStatus, replay, replayHeaders) = try await fileRequest(client, s, payload, key: "erase-1")
+            #expect(replayStatus == .created && replay["id"]?.stringValue == id && replayHeaders[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            var other = payload.objectValue!; other["reason"] = "other"
+            #expect(try await fileRequest(client, s, .object(other), key: "erase-1").0 == .conflict)
+            // Tombstoned at once: the documents are no longer live.
+            let live = try s.store.liveDocuments(dataset: ds, tenant: "acme").map(\.id)
+            #expect(live.count == Self.corpus.count - forget.count && Set(live).isDisjoint(with: forget))
+
+            let done = try await waitForRequest(client, s, id)
+            let versions = try #require(done["new_model_versions"]?.arrayValue)
+            #expect(versions.count == 2)
+            let newBase = try #require(versions.first { $0["model"] == modelJob["id"] }?["checkpoint"]?.stringValue)
+            let newHead = try #require(versions.first { $0["model"] == headJob["id"] }?["checkpoint"]?.stringValue)
+            let headEval = try #require(done["evaluation"]?[headJob["id"]!.stringValue!])
+            #expect(headEval["held_out_accuracy_before"]?.doubleValue != nil && headEval["held_out_accuracy_after"]?.doubleValue != nil)
+            #expect(done["evaluation"]?[modelJob["id"]!.stringValue!]?["topic_change_mean_column_l1"]?.doubleValue != nil)
+
+            // Exact mode == retraining without the documents (same vocabulary, spec §7), to 1e-6.
+            let original = try s.model(checkpoint: modelCkpt)
+            let unlearned = try s.model(checkpoint: newBase)
+            let remaining = Self.corpus.filter { !forget.contains($0.id) }
+            let retrained = try TopicModelTrainer.train(documents: remaining, vocabulary: original.vocabulary, config: original.config)
+            #expect(unlearned.anchors == retrained.anchors)
+            let diff = zip(unlearned.topicWord, retrained.topicWord).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(diff <= 1e-6, "max |A_unlearn - A_retrain| = \(diff)")
+            #expect(Set(unlearned.documents.keys).isDisjoint(with: forget))
+            // U_head leaves the base of the released head consistent with the unlearned base.
+            let headBase = try s.model(checkpoint: newHead)
+            #expect(zip(headBase.topicWord, retrained.topicWord).map { abs($0 - $1) }.max() ?? .infinity <= 1e-6)
+
+            // Receipt: the SHA-256 over the manifest's canonical JSON; no raw ids or text in it.
+            let receipt = try #require(done["receipt"])
+            let manifest = try #require(receipt["manifest"])
+            #expect(receipt["manifest_sha256"]?.stringValue == Fingerprint.sha256(manifest.canonicalData()))
+            let manifestText = String(decoding: manifest.canonicalData(), as: UTF8.self)
+            for docID in forget { #expect(!manifestText.contains("\"\(docID)\"")) }
+            #expect(manifestText.contains("exact_retrain_equivalent"))
+
+            // The unlearning job's params no longer carry the text; the tombstoned rows lost it too.
+            let unlearnJobID = try #require(done["actions"]?.arrayValue?.first?["job_id"]?.stringValue)
+            let unlearnJob = json(try await client.execute(uri: "/v1/jobs/\(unlearnJobID)", method: .get, headers: s.auth()).body)
+            for d in unlearnJob["params"]?["forget_documents"]?.arrayValue ?? [] { #expect(d["text"] == nil && d["text_sha256"] != nil) }
+
+            // Events: the timeline pending -> running -> completed.
+            let events = json(try await client.execute(uri: "/v1/deletion_requests/\(id)/events", method: .get, headers: s.auth()).body)
+            let statuses = (events["data"]?.arrayValue ?? []).filter { $0["type"] == "status" }.compactMap { $0["data"]?["status"]?.stringValue }
+            #expect(statuses == ["running", "completed"])
+
+            // A later job never sees the tombstoned documents.
+            let later = try await submitJob(client, s, type: "topic_model", params: Self.modelParams(ds))
+            let laterModel = try s.model(checkpoint: try #require(later["result"]?["checkpoint"]?.stringValue))
+            #expect(laterModel.documentCount == remaining.count && Set(laterModel.documents.keys).isDisjoint(with: forget))
+
+            // Listing, cross-tenant isolation, bad input.
+            let list = json(try await client.execute(uri: "/v1/deletion_requests?limit=1", method: .get, headers: s.auth()).body)
+            #expect(list["data"]?.arrayValue?.count == 1 && list["data"]?.arrayValue?.first?["id"]?.stringValue == id)
+            #expect(try await client.execute(uri: "/v1/deletion_requests/\(id)", method: .get, headers: s.auth(s.otherKey)).status == .notFound)
+            let crossTenant = try await client.execute(uri: "/v1/deletion_requests", method: .post, headers: s.auth(s.otherKey),
+                                                       body: body(["dataset": .string(ds), "document_ids": [.string(remaining[0].id)], "reason": "x"]))
+            #expect(crossTenant.status == .notFound)
+            let keep = JSONValue.string(remaining[0].id)
+            let dsValue = JSONValue.string(ds)
+            var bad: [(JSONValue, String)] = []
+            bad.append((["dataset": dsValue, "document_ids": [keep, "no-such-doc"], "reason": "x"], "document_ids[1]"))
+            bad.append((["dataset": dsValue, "document_ids": [.string(forget[0])], "reason": "x"], "document_ids[0]"))
+            bad.append((["dataset": dsValue, "document_ids": [], "reason": "x"], "document_ids"))
+            bad.append((["dataset": dsValue, "document_ids": [keep]], "reason"))
+            bad.append((["dataset": dsValue, "document_ids": [keep], "reason": "x", "mode": "fast"], "mode"))
+            bad.append((["document_ids": [keep], "reason": "x"], "dataset"))
+            for (payload, param) in bad {
+                let (st, err, _) = try await fileRequest(client, s, payload)
+                #expect(st == .unprocessableContent && err["error"]?["param"]?.stringValue == param, "\(param): \(err)")
+            }
+            #expect(try s.store.liveDocuments(dataset: ds, tenant: "acme").count == remaining.count)
+            let badJob = try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(),
+                                                  body: body(["type": "topic_model", "params": ["dataset": .string(ds), "topics": 1]]))
+            #expect(badJob.status == .unprocessableContent && (json(badJob.body)["error"]?["param"]?.stringValue ?? "").hasSuffix("topics"), "\(json(badJob.body))")
+            let badUnlearn = try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(),
+                body: body(["type": "topic_unlearn", "params": ["checkpoint": .string(modelCkpt), "forget_documents": []]]))
+            #expect(badUnlearn.status == .unprocessableContent && (json(badUnlearn.body)["error"]?["param"]?.stringValue ?? "").hasSuffix("forget_documents"), "\(json(badUnlearn.body))")
+        }
+    }
+
+    @Test(.enabled(if: FileManager.default.isReadableFile(atPath: DebianStatusCorpus.defaultPath)))
+    func certifiedDeletionsTrackCapacityAndRetrainWhenExhausted() async throws {
+        let s = try Server()
+        try await s.app().test(.live) { client in
+            let ds = try await uploadDataset(client, s)
+            var params = Self.modelParams(ds).objectValue!
+            params["certification"] = ["epsilon": 0.5, "delta": 1e-5, "capacity": 3, "sensitivity": ["empirical_trials": 2]]
+            let modelJob = try await submitJob(client, s, type: "topic_model", params: .object(params))
+            #expect(modelJob["result"]?["certification"]?["capacity"] == 3 && modelJob["result"]?["guarantee"] == "empirical_not_certified")
+            let ids = Self.corpus.map(\.id)
+            var remaining: [Int] = []
+            var retrained: [Bool] = []
+            for batch in [[ids[10], ids[20]], [ids[30]], [ids[40], ids[50]]] {
+                let (st, created, _) = try await fileRequest(client, s, ["dataset": .string(ds), "document_ids": .array(batch.map(JSONValue.string)),
+                                                                         "reason": "erasure", "mode": "certified"])
+                #expect(st == .created)
+                let done = try await waitForRequest(client, s, try #require(created["id"]?.stringValue))
+                let g = try #require(done["receipt"]?["manifest"]?["actions"]?.arrayValue?.first?["guarantee"])
+                #expect(g["kind"] == "empirical_not_certified" && g["epsilon"] == 0.5)
+                #expect((g["summary"]?.stringValue ?? "").contains("empirical, not proven"))
+                remaining.append(g["capacity_remaining"]?.intValue ?? -1)
+                retrained.append(g["retrained"]?.boolValue ?? false)
+            }
+            // m_U = 3: 2 used (1 left), 3 used (0 left), then 2 more would exceed: retrain from scratch and reset.
+            #expect(remaining == [1, 0, 3])
+            #expect(retrained == [false, false, true])
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import OrchardJobs
+import Testing
+@testable import OrchardStore
+
+/// The deletion-request state machine on a real store, with a job type that has no unlearning method.
+@Suite struct DeletionRequestStoreTests {
+    func dataset(_ store: OrchardStore) throws -> Dataset {
+        var imp = DatasetImport(expectedKind: nil)
+        try imp.feed(Array("""
+        {"id":"a","domain":"x","text":"alpha text"}
+        {"id":"b","domain":"y","text":"beta text"}
+        {"id":"c","domain":"y","text":"gamma text"}
+        """.utf8)[...])
+        let sha = try imp.finish()
+        return try store.createDataset(tenant: "acme", name: "d", from: imp, sha256: sha)
+    }
+
+    @Test func unsupportedModelsAreListedAndTheRequestCompletesWithAReceiptAndPurgedText() throws {
+        let store = try makeStore()
+        let ds = try dataset(store)
+        _ = try store.submit(submission())
+        let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 60_000).first)
+        let ctx = StoreJobContext(store: store, lease: c.lease, tenant: "acme", threads: 1)
+        try ctx.recordLineage(dataset: ds.id, documentIDs: ["a", "b", "c"])
+        _ = try store.complete(c.lease, result: ["ok": true])
+
+        let (req, replayed) = try store.createDeletionRequest(tenant: "acme", dataset: ds.id, documentIDs: ["b"], reason: "erasure",
+                                                             mode: "exact", idempotencyKey: "k", fingerprint: "f")
+        #expect(!replayed && req.status == .pending && req.actions.map(\.action) == ["unsupported"])
+        #expect(try store.liveDocuments(dataset: ds.id, tenant: "acme").map(\.id) == ["a", "c"])
+        // Idempotency: same key + fingerprint replays; another fingerprint is a conflict.
+        #expect(try store.createDeletionRequest(tenant: "acme", dataset: ds.id, documentIDs: ["b"], reason: "erasure", mode: "exact",
+                                                idempotencyKey: "k", fingerprint: "f").0.id == req.id)
+        #expect(throws: StoreError.idempotencyMismatch(key: "k")) {
+            try store.createDeletionRequest(tenant: "acme", dataset: ds.id, documentIDs: ["c"], reason: "erasure", mode: "exact",
+                                            idempotencyKey: "k", fingerprint: "g")
+        }
+        // Bad input: unknown and already deleted ids name their position; another tenant's dataset is not found.
+        #expect(throws: StoreError.invalid(param: "document_ids[1]", message: "document zz is not in dataset \(ds.id)")) {
+            try store.createDeletionRequest(tenant: "acme", dataset: ds.id, documentIDs: ["a", "zz"], reason: "r", mode: "exact",
+                                            idempotencyKey: nil, fingerprint: nil)
+        }
+        #expect(throws: StoreError.self) {
+            try store.createDeletionRequest(tenant: "acme", dataset: ds.id, documentIDs: ["b"], reason: "r", mode: "exact",
+                                            idempotencyKey: nil, fingerprint: nil)
+        }
+        #expect(throws: StoreError.notFound(kind: "dataset", id: ds.id)) {
+            try store.createDeletionRequest(tenant: "globex", dataset: ds.id, documentIDs: ["a"], reason: "r", mode: "exact",
+                                            idempotencyKey: nil, fingerprint: nil)
+        }
+        #expect(try store.liveDocuments(dataset: ds.id, tenant: "acme").map(\.id) == ["a", "c"])
+
+        let validate: (String, JSONValue) throws -> JSONValue = { _, p in p }
+        #expect(try store.advanceDeletionRequests(validate: validate) == 1)
+        #expect(try store.advanceDeletionRequests(validate: validate) == 0)   // idempotent: nothing left to do
+        let done = try #require(try store.deletionRequest(id: req.id, tenant: "acme"))
+        #expect(done.status == .completed && done.actions.first?.status == "skipped")
+        let receipt = try #require(done.receipt)
+        let manifest = try #require(receipt["manifest"])
+        #expect(receipt["manifest_sha256"]?.stringValue == Fingerprint.sha256(manifest.canonicalData()))
+        #expect(!String(decoding: manifest.canonicalData(), as: UTF8.self).contains("beta text"))
+        #expect(manifest["documents"]?.arrayValue?.first?["content_sha256"]?.stringValue == Fingerprint.sha256(Data("beta text".utf8)))
+        // Only hashes remain: the snapshot and the tombstoned row lost their text.
+        try store.pool.read { db in
+            let snapshot = try #require(try Row.fetchOne(db, sql: "SELECT text FROM deletion_request_documents WHERE request_id = ?", arguments: [req.id]))
+            #expect((snapshot["text"] as String?) == nil)
+            #expect(try String.fetchOne(db, sql: "SELECT text FROM documents WHERE dataset_id = ? AND id = 'b'", arguments: [ds.id]) == "")
+        }
+        let events = try store.deletionEvents(id: req.id, tenant: "acme", after: 0, limit: 100).events.map(\.type)
+        #expect(events == ["created", "tombstoned", "affected_model_unsupported", "status", "status"])
+        #expect(try store.deletionRequest(id: req.id, tenant: "globex") == nil)
+        #expect(try store.listDeletionRequests(tenant: "acme", after: nil, limit: 10).requests.map(\.id) == [req.id])
+    }
+}
