@@ -238,7 +238,7 @@ struct PretrainSession {
             loop = try PretrainingLoop(model: loop.model, sampler: sampler, tokens: corpus.tokens, batchSize: p.batch_size,
                                        heldOut: corpus.heldOut, evaluateEvery: p.eval_every, tokensSeen: loop.tokensSeen)
         }
-        let read = loop.sampler.trainedDocumentIDs(excludingInitiallyTombstoned: Set(corpus.missing)).subtracting(recorded)
+        let read = loop.sampler.trainedDocumentIDs().subtracting(recorded)
         if !read.isEmpty {
             try context.recordLineage(dataset: p.dataset, documentIDs: read.sorted())
             recorded.formUnion(read)
