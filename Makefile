@@ -15,12 +15,10 @@ SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PATH  := $(PATH):$(SWIFT_HOME)/usr/bin
 # OpenBLAS 0.3.21 mis-detects this CPU family and picks slow kernels unless told (specs/perf.md).
 # Executables fix this themselves (BLASRuntime.ensureFastKernel re-execs); the test runner cannot,
-# so the kernel is named here when the CPU has AVX-512 (SkylakeX) or AVX2 (Haswell) and OpenBLAS
-# would otherwise fall back to a generic one. Empty on CPUs OpenBLAS already recognises.
-CORETYPE := $(shell ./scripts/openblas-coretype.sh)
-ifneq ($(CORETYPE),)
-export OPENBLAS_CORETYPE := $(CORETYPE)
-endif
+# so test recipes name the kernel when the CPU has AVX-512 (SkylakeX) or AVX2 (Haswell) and OpenBLAS
+# would otherwise fall back to a generic one (nothing on CPUs OpenBLAS already recognises). Evaluated
+# inside the recipe, after `deps` has installed OpenBLAS and python3 on a fresh machine.
+FAST_BLAS = ct=$$(./scripts/openblas-coretype.sh); if [ -n "$$ct" ]; then export OPENBLAS_CORETYPE=$$ct; fi;
 # Makes BLASRuntimeTests fail (instead of warn) if the test process still runs a generic kernel.
 export ORCHARD_REQUIRE_FAST_BLAS := 1
 
@@ -49,7 +47,7 @@ run: build
 # The whole test suite (every module, including the end-to-end tests that start the real server).
 test: deps python-deps
 	swift build --build-tests
-	swift test --skip-build --no-parallel
+	$(FAST_BLAS) swift test --skip-build --no-parallel
 
 # Python's safetensors + numpy in ./.venv: the checkpoint interop tests load Swift-written files with them.
 python-deps:
@@ -57,7 +55,7 @@ python-deps:
 
 # Engine and methods only (no server dependencies): seconds instead of minutes while working on numerics.
 test-engine:
-	ORCHARD_ENGINE_ONLY=1 swift test --scratch-path .build-engine
+	$(FAST_BLAS) ORCHARD_ENGINE_ONLY=1 swift test --scratch-path .build-engine
 
 bench-train:
 	ORCHARD_ENGINE_ONLY=1 swift build -c release --scratch-path .build-engine-rel --product orchard-train-bench
