@@ -9,9 +9,11 @@ import Testing
 @Suite struct LayerGradientTests {
     static let tolerance = 1e-3
 
-    @Test(arguments: [1, 2]) func linear(threads: Int) throws {
+    // oc = 19: above the 16-row/16-column split thresholds for 2 threads; oc = 150: the bias gradient's
+    // 64-column SIMD blocks plus a scalar tail in every thread's share.
+    @Test(arguments: [1, 2], [19, 150]) func linear(threads: Int, oc: Int) throws {
         let th = try ComputeThreads(threads)
-        let n = 37, c = 5, oc = 19  // above the 16-row/16-column split thresholds for 2 threads
+        let n = 37, c = 5
         let x = randomFloats(n * c, seed: 1), w = randomFloats(oc * c, seed: 2), b = randomFloats(oc, seed: 3)
         let r = randomFloats(n * oc, seed: 4)
         func reference(_ x: [Double], _ w: [Double], _ b: [Double]) -> [Double] {
@@ -117,9 +119,10 @@ import Testing
         #expect(res[2][(3 * v)..<(4 * v)].allSatisfy { $0 == 0 })
     }
 
-    @Test(arguments: [1, 2]) func causalSelfAttention(threads: Int) throws {
+    // t = 18: softmax rows cross the SIMD16 width; t = 70: three causal row blocks (32, 32, 6), the last partial.
+    @Test(arguments: [1, 2], [18, 70]) func causalSelfAttention(threads: Int, t: Int) throws {
         let th = try ComputeThreads(threads)
-        let b = 2, t = 18, c = 8, h = 2, hs = c / h  // t = 18: softmax rows cross the SIMD16 width
+        let b = t > CausalSelfAttention.causalBlock ? 1 : 2, c = 8, h = 2, hs = c / h
         let qkv = randomFloats(b * t * 3 * c, seed: 14), r = randomFloats(b * t * c, seed: 15)
         func reference(_ x: [Double]) -> [Double] {
             var out = [Double](repeating: 0, count: b * t * c)
