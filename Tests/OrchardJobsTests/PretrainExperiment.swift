@@ -49,7 +49,7 @@ final class LocalJobContext: JobContext, @unchecked Sendable {
 }
 
 /// The experiment of docs/results.md (issue 4 item 6): ADO vs natural vs uniform, 3 seeds, equal token budget,
-/// on the six offline domains of `orchard corpus prepare --offline`. Off by default (minutes):
+/// on the domains of `orchard corpus prepare` (or `--offline`). Off by default (minutes):
 /// `ORCHARD_PRETRAIN_EXPERIMENT=DIR ORCHARD_ENGINE_ONLY=1 swift test --scratch-path .build-engine --filter PretrainExperiment`
 /// where DIR holds train.jsonl and heldout.jsonl; writes docs/results/pretrain/{summary.json,*.svg}.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["ORCHARD_PRETRAIN_EXPERIMENT"] != nil, "set ORCHARD_PRETRAIN_EXPERIMENT=DIR"))
@@ -62,6 +62,10 @@ struct PretrainExperiment {
         let kinds = (env["ORCHARD_PRETRAIN_KINDS"] ?? "natural,uniform,ado").split(separator: ",").map(String.init)
         // Optional ADO hyperparameters as JSON, e.g. {"updateInterval": 30} (default: every one "auto").
         let adoConfig = try env["ORCHARD_PRETRAIN_ADO_CONFIG"].map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+        // Optional model and batch size (default: the tiny L2 d64 H2 T64 model, batch 16).
+        let model = try env["ORCHARD_PRETRAIN_MODEL"].map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+            ?? ["layers": 2, "d_model": 64, "heads": 2, "context": 64, "vocab": "bytes"]
+        let batchSize = Int(env["ORCHARD_PRETRAIN_BATCH"] ?? "") ?? 16
         let outName = env["ORCHARD_PRETRAIN_OUT"] ?? "docs/results/pretrain"
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let out = root.appendingPathComponent(outName)
@@ -74,8 +78,8 @@ struct PretrainExperiment {
             for kind in kinds {
                 let params: JSONValue = [
                     "dataset": "train", "heldout_dataset": "heldout",
-                    "model": ["layers": 2, "d_model": 64, "heads": 2, "context": 64, "vocab": "bytes"],
-                    "optimizer": ["lr": 0.003, "warmup": 20], "batch_size": 16, "steps": .number(Double(steps)),
+                    "model": model,
+                    "optimizer": ["lr": 0.003, "warmup": 20], "batch_size": .number(Double(batchSize)), "steps": .number(Double(steps)),
                     "mixture": kind == "ado" && adoConfig != nil ? ["kind": "ado", "config": adoConfig!] : ["kind": .string(kind)], "metrics_every": 10, "eval_every": .number(Double(steps / 10)),
                     "heldout_windows": 32, "checkpoint_every": .number(Double(steps)), "threads": 2,
                 ]

@@ -231,6 +231,35 @@ struct SyntheticLossSimulation {
         // Echo round trip.
         let echoed = try JSONDecoder().decode(ResolvedADOConfig.self, from: JSONEncoder().encode(toy))
         #expect(echoed == toy)
+        #expect(toy.maxFitPoints == 256 && pile.maxFitPoints == 256)
+        // Short runs: the cadence floor of 50 (refits are a fixed cost per refit, whatever the model).
+        let short = try ADOConfig().resolved(for: ADOResolutionContext(totalSteps: 300, domainCount: 8, vocabularySize: 256))
+        #expect(short.updateInterval == 50 && short.ignoreSteps == 50 && short.startStep == 75 && short.subsample == 1)
+        var capped = ADOConfig(); capped.maxFitPoints = .value(10)
+        #expect(throws: ADOConfigError.self) { try capped.resolved(for: ADOResolutionContext(totalSteps: 300, domainCount: 2, vocabularySize: 256)) }
+        capped.maxFitPoints = .value(0)
+        #expect(try capped.resolved(for: ADOResolutionContext(totalSteps: 300, domainCount: 2, vocabularySize: 256)).maxFitPoints == 0)
+    }
+
+    @Test func fitPointsAreCappedWithALargerStride() throws {
+        let cfg = try ADOConfig().resolved(for: ADOResolutionContext(totalSteps: 6000, domainCount: 5, vocabularySize: 256))
+        // Below the cap: the official [ignore::subsample] slice.
+        #expect(ADOPolicy.fitIndices(length: 600, config: cfg) == Array(stride(from: 200, to: 600, by: 2)))
+        for length in [713, 1000, 5999, 6000] {
+            let idx = ADOPolicy.fitIndices(length: length, config: cfg)
+            #expect(idx.count <= 256 && idx.count > 128, "\(idx.count) points at length \(length)")
+            let stride = Swift.max(2, (length - 200 + 255) / 256)
+            #expect(idx.first == 200 && idx.last! < length && idx.last! + stride >= length)
+            #expect(zip(idx, idx.dropFirst()).allSatisfy { $1 - $0 == stride })
+        }
+        var unlimited = cfg; unlimited.maxFitPoints = nil   // a config resolved before the cap existed
+        #expect(ADOPolicy.fitIndices(length: 6000, config: unlimited).count == 2900)
+        #expect(ADOPolicy.fitIndices(length: 150, config: cfg).isEmpty)
+        // A resolved config echoed by an older version (no maxFitPoints key) still decodes: no cap.
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(cfg)) as! [String: Any]
+        json.removeValue(forKey: "maxFitPoints")
+        let old = try JSONDecoder().decode(ResolvedADOConfig.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(old.maxFitPoints == nil && old.updateInterval == cfg.updateInterval)
     }
 
     @Test func savitzkyGolayPreservesCubicsAndSmoothsNoise() throws {

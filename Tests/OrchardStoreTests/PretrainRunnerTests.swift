@@ -79,7 +79,7 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
         #expect(v["steps"]?.intValue == 10_240 / (16 * 64))
         #expect(v["model"]?["vocab"]?.intValue == 256 && v["model"]?["tokenizer"]?.stringValue == "bytes")
         let ado = try #require(v["ado_resolved"]?.objectValue)
-        #expect(ado["updateInterval"]?.intValue == 10 && ado["bounds"] != nil && ado["startStep"]?.intValue != nil)
+        #expect(ado["updateInterval"]?.intValue == 50 && ado["maxFitPoints"]?.intValue == 256 && ado["bounds"] != nil && ado["startStep"]?.intValue != nil)
         #expect(v["optimizer"]?["warmup"]?.intValue == 1 && v["eval_every"]?.intValue != nil && v["seed"]?.stringValue == "3")
         func param(_ p: JSONValue) -> String? {
             do { _ = try r.validate(params: p, seed: 1); return "accepted" } catch JobError.invalid(let param, _) { return param } catch { return "\(error)" }

@@ -1,4 +1,5 @@
 import Foundation
+import OrchardTensor
 import OrchardMethods
 import OrchardModels
 
@@ -11,6 +12,8 @@ public struct GPTMixtureModel: MixtureTrainable {
     public var model: GPT { trainer.model }
 
     public init(trainer: GPTTrainer) { self.trainer = trainer }
+
+    public var computeThreads: ComputeThreads { trainer.model.threads }
 
     public mutating func trainStep(_ batch: [[Int32]]) throws -> [Double] {
         let packed = try pack(batch)

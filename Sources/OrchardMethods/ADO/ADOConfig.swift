@@ -10,11 +10,15 @@ public struct ADOConfig: Sendable, Hashable, Codable {
     /// Steps dropped from the front of the history before fitting. Auto: `updateInterval`
     /// (official 1000 with t_update 1000; §1.9 toy 200 with 200).
     public var ignoreSteps: AutoSetting<Int> = .auto
-    /// Refit cadence t_update. Auto: `clamp(round(totalSteps/30), 10, 1000)`
-    /// (official 60k steps → 1000; §1.9 toy 6000 steps → 200).
+    /// Refit cadence t_update. Auto: `clamp(round(totalSteps/30), 50, 1000)`
+    /// (official 60k steps → 1000; §1.9 toy 6000 steps → 200). The floor of 50 (ours) keeps refits — a fixed
+    /// cost per refit, independent of the model — rare enough on short runs (docs/methods.md, overhead).
     public var updateInterval: AutoSetting<Int> = .auto
     /// Keep every k-th history point for the fit. Auto: `max(1, updateInterval/100)` (official 10, toy 2).
     public var subsample: AutoSetting<Int> = .auto
+    /// Most points one fit uses (0 = no limit): a longer history is thinned with a larger stride than
+    /// `subsample`, so a refit's cost stops growing with the run. Auto: 256 (ours; the history is smoothed first).
+    public var maxFitPoints: AutoSetting<Int> = .auto
     /// Savitzky–Golay window (odd; 0 turns smoothing off). Auto: `min(101, odd(⌊0.15·updateInterval⌋+1))`,
     /// at least 5 (official 101, toy 31). Shrunk to the history length at fit time.
     public var smoothingWindow: AutoSetting<Int> = .auto
@@ -68,6 +72,8 @@ public struct ResolvedADOConfig: Sendable, Hashable, Codable {
     public var ignoreSteps: Int
     public var updateInterval: Int
     public var subsample: Int
+    /// nil (configs resolved before this field existed) or 0: no limit.
+    public var maxFitPoints: Int?
     public var smoothingWindow: Int
     public var smoothingOrder: Int
     public var historyRate: Double
@@ -104,7 +110,7 @@ extension ADOConfig {
     public func resolved(for ctx: ADOResolutionContext) throws -> ResolvedADOConfig {
         guard ctx.domainCount >= 1 else { throw ADOConfigError("need at least one domain") }
         guard ctx.totalSteps >= 1 else { throw ADOConfigError("totalSteps must be ≥ 1") }
-        let interval = updateInterval.resolve { Swift.min(1000, Swift.max(10, Int((Double(ctx.totalSteps) / 30).rounded()))) }
+        let interval = updateInterval.resolve { Swift.min(1000, Swift.max(50, Int((Double(ctx.totalSteps) / 30).rounded()))) }
         let ignore = ignoreSteps.resolve { interval }
         let start = startStep.resolve { ignore + interval / 2 }
         let sub = subsample.resolve { Swift.max(1, interval / 100) }
@@ -115,7 +121,7 @@ extension ADOConfig {
         }
         let r = ResolvedADOConfig(
             startStep: start, ignoreSteps: ignore, updateInterval: interval, subsample: sub,
-            smoothingWindow: window, smoothingOrder: smoothingOrder, historyRate: historyRate,
+            maxFitPoints: maxFitPoints.resolve { 256 }, smoothingWindow: window, smoothingOrder: smoothingOrder, historyRate: historyRate,
             smoothingRate: smoothingRate, creditExponent: creditExponent, minimumWeight: minimumWeight,
             floorRule: floorRule, exponentFloor: exponentFloor,
             bounds: bounds.resolve { ctx.vocabularySize <= 512 ? .byteLevel : .pile },
@@ -134,6 +140,9 @@ extension ResolvedADOConfig {
         if startStep < 0 || ignoreSteps < 0 { throw ADOConfigError("startStep and ignoreSteps must be ≥ 0") }
         if updateInterval < 1 { throw ADOConfigError("updateInterval must be ≥ 1") }
         if subsample < 1 { throw ADOConfigError("subsample must be ≥ 1") }
+        if let m = maxFitPoints, m != 0 && m < minimumFitPoints {
+            throw ADOConfigError("maxFitPoints must be 0 (no limit) or ≥ minimumFitPoints (\(minimumFitPoints)), got \(m)")
+        }
         if smoothingWindow != 0 && (smoothingWindow % 2 == 0 || smoothingWindow <= smoothingOrder) {
             throw ADOConfigError("smoothingWindow must be 0 (off) or odd and larger than smoothingOrder")
         }
@@ -159,7 +168,7 @@ extension ResolvedADOConfig {
 
 extension ADOConfig {
     private enum Keys: String, CodingKey {
-        case startStep, ignoreSteps, updateInterval, subsample, smoothingWindow, smoothingOrder, historyRate
+        case startStep, ignoreSteps, updateInterval, subsample, maxFitPoints, smoothingWindow, smoothingOrder, historyRate
         case smoothingRate, creditExponent, minimumWeight, floorRule, exponentFloor, bounds, startGrid
         case refinedStarts, huberDelta, betaPenalty, minimumFitPoints, fitTolerance, fitMaxIterations
     }
@@ -176,6 +185,7 @@ extension ADOConfig {
         func take<T: Decodable>(_ k: Keys, _ v: inout T) throws { if let x = try c.decodeIfPresent(T.self, forKey: k) { v = x } }
         try take(.startStep, &startStep); try take(.ignoreSteps, &ignoreSteps)
         try take(.updateInterval, &updateInterval); try take(.subsample, &subsample)
+        try take(.maxFitPoints, &maxFitPoints)
         try take(.smoothingWindow, &smoothingWindow); try take(.smoothingOrder, &smoothingOrder)
         try take(.historyRate, &historyRate); try take(.smoothingRate, &smoothingRate)
         try take(.creditExponent, &creditExponent); try take(.minimumWeight, &minimumWeight)

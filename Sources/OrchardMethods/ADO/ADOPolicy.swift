@@ -1,4 +1,5 @@
 import Foundation
+import OrchardTensor
 
 /// ADO's online policy (spec §1.3-1.4). Feed it each step's batch composition and per-sequence training
 /// losses; it refits the per-domain scaling laws every `updateInterval` steps and returns π for the next step.
@@ -53,7 +54,9 @@ public struct ADOPolicy: Sendable {
     /// Records step t = `state.step`: the domain of each sequence and its mean-token training loss.
     /// Returns the refit if one happened at this step.
     @discardableResult
-    public mutating func observe(domains: [Int], losses: [Double]) throws -> ADORefit? {
+    /// A refit fits the K domains' laws on `threads` (they are independent; the result does not depend on
+    /// the thread count).
+    public mutating func observe(domains: [Int], losses: [Double], threads: ComputeThreads = .single) throws -> ADORefit? {
         let k = domainCount
         guard !domains.isEmpty, domains.count == losses.count else {
             throw PolicyError.invalidBatch("\(domains.count) domains for \(losses.count) losses")
@@ -86,7 +89,7 @@ public struct ADOPolicy: Sendable {
 
         var refit: ADORefit? = nil
         if t >= config.startStep && t % config.updateInterval == 0 {
-            refit = self.refit(at: t)
+            refit = self.refit(at: t, threads: threads)
         }
         if t >= config.startStep, let laws = state.laws {
             let n = state.cumulativeCounts[t]
@@ -106,10 +109,10 @@ public struct ADOPolicy: Sendable {
     }
 
     /// Fits every domain on the smoothed, subsampled history; keeps the previous law where a fit fails.
-    private mutating func refit(at t: Int) -> ADORefit? {
+    private mutating func refit(at t: Int, threads: ComputeThreads) -> ADORefit? {
         let k = domainCount
         let length = t + 1
-        let indices = Array(stride(from: config.ignoreSteps, to: length, by: config.subsample))
+        let indices = Self.fitIndices(length: length, config: config)
         guard indices.count >= config.minimumFitPoints else { return nil }
         let xs = indices.map { state.cumulativeCounts[$0] }
         var filter: SavitzkyGolayFilter? = nil
@@ -118,23 +121,32 @@ public struct ADOPolicy: Sendable {
                                                        order: config.smoothingOrder) {
             filter = try? SavitzkyGolayFilter(window: w, order: config.smoothingOrder)
         }
-        var laws: [ScalingLaw?] = [], objectives: [Double?] = []
-        var evaluations = 0
-        for i in 0..<k {
-            let smoothed = filter?.apply(state.lossHistory[i]) ?? state.lossHistory[i]
-            let ys = indices.map { smoothed[$0] }
-            if let fit = try? fitter.fit(counts: xs, losses: ys) {
-                laws.append(fit.law); objectives.append(fit.objective)
-                evaluations += fit.evaluations
-            } else {
-                laws.append(nil); objectives.append(nil)
+        let histories = state.lossHistory, fitter = self.fitter
+        var fits = [ScalingLawFitter.Fit?](repeating: nil, count: k)
+        fits.withUnsafeMutableBufferPointer { out in
+            threads.parallelFor(k) { _, i in   // each domain writes only its own slot
+                let smoothed = filter?.apply(histories[i]) ?? histories[i]
+                out[i] = try? fitter.fit(counts: xs, losses: indices.map { smoothed[$0] })
             }
         }
+        let laws = fits.map { $0?.law }, objectives = fits.map { $0?.objective }
+        let evaluations = fits.reduce(0) { $0 + ($1?.evaluations ?? 0) }
         if let merged = Self.merge(fitted: laws, previous: state.laws) { state.laws = merged }
         let r = ADORefit(step: t, laws: laws, objectives: objectives, points: indices.count,
                          evaluations: evaluations)
         state.refits.append(r)
         return r
+    }
+
+    /// History steps a fit at history length `length` uses: from `ignoreSteps`, every `subsample`-th, with
+    /// the stride raised (ceil) so that at most `maxFitPoints` remain when that limit is set.
+    public static func fitIndices(length: Int, config: ResolvedADOConfig) -> [Int] {
+        guard length > config.ignoreSteps else { return [] }
+        var step = config.subsample
+        if let cap = config.maxFitPoints, cap > 0 {
+            step = Swift.max(step, (length - config.ignoreSteps + cap - 1) / cap)
+        }
+        return Array(stride(from: config.ignoreSteps, to: length, by: step))
     }
 
     /// The laws after a refit: a domain whose fit failed (NaN/Inf everywhere, too few points) keeps its

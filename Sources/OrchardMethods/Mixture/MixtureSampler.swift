@@ -1,4 +1,5 @@
 import Foundation
+import OrchardTensor
 
 /// Seeded, deterministic data-mixture sampler. For each sequence of a batch it draws the domain from the
 /// current weights π (natural, uniform, fixed or ADO), then takes the next window of that domain's cursor
@@ -122,13 +123,14 @@ public struct MixtureSampler: Sendable {
     /// Feeds the batch's per-sequence mean-token training losses to the strategy (ADO: policy update and,
     /// on schedule, a refit, which is returned).
     @discardableResult
-    public mutating func observe(_ batch: [SampledSequence], losses: [Double]) throws -> ADORefit? {
+    public mutating func observe(_ batch: [SampledSequence], losses: [Double],
+                                 threads: ComputeThreads = .single) throws -> ADORefit? {
         guard losses.count == batch.count else {
             throw MixtureError("\(losses.count) losses for a batch of \(batch.count) sequences")
         }
         guard var policy = ado else { return nil }
         guard state.awaitingObservation else { throw MixtureError("observe called without a drawn batch") }
-        let refit = try policy.observe(domains: batch.map(\.domain), losses: losses)
+        let refit = try policy.observe(domains: batch.map(\.domain), losses: losses, threads: threads)
         ado = policy
         state.weights = .ado(config: policy.config, state: policy.state)
         state.awaitingObservation = false

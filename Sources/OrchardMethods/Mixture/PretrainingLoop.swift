@@ -61,7 +61,7 @@ public struct PretrainingLoop<Model: MixtureTrainable> {
             throw MixtureError("model returned \(losses.count) losses for \(batch.count) sequences")
         }
         let t2 = DispatchTime.now().uptimeNanoseconds
-        let refit = try sampler.observe(batch, losses: losses)
+        let refit = try sampler.observe(batch, losses: losses, threads: model.computeThreads)
         let t3 = DispatchTime.now().uptimeNanoseconds
 
         var sums = [Double](repeating: 0, count: k), counts = [Int](repeating: 0, count: k)
