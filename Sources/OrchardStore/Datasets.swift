@@ -69,17 +69,8 @@ extension OrchardStore {
     /// A page of the tenant's datasets, newest first.
     public func listDatasets(tenant: String, after: String?, limit: Int) throws -> (datasets: [Dataset], hasMore: Bool) {
         try pool.read { db in
-            var sql = "SELECT * FROM datasets WHERE tenant = ?"
-            var args: [any DatabaseValueConvertible] = [tenant]
-            if let after {
-                guard let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM datasets WHERE id = ? AND tenant = ?", arguments: [after, tenant]) else {
-                    throw StoreError.invalid(param: "after", message: "unknown cursor \(after)")
-                }
-                sql += " AND seq < ?"; args.append(seq)
-            }
-            sql += " ORDER BY seq DESC LIMIT ?"; args.append(limit + 1)
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
-            return (try rows.prefix(limit).map { try Self.loadDataset(db, row: $0) }, rows.count > limit)
+            let page = try NewestFirstPage(table: "datasets", tenant: tenant, after: after, limit: limit).fetch(db)
+            return (try page.rows.map { try Self.loadDataset(db, row: $0) }, page.hasMore)
         }
     }
 

@@ -155,18 +155,9 @@ extension OrchardStore {
     /// Newest first; `after` is the id of the last request of the previous page.
     public func listDeletionRequests(tenant: String, after: String?, limit: Int) throws -> (requests: [DeletionRequest], hasMore: Bool) {
         try pool.read { db in
-            var sql = "SELECT id FROM deletion_requests WHERE tenant = ?"
-            var args: [any DatabaseValueConvertible] = [tenant]
-            if let after {
-                guard let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM deletion_requests WHERE id = ? AND tenant = ?", arguments: [after, tenant]) else {
-                    throw StoreError.invalid(param: "after", message: "unknown cursor \(after)")
-                }
-                sql += " AND seq < ?"; args.append(seq)
-            }
-            sql += " ORDER BY seq DESC LIMIT ?"; args.append(limit + 1)
-            let ids = try String.fetchAll(db, sql: sql, arguments: StatementArguments(args))
-            let page = try ids.prefix(limit).compactMap { try Self.fetchDeletionRequest(db, id: $0, tenant: tenant) }
-            return (page, ids.count > limit)
+            let page = try NewestFirstPage(table: "deletion_requests", columns: "id", tenant: tenant, after: after, limit: limit).fetch(db)
+            let requests = try page.rows.compactMap { try Self.fetchDeletionRequest(db, id: $0["id"], tenant: tenant) }
+            return (requests, page.hasMore)
         }
     }
 

@@ -31,23 +31,14 @@ extension OrchardStore {
     /// A page of the tenant's jobs, newest first; `after` is the id of the last job of the previous page.
     public func listJobs(_ q: JobListQuery) throws -> (jobs: [Job], hasMore: Bool) {
         try pool.read { db in
-            var sql = "SELECT * FROM jobs WHERE tenant = ?"
-            var args: [any DatabaseValueConvertible] = [q.tenant]
-            if let after = q.after {
-                guard let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM jobs WHERE id = ? AND tenant = ?", arguments: [after, q.tenant]) else {
-                    throw StoreError.invalid(param: "after", message: "unknown cursor \(after)")
-                }
-                sql += " AND seq < ?"; args.append(seq)
-            }
-            if let status = q.status { sql += " AND status = ?"; args.append(status.rawValue) }
-            if let type = q.type { sql += " AND type = ?"; args.append(type) }
+            var page = NewestFirstPage(table: "jobs", tenant: q.tenant, after: q.after, limit: q.limit)
+            if let status = q.status { page.filters.append(("status = ?", [status.rawValue])) }
+            if let type = q.type { page.filters.append(("type = ?", [type])) }
             for (k, v) in q.metadata.sorted(by: { $0.key < $1.key }) {
-                sql += " AND json_extract(metadata, ?) = ?"
-                args.append("$.\"\(k.replacingOccurrences(of: "\"", with: ""))\""); args.append(v)
+                page.filters.append(("json_extract(metadata, ?) = ?", ["$.\"\(k.replacingOccurrences(of: "\"", with: ""))\"", v]))
             }
-            sql += " ORDER BY seq DESC LIMIT ?"; args.append(q.limit + 1)
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
-            return (rows.prefix(q.limit).map(Job.init(row:)), rows.count > q.limit)
+            let result = try page.fetch(db)
+            return (result.rows.map(Job.init(row:)), result.hasMore)
         }
     }
 

@@ -3,17 +3,6 @@ import Testing
 @testable import OrchardModels
 @testable import OrchardTensor
 
-struct TokenizerTestRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Real English text present on every Debian machine.
 enum TokenizerLicenseCorpus {
     static let directory = URL(fileURLWithPath: "/usr/share/common-licenses")
@@ -42,7 +31,7 @@ enum TokenizerLicenseCorpus {
     }
 
     @Test func chunksTileAnyBytesIncludingInvalidUTF8() {
-        var rng = TokenizerTestRandom(state: 11)
+        var rng = SeededRandom(seed: 11)
         for _ in 0..<300 {
             let bytes = (0..<Int(rng.next() % 600)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             let chunks = ByteLevelPreTokenizer.chunks(bytes)
@@ -143,7 +132,7 @@ enum TokenizerLicenseCorpus {
 @Suite struct TokenizerRoundTripTests {
     @Test func decodeEncodeIsIdentityForRandomBytes() throws {
         let tokenizer = TokenizerLicenseCorpus.tokenizer512
-        var rng = TokenizerTestRandom(state: 3)
+        var rng = SeededRandom(seed: 3)
         let alphabet = Array(" \n\tthe and of license software GPL §é中\u{FFFD}".utf8)
         for trial in 0..<400 {
             let length = Int(rng.next() % 300)

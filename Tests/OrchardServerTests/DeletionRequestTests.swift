@@ -28,49 +28,12 @@ import Testing
             .joined(separator: "\n")
     }
 
-    struct Server {
-        let store: OrchardStore
-        let config: ServerConfiguration
-        let registry = RunnerRegistry(TestRunners.all + [TopicModelRunner(), TopicHeadRunner(), TopicUnlearnRunner()])
-        let key: String
-        let otherKey: String
-
-        init() throws {
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("orchard-deletion-\(UUID().uuidString)", isDirectory: true)
-            var c = ServerConfiguration(dataDirectory: dir)
-            c.workers.count = 1
-            c.workers.pollInterval = .milliseconds(20)
-            c.workers.reapInterval = .milliseconds(200)
-            config = c
-            store = try OrchardStore(configuration: c.store)
-            key = try store.createAPIKey(tenant: "acme")
-            otherKey = try store.createAPIKey(tenant: "globex")
-        }
-
-        func app() -> some ApplicationProtocol {
-            var logger = Logger(label: "test")
-            logger.logLevel = .warning
-            return OrchardApplication.make(store: store, registry: registry, config: config, logger: logger, holdServicesUntilListening: false)
-        }
-
-        func auth(_ key: String? = nil, _ extra: HTTPFields = [:]) -> HTTPFields {
-            var h = extra
-            h[.authorization] = "Bearer \(key ?? self.key)"
-            return h
-        }
-
-        /// The model stored in a checkpoint (model.json, or the head's private base for head.json).
-        func model(checkpoint id: String) throws -> TopicModel {
-            let c = try #require(try store.checkpoint(id: id, tenant: "acme"))
-            let dir = store.directory(of: c)
-            if let data = try? Data(contentsOf: dir.appendingPathComponent("model.json")) {
-                return try JSONDecoder().decode(TopicModel.self, from: data)
-            }
-            return try JSONDecoder().decode(TopicHead.self, from: Data(contentsOf: dir.appendingPathComponent("head.json"))).base
-        }
+    /// A server that also runs the topic-model job types.
+    static func server() throws -> TestServer {
+        try TestServer(workers: 1, runners: TestRunners.all + [TopicModelRunner(), TopicHeadRunner(), TopicUnlearnRunner()])
     }
 
-    func submitJob(_ client: some TestClientProtocol, _ s: Server, type: String, params: JSONValue) async throws -> JSONValue {
+    func submitJob(_ client: some TestClientProtocol, _ s: TestServer, type: String, params: JSONValue) async throws -> JSONValue {
         let r = try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(),
                                          body: body(["type": .string(type), "params": params]))
         #expect(r.status == .created, "\(type): \(json(r.body))")
@@ -84,20 +47,20 @@ import Testing
         return job
     }
 
-    func uploadDataset(_ client: some TestClientProtocol, _ s: Server) async throws -> String {
+    func uploadDataset(_ client: some TestClientProtocol, _ s: TestServer) async throws -> String {
         let r = try await client.execute(uri: "/v1/datasets?name=dpkg", method: .post, headers: s.auth(), body: ByteBuffer(string: Self.jsonl))
         #expect(r.status == .created)
         return try #require(json(r.body)["id"]?.stringValue)
     }
 
-    func fileRequest(_ client: some TestClientProtocol, _ s: Server, _ payload: JSONValue, key: String? = nil) async throws -> (HTTPResponse.Status, JSONValue, HTTPFields) {
+    func fileRequest(_ client: some TestClientProtocol, _ s: TestServer, _ payload: JSONValue, key: String? = nil) async throws -> (HTTPResponse.Status, JSONValue, HTTPFields) {
         var extra: HTTPFields = [:]
         if let key { extra[HTTPField.Name("Idempotency-Key")!] = key }
         let r = try await client.execute(uri: "/v1/deletion_requests", method: .post, headers: s.auth(nil, extra), body: body(payload))
         return (r.status, json(r.body), r.headers)
     }
 
-    func waitForRequest(_ client: some TestClientProtocol, _ s: Server, _ id: String) async throws -> JSONValue {
+    func waitForRequest(_ client: some TestClientProtocol, _ s: TestServer, _ id: String) async throws -> JSONValue {
         var req: JSONValue = .null
         let done = try await eventually(timeout: .seconds(300)) {
             req = json(try await client.execute(uri: "/v1/deletion_requests/\(id)", method: .get, headers: s.auth()).body)
@@ -113,7 +76,7 @@ import Testing
 
     @Test(.enabled(if: FileManager.default.isReadableFile(atPath: DebianStatusCorpus.defaultPath)))
     func exactDeletionEqualsRetrainingAndIssuesAReceipt() async throws {
-        let s = try Server()
+        let s = try Self.server()
         try await s.app().test(.live) { client in
             let ds = try await uploadDataset(client, s)
             let modelJob = try await submitJob(client, s, type: "topic_model", params: Self.modelParams(ds))
@@ -213,7 +176,7 @@ import Testing
 
     @Test(.enabled(if: FileManager.default.isReadableFile(atPath: DebianStatusCorpus.defaultPath)))
     func certifiedDeletionsTrackCapacityAndRetrainWhenExhausted() async throws {
-        let s = try Server()
+        let s = try Self.server()
         try await s.app().test(.live) { client in
             let ds = try await uploadDataset(client, s)
             var params = Self.modelParams(ds).objectValue!
@@ -238,5 +201,17 @@ import Testing
             #expect(remaining == [1, 0, 3])
             #expect(retrained == [false, false, true])
         }
+    }
+}
+
+extension TestServer {
+    /// The topic model stored in a checkpoint (model.json, or the head's private base for head.json).
+    func model(checkpoint id: String) throws -> TopicModel {
+        let c = try #require(try store.checkpoint(id: id, tenant: "acme"))
+        let dir = store.directory(of: c)
+        if let data = try? Data(contentsOf: dir.appendingPathComponent("model.json")) {
+            return try JSONDecoder().decode(TopicModel.self, from: data)
+        }
+        return try JSONDecoder().decode(TopicHead.self, from: Data(contentsOf: dir.appendingPathComponent("head.json"))).base
     }
 }

@@ -11,11 +11,14 @@ import OrchardTestSupport
 struct TestServer {
     let store: OrchardStore
     let config: ServerConfiguration
-    let registry = RunnerRegistry(TestRunners.all)
+    let registry: RunnerRegistry
     let key: String
     let otherKey: String
 
-    init(workers: Int = 0, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+    /// `runners`: the job types this server runs (default: the test-only ones).
+    init(workers: Int = 0, runners: [any JobRunner] = TestRunners.all,
+         configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+        registry = RunnerRegistry(runners)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("orchard-server-\(UUID().uuidString)", isDirectory: true)
         var c = ServerConfiguration(dataDirectory: dir)
         c.workers.count = workers
