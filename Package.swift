@@ -8,10 +8,11 @@ let engineOnly = ProcessInfo.processInfo.environment["ORCHARD_ENGINE_ONLY"] == "
 
 // Engine targets are compiled with optimisation even in debug builds: a debug-built training step is
 // 20-50x slower and the tests train real (tiny) models. `-enable-testing` keeps @testable working.
-// Opt-in: `ORCHARD_TARGET_CPU=haswell swift build -c release` compiles the engine for a named CPU
-// (AVX2+FMA for haswell; runs on this project's Intel AVX-512 and AMD Zen machines). Off by default:
-// the binary must run on any x86-64 machine. Measured effect: docs/performance.md.
-let targetCPU = ProcessInfo.processInfo.environment["ORCHARD_TARGET_CPU"]
+// `ORCHARD_TARGET_CPU=haswell swift build -c release` compiles the engine for a named CPU (AVX2+FMA for
+// haswell; runs on this project's Intel AVX-512 and AMD Zen machines). Off for a plain `swift build` so the
+// binary runs on any x86-64 machine; the Makefile's release builds set it from the host
+// (scripts/host-target-cpu.sh), an empty value means generic. Measured effect: docs/performance.md.
+let targetCPU = ProcessInfo.processInfo.environment["ORCHARD_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 }
 let engineSettings: [SwiftSetting] = [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
 ] + (targetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? [])

@@ -9,11 +9,16 @@ kinds = [k for k in ("natural", "uniform", "ado") if any(r["kind"] == k for r in
 domains = sorted(rows[0]["heldout_loss_by_domain"].keys())
 def ms(xs):
     return f"{statistics.mean(xs):.4f} ± {statistics.stdev(xs):.4f}" if len(xs) > 1 else f"{xs[0]:.4f}"
-print("| strategy | seeds | mean held-out loss (nats/byte) | " + " | ".join(domains) + " |")
-print("|---|---|---|" + "---|" * len(domains))
+# μ = the natural mixture (every strategy's prior), read from a natural run's weights.
+mu = next((r["trajectory"][0]["weights"] for r in rows if r["kind"] == "natural"), None)
+def mu_weighted(r):
+    return sum(mu[d] * r["heldout_loss_by_domain"][d] for d in domains) / sum(mu[d] for d in domains)
+print("| strategy | seeds | mean held-out loss (nats/byte) | " + ("μ-weighted | " if mu else "") + " | ".join(domains) + " |")
+print("|---|---|---|" + ("---|" if mu else "") + "---|" * len(domains))
 for k in kinds:
     rs = [r for r in rows if r["kind"] == k]
     print(f"| {k} | {len(rs)} | {ms([r['heldout_loss'] for r in rs])} | " +
+          (f"{ms([mu_weighted(r) for r in rs])} | " if mu else "") +
           " | ".join(ms([r['heldout_loss_by_domain'][d] for r in rs]) for d in domains) + " |")
 print()
 print("Per seed, mean held-out loss:")

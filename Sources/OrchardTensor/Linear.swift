@@ -29,12 +29,30 @@ public enum Linear {
                       b: weight, ldb: c, beta: 0, c: dinp + rows.lowerBound * c, ldc: c)
             }
         }
-        // Each thread owns a block of output channels: rows of dweight and entries of dbias.
-        threads.parallelChunks(oc, minimumPerThread: 16) { outs in
-            guard !outs.isEmpty else { return }
-            sgemm(transA: true, m: outs.count, n: c, k: n, a: dout + outs.lowerBound, lda: oc,
-                  b: inp, ldb: c, beta: 1, c: dweight + outs.lowerBound * c, ldc: c)
-            if let dbias { columnSums(add: dbias + outs.lowerBound, rows: dout + outs.lowerBound, n: n, width: outs.count, stride: oc) }
+        // dweight = doutᵀ · inp is split across threads along its larger side: every thread packs the whole
+        // operand of the side that is not split (inp when splitting output channels, dout when splitting input
+        // channels), so splitting the larger side duplicates the smaller operand (mlp.c_proj: dout, 4x smaller).
+        if oc >= c {
+            // Each thread owns a block of output channels: rows of dweight and entries of dbias.
+            threads.parallelChunks(oc, minimumPerThread: 16) { outs in
+                guard !outs.isEmpty else { return }
+                sgemm(transA: true, m: outs.count, n: c, k: n, a: dout + outs.lowerBound, lda: oc,
+                      b: inp, ldb: c, beta: 1, c: dweight + outs.lowerBound * c, ldc: c)
+                if let dbias { columnSums(add: dbias + outs.lowerBound, rows: dout + outs.lowerBound, n: n, width: outs.count, stride: oc) }
+            }
+        } else {
+            // Each thread owns a block of input channels: columns of dweight.
+            threads.parallelChunks(c, minimumPerThread: 16) { ins in
+                guard !ins.isEmpty else { return }
+                sgemm(transA: true, m: oc, n: ins.count, k: n, a: dout, lda: oc,
+                      b: inp + ins.lowerBound, ldb: c, beta: 1, c: dweight + ins.lowerBound, ldc: c)
+            }
+            if let dbias {
+                threads.parallelChunks(oc, minimumPerThread: 16) { outs in
+                    guard !outs.isEmpty else { return }
+                    columnSums(add: dbias + outs.lowerBound, rows: dout + outs.lowerBound, n: n, width: outs.count, stride: oc)
+                }
+            }
         }
     }
 

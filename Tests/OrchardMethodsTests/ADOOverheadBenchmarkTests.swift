@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 @testable import OrchardMethods
+import OrchardTensor
 
 /// ADO's overhead must be tiny next to a training step (spec: < 1% in the issue, < 5% with fits at t_update 200).
 /// This runs the micro-benchmark on a small configuration and prints the numbers; docs/performance.md
@@ -22,14 +23,16 @@ import Foundation
 /// `ORCHARD_BENCH=1 ORCHARD_ENGINE_ONLY=1 swift test --scratch-path .build-engine --filter ADOOverheadReport`
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["ORCHARD_BENCH"] == "1"), .serialized)
 struct ADOOverheadReport {
-    @Test(arguments: [6, 8])
-    func toyScaleSettings(domains: Int) throws {
-        // §1.9 settings: t_update 200, ignore 200, start 300, subsample 2, window 31; 1200 steps → 4 refits.
+    @Test(arguments: [6, 8], [1, 2])
+    func toyScaleSettings(domains: Int, threads: Int) throws {
+        // §1.9 settings: t_update 200, ignore 200, start 300, subsample 2, window 31; 1200 steps → 4 refits
+        // (the last two at the 256-point cap).
         var config = ADOConfig()
         config.updateInterval = .value(200)
-        let m = try ADOOverheadBenchmark.run(domains: domains, batchSize: 32, steps: 1200, config: config)
-        print(String(format: "ADO report K=%d B=32 steps=1200 (default: 512-start grid, 8 refined): update %.2f µs/step, refit %.1f ms (%d points/domain, %.0f evaluations), amortized %.1f µs/step",
-                     m.domains, m.updateMicrosecondsPerStep, m.refitMilliseconds, m.pointsAtLastRefit, m.evaluationsPerRefit, m.amortizedMicrosecondsPerStep))
+        let m = try ADOOverheadBenchmark.run(domains: domains, batchSize: 32, steps: 1200, config: config,
+                                             threads: try ComputeThreads(threads))
+        print(String(format: "ADO report K=%d B=32 steps=1200 threads=%d (default: 512-start grid, 8 refined, ≤ 256 points): update %.2f µs/step, refit %.1f ms (%d points/domain, %.0f evaluations), amortized %.1f µs/step",
+                     m.domains, threads, m.updateMicrosecondsPerStep, m.refitMilliseconds, m.pointsAtLastRefit, m.evaluationsPerRefit, m.amortizedMicrosecondsPerStep))
         #expect(m.refits == 4)
     }
 

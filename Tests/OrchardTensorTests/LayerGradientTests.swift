@@ -10,10 +10,11 @@ import Testing
     static let tolerance = 1e-3
 
     // oc = 19: above the 16-row/16-column split thresholds for 2 threads; oc = 150: the bias gradient's
-    // 64-column SIMD blocks plus a scalar tail in every thread's share.
-    @Test(arguments: [1, 2], [19, 150]) func linear(threads: Int, oc: Int) throws {
+    // 64-column SIMD blocks plus a scalar tail in every thread's share; c = 40 > oc = 19: dweight split by
+    // input channels instead of output channels.
+    @Test(arguments: [1, 2], [(19, 5), (150, 5), (19, 40)]) func linear(threads: Int, shape: (oc: Int, c: Int)) throws {
         let th = try ComputeThreads(threads)
-        let n = 37, c = 5
+        let n = 37, c = shape.c, oc = shape.oc
         let x = randomFloats(n * c, seed: 1), w = randomFloats(oc * c, seed: 2), b = randomFloats(oc, seed: 3)
         let r = randomFloats(n * oc, seed: 4)
         func reference(_ x: [Double], _ w: [Double], _ b: [Double]) -> [Double] {

@@ -1,4 +1,5 @@
 import Foundation
+import OrchardTensor
 
 /// Micro-benchmark of ADO's own cost, to compare with a training step's wall-clock time:
 /// the per-step policy update (history, losses, ρ, π, π̄) and one refit of all K domains.
@@ -23,7 +24,9 @@ public enum ADOOverheadBenchmark {
 
     /// Runs `steps` ADO steps on K synthetic domains. Every domain i follows
     /// L = ε_i + β_i n^(-α_i) with 2% noise, except the last, which is flat (pure noise).
-    public static func run(domains k: Int, batchSize: Int, steps: Int, config: ADOConfig, seed: UInt64 = 0) throws -> Measurement {
+    /// Refits run on `threads` (one domain per thread at a time), as in a job.
+    public static func run(domains k: Int, batchSize: Int, steps: Int, config: ADOConfig, seed: UInt64 = 0,
+                           threads: ComputeThreads = .single) throws -> Measurement {
         let resolved = try config.resolved(for: ADOResolutionContext(totalSteps: steps, domainCount: k, vocabularySize: 256))
         let prior = (0..<k).map { _ in 1 / Double(k) }
         var policy = try ADOPolicy(config: resolved, prior: prior)
@@ -42,7 +45,7 @@ public enum ADOOverheadBenchmark {
                 losses.append(clean * (1 + 0.02 * rng.nextGaussian()))
             }
             let start = DispatchTime.now().uptimeNanoseconds
-            let refit = try policy.observe(domains: domainsOfBatch, losses: losses)
+            let refit = try policy.observe(domains: domainsOfBatch, losses: losses, threads: threads)
             let dt = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             if let r = refit { refitTime += dt; refits += 1; points = r.points; evaluations += r.evaluations } else { updateTime += dt; updateSteps += 1 }
         }
