@@ -4,8 +4,11 @@ import Foundation
 /// preferring paragraph breaks, so every domain has enough documents for a held-out split and no
 /// single document dominates a size cap.
 public enum DocumentChunker {
+    /// A blank text (empty, or only whitespace — e.g. an empty `__init__.py`) gives no document: datasets refuse
+    /// empty texts and a model can learn nothing from them.
     public static func chunks(_ text: String, maxBytes: Int) -> [String] {
         precondition(maxBytes > 0)
+        if text.utf8.allSatisfy(TextSources.isSpace) { return [] }
         if text.utf8.count <= maxBytes { return [text] }
         var chunks: [String] = []
         var current: [Substring] = [], currentBytes = 0

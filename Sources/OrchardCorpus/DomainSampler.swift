@@ -26,6 +26,7 @@ public enum DomainSampler {
             seen += 1
             guard let raw = try candidate.load() else { continue }
             let pieces = DocumentChunker.chunks(raw, maxBytes: maxDocumentBytes)
+            if pieces.isEmpty { continue }   // blank source text: not a document, and not a miss of the cap
             var keptAny = false
             for (part, text) in pieces.enumerated() {
                 let id = "\(candidate.id)#\(part)"

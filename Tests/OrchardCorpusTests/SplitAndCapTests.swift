@@ -15,6 +15,17 @@ import Testing
         #expect(DocumentChunker.chunks("short", maxBytes: 512) == ["short"])
     }
 
+    /// An empty `__init__.py` once became a document with empty text, which the dataset upload (rightly) refused.
+    @Test func blankTextsAreNotDocuments() throws {
+        for blank in ["", " ", "\n\n", " \t\r\n"] { #expect(DocumentChunker.chunks(blank, maxBytes: 512).isEmpty) }
+        let candidates = [DocumentCandidate(id: "code/x:empty/__init__.py", text: ""),
+                          DocumentCandidate(id: "code/x:blank.py", text: "  \n"),
+                          DocumentCandidate(id: "code/x:a.py", text: "import os\n")]
+        let selection = try DomainSampler.select(domain: "code", candidates: candidates, capBytes: 1_000, maxDocumentBytes: 512)
+        #expect(selection.documents.map(\.id) == ["code/x:a.py#0"])
+        #expect(selection.documents.allSatisfy { !$0.text.isEmpty })
+    }
+
     @Test func heldOutSplitIsDeterministicAndNearItsFraction() throws {
         let split = try HeldOutSplit(fraction: 0.1)
         let ids = (0..<5000).map { "prose/test:doc/\($0)#0" }
