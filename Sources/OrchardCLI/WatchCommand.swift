@@ -106,8 +106,10 @@ struct SSEParser {
     }
 }
 
-/// One status line: `[#####-----] 50/100  loss=2.31  job.started`.
+/// One status line: `[#####-----] 50/100  loss=2.31  job.started`, redrawn in place on a terminal; when stdout
+/// is a pipe or a file, one plain line per event instead (no escape codes, no redraws).
 struct ProgressDisplay {
+    let interactive = isatty(STDOUT_FILENO) != 0
     var step = 0
     var total: Int?
     var metrics: [String: Double] = [:]
@@ -128,7 +130,7 @@ struct ProgressDisplay {
     mutating func update(job: JSONValue) {
         if let s = job["progress"]?["step"]?.intValue { step = s }
         if let t = job["progress"]?["total_steps"]?.intValue { total = t }
-        draw()
+        if interactive { draw() }
     }
 
     func draw() {
@@ -141,8 +143,9 @@ struct ProgressDisplay {
             bar = "step \(step)"
         }
         let m = metrics.keys.sorted().prefix(4).map { "\($0)=\(String(format: "%.4g", metrics[$0]!))" }.joined(separator: "  ")
-        FileHandle.standardOutput.write(Data("\r\u{1B}[K\(bar)  \(m)  \(lastType)".utf8))
+        let line = "\(bar)  \(m)  \(lastType)"
+        FileHandle.standardOutput.write(Data((interactive ? "\r\u{1B}[K" + line : line + "\n").utf8))
     }
 
-    func finish(status: String) { print("\n\(status)") }
+    func finish(status: String) { print(interactive ? "\n\(status)" : status) }
 }

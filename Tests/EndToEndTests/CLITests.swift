@@ -25,6 +25,9 @@ import Glibc
         let (s2, watched, werr) = try runTool("orchard", ["watch", id], env: env)
         #expect(s2 == 0, "\(werr)")
         #expect(watched.contains("succeeded") && watched.contains("6/6"))
+        // Not a terminal (a pipe here): plain lines, one per event, no cursor escape codes.
+        #expect(!watched.contains("\u{1B}") && !watched.contains("\r"), "\(watched)")
+        #expect(watched.split(separator: "\n").count >= 3)
 
         let (_, got, _) = try runTool("orchard", ["jobs", "get", id], env: env)
         #expect(try JSONDecoder().decode(JSONValue.self, from: Data(got.utf8))["status"] == "succeeded")
