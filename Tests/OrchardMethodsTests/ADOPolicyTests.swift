@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 @testable import OrchardMethods
+import OrchardTensor
 
 /// A synthetic training run: domain k's loss follows its own power law in the number of samples of k seen
 /// (plus a little transfer from all samples), with per-sequence noise. Domain kinds cover what ADO must
@@ -58,6 +59,21 @@ struct SyntheticLossSimulation {
 
     static func simulation(seed: UInt64) -> SyntheticLossSimulation {
         SyntheticLossSimulation(domains: [SyntheticLossSimulation.learnableA, SyntheticLossSimulation.learnableB, SyntheticLossSimulation.saturated, SyntheticLossSimulation.noiseDomain], seed: seed)
+    }
+
+    /// Refits fit the domains in parallel on the job's threads: the trajectory must not depend on how many.
+    @Test func refitsOnTwoThreadsEqualOneThreadBitForBit() throws {
+        let cfg = try Self.config()
+        var one = try ADOPolicy(config: cfg, prior: Self.prior), two = one
+        let threads = try ComputeThreads(2)
+        var sim = Self.simulation(seed: 21)
+        for _ in 0..<500 {
+            let (d, l) = sim.step(weights: one.weights, batchSize: 16)
+            try one.observe(domains: d, losses: l)
+            try two.observe(domains: d, losses: l, threads: threads)
+            #expect(one.weights == two.weights)
+        }
+        #expect(one.state.refits.count >= 3 && one.state == two.state)
     }
 
     @Test(arguments: [ADOFloorRule.projection, .official])

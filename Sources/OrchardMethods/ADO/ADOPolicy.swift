@@ -52,10 +52,9 @@ public struct ADOPolicy: Sendable {
     public var domainCount: Int { state.prior.count }
 
     /// Records step t = `state.step`: the domain of each sequence and its mean-token training loss.
-    /// Returns the refit if one happened at this step.
+    /// Returns the refit if one happened at this step. A refit fits the K domains' laws on `threads` (they are
+    /// independent; the result does not depend on the thread count).
     @discardableResult
-    /// A refit fits the K domains' laws on `threads` (they are independent; the result does not depend on
-    /// the thread count).
     public mutating func observe(domains: [Int], losses: [Double], threads: ComputeThreads = .single) throws -> ADORefit? {
         let k = domainCount
         guard !domains.isEmpty, domains.count == losses.count else {
