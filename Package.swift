@@ -58,7 +58,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "OrchardServer", dependencies: [
-            "OrchardStore", "OrchardJobs",
+            "OrchardStore", "OrchardJobs", "OrchardTensor",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),

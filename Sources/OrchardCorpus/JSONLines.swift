@@ -8,25 +8,9 @@ public enum JSONLines {
         "{\"id\":\(quoted(document.id)),\"domain\":\(quoted(document.domain)),\"text\":\(quoted(document.text))}\n"
     }
 
+    /// Minimal escaping, plus U+007F (kept so existing corpus files hash the same).
     public static func quoted(_ string: String) -> String {
-        var out = "\""
-        out.reserveCapacity(string.utf8.count + 2)
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        JSONStringLiteral.quote(string, escapingDelete: true)
     }
 
     /// Streams documents to a file; returns the byte count and SHA-256 of what was written.

@@ -1,5 +1,6 @@
 import Foundation
 import OrchardJobs
+import OrchardTensor
 
 /// A small, fast JSON serializer for `JSONValue` (sorted keys, no Foundation encoder on the hot path).
 enum JSONText {
@@ -34,18 +35,6 @@ enum JSONText {
     }
 
     static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        out += "\""
+        JSONStringLiteral.append(s, to: &out)
     }
 }

@@ -68,7 +68,7 @@ struct PretrainExperiment {
         let batchSize = Int(env["ORCHARD_PRETRAIN_BATCH"] ?? "") ?? 16
         let outName = env["ORCHARD_PRETRAIN_OUT"] ?? "docs/results/pretrain"
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let out = root.appendingPathComponent(outName)
+        let out = outName.hasPrefix("/") ? URL(fileURLWithPath: outName) : root.appendingPathComponent(outName)
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         let datasets = ["train": try LocalJobContext.readJSONL(dir.appendingPathComponent("train.jsonl")),
                         "heldout": try LocalJobContext.readJSONL(dir.appendingPathComponent("heldout.jsonl"))]

@@ -164,7 +164,7 @@ public final class BPETokenizer: Sendable {
         var s = "{\"type\":\(JSONStringLiteral.quote(formatName)),\"version\":\(formatVersion)"
         s += ",\"pre_tokenizer\":\(JSONStringLiteral.quote(ByteLevelPreTokenizer.name)),\"max_chunk_bytes\":\(ByteLevelPreTokenizer.maxChunkBytes)"
         s += ",\"vocabulary_size\":\(256 + merges.count + specialTokens.count)"
-        s += ",\"special_tokens\":[" + specialTokens.map(JSONStringLiteral.quote).joined(separator: ",") + "]"
+        s += ",\"special_tokens\":[" + specialTokens.map { JSONStringLiteral.quote($0) }.joined(separator: ",") + "]"
         s += ",\"merges\":[" + merges.map { "[\($0.left),\($0.right)]" }.joined(separator: ",") + "]}\n"
         return Array(s.utf8)
     }
