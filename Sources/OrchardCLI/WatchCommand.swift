@@ -147,5 +147,11 @@ struct ProgressDisplay {
         FileHandle.standardOutput.write(Data((interactive ? "\r\u{1B}[K" + line : line + "\n").utf8))
     }
 
-    func finish(status: String) { print(interactive ? "\n\(status)" : status) }
+    /// The final progress (from the finished job) and the status; without a terminal the job refreshes
+    /// were not drawn, so the last line of progress is printed here.
+    func finish(status: String) {
+        if interactive { print("\n\(status)"); return }
+        draw()
+        print(status)
+    }
 }
