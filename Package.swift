@@ -13,8 +13,12 @@ let engineOnly = ProcessInfo.processInfo.environment["ORCHARD_ENGINE_ONLY"] == "
 // binary runs on any x86-64 machine; the Makefile's release builds set it from the host
 // (scripts/host-target-cpu.sh), an empty value means generic. Measured effect: docs/performance.md.
 let targetCPU = ProcessInfo.processInfo.environment["ORCHARD_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 }
+// `-fno-math-errno` reaches the C shims behind Float.squareRoot(): with errno semantics every square root
+// is a scalar vsqrtss plus a libm call for negative inputs, which keeps AdamW's SIMD loop scalar. No engine
+// code reads errno; IEEE square roots are correctly rounded either way, so results do not change.
 let engineSettings: [SwiftSetting] = [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
+    .unsafeFlags(["-Xcc", "-fno-math-errno"]),
 ] + (targetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? [])
 
 let engineTargetNames: Set<String> = [

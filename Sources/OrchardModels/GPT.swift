@@ -88,7 +88,7 @@ public final class GPT {
         }
     }
 
-    public func zeroGradients() { gradients.zero() }
+    public func zeroGradients() { Elementwise.fill(gradients.pointer, count: gradients.count, threads: threads) }
 
     // MARK: forward
 
@@ -196,7 +196,7 @@ public final class GPT {
         Linear.backward(dinp: dln, dweight: G + layout.wte, dbias: nil, dout: A + logits, inp: A + lnf, weight: P + layout.wte,
                         n: n, inChannels: C, outChannels: V, threads: th)
         let lastResidual = config.layers > 0 ? A + layerActs[config.layers - 1].residual3 : A + encoded
-        dres.update(repeating: 0, count: n * C)
+        Elementwise.fill(dres, count: n * C, threads: th)
         LayerNorm.backward(dinp: dres, dweight: G + layout.lnfWeight, dbias: G + layout.lnfBias, dout: dln, inp: lastResidual,
                            weight: P + layout.lnfWeight, mean: A + lnfMean, rstd: A + lnfRstd, n: n, channels: C, threads: th)
 

@@ -24,20 +24,28 @@ public final class AdamW: Optimizer {
         stepCount += 1
         let t = Float(stepCount)
         let c1 = 1 / (1 - pow(beta1, t)), c2 = 1 / (1 - pow(beta2, t))
-        let b1 = beta1, b2 = beta2, eps = epsilon
+        let b1 = beta1, b2 = beta2, eps = epsilon, wd = weightDecay
         let mp = m.pointer, vp = v.pointer
-        for seg in decay.segments {
-            let shrink = seg.decay ? 1 - lr * weightDecay : 1
-            let base = seg.range.lowerBound
-            threads.parallelChunks(seg.range.count, minimumPerThread: 8192) { r in
-                for j in r {
-                    let i = base + j
-                    let gi = g[i]
-                    let mi = b1 * mp[i] + (1 - b1) * gi
-                    let vi = b2 * vp[i] + (1 - b2) * gi * gi
-                    mp[i] = mi; vp[i] = vi
-                    p[i] = p[i] * shrink - lr * (mi * c1) / ((vi * c2).squareRoot() + eps)
-                }
+        // One parallel region over all parameters; each chunk walks the decay segments it overlaps.
+        decay.forEachSegment(in: parameterCount, threads: threads) { range, decayed in
+            let shrink = decayed ? 1 - lr * wd : 1
+            // The same IEEE operations per element as the scalar tail, so SIMD and scalar agree bit for bit.
+            var i = range.lowerBound
+            while i + 16 <= range.upperBound {
+                let gi = load16(g + i)
+                let mi = b1 * load16(mp + i) + (1 - b1) * gi
+                let vi = b2 * load16(vp + i) + (1 - b2) * gi * gi
+                store16(mi, mp + i); store16(vi, vp + i)
+                store16(load16(p + i) * shrink - lr * (mi * c1) / ((vi * c2).squareRoot() + eps), p + i)
+                i += 16
+            }
+            while i < range.upperBound {
+                let gi = g[i]
+                let mi = b1 * mp[i] + (1 - b1) * gi
+                let vi = b2 * vp[i] + (1 - b2) * gi * gi
+                mp[i] = mi; vp[i] = vi
+                p[i] = p[i] * shrink - lr * (mi * c1) / ((vi * c2).squareRoot() + eps)
+                i += 1
             }
         }
     }

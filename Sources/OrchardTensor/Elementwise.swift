@@ -8,6 +8,14 @@ public enum Elementwise {
         }
     }
 
+    /// p[0..<count] = value, split across the threads (a serial memset of the gradients let the other thread
+    /// fall asleep before every step).
+    public static func fill(_ p: UnsafeMutablePointer<Float>, count: Int, value: Float = 0, threads: ComputeThreads) {
+        threads.parallelChunks(count, minimumPerThread: 16384) { r in
+            (p + r.lowerBound).update(repeating: value, count: r.count)
+        }
+    }
+
     /// a += b.
     public static func accumulate(_ a: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, count: Int, threads: ComputeThreads) {
         threads.parallelChunks(count, minimumPerThread: 16384) { r in

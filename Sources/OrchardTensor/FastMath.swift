@@ -1,9 +1,11 @@
 // Polynomial exp/tanh on SIMD16<Float>: per-element libm calls are ~10x slower (specs/perf.md).
 // Clamping uses replace(with:where:) because pointwiseMin/Max is very slow on the generic x86-64 target.
+// @_transparent, not @inline(__always): the optimizer left fastTanh out of line in GELU.backward, where every
+// call passed the SIMD16 in four xmm registers and ran the polynomial 128 bits wide (half of AVX2's width).
 
 public typealias Float16x = SIMD16<Float>
 
-@inline(__always)
+@_transparent
 public func fastExp(_ x: SIMD16<Float>) -> SIMD16<Float> {
     // Cephes expf: exp(x) = 2^n * exp(r), r = x - n ln2, |r| <= ln2/2; relative error ~2 ulp.
     // n is rounded with the 1.5·2^23 "magic number" trick and read back from the float's bits:
@@ -28,41 +30,41 @@ public func fastExp(_ x: SIMD16<Float>) -> SIMD16<Float> {
     return y * scale
 }
 
-@inline(__always)
+@_transparent
 public func fastExp(_ x: Float) -> Float {
     fastExp(SIMD16<Float>(repeating: x))[0]
 }
 
-@inline(__always)
+@_transparent
 public func fastTanh(_ x: SIMD16<Float>) -> SIMD16<Float> {
     // tanh(x) = 1 - 2 / (exp(2x) + 1); saturates correctly for large |x| because fastExp clamps.
     1 - 2 / (fastExp(2 * x) + 1)
 }
 
-@inline(__always)
+@_transparent
 public func fastTanh(_ x: Float) -> Float {
     fastTanh(SIMD16<Float>(repeating: x))[0]
 }
 
 /// Loads up to 16 floats (the rest zero) — for loop tails.
-@inline(__always)
+@_transparent
 func loadPartial(_ p: UnsafePointer<Float>, _ count: Int, fill: Float = 0) -> SIMD16<Float> {
     var v = SIMD16<Float>(repeating: fill)
     for i in 0..<count { v[i] = p[i] }
     return v
 }
 
-@inline(__always)
+@_transparent
 func storePartial(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
     for i in 0..<count { p[i] = v[i] }
 }
 
-@inline(__always)
+@_transparent
 func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
 }
 
-@inline(__always)
+@_transparent
 func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
 }

@@ -43,4 +43,16 @@ public struct DecaySegments: Sendable {
         if cursor < count { flags.append((cursor..<count, false)) }
         segments = flags.map { (range: $0.0, decay: $0.1) }
     }
+
+    /// Runs body(range, decayed) over 0..<count in one parallel region: each thread's contiguous chunk is
+    /// cut where it crosses a segment boundary. Elementwise updates only, so the split never changes a result.
+    @inline(__always)
+    func forEachSegment(in count: Int, threads: ComputeThreads, _ body: (Range<Int>, Bool) -> Void) {
+        threads.parallelChunks(count, minimumPerThread: 8192) { chunk in
+            for seg in segments {
+                let lo = Swift.max(chunk.lowerBound, seg.range.lowerBound), hi = Swift.min(chunk.upperBound, seg.range.upperBound)
+                if lo < hi { body(lo..<hi, seg.decay) }
+            }
+        }
+    }
 }

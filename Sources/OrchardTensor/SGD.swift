@@ -28,20 +28,17 @@ public final class SGD: Optimizer {
         stepCount += 1
         let mu = momentum, tau = dampening, nest = nesterov
         let bp = buffer?.pointer
-        for seg in decay.segments {
-            let wd = seg.decay ? weightDecay : 0
-            let base = seg.range.lowerBound
-            threads.parallelChunks(seg.range.count, minimumPerThread: 8192) { r in
-                for j in r {
-                    let i = base + j
-                    var gi = g[i] + wd * p[i]
-                    if let bp {
-                        let b = first ? gi : mu * bp[i] + (1 - tau) * gi
-                        bp[i] = b
-                        gi = nest ? gi + mu * b : b
-                    }
-                    p[i] -= lr * gi
+        let decayRate = weightDecay
+        decay.forEachSegment(in: parameterCount, threads: threads) { range, decayed in
+            let wd = decayed ? decayRate : 0
+            for i in range {
+                var gi = g[i] + wd * p[i]
+                if let bp {
+                    let b = first ? gi : mu * bp[i] + (1 - tau) * gi
+                    bp[i] = b
+                    gi = nest ? gi + mu * b : b
                 }
+                p[i] -= lr * gi
             }
         }
     }
