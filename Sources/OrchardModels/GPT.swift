@@ -159,16 +159,14 @@ public final class GPT {
             CausalSelfAttention.forward(out: A + la.atty, att: A + la.att, qkv: A + la.qkv,
                                         batch: b, length: t, channels: C, heads: H, threads: th)
             Linear.forward(out: A + la.residual2, inp: A + la.atty, weight: P + blk.projWeight, bias: P + blk.projBias,
-                           n: n, inChannels: C, outChannels: C, threads: th)
-            Elementwise.accumulate(A + la.residual2, residual, count: n * C, threads: th)
+                           residual: residual, n: n, inChannels: C, outChannels: C, threads: th)
             LayerNorm.forward(out: A + la.ln2, mean: A + la.ln2Mean, rstd: A + la.ln2Rstd, inp: A + la.residual2,
                               weight: P + blk.ln2Weight, bias: P + blk.ln2Bias, n: n, channels: C, threads: th)
             Linear.forward(out: A + la.fch, inp: A + la.ln2, weight: P + blk.fcWeight, bias: P + blk.fcBias,
                            n: n, inChannels: C, outChannels: 4 * C, threads: th)
             GELU.forward(out: A + la.fchGelu, inp: A + la.fch, count: n * 4 * C, threads: th)
             Linear.forward(out: A + la.residual3, inp: A + la.fchGelu, weight: P + blk.fcProjWeight, bias: P + blk.fcProjBias,
-                           n: n, inChannels: 4 * C, outChannels: C, threads: th)
-            Elementwise.accumulate(A + la.residual3, A + la.residual2, count: n * C, threads: th)
+                           residual: A + la.residual2, n: n, inChannels: 4 * C, outChannels: C, threads: th)
             residual = A + la.residual3
         }
         LayerNorm.forward(out: A + lnf, mean: A + lnfMean, rstd: A + lnfRstd, inp: residual,

@@ -8,6 +8,14 @@ public enum Elementwise {
         }
     }
 
+    /// out = a + b over one row, on the calling thread (out may alias a or b).
+    @inline(__always)
+    public static func add(out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) {
+        var i = 0
+        while i + 16 <= count { store16(load16(a + i) + load16(b + i), out + i); i += 16 }
+        while i < count { out[i] = a[i] + b[i]; i += 1 }
+    }
+
     /// p[0..<count] = value, split across the threads (a serial memset of the gradients let the other thread
     /// fall asleep before every step).
     public static func fill(_ p: UnsafeMutablePointer<Float>, count: Int, value: Float = 0, threads: ComputeThreads) {

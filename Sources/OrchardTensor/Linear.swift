@@ -1,18 +1,32 @@
 /// Fully connected layer, weight stored (out, in) row-major like PyTorch's nn.Linear.
 /// Large GEMMs are split by rows across the model's threads (OpenBLAS itself stays single-threaded).
 public enum Linear {
-    /// out (N, OC) = inp (N, C) · weightᵀ (C, OC) + bias (OC).
+    /// out (N, OC) = inp (N, C) · weightᵀ (C, OC) + bias (OC) [+ residual (N, OC)].
+    /// A residual is added while the rows are initialised (residual + bias, then the GEMM accumulates onto
+    /// it), which saves the separate read-modify-write pass of a residual connection; out may alias residual.
     public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
                                weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                               residual: UnsafePointer<Float>? = nil,
                                n: Int, inChannels c: Int, outChannels oc: Int, threads: ComputeThreads) {
         threads.parallelChunks(n, minimumPerThread: 16) { rows in
             guard !rows.isEmpty else { return }
             let o = out + rows.lowerBound * oc
-            if let bias {
+            switch (bias, residual) {
+            case let (bias?, residual?):
+                for r in 0..<rows.count {
+                    Elementwise.add(out: o + r * oc, residual + (rows.lowerBound + r) * oc, bias, count: oc)
+                }
+            case let (bias?, nil):
                 for r in 0..<rows.count { (o + r * oc).update(from: bias, count: oc) }
+            case let (nil, residual?):
+                if UnsafePointer(o) != residual + rows.lowerBound * oc {
+                    o.update(from: residual + rows.lowerBound * oc, count: rows.count * oc)
+                }
+            case (nil, nil):
+                break
             }
             sgemm(transB: true, m: rows.count, n: oc, k: c, a: inp + rows.lowerBound * c, lda: c,
-                  b: weight, ldb: c, beta: bias == nil ? 0 : 1, c: o, ldc: oc)
+                  b: weight, ldb: c, beta: bias == nil && residual == nil ? 0 : 1, c: o, ldc: oc)
         }
     }
 

@@ -41,6 +41,32 @@ import Testing
         #expect(GradientCheck.scaledMaxError(res[7].map { $0 - 0.25 }, gb) < Self.tolerance)
     }
 
+    /// The fused residual connection: out = inp·Wᵀ + bias + residual, with the residual in its own buffer or
+    /// in out itself, with and without a bias (the residual's gradient is dout, so only the forward needs a check).
+    @Test(arguments: [1, 2]) func linearForwardAddsAResidual(threads: Int) throws {
+        let th = try ComputeThreads(threads)
+        let n = 37, c = 24, oc = 150
+        let x = randomFloats(n * c, seed: 11), w = randomFloats(oc * c, seed: 12), b = randomFloats(oc, seed: 13)
+        let resid = randomFloats(n * oc, seed: 14)
+        for withBias in [true, false] {
+            let zero = [Float](repeating: 0, count: n * oc)
+            let out = withBuffers([x, w, b, resid, zero, resid]) { p in
+                let bias = withBias ? UnsafePointer(p[2]) : nil
+                Linear.forward(out: p[4], inp: p[0], weight: p[1], bias: bias, n: n, inChannels: c, outChannels: oc, threads: th)
+                Elementwise.accumulate(p[4], p[3], count: n * oc, threads: th)   // the unfused reference
+                Linear.forward(out: p[5], inp: p[0], weight: p[1], bias: bias, residual: p[5],
+                               n: n, inChannels: c, outChannels: oc, threads: th)   // out aliases the residual
+            }
+            let separate = withBuffers([x, w, b, resid, zero]) { p in
+                Linear.forward(out: p[4], inp: p[0], weight: p[1], bias: withBias ? UnsafePointer(p[2]) : nil, residual: p[3],
+                               n: n, inChannels: c, outChannels: oc, threads: th)
+            }
+            #expect(GradientCheck.scaledMaxError(out[5], doubles(out[4])) < 1e-6, "aliased, bias \(withBias)")
+            #expect(GradientCheck.scaledMaxError(separate[4], doubles(out[4])) < 1e-6, "separate, bias \(withBias)")
+            #expect(separate[4] == out[5], "separate or aliased residual: the same arithmetic")
+        }
+    }
+
     @Test(arguments: [1, 2]) func layerNorm(threads: Int) throws {
         let th = try ComputeThreads(threads)
         let n = 20, c = 19  // one SIMD16 block plus a scalar tail
