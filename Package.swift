@@ -14,8 +14,9 @@ let engineOnly = ProcessInfo.processInfo.environment["ORCHARD_ENGINE_ONLY"] == "
 // (scripts/host-target-cpu.sh), an empty value means generic. Measured effect: docs/performance.md.
 let targetCPU = ProcessInfo.processInfo.environment["ORCHARD_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 }
 // `-fno-math-errno` reaches the C shims behind Float.squareRoot(): with errno semantics every square root
-// is a scalar vsqrtss plus a libm call for negative inputs, which keeps AdamW's SIMD loop scalar. No engine
-// code reads errno; IEEE square roots are correctly rounded either way, so results do not change.
+// is a scalar vsqrtss plus a libm call for negative inputs, which keeps AdamW's SIMD loop scalar. It only lets
+// the compiler assume that math functions leave errno alone (system calls still set it); no code here reads
+// errno after a math function, and IEEE square roots are correctly rounded either way, so results do not change.
 let engineSettings: [SwiftSetting] = [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
     .unsafeFlags(["-Xcc", "-fno-math-errno"]),
