@@ -7,7 +7,7 @@ public final class GPTGenerator {
     public let model: GPT
     let keys: FloatBuffer, values: FloatBuffer  // (L, T, C) each
     let work: FloatBuffer
-    let x, ln, qkv, atty, tmp, fc, fcGelu, logitsOffset, scores, mean, rstd: Int
+    let x, ln, qkv, atty, fc, fcGelu, logitsOffset, scores, mean, rstd: Int
     public private(set) var position = 0
 
     public init(model: GPT) {
@@ -15,7 +15,7 @@ public final class GPTGenerator {
         let c = model.config, L = c.layers, T = c.contextLength, C = c.channels
         keys = FloatBuffer(count: L * T * C); values = FloatBuffer(count: L * T * C)
         var s = BufferCarver()
-        x = s.reserve(C); ln = s.reserve(C); qkv = s.reserve(3 * C); atty = s.reserve(C); tmp = s.reserve(C)
+        x = s.reserve(C); ln = s.reserve(C); qkv = s.reserve(3 * C); atty = s.reserve(C)
         fc = s.reserve(4 * C); fcGelu = s.reserve(4 * C); logitsOffset = s.reserve(c.vocabularySize); scores = s.reserve(T)
         mean = s.reserve(1); rstd = s.reserve(1)
         work = FloatBuffer(count: s.used)
@@ -59,17 +59,15 @@ public final class GPTGenerator {
                     for d in 0..<hs { o[d] += p * v[d] }
                 }
             }
-            Linear.forward(out: W + tmp, inp: W + atty, weight: P + blk.projWeight, bias: P + blk.projBias,
-                           n: 1, inChannels: C, outChannels: C, threads: th)
-            for j in 0..<C { W[x + j] += W[tmp + j] }
+            Linear.forward(out: W + x, inp: W + atty, weight: P + blk.projWeight, bias: P + blk.projBias,
+                           residual: W + x, n: 1, inChannels: C, outChannels: C, threads: th)
             LayerNorm.forward(out: W + ln, mean: W + mean, rstd: W + rstd, inp: W + x, weight: P + blk.ln2Weight,
                               bias: P + blk.ln2Bias, n: 1, channels: C, threads: th)
             Linear.forward(out: W + fc, inp: W + ln, weight: P + blk.fcWeight, bias: P + blk.fcBias,
                            n: 1, inChannels: C, outChannels: 4 * C, threads: th)
             GELU.forward(out: W + fcGelu, inp: W + fc, count: 4 * C, threads: th)
-            Linear.forward(out: W + tmp, inp: W + fcGelu, weight: P + blk.fcProjWeight, bias: P + blk.fcProjBias,
-                           n: 1, inChannels: 4 * C, outChannels: C, threads: th)
-            for j in 0..<C { W[x + j] += W[tmp + j] }
+            Linear.forward(out: W + x, inp: W + fcGelu, weight: P + blk.fcProjWeight, bias: P + blk.fcProjBias,
+                           residual: W + x, n: 1, inChannels: 4 * C, outChannels: C, threads: th)
         }
         LayerNorm.forward(out: W + ln, mean: W + mean, rstd: W + rstd, inp: W + x, weight: P + lay.lnfWeight,
                           bias: P + lay.lnfBias, n: 1, channels: C, threads: th)

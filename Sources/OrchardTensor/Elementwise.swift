@@ -4,11 +4,11 @@ public enum Elementwise {
     public static func add(out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                            count: Int, threads: ComputeThreads) {
         threads.parallelChunks(count, minimumPerThread: 16384) { r in
-            for i in r { out[i] = a[i] + b[i] }
+            add(out: out + r.lowerBound, a + r.lowerBound, b + r.lowerBound, count: r.count)
         }
     }
 
-    /// out = a + b over one row, on the calling thread (out may alias a or b).
+    /// out = a + b on the calling thread (out may alias a or b).
     @inline(__always)
     public static func add(out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) {
         var i = 0
@@ -26,9 +26,7 @@ public enum Elementwise {
 
     /// a += b.
     public static func accumulate(_ a: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, count: Int, threads: ComputeThreads) {
-        threads.parallelChunks(count, minimumPerThread: 16384) { r in
-            for i in r { a[i] += b[i] }
-        }
+        add(out: a, a, b, count: count, threads: threads)
     }
 
     /// Σ x_i² in Float64 partial sums per chunk (deterministic for a given thread count).
