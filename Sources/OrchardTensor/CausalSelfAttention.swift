@@ -1,6 +1,6 @@
 /// Causal multi-head self-attention core (after the fused qkv projection, before the output projection).
 /// qkv (B, T, 3C) holds [q | k | v] per position, head h at columns h·hs..<(h+1)·hs of each part.
-/// Work is split across threads by (batch, head); each pair uses single-threaded BLAS GEMMs.
+/// Work is split across threads by (batch, head), claimed as threads become free; each pair uses single-threaded BLAS GEMMs.
 /// The GEMMs skip the masked upper triangle: rows are taken in blocks of `causalBlock`, and a block of
 /// query rows ending at r1 only meets keys 0..<r1 (and the transposed products only rows ≥ the block's
 /// start). With T = 128 that is 5/8 of the full products' work; the skipped terms are exact zeros.
@@ -25,7 +25,7 @@ public enum CausalSelfAttention {
                                threads: ComputeThreads) {
         let hs = c / heads, c3 = 3 * c
         let scale = 1 / Float(hs).squareRoot()
-        threads.parallelFor(batch * heads) { _, bh in
+        threads.parallelTiles(batch * heads, minimumTile: 1) { _, pairs in for bh in pairs {
             let b = bh / heads, h = bh % heads
             let q = qkv + b * t * c3 + h * hs, k = q + c, v = q + 2 * c
             let a = att + bh * t * t
@@ -42,7 +42,7 @@ public enum CausalSelfAttention {
             causalBlocks(t) { r0, r1 in   // out rows r0..<r1 = att[r0..<r1, 0..<r1] · v[0..<r1]
                 sgemm(m: r1 - r0, n: hs, k: r1, a: a + r0 * t, lda: t, b: v, ldb: c3, beta: 0, c: o + r0 * c, ldc: c)
             }
-        }
+        } }
     }
 
     /// dqkv (B, T, 3C) is overwritten. scratch must hold threads.count · T · T floats.
@@ -51,7 +51,7 @@ public enum CausalSelfAttention {
                                 batch: Int, length t: Int, channels c: Int, heads: Int, threads: ComputeThreads) {
         let hs = c / heads, c3 = 3 * c
         let scale = 1 / Float(hs).squareRoot()
-        threads.parallelFor(batch * heads) { worker, bh in
+        threads.parallelTiles(batch * heads, minimumTile: 1) { worker, pairs in for bh in pairs {
             let b = bh / heads, h = bh % heads
             let q = qkv + b * t * c3 + h * hs, k = q + c, v = q + 2 * c
             let dq = dqkv + b * t * c3 + h * hs, dk = dq + c, dv = dq + 2 * c
@@ -84,6 +84,6 @@ public enum CausalSelfAttention {
                 sgemm(transA: true, m: r1 - r0, n: hs, k: t - r0, a: datt + r0 * t + r0, lda: t, b: q + r0 * c3, ldb: c3,
                       beta: 0, c: dk + r0 * c3, ldc: c3)
             }
-        }
+        } }
     }
 }

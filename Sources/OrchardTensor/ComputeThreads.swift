@@ -1,3 +1,4 @@
+import Synchronization
 
 /// The number of compute threads one model uses. OpenBLAS itself stays single-threaded
 /// (see BLASRuntime); the engine splits GEMMs by rows, attention by (batch, head) and
@@ -34,6 +35,53 @@ public struct ComputeThreads: Sendable, Equatable {
         run(workers) { w in
             for i in Self.chunk(w, of: workers, n) { body(w, i) }
         }
+    }
+
+    /// Runs `body(worker, tile)` over tiles of 0..<n that the threads claim as they become free, so that a thread
+    /// that runs slower (on the dev VM one vCPU also takes the block-device interrupts and was 9-19 % slower,
+    /// docs/performance.md) does fewer tiles instead of the others waiting for it at the end of the region.
+    /// Guided self-scheduling: each tile is about 1/(2·count) of what is left, rounded up to `granule`, at least
+    /// `minimumTile`. A tile's bounds depend only on where it starts (and n, count, granule, minimumTile), never on
+    /// timing or on which thread claims it, so every tile is the same computation in every run: results stay
+    /// bit-identical for a given thread count as long as `body` writes only what its tile owns.
+    @inline(__always)
+    public func parallelTiles(_ n: Int, minimumTile: Int, granule: Int = 1,
+                              _ body: (_ worker: Int, _ tile: Range<Int>) -> Void) {
+        guard pool != nil, n / Swift.max(1, minimumTile) >= 2 else { if n > 0 { body(0, 0..<n) }; return }
+        parallelTiles(n, minimumTile: minimumTile, granule: granule, eachWorkerFirst: { _ in }, body)
+    }
+
+    /// The same, but every worker first runs `eachWorkerFirst(worker)` (for worker in 0..<count: a static share of
+    /// some other, independent work) and then joins in claiming tiles, so the tiles also absorb any imbalance of
+    /// the static shares, in one parallel region instead of two.
+    @inline(__always)
+    public func parallelTiles(_ n: Int, minimumTile: Int, granule: Int = 1, eachWorkerFirst: (_ worker: Int) -> Void,
+                              _ body: (_ worker: Int, _ tile: Range<Int>) -> Void) {
+        guard let pool else { eachWorkerFirst(0); if n > 0 { body(0, 0..<n) }; return }
+        let cursor = Atomic<Int>(0)
+        let count = self.count
+        pool.run { w in
+            eachWorkerFirst(w)
+            var start = cursor.load(ordering: .relaxed)
+            while start < n {
+                let end = start + Self.tileSize(remaining: n - start, threads: count, minimumTile: minimumTile, granule: granule)
+                let claim = cursor.compareExchange(expected: start, desired: end, ordering: .relaxed)
+                if claim.exchanged {
+                    body(w, start..<end)
+                    start = cursor.load(ordering: .relaxed)
+                } else {
+                    start = claim.original
+                }
+            }
+        }
+    }
+
+    /// The size of the guided tile that starts with `remaining` items left.
+    @inline(__always)
+    static func tileSize(remaining: Int, threads: Int, minimumTile: Int, granule: Int) -> Int {
+        let share = (remaining + 2 * threads - 1) / (2 * threads)
+        let rounded = (share + granule - 1) / granule * granule
+        return Swift.min(remaining, Swift.max(minimumTile, rounded))
     }
 
     /// Runs body(w) for w in 0..<workers (workers <= count) on the pool.

@@ -3,7 +3,7 @@ public enum Elementwise {
     /// out = a + b (out may alias a or b).
     public static func add(out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                            count: Int, threads: ComputeThreads) {
-        threads.parallelChunks(count, minimumPerThread: 16384) { r in
+        threads.parallelTiles(count, minimumTile: 16384, granule: 16) { _, r in
             add(out: out + r.lowerBound, a + r.lowerBound, b + r.lowerBound, count: r.count)
         }
     }
@@ -19,7 +19,7 @@ public enum Elementwise {
     /// p[0..<count] = value, split across the threads (a serial memset of the gradients let the other thread
     /// fall asleep before every step).
     public static func fill(_ p: UnsafeMutablePointer<Float>, count: Int, value: Float = 0, threads: ComputeThreads) {
-        threads.parallelChunks(count, minimumPerThread: 16384) { r in
+        threads.parallelTiles(count, minimumTile: 16384, granule: 16) { _, r in
             (p + r.lowerBound).update(repeating: value, count: r.count)
         }
     }

@@ -4,7 +4,7 @@ public enum GELU {
     static let a: Float = 0.044715
 
     public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int, threads: ComputeThreads) {
-        threads.parallelChunks(count / 16, minimumPerThread: 1024) { blocks in
+        threads.parallelTiles(count / 16, minimumTile: 1024) { _, blocks in
             for b in blocks {
                 let x = load16(inp + b * 16)
                 store16(0.5 * x * (1 + fastTanh(k * (x + a * x * x * x))), out + b * 16)
@@ -26,7 +26,7 @@ public enum GELU {
             let sech2 = 1 - t * t
             return 0.5 * (1 + t) + 0.5 * x * sech2 * k * (1 + 3 * a * x * x)
         }
-        threads.parallelChunks(count / 16, minimumPerThread: 1024) { blocks in
+        threads.parallelTiles(count / 16, minimumTile: 1024) { _, blocks in
             for b in blocks { store16(load16(dout + b * 16) * grad(load16(inp + b * 16)), dinp + b * 16) }
         }
         let done = count / 16 * 16

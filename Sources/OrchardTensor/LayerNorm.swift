@@ -7,7 +7,7 @@ public enum LayerNorm {
                                rstd: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
                                weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                                n: Int, channels c: Int, threads: ComputeThreads) {
-        threads.parallelChunks(n, minimumPerThread: 8) { rows in
+        threads.parallelTiles(n, minimumTile: 32) { _, rows in
             for row in rows {
                 let x = inp + row * c, o = out + row * c
                 let m = sum(x, c) / Float(c)
@@ -34,7 +34,7 @@ public enum LayerNorm {
                                 inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                 mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
                                 n: Int, channels c: Int, threads: ComputeThreads) {
-        threads.parallelChunks(n, minimumPerThread: 8) { rows in
+        threads.parallelTiles(n, minimumTile: 32) { _, rows in
             for row in rows {
                 let x = inp + row * c, d = dout + row * c, dx = dinp + row * c
                 let m = mean[row], s = rstd[row]

@@ -1,6 +1,10 @@
 /// Fully connected layer, weight stored (out, in) row-major like PyTorch's nn.Linear.
 /// Large GEMMs are split by rows across the model's threads (OpenBLAS itself stays single-threaded).
 public enum Linear {
+    /// Smallest row tile the threads claim for out = inp · Wᵀ and dinp = dout · W. Every tile is a separate
+    /// OpenBLAS call that packs the whole weight again, so tiles stay large enough for that to be cheap.
+    static let rowTile = 64
+
     /// out (N, OC) = inp (N, C) · weightᵀ (C, OC) + bias (OC) [+ residual (N, OC)].
     /// A residual is added while the rows are initialised (residual + bias, then the GEMM accumulates onto
     /// it), which saves the separate read-modify-write pass of a residual connection; out may alias residual.
@@ -8,8 +12,7 @@ public enum Linear {
                                weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                residual: UnsafePointer<Float>? = nil,
                                n: Int, inChannels c: Int, outChannels oc: Int, threads: ComputeThreads) {
-        threads.parallelChunks(n, minimumPerThread: 16) { rows in
-            guard !rows.isEmpty else { return }
+        threads.parallelTiles(n, minimumTile: rowTile, granule: 16) { _, rows in
             let o = out + rows.lowerBound * oc
             switch (bias, residual) {
             case let (bias?, residual?):
@@ -32,41 +35,43 @@ public enum Linear {
 
     /// Given dout (N, OC): dinp (N, C) = dout · weight (overwritten, skipped when nil);
     /// dweight (OC, C) += doutᵀ · inp; dbias (OC) += column sums of dout.
+    /// One parallel region: every thread first computes its static share of dweight (and dbias), then the threads
+    /// claim row tiles of dinp, which absorbs the imbalance of the static shares.
     public static func backward(dinp: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>,
                                 dbias: UnsafeMutablePointer<Float>?, dout: UnsafePointer<Float>,
                                 inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                 n: Int, inChannels c: Int, outChannels oc: Int, threads: ComputeThreads) {
-        if let dinp {
-            threads.parallelChunks(n, minimumPerThread: 16) { rows in
-                guard !rows.isEmpty else { return }
-                sgemm(m: rows.count, n: c, k: oc, a: dout + rows.lowerBound * oc, lda: oc,
-                      b: weight, ldb: c, beta: 0, c: dinp + rows.lowerBound * c, ldc: c)
-            }
-        }
-        // dweight = doutᵀ · inp is split across threads along its larger side: every thread packs the whole
-        // operand of the side that is not split (inp when splitting output channels, dout when splitting input
-        // channels), so splitting the larger side duplicates the smaller operand (mlp.c_proj: dout, 4x smaller).
-        if oc >= c {
-            // Each thread owns a block of output channels: rows of dweight and entries of dbias.
-            threads.parallelChunks(oc, minimumPerThread: 16) { outs in
+        let workers = threads.count
+        // dweight = doutᵀ · inp is split statically along its larger side: every thread packs the whole operand of
+        // the side that is not split (inp when splitting output channels, dout when splitting input channels), so
+        // splitting the larger side duplicates the smaller operand (mlp.c_proj: dout, 4x smaller). Claimed tiles
+        // would pack that K = N operand once per tile: measured slower (docs/performance.md, session 4).
+        func weightGradientShare(_ w: Int) {
+            let outs = ComputeThreads.chunk(w, of: workers, oc)
+            if oc >= c {
+                // This thread owns a block of output channels: rows of dweight and entries of dbias.
                 guard !outs.isEmpty else { return }
                 sgemm(transA: true, m: outs.count, n: c, k: n, a: dout + outs.lowerBound, lda: oc,
                       b: inp, ldb: c, beta: 1, c: dweight + outs.lowerBound * c, ldc: c)
-                if let dbias { columnSums(add: dbias + outs.lowerBound, rows: dout + outs.lowerBound, n: n, width: outs.count, stride: oc) }
-            }
-        } else {
-            // Each thread owns a block of input channels: columns of dweight.
-            threads.parallelChunks(c, minimumPerThread: 16) { ins in
-                guard !ins.isEmpty else { return }
-                sgemm(transA: true, m: oc, n: ins.count, k: n, a: dout, lda: oc,
-                      b: inp + ins.lowerBound, ldb: c, beta: 1, c: dweight + ins.lowerBound, ldc: c)
-            }
-            if let dbias {
-                threads.parallelChunks(oc, minimumPerThread: 16) { outs in
-                    guard !outs.isEmpty else { return }
-                    columnSums(add: dbias + outs.lowerBound, rows: dout + outs.lowerBound, n: n, width: outs.count, stride: oc)
+            } else {
+                // This thread owns a block of input channels: columns of dweight (and still a block of dbias).
+                let ins = ComputeThreads.chunk(w, of: workers, c)
+                if !ins.isEmpty {
+                    sgemm(transA: true, m: oc, n: ins.count, k: n, a: dout, lda: oc,
+                          b: inp + ins.lowerBound, ldb: c, beta: 1, c: dweight + ins.lowerBound, ldc: c)
                 }
             }
+            if let dbias, !outs.isEmpty {
+                columnSums(add: dbias + outs.lowerBound, rows: dout + outs.lowerBound, n: n, width: outs.count, stride: oc)
+            }
+        }
+        if let dinp {
+            threads.parallelTiles(n, minimumTile: rowTile, granule: 16, eachWorkerFirst: weightGradientShare) { _, rows in
+                sgemm(m: rows.count, n: c, k: oc, a: dout + rows.lowerBound * oc, lda: oc,
+                      b: weight, ldb: c, beta: 0, c: dinp + rows.lowerBound * c, ldc: c)
+            }
+        } else {
+            threads.parallelFor(workers) { _, w in weightGradientShare(w) }
         }
     }
 

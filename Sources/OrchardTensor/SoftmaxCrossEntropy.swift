@@ -5,7 +5,7 @@ public enum SoftmaxCrossEntropy {
     /// losses (N) = logsumexp(logits_i) - logits_i[target_i]; logits (N, V) unchanged.
     public static func forward(losses: UnsafeMutablePointer<Float>, logits: UnsafePointer<Float>,
                                targets: UnsafePointer<Int32>, n: Int, vocabulary v: Int, threads: ComputeThreads) {
-        threads.parallelChunks(n, minimumPerThread: 8) { rows in
+        threads.parallelTiles(n, minimumTile: 32) { _, rows in
             for row in rows {
                 let x = logits + row * v
                 losses[row] = Softmax.logSumExp(x, v) - x[Int(targets[row])]
@@ -18,7 +18,7 @@ public enum SoftmaxCrossEntropy {
     public static func backward(dlogits: UnsafeMutablePointer<Float>, logits: UnsafePointer<Float>,
                                 targets: UnsafePointer<Int32>, coefficients: UnsafePointer<Float>,
                                 n: Int, vocabulary v: Int, threads: ComputeThreads) {
-        threads.parallelChunks(n, minimumPerThread: 8) { rows in
+        threads.parallelTiles(n, minimumTile: 32) { _, rows in
             for row in rows {
                 let x = logits + row * v, d = dlogits + row * v
                 let w = coefficients[row]

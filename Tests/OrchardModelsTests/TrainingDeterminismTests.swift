@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import OrchardTensor
 @testable import OrchardModels
@@ -76,6 +77,34 @@ import OrchardTensor
         try resumed.restore(restored)
         let tail = try run(resumed, steps: 6)
         #expect((head + tail).map(\.bitPattern) == uninterrupted.map(\.bitPattern))
+    }
+
+    /// With 1,024 rows per step the threads claim GEMM row tiles, attention heads and elementwise tiles as they
+    /// become free (ComputeThreads.parallelTiles), so which thread computes what differs from run to run; the second
+    /// run shares the cores with a spinning thread to make that likely. Losses and weights must still match bit for bit.
+    @Test func bitIdenticalWhileThreadsClaimTilesDynamically() throws {
+        let config = GPTConfig(vocabularySize: 64, contextLength: 64, layers: 2, channels: 32, heads: 2)
+        func train() throws -> (losses: [Float], weights: [Float]) {
+            let m = try GPT(config: config, maxBatch: 16, threads: try ComputeThreads(2), seed: 321)
+            let trainer = try GPTTrainer.adamW(model: m, learningRate: .constant(rate: 3e-3), seed: 9)
+            let sampler = try TokenWindowSampler(tokens: Self.corpus, batch: 16, length: 64)
+            var inputs = [Int32](), targets = [Int32](), losses = [Float]()
+            for _ in 0..<5 {
+                sampler.sample(inputs: &inputs, targets: &targets, random: &trainer.random)
+                losses.append(try trainer.trainStep(inputs: inputs, targets: targets).loss)
+            }
+            return (losses, m.parameters.array)
+        }
+        let quiet = try train()
+        final class StopFlag: Sendable { let stop = Atomic<Bool>(false) }
+        let flag = StopFlag()
+        let spinner = Thread { while !flag.stop.load(ordering: .relaxed) {} }
+        spinner.start()
+        defer { flag.stop.store(true, ordering: .relaxed) }
+        let contended = try train()
+        #expect(quiet.losses.map(\.bitPattern) == contended.losses.map(\.bitPattern))
+        #expect(quiet.weights.map(\.bitPattern) == contended.weights.map(\.bitPattern))
+        #expect(quiet.losses.last! < quiet.losses.first!)
     }
 
     @Test func restoreRejectsMismatchedState() throws {
