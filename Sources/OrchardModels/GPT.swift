@@ -152,27 +152,33 @@ public final class GPT {
         var residual = A + encoded
         for (l, blk) in layout.blocks.enumerated() {
             let la = layerActs[l]
-            LayerNorm.forward(out: A + la.ln1, mean: A + la.ln1Mean, rstd: A + la.ln1Rstd, inp: residual,
-                              weight: P + blk.ln1Weight, bias: P + blk.ln1Bias, n: n, channels: C, threads: th)
+            // Each LayerNorm runs inside the row tiles of the projection that reads it, GELU inside those of mlp.c_fc.
             Linear.forward(out: A + la.qkv, inp: A + la.ln1, weight: P + blk.qkvWeight, bias: P + blk.qkvBias,
-                           n: n, inChannels: C, outChannels: 3 * C, threads: th)
+                           n: n, inChannels: C, outChannels: 3 * C, threads: th, beforeTile: { rows in
+                LayerNorm.forwardRows(rows, out: A + la.ln1, mean: A + la.ln1Mean, rstd: A + la.ln1Rstd, inp: residual,
+                                      weight: P + blk.ln1Weight, bias: P + blk.ln1Bias, channels: C)
+            })
             CausalSelfAttention.forward(out: A + la.atty, att: A + la.att, qkv: A + la.qkv,
                                         batch: b, length: t, channels: C, heads: H, threads: th)
             Linear.forward(out: A + la.residual2, inp: A + la.atty, weight: P + blk.projWeight, bias: P + blk.projBias,
                            residual: residual, n: n, inChannels: C, outChannels: C, threads: th)
-            LayerNorm.forward(out: A + la.ln2, mean: A + la.ln2Mean, rstd: A + la.ln2Rstd, inp: A + la.residual2,
-                              weight: P + blk.ln2Weight, bias: P + blk.ln2Bias, n: n, channels: C, threads: th)
             Linear.forward(out: A + la.fch, inp: A + la.ln2, weight: P + blk.fcWeight, bias: P + blk.fcBias,
-                           n: n, inChannels: C, outChannels: 4 * C, threads: th)
-            GELU.forward(out: A + la.fchGelu, inp: A + la.fch, count: n * 4 * C, threads: th)
+                           n: n, inChannels: C, outChannels: 4 * C, threads: th, beforeTile: { rows in
+                LayerNorm.forwardRows(rows, out: A + la.ln2, mean: A + la.ln2Mean, rstd: A + la.ln2Rstd, inp: A + la.residual2,
+                                      weight: P + blk.ln2Weight, bias: P + blk.ln2Bias, channels: C)
+            }, afterTile: { rows in
+                let first = rows.lowerBound * 4 * C
+                GELU.forward(out: A + la.fchGelu + first, inp: A + la.fch + first, count: rows.count * 4 * C)
+            })
             Linear.forward(out: A + la.residual3, inp: A + la.fchGelu, weight: P + blk.fcProjWeight, bias: P + blk.fcProjBias,
                            residual: A + la.residual2, n: n, inChannels: 4 * C, outChannels: C, threads: th)
             residual = A + la.residual3
         }
-        LayerNorm.forward(out: A + lnf, mean: A + lnfMean, rstd: A + lnfRstd, inp: residual,
-                          weight: P + layout.lnfWeight, bias: P + layout.lnfBias, n: n, channels: C, threads: th)
         Linear.forward(out: A + logits, inp: A + lnf, weight: P + layout.wte, bias: nil,
-                       n: n, inChannels: C, outChannels: V, threads: th)
+                       n: n, inChannels: C, outChannels: V, threads: th, beforeTile: { rows in
+            LayerNorm.forwardRows(rows, out: A + lnf, mean: A + lnfMean, rstd: A + lnfRstd, inp: residual,
+                                  weight: P + layout.lnfWeight, bias: P + layout.lnfBias, channels: C)
+        })
     }
 
     // MARK: backward
@@ -191,33 +197,49 @@ public final class GPT {
 
         SoftmaxCrossEntropy.backward(dlogits: A + logits, logits: A + logits, targets: targets, coefficients: A + coefficients,
                                      n: n, vocabulary: V, threads: th)
-        Linear.backward(dinp: dln, dweight: G + layout.wte, dbias: nil, dout: A + logits, inp: A + lnf, weight: P + layout.wte,
-                        n: n, inChannels: C, outChannels: V, threads: th)
+        // Each LayerNorm's input gradient runs inside the row tiles of dinp that feed it (GELU's likewise); its
+        // weight and bias gradients need every row, so they follow in a region of their own.
         let lastResidual = config.layers > 0 ? A + layerActs[config.layers - 1].residual3 : A + encoded
         Elementwise.fill(dres, count: n * C, threads: th)
-        LayerNorm.backward(dinp: dres, dweight: G + layout.lnfWeight, dbias: G + layout.lnfBias, dout: dln, inp: lastResidual,
-                           weight: P + layout.lnfWeight, mean: A + lnfMean, rstd: A + lnfRstd, n: n, channels: C, threads: th)
+        Linear.backward(dinp: dln, dweight: G + layout.wte, dbias: nil, dout: A + logits, inp: A + lnf, weight: P + layout.wte,
+                        n: n, inChannels: C, outChannels: V, threads: th, afterTile: { rows in
+            LayerNorm.backwardRows(rows, dinp: dres, dout: dln, inp: lastResidual, weight: P + layout.lnfWeight,
+                                   mean: A + lnfMean, rstd: A + lnfRstd, channels: C)
+        })
+        LayerNorm.backwardParameters(dweight: G + layout.lnfWeight, dbias: G + layout.lnfBias, dout: dln, inp: lastResidual,
+                                     mean: A + lnfMean, rstd: A + lnfRstd, n: n, channels: C, threads: th)
 
         for l in stride(from: config.layers - 1, through: 0, by: -1) {
             let blk = layout.blocks[l], la = layerActs[l]
             let residual = l == 0 ? A + encoded : A + layerActs[l - 1].residual3
             // MLP: residual3 = residual2 + fcProj(gelu(fc(ln2(residual2)))).
             Linear.backward(dinp: dwide, dweight: G + blk.fcProjWeight, dbias: G + blk.fcProjBias, dout: dres,
-                            inp: A + la.fchGelu, weight: P + blk.fcProjWeight, n: n, inChannels: 4 * C, outChannels: C, threads: th)
-            GELU.backward(dinp: dwide, dout: dwide, inp: A + la.fch, count: n * 4 * C, threads: th)
+                            inp: A + la.fchGelu, weight: P + blk.fcProjWeight, n: n, inChannels: 4 * C, outChannels: C, threads: th,
+                            afterTile: { rows in
+                let first = rows.lowerBound * 4 * C
+                GELU.backward(dinp: dwide + first, dout: dwide + first, inp: A + la.fch + first, count: rows.count * 4 * C)
+            })
             Linear.backward(dinp: dln, dweight: G + blk.fcWeight, dbias: G + blk.fcBias, dout: dwide,
-                            inp: A + la.ln2, weight: P + blk.fcWeight, n: n, inChannels: C, outChannels: 4 * C, threads: th)
-            LayerNorm.backward(dinp: dres, dweight: G + blk.ln2Weight, dbias: G + blk.ln2Bias, dout: dln, inp: A + la.residual2,
-                               weight: P + blk.ln2Weight, mean: A + la.ln2Mean, rstd: A + la.ln2Rstd, n: n, channels: C, threads: th)
+                            inp: A + la.ln2, weight: P + blk.fcWeight, n: n, inChannels: C, outChannels: 4 * C, threads: th,
+                            afterTile: { rows in
+                LayerNorm.backwardRows(rows, dinp: dres, dout: dln, inp: A + la.residual2, weight: P + blk.ln2Weight,
+                                       mean: A + la.ln2Mean, rstd: A + la.ln2Rstd, channels: C)
+            })
+            LayerNorm.backwardParameters(dweight: G + blk.ln2Weight, dbias: G + blk.ln2Bias, dout: dln, inp: A + la.residual2,
+                                         mean: A + la.ln2Mean, rstd: A + la.ln2Rstd, n: n, channels: C, threads: th)
             // Attention: residual2 = residual + proj(attn(qkv(ln1(residual)))).
             Linear.backward(dinp: datty, dweight: G + blk.projWeight, dbias: G + blk.projBias, dout: dres,
                             inp: A + la.atty, weight: P + blk.projWeight, n: n, inChannels: C, outChannels: C, threads: th)
             CausalSelfAttention.backward(dqkv: dwide, dout: datty, qkv: A + la.qkv, att: A + la.att, scratch: S + dAttScratch,
                                          batch: b, length: t, channels: C, heads: H, threads: th)
             Linear.backward(dinp: dln, dweight: G + blk.qkvWeight, dbias: G + blk.qkvBias, dout: dwide,
-                            inp: A + la.ln1, weight: P + blk.qkvWeight, n: n, inChannels: C, outChannels: 3 * C, threads: th)
-            LayerNorm.backward(dinp: dres, dweight: G + blk.ln1Weight, dbias: G + blk.ln1Bias, dout: dln, inp: residual,
-                               weight: P + blk.ln1Weight, mean: A + la.ln1Mean, rstd: A + la.ln1Rstd, n: n, channels: C, threads: th)
+                            inp: A + la.ln1, weight: P + blk.qkvWeight, n: n, inChannels: C, outChannels: 3 * C, threads: th,
+                            afterTile: { rows in
+                LayerNorm.backwardRows(rows, dinp: dres, dout: dln, inp: residual, weight: P + blk.ln1Weight,
+                                       mean: A + la.ln1Mean, rstd: A + la.ln1Rstd, channels: C)
+            })
+            LayerNorm.backwardParameters(dweight: G + blk.ln1Weight, dbias: G + blk.ln1Bias, dout: dln, inp: residual,
+                                         mean: A + la.ln1Mean, rstd: A + la.ln1Rstd, n: n, channels: C, threads: th)
         }
         Embedding.backward(dwte: G + layout.wte, dwpe: G + layout.wpe, dout: dres, tokens: tokens,
                            batch: b, length: t, channels: C, threads: th)

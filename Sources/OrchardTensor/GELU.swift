@@ -1,38 +1,54 @@
 /// GELU with the tanh approximation (GPT-2): 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))).
+/// Every element goes through the same SIMD16 arithmetic (a partial vector for a tail), so an element's result does
+/// not depend on how the range is split: the threaded and the per-tile entry points agree bit for bit.
 public enum GELU {
     static let k: Float = 0.7978845608028654  // sqrt(2/pi)
     static let a: Float = 0.044715
 
+    @_transparent
+    static func value(_ x: SIMD16<Float>) -> SIMD16<Float> { 0.5 * x * (1 + fastTanh(k * (x + a * x * x * x))) }
+
+    @_transparent
+    static func derivative(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let t = fastTanh(k * (x + a * x * x * x))
+        let sech2 = 1 - t * t
+        return 0.5 * (1 + t) + 0.5 * x * sech2 * k * (1 + 3 * a * x * x)
+    }
+
     public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int, threads: ComputeThreads) {
         threads.parallelTiles(count / 16, minimumTile: 1024) { _, blocks in
-            for b in blocks {
-                let x = load16(inp + b * 16)
-                store16(0.5 * x * (1 + fastTanh(k * (x + a * x * x * x))), out + b * 16)
-            }
+            for b in blocks { store16(value(load16(inp + b * 16)), out + b * 16) }
         }
         let done = count / 16 * 16
-        if done < count {
-            let x = loadPartial(inp + done, count - done)
-            storePartial(0.5 * x * (1 + fastTanh(k * (x + a * x * x * x))), out + done, count - done)
-        }
+        forward(out: out + done, inp: inp + done, count: count - done)
+    }
+
+    /// out = gelu(inp) over `count` elements on the calling thread (also run inside the Linear tile that produced inp).
+    @inline(__always)
+    public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
+        var i = 0
+        while i + 16 <= count { store16(value(load16(inp + i)), out + i); i += 16 }
+        if i < count { storePartial(value(loadPartial(inp + i, count - i)), out + i, count - i) }
     }
 
     /// dinp = dout * gelu'(inp); dinp may alias dout.
     public static func backward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>,
                                 count: Int, threads: ComputeThreads) {
-        @inline(__always) func grad(_ x: SIMD16<Float>) -> SIMD16<Float> {
-            let u = k * (x + a * x * x * x)
-            let t = fastTanh(u)
-            let sech2 = 1 - t * t
-            return 0.5 * (1 + t) + 0.5 * x * sech2 * k * (1 + 3 * a * x * x)
-        }
         threads.parallelTiles(count / 16, minimumTile: 1024) { _, blocks in
-            for b in blocks { store16(load16(dout + b * 16) * grad(load16(inp + b * 16)), dinp + b * 16) }
+            for b in blocks { store16(load16(dout + b * 16) * derivative(load16(inp + b * 16)), dinp + b * 16) }
         }
         let done = count / 16 * 16
-        if done < count {
-            let r = count - done
-            storePartial(loadPartial(dout + done, r) * grad(loadPartial(inp + done, r)), dinp + done, r)
+        backward(dinp: dinp + done, dout: dout + done, inp: inp + done, count: count - done)
+    }
+
+    /// dinp = dout * gelu'(inp) over `count` elements on the calling thread; dinp may alias dout.
+    @inline(__always)
+    public static func backward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
+        var i = 0
+        while i + 16 <= count { store16(load16(dout + i) * derivative(load16(inp + i)), dinp + i); i += 16 }
+        if i < count {
+            let r = count - i
+            storePartial(loadPartial(dout + i, r) * derivative(loadPartial(inp + i, r)), dinp + i, r)
         }
     }
 }

@@ -8,11 +8,17 @@ public enum Linear {
     /// out (N, OC) = inp (N, C) · weightᵀ (C, OC) + bias (OC) [+ residual (N, OC)].
     /// A residual is added while the rows are initialised (residual + bias, then the GEMM accumulates onto
     /// it), which saves the separate read-modify-write pass of a residual connection; out may alias residual.
+    /// `beforeTile(rows)` runs on the thread of a row tile before its GEMM (to produce those rows of inp, e.g. a
+    /// LayerNorm), `afterTile(rows)` after it (to consume those rows of out, e.g. GELU) while they are in cache,
+    /// which also saves the separate parallel regions; both must touch only their rows.
     public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
                                weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                residual: UnsafePointer<Float>? = nil,
-                               n: Int, inChannels c: Int, outChannels oc: Int, threads: ComputeThreads) {
+                               n: Int, inChannels c: Int, outChannels oc: Int, threads: ComputeThreads,
+                               beforeTile: (_ rows: Range<Int>) -> Void = { _ in },
+                               afterTile: (_ rows: Range<Int>) -> Void = { _ in }) {
         threads.parallelTiles(n, minimumTile: rowTile, granule: 16) { _, rows in
+            beforeTile(rows)
             let o = out + rows.lowerBound * oc
             switch (bias, residual) {
             case let (bias?, residual?):
@@ -30,17 +36,21 @@ public enum Linear {
             }
             sgemm(transB: true, m: rows.count, n: oc, k: c, a: inp + rows.lowerBound * c, lda: c,
                   b: weight, ldb: c, beta: bias == nil && residual == nil ? 0 : 1, c: o, ldc: oc)
+            afterTile(rows)
         }
     }
 
     /// Given dout (N, OC): dinp (N, C) = dout · weight (overwritten, skipped when nil);
     /// dweight (OC, C) += doutᵀ · inp; dbias (OC) += column sums of dout.
     /// One parallel region: every thread first computes its static share of dweight (and dbias), then the threads
-    /// claim row tiles of dinp, which absorbs the imbalance of the static shares.
+    /// claim row tiles of dinp, which absorbs the imbalance of the static shares. `afterTile(rows)` runs on the
+    /// thread of a dinp tile right after it (e.g. the backward of the GELU or LayerNorm that fed this layer) and
+    /// must touch only those rows, and nothing the weight gradient reads.
     public static func backward(dinp: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>,
                                 dbias: UnsafeMutablePointer<Float>?, dout: UnsafePointer<Float>,
                                 inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                n: Int, inChannels c: Int, outChannels oc: Int, threads: ComputeThreads) {
+                                n: Int, inChannels c: Int, outChannels oc: Int, threads: ComputeThreads,
+                                afterTile: (_ rows: Range<Int>) -> Void = { _ in }) {
         let workers = threads.count
         // dweight = doutᵀ · inp is split statically along its larger side: every thread packs the whole operand of
         // the side that is not split (inp when splitting output channels, dout when splitting input channels), so
@@ -69,6 +79,7 @@ public enum Linear {
             threads.parallelTiles(n, minimumTile: rowTile, granule: 16, eachWorkerFirst: weightGradientShare) { _, rows in
                 sgemm(m: rows.count, n: c, k: oc, a: dout + rows.lowerBound * oc, lda: oc,
                       b: weight, ldb: c, beta: 0, c: dinp + rows.lowerBound * c, ldc: c)
+                afterTile(rows)
             }
         } else {
             threads.parallelFor(workers) { _, w in weightGradientShare(w) }

@@ -16,8 +16,9 @@ import OrchardTensor
         // Larger-than-default weights make every path (attention, LN) carry real gradient.
         var named = model.namedParameters()
         var rng = SeededRandom(seed: 7)
-        for (k, v) in named where k.hasSuffix("weight") || k == "wte" || k == "wpe" || k.hasSuffix("bias") {
-            named[k]!.values = v.values.map { $0 + rng.nextNormal() * 0.3 }
+        // Sorted names: a Dictionary's order changes from process to process, and the draws must not.
+        for k in named.keys.sorted() where k.hasSuffix("weight") || k == "wte" || k == "wpe" || k.hasSuffix("bias") {
+            named[k]!.values = named[k]!.values.map { $0 + rng.nextNormal() * 0.3 }
         }
         try model.load(namedParameters: named)
         var trng = SeededRandom(seed: 3)
@@ -61,6 +62,31 @@ import OrchardTensor
 
     @Test(arguments: [1, 2]) func wholeModelMeanLoss(threads: Int) throws {
         try check(threads: threads, weights: nil, normalize: true)
+    }
+
+    /// With 512 rows the threads split every projection into claimed row tiles, with the LayerNorms and GELU fused
+    /// into those tiles (one tile on one thread, which the check above validates against the reference); the gradients
+    /// must agree with one thread's up to Float32 rounding.
+    @Test func tiledTwoThreadGradientsMatchOneThread() throws {
+        let cfg = GPTConfig(vocabularySize: 11, contextLength: 64, layers: 2, channels: 16, heads: 2)
+        let b = 8, t = 64
+        var trng = SeededRandom(seed: 5)
+        let inputs = (0..<(b * t)).map { _ in Int32(trng.nextInt(below: cfg.vocabularySize)) }
+        let targets = (0..<(b * t)).map { _ in Int32(trng.nextInt(below: cfg.vocabularySize)) }
+        func gradients(threads: Int) throws -> (loss: Float, grads: [Float]) {
+            let model = try GPT(config: cfg, maxBatch: b, threads: try ComputeThreads(threads), seed: 42)
+            model.zeroGradients()
+            let loss = try #require(try model.forward(inputs: inputs, targets: targets, batch: b, length: t))
+            try model.backward()
+            return (loss, model.gradients.array)
+        }
+        let one = try gradients(threads: 1), two = try gradients(threads: 2)
+        #expect(abs(one.loss - two.loss) < 1e-5)
+        // Relative to the largest gradient entry: a wrong tile would be off by the size of the gradients themselves.
+        let largest = try #require(one.grads.map(abs).max())
+        #expect(largest > 0)
+        let worst = zip(one.grads, two.grads).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst / largest < 1e-4, "largest gradient \(largest), worst difference \(worst)")
     }
 
     @Test func wholeModelMaskedWeightedLoss() throws {

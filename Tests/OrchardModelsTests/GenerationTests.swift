@@ -11,7 +11,11 @@ import OrchardTensor
         // Spread the weights so greedy decoding is not a constant token.
         var named = m.namedParameters()
         var rng = SeededRandom(seed: 2)
-        for (k, v) in named where v.shape.count == 2 { named[k]!.values = v.values.map { $0 + rng.nextNormal() * 0.2 } }
+        // Sorted names: a Dictionary's order changes from process to process (per-process hash seed), and with it
+        // which tensor got which random draws: the test was flaky (greedy output sometimes constant).
+        for k in named.keys.sorted() where named[k]!.shape.count == 2 {
+            named[k]!.values = named[k]!.values.map { $0 + rng.nextNormal() * 0.2 }
+        }
         try m.load(namedParameters: named)
         return m
     }

@@ -13,7 +13,9 @@ import OrchardTensor
         let x = (0..<(batch * d)).map { _ in rng.nextNormal() }
         let y = (0..<batch).map { _ in Int32(rng.nextInt(below: classes)) }
         var named = mlp.namedParameters()
-        for (k, v) in named where k.hasSuffix("bias") { named[k]!.values = v.values.map { _ in rng.nextNormal() * 0.3 } }
+        for k in named.keys.sorted() where k.hasSuffix("bias") {   // sorted: Dictionary order varies per process
+            named[k]!.values = named[k]!.values.map { _ in rng.nextNormal() * 0.3 }
+        }
         try mlp.load(namedParameters: named)
         mlp.zeroGradients()
         let loss = try #require(try mlp.forward(inputs: x, labels: y, batch: batch))
