@@ -40,9 +40,8 @@ public struct ComputeThreads: Sendable, Equatable {
     /// Runs `body(worker, tile)` over tiles of 0..<n that the threads claim as they become free, so that a thread
     /// that runs slower (on the dev VM one vCPU also takes the block-device interrupts and was 9-19 % slower,
     /// docs/performance.md) does fewer tiles instead of the others waiting for it at the end of the region.
-    /// Guided self-scheduling: each tile is 1/count of what is left, rounded up to `granule`, at least `minimumTile`
-    /// (with 2 threads and 2,048 rows of at least 128: 1024, 512, 256, 128, 128; a first tile of 1/(2·count) and
-    /// at least 64 rows, i.e. eleven tiles, measured 1.0-1.8 % slower: every tile packs the weight again). A tile's bounds depend only on where it starts (and n, count, granule, minimumTile), never on
+    /// Guided self-scheduling: each tile is about 1/(2·count) of what is left, rounded up to `granule`, at least
+    /// `minimumTile`. A tile's bounds depend only on where it starts (and n, count, granule, minimumTile), never on
     /// timing or on which thread claims it, so every tile is the same computation in every run: results stay
     /// bit-identical for a given thread count as long as `body` writes only what its tile owns.
     @inline(__always)
@@ -80,7 +79,7 @@ public struct ComputeThreads: Sendable, Equatable {
     /// The size of the guided tile that starts with `remaining` items left.
     @inline(__always)
     static func tileSize(remaining: Int, threads: Int, minimumTile: Int, granule: Int) -> Int {
-        let share = (remaining + threads - 1) / threads
+        let share = (remaining + 2 * threads - 1) / (2 * threads)
         let rounded = (share + granule - 1) / granule * granule
         return Swift.min(remaining, Swift.max(minimumTile, rounded))
     }

@@ -3,7 +3,7 @@
 public enum Linear {
     /// Smallest row tile the threads claim for out = inp · Wᵀ and dinp = dout · W. Every tile is a separate
     /// OpenBLAS call that packs the whole weight again, so tiles stay large enough for that to be cheap.
-    static let rowTile = 128
+    static let rowTile = 64
 
     /// out (N, OC) = inp (N, C) · weightᵀ (C, OC) + bias (OC) [+ residual (N, OC)].
     /// A residual is added while the rows are initialised (residual + bias, then the GEMM accumulates onto

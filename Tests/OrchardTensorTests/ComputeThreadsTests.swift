@@ -60,7 +60,7 @@ import Testing
 
     @Test func guidedTilesShrinkAndRespectGranuleAndMinimum() {
         let tiles = expectedTiles(2048, threads: 2, minimumTile: 64, granule: 16)
-        #expect(tiles.first == 0..<1024)  // one thread's even share first, then half of what is left, ...
+        #expect(tiles.first == 0..<512)  // a quarter of the rows first: half of one thread's even share
         #expect(zip(tiles, tiles.dropFirst()).allSatisfy { $0.count >= $1.count })
         #expect(tiles.dropLast().allSatisfy { $0.count % 16 == 0 && $0.count >= 64 })
         #expect(tiles.count < 16)  // each tile is a separate GEMM call: few of them
@@ -69,7 +69,7 @@ import Testing
     @Test func aSlowThreadDoesFewerTilesInsteadOfHoldingTheOthersBack() throws {
         let threads = try ComputeThreads(2)
         // Worker 1 spends 4 ms in each tile, the calling thread 0.5 ms: a static halving would give each 512 items.
-        // If the slow worker happens to claim the first tile (half of the items) the split comes out even, so the
+        // If the slow worker happens to claim the first, largest tile the split can come out close to even, so the
         // claim is that the fast thread does more in at least one of five runs, and the slow one never more.
         var fastest = 0
         for _ in 0..<5 {

@@ -11,8 +11,8 @@ import Testing
 
     // oc = 19: above the 16-row/16-column split thresholds for 2 threads; oc = 150: the bias gradient's
     // 64-column SIMD blocks plus a scalar tail in every thread's share; c = 40 > oc = 19: dweight split by
-    // input channels instead of output channels; n = 300 rows: three row tiles of forward and dinp claimed by the
-    // threads (160, 128 and a partial 12; Linear.rowTile = 128), after each thread's static share of dweight.
+    // input channels instead of output channels; n = 300 rows: five row tiles of forward and dinp claimed by the
+    // threads (80, 64, 64, 64 and a partial 28; Linear.rowTile = 64), after each thread's static share of dweight.
     @Test(arguments: [1, 2], [(19, 5, 37), (150, 5, 37), (19, 40, 37), (19, 5, 300)])
     func linear(threads: Int, shape: (oc: Int, c: Int, n: Int)) throws {
         let th = try ComputeThreads(threads)
