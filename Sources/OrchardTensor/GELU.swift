@@ -16,11 +16,9 @@ public enum GELU {
     }
 
     public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int, threads: ComputeThreads) {
-        threads.parallelTiles(count / 16, minimumTile: 1024) { _, blocks in
-            for b in blocks { store16(value(load16(inp + b * 16)), out + b * 16) }
+        threads.parallelTiles(count, minimumTile: 16384, granule: 16) { _, r in
+            forward(out: out + r.lowerBound, inp: inp + r.lowerBound, count: r.count)
         }
-        let done = count / 16 * 16
-        forward(out: out + done, inp: inp + done, count: count - done)
     }
 
     /// out = gelu(inp) over `count` elements on the calling thread (also run inside the Linear tile that produced inp).
@@ -34,11 +32,9 @@ public enum GELU {
     /// dinp = dout * gelu'(inp); dinp may alias dout.
     public static func backward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>,
                                 count: Int, threads: ComputeThreads) {
-        threads.parallelTiles(count / 16, minimumTile: 1024) { _, blocks in
-            for b in blocks { store16(load16(dout + b * 16) * derivative(load16(inp + b * 16)), dinp + b * 16) }
+        threads.parallelTiles(count, minimumTile: 16384, granule: 16) { _, r in
+            backward(dinp: dinp + r.lowerBound, dout: dout + r.lowerBound, inp: inp + r.lowerBound, count: r.count)
         }
-        let done = count / 16 * 16
-        backward(dinp: dinp + done, dout: dout + done, inp: inp + done, count: count - done)
     }
 
     /// dinp = dout * gelu'(inp) over `count` elements on the calling thread; dinp may alias dout.
