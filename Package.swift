@@ -12,6 +12,8 @@ let engineOnly = ProcessInfo.processInfo.environment["ORCHARD_ENGINE_ONLY"] == "
 // haswell; runs on this project's Intel AVX-512 and AMD Zen machines). Off for a plain `swift build` so the
 // binary runs on any x86-64 machine; the Makefile's release builds set it from the host
 // (scripts/host-target-cpu.sh), an empty value means generic. Measured effect: docs/performance.md.
+// A named CPU is assumed to have FMA (the script names only haswell): ORCHARD_NATIVE_FMA lets PackedGEMM use
+// fused multiply-adds, which without the instruction would become a libm call per lane.
 let targetCPU = ProcessInfo.processInfo.environment["ORCHARD_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 }
 // `-fno-math-errno` reaches the C shims behind Float.squareRoot(): with errno semantics every square root
 // is a scalar vsqrtss plus a libm call for negative inputs, which keeps AdamW's SIMD loop scalar. It only lets
@@ -20,7 +22,7 @@ let targetCPU = ProcessInfo.processInfo.environment["ORCHARD_TARGET_CPU"].flatMa
 let engineSettings: [SwiftSetting] = [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
     .unsafeFlags(["-Xcc", "-fno-math-errno"]),
-] + (targetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? [])
+] + (targetCPU.map { [.unsafeFlags(["-target-cpu", $0]), .define("ORCHARD_NATIVE_FMA")] } ?? [])
 
 let engineTargetNames: Set<String> = [
     "CBLAS", "OrchardTensor", "OrchardModels", "OrchardMethods", "OrchardJobs",

@@ -12,7 +12,8 @@ Init: every Linear weight and both embeddings ~ N(0, 0.02), residual projections
 Optimizer: AdamW(lr 3e-4 constant (as TrainBenchmark.swift), betas (0.9, 0.95), eps 1e-8, weight_decay 0.1 on the >=2-D tensors
 (matmul weights, wte, wpe), 0 on biases and LayerNorm parameters, as nanoGPT/llm.c do); gradients
 clipped to global norm 1.0 before each step.
-Data: the bytes of the first 200 .py files (sorted paths, recursive) under /usr/lib/python3.11, vocab 256
+Data: the bytes of the first 200 .py files (sorted paths, recursive) under /usr/lib/python3.11 (or the
+running interpreter's stdlib where that is absent), vocab 256
 (--data/--glob choose others, e.g. /usr/share/common-licenses '*' as the Swift benchmark uses; with a
 byte vocabulary the data does not change the work per step); batches are consecutive (B, T+1) windows.
 tokens_per_second = B*T / median step time (robust to a busy machine); the mean-based rate is also printed.
@@ -28,6 +29,7 @@ import os
 import resource
 import statistics
 import sys
+import sysconfig
 import time
 from pathlib import Path
 
@@ -148,7 +150,10 @@ def main():
     ap.add_argument("--attention", choices=["sdpa", "manual"], default="sdpa")
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--seed", type=int, default=1337)
-    ap.add_argument("--data", default="/usr/lib/python3.11")
+    # Debian 12's stdlib, or the running interpreter's where that is absent (e.g. Ubuntu's python3.12): with a
+    # byte vocabulary the text does not change the work per step.
+    default_data = "/usr/lib/python3.11" if Path("/usr/lib/python3.11").is_dir() else sysconfig.get_paths()["stdlib"]
+    ap.add_argument("--data", default=default_data)
     ap.add_argument("--glob", default="*.py", help="file pattern under --data (recursive)")
     ap.add_argument("--files", type=int, default=200)
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of a report")

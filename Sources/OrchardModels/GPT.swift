@@ -11,6 +11,10 @@ public final class GPT {
     public let layout: GPTParameterLayout
     public let parameters: FloatBuffer
     public let gradients: FloatBuffer
+    /// The GEMM of the projections' forward and input-gradient products (GEMMKernel.preferred unless chosen).
+    public let gemmKernel: GEMMKernel
+    /// Workspace of the packed kernel (nil for OpenBLAS): the largest packed weight and one A block per thread.
+    let packedGEMM: PackedGEMM?
 
     /// Per-layer activations saved by forward for backward.
     struct LayerActivations {
@@ -31,10 +35,11 @@ public final class GPT {
     public private(set) var lastLength = 0
     public private(set) var lastHadTargets = false
 
-    public init(config: GPTConfig, maxBatch: Int, threads: ComputeThreads = .single, seed: UInt64 = 0) throws {
+    public init(config: GPTConfig, maxBatch: Int, threads: ComputeThreads = .single, seed: UInt64 = 0,
+                gemmKernel: GEMMKernel = .preferred) throws {
         try config.validate()
         guard maxBatch >= 1 else { throw ModelError.invalidConfig("batch size must be >= 1") }
-        self.config = config; self.maxBatch = maxBatch; self.threads = threads
+        self.config = config; self.maxBatch = maxBatch; self.threads = threads; self.gemmKernel = gemmKernel
         layout = GPTParameterLayout(config)
         parameters = FloatBuffer(count: layout.count)
         gradients = FloatBuffer(count: layout.count)
@@ -61,12 +66,30 @@ public final class GPT {
         dAttScratch = s.reserve(threads.count * T * T)
         scratchThreadCapacity = threads.count
         scratch = FloatBuffer(count: s.used)
+        switch gemmKernel {
+        case .openBLAS:
+            packedGEMM = nil
+        case .packed:
+            // (out, in) of every projection; forward packs weightᵀ (n = out), the input gradient weight (n = in).
+            let products = [(3 * C, C), (C, C), (4 * C, C), (C, 4 * C), (V, C)]
+            let capacity = products.map { out, inp in
+                max(PackedGEMM.packedCapacity(n: out, k: inp), PackedGEMM.packedCapacity(n: inp, k: out))
+            }.max()!
+            packedGEMM = PackedGEMM(capacity: capacity, workers: threads.count)
+        }
         tokens = .allocate(capacity: N); tokens.initialize(repeating: 0, count: N)
         targets = .allocate(capacity: N); targets.initialize(repeating: 0, count: N)
         initializeParameters(seed: seed)
     }
 
     let scratchThreadCapacity: Int
+
+    /// Per-thread scratch (attention's backward, the packed GEMM's A blocks) is sized for the threads at construction.
+    func checkThreadCapacity() throws {
+        guard threads.count <= scratchThreadCapacity else {
+            throw ModelError.invalidState("model built for \(scratchThreadCapacity) threads, now set to \(threads.count)")
+        }
+    }
 
     deinit { tokens.deallocate(); targets.deallocate() }
 
@@ -118,6 +141,7 @@ public final class GPT {
                 guard total > 0 else { throw ModelError.invalidInput("weights sum to \(total); need a positive sum to normalise") }
             }
         }
+        try checkThreadCapacity()
         lastBatch = b; lastLength = t; lastHadTargets = targets != nil
         forwardCore(b: b, t: t)
         guard targets != nil else { return nil }
@@ -146,7 +170,7 @@ public final class GPT {
 
     func forwardCore(b: Int, t: Int) {
         let C = config.channels, H = config.heads, V = config.vocabularySize, n = b * t
-        let P = parameters.pointer, A = acts.pointer, th = threads
+        let P = parameters.pointer, A = acts.pointer, th = threads, pg = packedGEMM
         Embedding.forward(out: A + encoded, tokens: tokens, wte: P + layout.wte, wpe: P + layout.wpe,
                           batch: b, length: t, channels: C, threads: th)
         var residual = A + encoded
@@ -154,16 +178,16 @@ public final class GPT {
             let la = layerActs[l]
             // Each LayerNorm runs inside the row tiles of the projection that reads it, GELU inside those of mlp.c_fc.
             Linear.forward(out: A + la.qkv, inp: A + la.ln1, weight: P + blk.qkvWeight, bias: P + blk.qkvBias,
-                           n: n, inChannels: C, outChannels: 3 * C, threads: th, beforeTile: { rows in
+                           n: n, inChannels: C, outChannels: 3 * C, threads: th, packed: pg, beforeTile: { rows in
                 LayerNorm.forwardRows(rows, out: A + la.ln1, mean: A + la.ln1Mean, rstd: A + la.ln1Rstd, inp: residual,
                                       weight: P + blk.ln1Weight, bias: P + blk.ln1Bias, channels: C)
             })
             CausalSelfAttention.forward(out: A + la.atty, att: A + la.att, qkv: A + la.qkv,
                                         batch: b, length: t, channels: C, heads: H, threads: th)
             Linear.forward(out: A + la.residual2, inp: A + la.atty, weight: P + blk.projWeight, bias: P + blk.projBias,
-                           residual: residual, n: n, inChannels: C, outChannels: C, threads: th)
+                           residual: residual, n: n, inChannels: C, outChannels: C, threads: th, packed: pg)
             Linear.forward(out: A + la.fch, inp: A + la.ln2, weight: P + blk.fcWeight, bias: P + blk.fcBias,
-                           n: n, inChannels: C, outChannels: 4 * C, threads: th, beforeTile: { rows in
+                           n: n, inChannels: C, outChannels: 4 * C, threads: th, packed: pg, beforeTile: { rows in
                 LayerNorm.forwardRows(rows, out: A + la.ln2, mean: A + la.ln2Mean, rstd: A + la.ln2Rstd, inp: A + la.residual2,
                                       weight: P + blk.ln2Weight, bias: P + blk.ln2Bias, channels: C)
             }, afterTile: { rows in
@@ -171,11 +195,11 @@ public final class GPT {
                 GELU.forward(out: A + la.fchGelu + first, inp: A + la.fch + first, count: rows.count * 4 * C)
             })
             Linear.forward(out: A + la.residual3, inp: A + la.fchGelu, weight: P + blk.fcProjWeight, bias: P + blk.fcProjBias,
-                           residual: A + la.residual2, n: n, inChannels: 4 * C, outChannels: C, threads: th)
+                           residual: A + la.residual2, n: n, inChannels: 4 * C, outChannels: C, threads: th, packed: pg)
             residual = A + la.residual3
         }
         Linear.forward(out: A + logits, inp: A + lnf, weight: P + layout.wte, bias: nil,
-                       n: n, inChannels: C, outChannels: V, threads: th, beforeTile: { rows in
+                       n: n, inChannels: C, outChannels: V, threads: th, packed: pg, beforeTile: { rows in
             LayerNorm.forwardRows(rows, out: A + lnf, mean: A + lnfMean, rstd: A + lnfRstd, inp: residual,
                                   weight: P + layout.lnfWeight, bias: P + layout.lnfBias, channels: C)
         })
@@ -187,12 +211,10 @@ public final class GPT {
     /// Overwrites the logits with their gradient.
     public func backward() throws {
         guard lastHadTargets else { throw ModelError.invalidState("backward needs a forward pass with targets") }
-        guard threads.count <= scratchThreadCapacity else {
-            throw ModelError.invalidState("model built for \(scratchThreadCapacity) threads, now set to \(threads.count)")
-        }
+        try checkThreadCapacity()
         let b = lastBatch, t = lastLength, n = b * t
         let C = config.channels, H = config.heads, V = config.vocabularySize
-        let P = parameters.pointer, G = gradients.pointer, A = acts.pointer, S = scratch.pointer, th = threads
+        let P = parameters.pointer, G = gradients.pointer, A = acts.pointer, S = scratch.pointer, th = threads, pg = packedGEMM
         let dres = S + dResidual, dln = S + dLN, dwide = S + dWide, datty = S + dAtty
 
         SoftmaxCrossEntropy.backward(dlogits: A + logits, logits: A + logits, targets: targets, coefficients: A + coefficients,
@@ -202,7 +224,7 @@ public final class GPT {
         let lastResidual = config.layers > 0 ? A + layerActs[config.layers - 1].residual3 : A + encoded
         Elementwise.fill(dres, count: n * C, threads: th)
         Linear.backward(dinp: dln, dweight: G + layout.wte, dbias: nil, dout: A + logits, inp: A + lnf, weight: P + layout.wte,
-                        n: n, inChannels: C, outChannels: V, threads: th, afterTile: { rows in
+                        n: n, inChannels: C, outChannels: V, threads: th, packed: pg, afterTile: { rows in
             LayerNorm.backwardRows(rows, dinp: dres, dout: dln, inp: lastResidual, weight: P + layout.lnfWeight,
                                    mean: A + lnfMean, rstd: A + lnfRstd, channels: C)
         })
@@ -214,13 +236,13 @@ public final class GPT {
             let residual = l == 0 ? A + encoded : A + layerActs[l - 1].residual3
             // MLP: residual3 = residual2 + fcProj(gelu(fc(ln2(residual2)))).
             Linear.backward(dinp: dwide, dweight: G + blk.fcProjWeight, dbias: G + blk.fcProjBias, dout: dres,
-                            inp: A + la.fchGelu, weight: P + blk.fcProjWeight, n: n, inChannels: 4 * C, outChannels: C, threads: th,
+                            inp: A + la.fchGelu, weight: P + blk.fcProjWeight, n: n, inChannels: 4 * C, outChannels: C, threads: th, packed: pg,
                             afterTile: { rows in
                 let first = rows.lowerBound * 4 * C
                 GELU.backward(dinp: dwide + first, dout: dwide + first, inp: A + la.fch + first, count: rows.count * 4 * C)
             })
             Linear.backward(dinp: dln, dweight: G + blk.fcWeight, dbias: G + blk.fcBias, dout: dwide,
-                            inp: A + la.ln2, weight: P + blk.fcWeight, n: n, inChannels: C, outChannels: 4 * C, threads: th,
+                            inp: A + la.ln2, weight: P + blk.fcWeight, n: n, inChannels: C, outChannels: 4 * C, threads: th, packed: pg,
                             afterTile: { rows in
                 LayerNorm.backwardRows(rows, dinp: dres, dout: dln, inp: A + la.residual2, weight: P + blk.ln2Weight,
                                        mean: A + la.ln2Mean, rstd: A + la.ln2Rstd, channels: C)
@@ -229,11 +251,11 @@ public final class GPT {
                                          mean: A + la.ln2Mean, rstd: A + la.ln2Rstd, n: n, channels: C, threads: th)
             // Attention: residual2 = residual + proj(attn(qkv(ln1(residual)))).
             Linear.backward(dinp: datty, dweight: G + blk.projWeight, dbias: G + blk.projBias, dout: dres,
-                            inp: A + la.atty, weight: P + blk.projWeight, n: n, inChannels: C, outChannels: C, threads: th)
+                            inp: A + la.atty, weight: P + blk.projWeight, n: n, inChannels: C, outChannels: C, threads: th, packed: pg)
             CausalSelfAttention.backward(dqkv: dwide, dout: datty, qkv: A + la.qkv, att: A + la.att, scratch: S + dAttScratch,
                                          batch: b, length: t, channels: C, heads: H, threads: th)
             Linear.backward(dinp: dln, dweight: G + blk.qkvWeight, dbias: G + blk.qkvBias, dout: dwide,
-                            inp: A + la.ln1, weight: P + blk.qkvWeight, n: n, inChannels: C, outChannels: 3 * C, threads: th,
+                            inp: A + la.ln1, weight: P + blk.qkvWeight, n: n, inChannels: C, outChannels: 3 * C, threads: th, packed: pg,
                             afterTile: { rows in
                 LayerNorm.backwardRows(rows, dinp: dres, dout: dln, inp: residual, weight: P + blk.ln1Weight,
                                        mean: A + la.ln1Mean, rstd: A + la.ln1Rstd, channels: C)

@@ -37,12 +37,14 @@ public enum TrainBenchmark {
         public var first_loss: Float
         public var last_loss: Float
         public var blas_core: String
+        /// The GEMM of the projections' forward and input-gradient products: "packed" or "openblas" (GEMMKernel).
+        public var gemm_kernel: String
 
         /// One human-readable line (the text output of both benchmark commands).
         public var summaryLine: String {
-            String(format: "%@: %.0f tokens/s, step %.1f ms (best %.1f), %.1f GFLOP/s, MFU %.1f%% of measured sgemm peak %.1f GFLOP/s, peak RSS %.1f MiB, loss %.3f -> %.3f, threads %d, BLAS %@",
+            String(format: "%@: %.0f tokens/s, step %.1f ms (best %.1f), %.1f GFLOP/s, MFU %.1f%% of measured sgemm peak %.1f GFLOP/s, peak RSS %.1f MiB, loss %.3f -> %.3f, threads %d, BLAS %@, GEMM %@",
                    config, tokens_per_second, step_ms, step_ms_best, gflops, 100 * mfu, peak_gflops,
-                   Double(peak_rss_bytes) / 1_048_576, first_loss, last_loss, threads, blas_core)
+                   Double(peak_rss_bytes) / 1_048_576, first_loss, last_loss, threads, blas_core, gemm_kernel)
         }
     }
 
@@ -94,7 +96,61 @@ public enum TrainBenchmark {
                       tokens_per_second: Double(tokens) / (median / 1e3), step_ms: median, step_ms_best: times[0],
                       gflops: gflops, peak_gflops: peak, mfu: gflops / peak, peak_rss_bytes: peakRSSBytes(),
                       flops_per_token: flopsPerToken, parameters: model.parameterCount, first_loss: first, last_loss: last,
-                      blas_core: BLASRuntime.coreName)
+                      blas_core: BLASRuntime.coreName, gemm_kernel: model.gemmKernel.rawValue)
+    }
+
+    /// Two runs of the same training in one process, one per GEMM kernel, stepping in turn (ABBA order), so that
+    /// the drift of a shared machine hits both alike: on the dev VM separate processes vary by 10-30 %, alternating
+    /// steps by about 2 %. `speedup` is the median over step pairs of openBLAS step time / packed step time.
+    public struct KernelComparison: Encodable {
+        public var config: String
+        public var threads: Int
+        public var pairs: Int
+        public var openblas_step_ms: Double
+        public var packed_step_ms: Double
+        public var speedup: Double
+        public var packed_faster_pairs: Int
+        public var same_losses_to_1e_4: Bool
+        public var blas_core: String
+
+        public var summaryLine: String {
+            String(format: "%@, %d threads, %d step pairs: OpenBLAS %.1f ms, packed %.1f ms (medians); packed faster by %.1f%% (median of pairs), in %d of %d pairs; BLAS %@",
+                   config, threads, pairs, openblas_step_ms, packed_step_ms, 100 * (speedup - 1), packed_faster_pairs, pairs, blas_core)
+        }
+    }
+
+    public static func compareGEMMKernels(setup name: String, steps: Int, threads: Int, warmup: Int = 3,
+                                          seed: UInt64 = 1) throws -> KernelComparison {
+        guard let setup = setups[name] else {
+            throw ModelError.invalidInput("unknown benchmark config '\(name)' (known: \(setups.keys.sorted().joined(separator: ", ")))")
+        }
+        guard steps >= 1, warmup >= 0 else { throw ModelError.invalidInput("steps must be >= 1") }
+        BLASRuntime.useSingleThreadedBLAS()
+        let th = try ComputeThreads(threads)
+        let text = benchmarkText()
+        let runs = try [GEMMKernel.openBLAS, .packed].map { kernel in
+            let model = try GPT(config: setup.config, maxBatch: setup.batch, threads: th, seed: seed, gemmKernel: kernel)
+            let trainer = try GPTTrainer.adamW(model: model, learningRate: .constant(rate: 3e-4), seed: seed)
+            return (trainer, try TokenWindowSampler(tokens: text, batch: setup.batch, length: setup.config.contextLength))
+        }
+        var inputs = [Int32](), targets = [Int32]()
+        var times: [[Double]] = [[], []], losses: [[Float]] = [[], []]
+        for i in 0..<(warmup + steps) {
+            for r in (i % 2 == 0 ? [0, 1] : [1, 0]) {
+                let (trainer, sampler) = runs[r]
+                sampler.sample(inputs: &inputs, targets: &targets, random: &trainer.random)
+                let start = DispatchTime.now().uptimeNanoseconds
+                losses[r].append(try trainer.trainStep(inputs: inputs, targets: targets).loss)
+                if i >= warmup { times[r].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6) }
+            }
+        }
+        let ratios = zip(times[0], times[1]).map { $0 / $1 }
+        func median(_ x: [Double]) -> Double { x.sorted()[x.count / 2] }
+        return KernelComparison(config: name, threads: threads, pairs: steps, openblas_step_ms: median(times[0]),
+                                packed_step_ms: median(times[1]), speedup: median(ratios),
+                                packed_faster_pairs: ratios.filter { $0 > 1 }.count,
+                                same_losses_to_1e_4: zip(losses[0], losses[1]).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($0)) },
+                                blas_core: BLASRuntime.coreName)
     }
 
     /// Best GFLOP/s of a 1024³ sgemm split by rows over the same threads the model uses (best of 6 calls).

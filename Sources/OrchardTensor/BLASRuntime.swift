@@ -24,6 +24,11 @@ public enum BLASRuntime {
 
     public static func isGeneric(coreName: String) -> Bool { genericCores.contains(coreName.lowercased()) }
 
+    /// Kernels with 16-wide AVX-512 sgemm (OpenBLAS 0.3.21's names).
+    static let avx512Cores: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
+
+    public static func hasAVX512Kernel(coreName: String) -> Bool { avx512Cores.contains(coreName.lowercased()) }
+
     /// The OPENBLAS_CORETYPE to force, or nil when the selected kernel is already fine.
     public static func recommendedCoreType(coreName: String, cpuFlags: Set<String>) -> String? {
         guard isGeneric(coreName: coreName) else { return nil }

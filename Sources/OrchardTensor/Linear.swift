@@ -1,8 +1,10 @@
 /// Fully connected layer, weight stored (out, in) row-major like PyTorch's nn.Linear.
-/// Large GEMMs are split by rows across the model's threads (OpenBLAS itself stays single-threaded).
+/// Large GEMMs are split by rows across the model's threads (OpenBLAS itself stays single-threaded). With a
+/// `packed` workspace the forward and input-gradient products run on PackedGEMM: the weight is packed once per
+/// call and shared, then the threads claim row tiles as with OpenBLAS. Weight gradients always use OpenBLAS.
 public enum Linear {
-    /// Smallest row tile the threads claim for out = inp · Wᵀ and dinp = dout · W. Every tile is a separate
-    /// OpenBLAS call that packs the whole weight again, so tiles stay large enough for that to be cheap.
+    /// Smallest row tile the threads claim for out = inp · Wᵀ and dinp = dout · W on OpenBLAS. Every tile is a
+    /// separate OpenBLAS call that packs the whole weight again, so tiles stay large enough for that to be cheap.
     static let rowTile = 64
 
     /// out (N, OC) = inp (N, C) · weightᵀ (C, OC) + bias (OC) [+ residual (N, OC)].
@@ -15,9 +17,12 @@ public enum Linear {
                                weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                residual: UnsafePointer<Float>? = nil,
                                n: Int, inChannels c: Int, outChannels oc: Int, threads: ComputeThreads,
+                               packed: PackedGEMM? = nil,
                                beforeTile: (_ rows: Range<Int>) -> Void = { _ in },
                                afterTile: (_ rows: Range<Int>) -> Void = { _ in }) {
-        threads.parallelTiles(n, minimumTile: rowTile, granule: 16) { _, rows in
+        packed?.packTransposed(weight: weight, n: oc, k: c, threads: threads)
+        let accumulate = bias != nil || residual != nil
+        threads.parallelTiles(n, minimumTile: tileRows(packed), granule: tileGranule(packed)) { worker, rows in
             beforeTile(rows)
             let o = out + rows.lowerBound * oc
             switch (bias, residual) {
@@ -34,11 +39,25 @@ public enum Linear {
             case (nil, nil):
                 break
             }
-            sgemm(transB: true, m: rows.count, n: oc, k: c, a: inp + rows.lowerBound * c, lda: c,
-                  b: weight, ldb: c, beta: bias == nil && residual == nil ? 0 : 1, c: o, ldc: oc)
+            if let packed {
+                packed.multiply(rows: rows, worker: worker, a: inp, lda: c, c: out, ldc: oc, accumulate: accumulate)
+            } else {
+                sgemm(transB: true, m: rows.count, n: oc, k: c, a: inp + rows.lowerBound * c, lda: c,
+                      b: weight, ldb: c, beta: accumulate ? 1 : 0, c: o, ldc: oc)
+            }
             afterTile(rows)
         }
     }
+
+    /// Row tiles for the packed kernel: whole 6-row micro-tiles, and smaller than OpenBLAS's since a tile no
+    /// longer packs the weight (only its own rows).
+    static let packedRowTile = 48
+
+    @inline(__always)
+    static func tileRows(_ packed: PackedGEMM?) -> Int { packed == nil ? rowTile : packedRowTile }
+
+    @inline(__always)
+    static func tileGranule(_ packed: PackedGEMM?) -> Int { packed == nil ? 16 : PackedGEMM.microRows }
 
     /// Given dout (N, OC): dinp (N, C) = dout · weight (overwritten, skipped when nil);
     /// dweight (OC, C) += doutᵀ · inp; dbias (OC) += column sums of dout.
@@ -50,6 +69,7 @@ public enum Linear {
                                 dbias: UnsafeMutablePointer<Float>?, dout: UnsafePointer<Float>,
                                 inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                 n: Int, inChannels c: Int, outChannels oc: Int, threads: ComputeThreads,
+                                packed: PackedGEMM? = nil,
                                 afterTile: (_ rows: Range<Int>) -> Void = { _ in }) {
         let workers = threads.count
         // dweight = doutᵀ · inp is split statically along its larger side: every thread packs the whole operand of
@@ -76,9 +96,15 @@ public enum Linear {
             }
         }
         if let dinp {
-            threads.parallelTiles(n, minimumTile: rowTile, granule: 16, eachWorkerFirst: weightGradientShare) { _, rows in
-                sgemm(m: rows.count, n: c, k: oc, a: dout + rows.lowerBound * oc, lda: oc,
-                      b: weight, ldb: c, beta: 0, c: dinp + rows.lowerBound * c, ldc: c)
+            packed?.pack(weight: weight, k: oc, n: c, threads: threads)
+            threads.parallelTiles(n, minimumTile: tileRows(packed), granule: tileGranule(packed),
+                                  eachWorkerFirst: weightGradientShare) { worker, rows in
+                if let packed {
+                    packed.multiply(rows: rows, worker: worker, a: dout, lda: oc, c: dinp, ldc: c, accumulate: false)
+                } else {
+                    sgemm(m: rows.count, n: c, k: oc, a: dout + rows.lowerBound * oc, lda: oc,
+                          b: weight, ldb: c, beta: 0, c: dinp + rows.lowerBound * c, ldc: c)
+                }
                 afterTile(rows)
             }
         } else {

@@ -1,5 +1,7 @@
-// orchard-train-bench [tiny|small|all] [--steps N] [--threads N] [--warmup N] [--json]
+// orchard-train-bench [tiny|small|all] [--steps N] [--threads N] [--warmup N] [--json] [--compare-gemm]
 // Trains the benchmark configs with AdamW and prints tokens/s, step time, GFLOP/s, MFU and peak RSS.
+// --compare-gemm instead trains each config twice in turn, once per GEMM kernel (OpenBLAS, packed), and prints
+// both median step times and the median per-pair speedup (TrainBenchmark.compareGEMMKernels).
 import Foundation
 import OrchardModels
 import OrchardTensor
@@ -12,7 +14,7 @@ func fail(_ message: String) -> Never {
 }
 
 var configs = ["tiny", "small"]
-var steps = 20, threads = 2, warmup = 3, json = false
+var steps = 20, threads = 2, warmup = 3, json = false, compareGEMM = false
 var args = Array(CommandLine.arguments.dropFirst())
 while !args.isEmpty {
     let a = args.removeFirst()
@@ -25,13 +27,32 @@ while !args.isEmpty {
     case "--threads": threads = value()
     case "--warmup": warmup = value()
     case "--json": json = true
+    case "--compare-gemm": compareGEMM = true
     case "all": configs = ["tiny", "small"]
     case "-h", "--help":
-        print("usage: orchard-train-bench [tiny|small|all] [--steps N] [--threads N] [--warmup N] [--json]"); exit(0)
+        print("usage: orchard-train-bench [tiny|small|all] [--steps N] [--threads N] [--warmup N] [--json] [--compare-gemm]"); exit(0)
     default:
         guard TrainBenchmark.setups[a] != nil else { fail("unknown argument '\(a)'") }
         configs = [a]
     }
+}
+
+if compareGEMM {
+    do {
+        for name in configs {
+            let c = try TrainBenchmark.compareGEMMKernels(setup: name, steps: steps, threads: threads, warmup: warmup)
+            if json {
+                let enc = JSONEncoder()
+                enc.outputFormatting = [.sortedKeys]
+                print(String(decoding: try enc.encode(c), as: UTF8.self))
+            } else {
+                print(c.summaryLine)
+            }
+        }
+    } catch {
+        fail("\(error)")
+    }
+    exit(0)
 }
 
 var results = [TrainBenchmark.Result]()

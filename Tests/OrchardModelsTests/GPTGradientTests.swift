@@ -10,9 +10,9 @@ import OrchardTensor
 @Suite struct GPTGradientTests {
     static let config = GPTConfig(vocabularySize: 11, contextLength: 6, layers: 2, channels: 16, heads: 2)
 
-    func check(threads: Int, weights: [Float]?, normalize: Bool) throws {
+    func check(threads: Int, weights: [Float]?, normalize: Bool, kernel: GEMMKernel = .openBLAS) throws {
         let cfg = Self.config, b = 2, t = 5
-        let model = try GPT(config: cfg, maxBatch: b, threads: try ComputeThreads(threads), seed: 42)
+        let model = try GPT(config: cfg, maxBatch: b, threads: try ComputeThreads(threads), seed: 42, gemmKernel: kernel)
         // Larger-than-default weights make every path (attention, LN) carry real gradient.
         var named = model.namedParameters()
         var rng = SeededRandom(seed: 7)
@@ -56,37 +56,51 @@ import OrchardTensor
                 return r.loss(inputs: inputs, targets: targets, coefficients: coef, batch: b)
             }
             let err = GradientCheck.scaledMaxError(analytic, numeric)
-            #expect(err < 1e-3, "\(tensor.name): scaled error \(err)")
+            #expect(err < 1e-3, "\(tensor.name): scaled error \(err) (\(kernel))")
         }
     }
 
-    @Test(arguments: [1, 2]) func wholeModelMeanLoss(threads: Int) throws {
-        try check(threads: threads, weights: nil, normalize: true)
+    @Test(arguments: [1, 2], GEMMKernel.allCases) func wholeModelMeanLoss(threads: Int, kernel: GEMMKernel) throws {
+        try check(threads: threads, weights: nil, normalize: true, kernel: kernel)
     }
 
     /// With 512 rows the threads split every projection into claimed row tiles, with the LayerNorms and GELU fused
     /// into those tiles (one tile on one thread, which the check above validates against the reference); the gradients
-    /// must agree with one thread's up to Float32 rounding.
-    @Test func tiledTwoThreadGradientsMatchOneThread() throws {
-        let cfg = GPTConfig(vocabularySize: 11, contextLength: 64, layers: 2, channels: 16, heads: 2)
-        let b = 8, t = 64
-        var trng = SeededRandom(seed: 5)
-        let inputs = (0..<(b * t)).map { _ in Int32(trng.nextInt(below: cfg.vocabularySize)) }
-        let targets = (0..<(b * t)).map { _ in Int32(trng.nextInt(below: cfg.vocabularySize)) }
-        func gradients(threads: Int) throws -> (loss: Float, grads: [Float]) {
-            let model = try GPT(config: cfg, maxBatch: b, threads: try ComputeThreads(threads), seed: 42)
-            model.zeroGradients()
-            let loss = try #require(try model.forward(inputs: inputs, targets: targets, batch: b, length: t))
-            try model.backward()
-            return (loss, model.gradients.array)
-        }
-        let one = try gradients(threads: 1), two = try gradients(threads: 2)
+    /// must agree with one thread's up to Float32 rounding, with either GEMM kernel.
+    @Test(arguments: GEMMKernel.allCases) func tiledTwoThreadGradientsMatchOneThread(kernel: GEMMKernel) throws {
+        let one = try Self.tiledGradients(threads: 1, kernel: kernel), two = try Self.tiledGradients(threads: 2, kernel: kernel)
         #expect(abs(one.loss - two.loss) < 1e-5)
         // Relative to the largest gradient entry: a wrong tile would be off by the size of the gradients themselves.
         let largest = try #require(one.grads.map(abs).max())
         #expect(largest > 0)
         let worst = zip(one.grads, two.grads).map { abs($0 - $1) }.max() ?? .infinity
         #expect(worst / largest < 1e-4, "largest gradient \(largest), worst difference \(worst)")
+    }
+
+    /// The packed GEMM and OpenBLAS compute the same sums in different orders: the same loss and gradients up to
+    /// Float32 rounding, on 512 rows and two threads (the packed kernel's own tiles and shared packed weights).
+    @Test func packedKernelMatchesOpenBLAS() throws {
+        let blas = try Self.tiledGradients(threads: 2, kernel: .openBLAS)
+        let packed = try Self.tiledGradients(threads: 2, kernel: .packed)
+        #expect(abs(blas.loss - packed.loss) < 1e-5)
+        let largest = try #require(blas.grads.map(abs).max())
+        let worst = zip(blas.grads, packed.grads).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst / largest < 1e-4, "largest gradient \(largest), worst difference \(worst)")
+    }
+
+    /// Loss and gradients of a 512-row batch (B 8 × T 64), where the threads split every projection into claimed row
+    /// tiles with the LayerNorms and GELU fused into them.
+    static func tiledGradients(threads: Int, kernel: GEMMKernel) throws -> (loss: Float, grads: [Float]) {
+        let cfg = GPTConfig(vocabularySize: 11, contextLength: 64, layers: 2, channels: 16, heads: 2)
+        let b = 8, t = 64
+        var trng = SeededRandom(seed: 5)
+        let inputs = (0..<(b * t)).map { _ in Int32(trng.nextInt(below: cfg.vocabularySize)) }
+        let targets = (0..<(b * t)).map { _ in Int32(trng.nextInt(below: cfg.vocabularySize)) }
+        let model = try GPT(config: cfg, maxBatch: b, threads: try ComputeThreads(threads), seed: 42, gemmKernel: kernel)
+        model.zeroGradients()
+        let loss = try #require(try model.forward(inputs: inputs, targets: targets, batch: b, length: t))
+        try model.backward()
+        return (loss, model.gradients.array)
     }
 
     @Test func wholeModelMaskedWeightedLoss() throws {

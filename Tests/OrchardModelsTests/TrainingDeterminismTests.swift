@@ -81,11 +81,12 @@ import OrchardTensor
 
     /// With 1,024 rows per step the threads claim GEMM row tiles, attention heads and elementwise tiles as they
     /// become free (ComputeThreads.parallelTiles), so which thread computes what differs from run to run; the second
-    /// run shares the cores with a spinning thread to make that likely. Losses and weights must still match bit for bit.
-    @Test func bitIdenticalWhileThreadsClaimTilesDynamically() throws {
+    /// run shares the cores with a spinning thread to make that likely. Losses and weights must still match bit for bit,
+    /// with either GEMM kernel (the packed one also shares one packed weight between the threads).
+    @Test(arguments: GEMMKernel.allCases) func bitIdenticalWhileThreadsClaimTilesDynamically(kernel: GEMMKernel) throws {
         let config = GPTConfig(vocabularySize: 64, contextLength: 64, layers: 2, channels: 32, heads: 2)
         func train() throws -> (losses: [Float], weights: [Float]) {
-            let m = try GPT(config: config, maxBatch: 16, threads: try ComputeThreads(2), seed: 321)
+            let m = try GPT(config: config, maxBatch: 16, threads: try ComputeThreads(2), seed: 321, gemmKernel: kernel)
             let trainer = try GPTTrainer.adamW(model: m, learningRate: .constant(rate: 3e-3), seed: 9)
             let sampler = try TokenWindowSampler(tokens: Self.corpus, batch: 16, length: 64)
             var inputs = [Int32](), targets = [Int32](), losses = [Float]()

@@ -13,6 +13,7 @@ import Testing
     // 64-column SIMD blocks plus a scalar tail in every thread's share; c = 40 > oc = 19: dweight split by
     // input channels instead of output channels; n = 300 rows: five row tiles of forward and dinp claimed by the
     // threads (80, 64, 64, 64 and a partial 28; Linear.rowTile = 64), after each thread's static share of dweight.
+    // Each shape runs with both GEMM kernels (the packed one: 5 and 19 columns are partial 16-column panels).
     @Test(arguments: [1, 2], [(19, 5, 37), (150, 5, 37), (19, 40, 37), (19, 5, 300)])
     func linear(threads: Int, shape: (oc: Int, c: Int, n: Int)) throws {
         let th = try ComputeThreads(threads)
@@ -26,21 +27,32 @@ import Testing
             } }
             return out
         }
-        let res = withBuffers([x, w, b, r, [Float](repeating: 0, count: n * oc), [Float](repeating: 0, count: n * c),
-                               [Float](repeating: 0.5, count: oc * c), [Float](repeating: 0.25, count: oc)]) { p in
-            Linear.forward(out: p[4], inp: p[0], weight: p[1], bias: p[2], n: n, inChannels: c, outChannels: oc, threads: th)
-            Linear.backward(dinp: p[5], dweight: p[6], dbias: p[7], dout: p[3], inp: p[0], weight: p[1],
-                            n: n, inChannels: c, outChannels: oc, threads: th)
-        }
         let rd = doubles(r)
-        #expect(GradientCheck.scaledMaxError(res[4], reference(doubles(x), doubles(w), doubles(b))) < 1e-4)
         let gx = GradientCheck.numericGradient(at: doubles(x)) { dot(reference($0, doubles(w), doubles(b)), rd) }
         let gw = GradientCheck.numericGradient(at: doubles(w)) { dot(reference(doubles(x), $0, doubles(b)), rd) }
         let gb = GradientCheck.numericGradient(at: doubles(b)) { dot(reference(doubles(x), doubles(w), $0), rd) }
-        #expect(GradientCheck.scaledMaxError(res[5], gx) < Self.tolerance)
-        // dweight and dbias accumulate onto their previous contents (0.5 and 0.25 here).
-        #expect(GradientCheck.scaledMaxError(res[6].map { $0 - 0.5 }, gw) < Self.tolerance)
-        #expect(GradientCheck.scaledMaxError(res[7].map { $0 - 0.25 }, gb) < Self.tolerance)
+        for kernel in GEMMKernel.allCases {
+            let packed = Self.workspace(kernel, oc: oc, c: c, threads: threads)
+            let res = withBuffers([x, w, b, r, [Float](repeating: 0, count: n * oc), [Float](repeating: 0, count: n * c),
+                                   [Float](repeating: 0.5, count: oc * c), [Float](repeating: 0.25, count: oc)]) { p in
+                Linear.forward(out: p[4], inp: p[0], weight: p[1], bias: p[2], n: n, inChannels: c, outChannels: oc,
+                               threads: th, packed: packed)
+                Linear.backward(dinp: p[5], dweight: p[6], dbias: p[7], dout: p[3], inp: p[0], weight: p[1],
+                                n: n, inChannels: c, outChannels: oc, threads: th, packed: packed)
+            }
+            #expect(GradientCheck.scaledMaxError(res[4], reference(doubles(x), doubles(w), doubles(b))) < 1e-4, "\(kernel)")
+            #expect(GradientCheck.scaledMaxError(res[5], gx) < Self.tolerance, "\(kernel)")
+            // dweight and dbias accumulate onto their previous contents (0.5 and 0.25 here).
+            #expect(GradientCheck.scaledMaxError(res[6].map { $0 - 0.5 }, gw) < Self.tolerance, "\(kernel)")
+            #expect(GradientCheck.scaledMaxError(res[7].map { $0 - 0.25 }, gb) < Self.tolerance, "\(kernel)")
+        }
+    }
+
+    /// The packed kernel's workspace for a Linear layer's forward (weightᵀ) and input gradient (weight), or nil.
+    static func workspace(_ kernel: GEMMKernel, oc: Int, c: Int, threads: Int) -> PackedGEMM? {
+        guard kernel == .packed else { return nil }
+        let capacity = max(PackedGEMM.packedCapacity(n: oc, k: c), PackedGEMM.packedCapacity(n: c, k: oc))
+        return PackedGEMM(capacity: capacity, workers: threads)
     }
 
     /// The fused residual connection: out = inp·Wᵀ + bias + residual, with the residual in its own buffer or
@@ -50,21 +62,23 @@ import Testing
         let n = 37, c = 24, oc = 150
         let x = randomFloats(n * c, seed: 11), w = randomFloats(oc * c, seed: 12), b = randomFloats(oc, seed: 13)
         let resid = randomFloats(n * oc, seed: 14)
-        for withBias in [true, false] {
+        for (kernel, withBias) in GEMMKernel.allCases.flatMap({ k in [true, false].map { (k, $0) } }) {
+            let packed = Self.workspace(kernel, oc: oc, c: c, threads: threads)
             let zero = [Float](repeating: 0, count: n * oc)
             let out = withBuffers([x, w, b, resid, zero, resid]) { p in
                 let bias = withBias ? UnsafePointer(p[2]) : nil
-                Linear.forward(out: p[4], inp: p[0], weight: p[1], bias: bias, n: n, inChannels: c, outChannels: oc, threads: th)
+                Linear.forward(out: p[4], inp: p[0], weight: p[1], bias: bias, n: n, inChannels: c, outChannels: oc,
+                               threads: th, packed: packed)
                 Elementwise.accumulate(p[4], p[3], count: n * oc, threads: th)   // the unfused reference
                 Linear.forward(out: p[5], inp: p[0], weight: p[1], bias: bias, residual: p[5],
-                               n: n, inChannels: c, outChannels: oc, threads: th)   // out aliases the residual
+                               n: n, inChannels: c, outChannels: oc, threads: th, packed: packed)   // out aliases the residual
             }
             let separate = withBuffers([x, w, b, resid, zero]) { p in
                 Linear.forward(out: p[4], inp: p[0], weight: p[1], bias: withBias ? UnsafePointer(p[2]) : nil, residual: p[3],
-                               n: n, inChannels: c, outChannels: oc, threads: th)
+                               n: n, inChannels: c, outChannels: oc, threads: th, packed: packed)
             }
-            #expect(GradientCheck.scaledMaxError(out[5], doubles(out[4])) < 1e-6, "aliased, bias \(withBias)")
-            #expect(GradientCheck.scaledMaxError(separate[4], doubles(out[4])) < 1e-6, "separate, bias \(withBias)")
+            #expect(GradientCheck.scaledMaxError(out[5], doubles(out[4])) < 1e-6, "aliased, bias \(withBias), \(kernel)")
+            #expect(GradientCheck.scaledMaxError(separate[4], doubles(out[4])) < 1e-6, "separate, bias \(withBias), \(kernel)")
             #expect(separate[4] == out[5], "separate or aliased residual: the same arithmetic")
         }
     }

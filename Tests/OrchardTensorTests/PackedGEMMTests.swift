@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import OrchardTensor
+
+/// The engine's packed GEMM against a Float64 reference, on shapes that hit every edge: rows that are not whole
+/// 6-row micro-tiles, columns that are not whole 16-column panels, k longer than one depth block (1,024), strided
+/// A and C, overwrite and accumulate. Tolerance per element: k·ε·Σ|a·b| + ε·|c₀| (the bound of a recursive sum);
+/// observed errors are far below it, and a wrong index or a dropped panel is off by the size of the entries.
+@Suite struct PackedGEMMTests {
+    static let shapes: [(m: Int, n: Int, k: Int)] = [
+        (1, 1, 1), (5, 3, 7), (6, 16, 4), (13, 40, 37), (97, 33, 300), (100, 48, 1030),
+    ]
+
+    /// C (m×n, ldc) = A (m×k, lda) · B (+ C) with B given as a (k, n) matrix; `transposedWeight` packs it from a
+    /// stored (n, k) weight instead, as Linear's forward does.
+    static func run(m: Int, n: Int, k: Int, transposedWeight: Bool, accumulate: Bool, tiles: [Int], threads: Int = 1,
+                    seed: UInt64) -> (c: [Float], reference: [Double], bound: [Double]) {
+        let lda = k + 3, ldc = n + 5
+        let a = randomFloats(m * lda, seed: seed), b = randomFloats(k * n, seed: seed + 1)
+        let c0 = randomFloats(m * ldc, seed: seed + 2)
+        let weight = transposedWeight ? (0..<(n * k)).map { b[($0 % k) * n + $0 / k] } : b   // (n, k): weight[j][kk] = b[kk][j]
+        let gemm = PackedGEMM(capacity: PackedGEMM.packedCapacity(n: n, k: k) + 7, workers: threads)
+        var c = c0
+        weight.withUnsafeBufferPointer { w in
+            if transposedWeight {
+                gemm.packTransposed(weight: w.baseAddress!, n: n, k: k, threads: .single)
+            } else {
+                gemm.pack(weight: w.baseAddress!, k: k, n: n, threads: .single)
+            }
+        }
+        a.withUnsafeBufferPointer { ap in
+            c.withUnsafeMutableBufferPointer { cp in
+                var start = 0
+                for (i, size) in tiles.enumerated() {
+                    let rows = start..<min(m, start + size)
+                    gemm.multiply(rows: rows, worker: i % threads, a: ap.baseAddress!, lda: lda, c: cp.baseAddress!, ldc: ldc,
+                                  accumulate: accumulate)
+                    start = rows.upperBound
+                }
+                precondition(start == m, "tiles must cover the rows")
+            }
+        }
+        var reference = [Double](repeating: 0, count: m * ldc), bound = reference
+        let eps = Double(Float.ulpOfOne)
+        for i in 0..<m { for j in 0..<n {
+            var s = accumulate ? Double(c0[i * ldc + j]) : 0, magnitude = 0.0
+            for kk in 0..<k { let p = Double(a[i * lda + kk]) * Double(b[kk * n + j]); s += p; magnitude += abs(p) }
+            reference[i * ldc + j] = s
+            bound[i * ldc + j] = Double(k) * eps * magnitude + eps * abs(s) + 1e-30
+        } }
+        // Columns between n and ldc belong to no product: they must keep their old values.
+        for i in 0..<m { for j in n..<ldc { reference[i * ldc + j] = Double(c0[i * ldc + j]) } }
+        return (c, reference, bound)
+    }
+
+    @Test(arguments: [false, true], [false, true])
+    func matchesFloat64Reference(transposedWeight: Bool, accumulate: Bool) {
+        for (index, shape) in Self.shapes.enumerated() {
+            let r = Self.run(m: shape.m, n: shape.n, k: shape.k, transposedWeight: transposedWeight, accumulate: accumulate,
+                             tiles: [shape.m], seed: UInt64(10 * index + 1))
+            var worst = 0.0
+            for (i, value) in r.c.enumerated() {
+                worst = max(worst, abs(Double(value) - r.reference[i]) / r.bound[i])
+            }
+            #expect(worst <= 1, "shape \(shape): error is \(worst) × the bound")
+        }
+    }
+
+    /// How the rows are cut into tiles, and which worker's scratch a tile uses, must not change a single bit:
+    /// the training loop's claimed tiles depend on the thread count.
+    @Test func resultsDoNotDependOnTheRowTiles() {
+        let m = 203, n = 40, k = 1030
+        let whole = Self.run(m: m, n: n, k: k, transposedWeight: true, accumulate: true, tiles: [m], seed: 77).c
+        let tiled = Self.run(m: m, n: n, k: k, transposedWeight: true, accumulate: true,
+                             tiles: [7, 1, 96, 50, 49], threads: 3, seed: 77).c
+        #expect(whole == tiled)
+    }
+
+    /// Threads pack disjoint panels of the weight; the packed matrix is the same as one thread's.
+    @Test func packingOnTwoThreadsEqualsOneThread() throws {
+        let n = 70, k = 33
+        let w = randomFloats(n * k, seed: 5)
+        for transposed in [false, true] {
+            var packs: [[Float]] = []
+            for threads in [ComputeThreads.single, try ComputeThreads(2)] {
+                let gemm = PackedGEMM(capacity: PackedGEMM.packedCapacity(n: n, k: k), workers: threads.count)
+                w.withUnsafeBufferPointer { p in
+                    if transposed { gemm.packTransposed(weight: p.baseAddress!, n: n, k: k, threads: threads) }
+                    else { gemm.pack(weight: p.baseAddress!, k: k, n: n, threads: threads) }
+                }
+                packs.append(Array(UnsafeBufferPointer(start: gemm.packedB, count: gemm.packedCapacity)))
+            }
+            #expect(packs[0] == packs[1])
+            // The padding columns of the last panel (70 = 4·16 + 6) are zero.
+            let lastPanel = packs[0][(4 * 16 * k)...]
+            for kk in 0..<k { #expect(lastPanel.dropFirst(kk * 16 + 6).prefix(10).allSatisfy { $0 == 0 }) }
+        }
+    }
+
+    @Test func capacityCountsWholePanels() {
+        #expect(PackedGEMM.packedCapacity(n: 16, k: 3) == 48)
+        #expect(PackedGEMM.packedCapacity(n: 17, k: 3) == 96)
+        #expect(PackedGEMM.packedCapacity(n: 1, k: 1024) == 16 * 1024)
+    }
+
+    @Test func kernelNamesAndAVX512Cores() {
+        #expect(GEMMKernel(rawValue: "openblas") == .openBLAS && GEMMKernel(rawValue: "packed") == .packed)
+        #expect(BLASRuntime.hasAVX512Kernel(coreName: "SkylakeX") && BLASRuntime.hasAVX512Kernel(coreName: "sapphirerapids"))
+        #expect(!BLASRuntime.hasAVX512Kernel(coreName: "Zen") && !BLASRuntime.hasAVX512Kernel(coreName: "Haswell"))
+    }
+}
