@@ -36,7 +36,9 @@ struct ServeCommand: AsyncParsableCommand {
                 "data_dir": "\(dataPath)", "workers": "\(workers)",
                 "job_types": "\(registry.types.joined(separator: ","))",
             ])
-            logger.info("OpenBLAS kernel \(BLASRuntime.coreName)", metadata: ["config": "\(BLASRuntime.configuration)"])
+            logger.info("OpenBLAS kernel \(BLASRuntime.coreName)", metadata: [
+                "config": "\(BLASRuntime.configuration)", "gemm_kernel": "\(GEMMKernel.preferred.rawValue)",
+            ])
         }
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }

@@ -7,7 +7,8 @@ import Foundation
 /// OpenBLAS packs the whole weight again, eleven times per projection on two threads; for beta = 0 OpenBLAS also
 /// zeroes C in a separate pass. Here the weight is packed once and shared, each tile packs only its own rows of A
 /// (into its worker's scratch), and C is written straight from the registers. On the dev box's AVX2 cores this
-/// ran 7-11 % faster than OpenBLAS's Zen kernel on the step's tile sequence (docs/performance.md, session 5).
+/// ran 7-11 % faster than OpenBLAS's Zen kernel on the step's tile sequence of a projection, and a training step
+/// 2-3 % faster (docs/performance.md, session 5).
 /// OpenBLAS stays in charge of the weight gradients (K = all rows: its packing is amortised there), attention's
 /// small products and every build without FMA (see GEMMKernel.preferred).
 ///
