@@ -214,8 +214,9 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
     /// kernel), `openBLAS` otherwise: without FMA the kernel does two roundings and half the work per instruction,
     /// and on AVX-512 CPUs OpenBLAS's 16-wide kernels are twice as wide as this one.
     public static let preferred: GEMMKernel = {
-        if let name = getenv("ORCHARD_GEMM").map({ String(cString: $0) }), let kernel = GEMMKernel(rawValue: name) {
-            return kernel
+        if let name = getenv("ORCHARD_GEMM").map({ String(cString: $0) }), !name.isEmpty {
+            if let kernel = GEMMKernel(rawValue: name) { return kernel }
+            FileHandle.standardError.write(Data("orchard: ignoring ORCHARD_GEMM=\(name) (known: \(allCases.map(\.rawValue).joined(separator: ", ")))\n".utf8))
         }
         #if ORCHARD_NATIVE_FMA
         return BLASRuntime.hasAVX512Kernel(coreName: BLASRuntime.coreName) ? .openBLAS : .packed
