@@ -70,11 +70,9 @@ public final class GPT {
         case .openBLAS:
             packedGEMM = nil
         case .packed:
-            // (out, in) of every projection; forward packs weightᵀ (n = out), the input gradient weight (n = in).
+            // (out, in) of every projection: qkv, attention proj, mlp fc, mlp proj, the tied LM head.
             let products = [(3 * C, C), (C, C), (4 * C, C), (C, 4 * C), (V, C)]
-            let capacity = products.map { out, inp in
-                max(PackedGEMM.packedCapacity(n: out, k: inp), PackedGEMM.packedCapacity(n: inp, k: out))
-            }.max()!
+            let capacity = products.map { PackedGEMM.linearCapacity(outChannels: $0, inChannels: $1) }.max()!
             packedGEMM = PackedGEMM(capacity: capacity, workers: threads.count)
         }
         tokens = .allocate(capacity: N); tokens.initialize(repeating: 0, count: N)

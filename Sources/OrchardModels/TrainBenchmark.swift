@@ -56,35 +56,61 @@ public enum TrainBenchmark {
             let results: [Result]
         }
         guard let last = results.last else { throw ModelError.invalidInput("no benchmark results") }
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys]
-        let out = Output(tokens_per_second: last.tokens_per_second, step_ms: last.step_ms, gflops: last.gflops,
-                         mfu: last.mfu, peak_rss_bytes: last.peak_rss_bytes, results: results)
-        return String(decoding: try enc.encode(out), as: UTF8.self)
+        return try json(Output(tokens_per_second: last.tokens_per_second, step_ms: last.step_ms, gflops: last.gflops,
+                               mfu: last.mfu, peak_rss_bytes: last.peak_rss_bytes, results: results))
     }
 
-    /// Runs `warmup` untimed then `steps` timed AdamW steps on byte windows of real text; step_ms is the median.
-    public static func run(setup name: String, steps: Int, threads: Int, warmup: Int = 3, seed: UInt64 = 1) throws -> Result {
+    /// One JSON object with sorted keys (the benchmarks' machine-readable output).
+    public static func json<T: Encodable>(_ value: T) throws -> String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        return String(decoding: try enc.encode(value), as: UTF8.self)
+    }
+
+    /// The named setup, after checking the step counts; OpenBLAS is made single-threaded (the engine splits work).
+    static func setup(named name: String, steps: Int, warmup: Int) throws -> Setup {
         guard let setup = setups[name] else {
             throw ModelError.invalidInput("unknown benchmark config '\(name)' (known: \(setups.keys.sorted().joined(separator: ", ")))")
         }
         guard steps >= 1, warmup >= 0 else { throw ModelError.invalidInput("steps must be >= 1") }
         BLASRuntime.useSingleThreadedBLAS()
+        return setup
+    }
+
+    /// A benchmark training run: the model, its AdamW trainer (lr 3e-4 constant) and a sampler of byte windows.
+    struct TrainingRun {
+        let trainer: GPTTrainer
+        let sampler: TokenWindowSampler
+
+        init(_ setup: Setup, text: [Int32], threads: ComputeThreads, seed: UInt64, kernel: GEMMKernel) throws {
+            let model = try GPT(config: setup.config, maxBatch: setup.batch, threads: threads, seed: seed, gemmKernel: kernel)
+            trainer = try GPTTrainer.adamW(model: model, learningRate: .constant(rate: 3e-4), seed: seed)
+            sampler = try TokenWindowSampler(tokens: text, batch: setup.batch, length: setup.config.contextLength)
+        }
+
+        /// Samples a batch (untimed) and takes one training step: its loss and milliseconds.
+        func timedStep(inputs: inout [Int32], targets: inout [Int32]) throws -> (loss: Float, ms: Double) {
+            sampler.sample(inputs: &inputs, targets: &targets, random: &trainer.random)
+            let start = DispatchTime.now().uptimeNanoseconds
+            let loss = try trainer.trainStep(inputs: inputs, targets: targets).loss
+            return (loss, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+    }
+
+    /// Runs `warmup` untimed then `steps` timed AdamW steps on byte windows of real text; step_ms is the median.
+    public static func run(setup name: String, steps: Int, threads: Int, warmup: Int = 3, seed: UInt64 = 1) throws -> Result {
+        let setup = try setup(named: name, steps: steps, warmup: warmup)
         let th = try ComputeThreads(threads)
-        let model = try GPT(config: setup.config, maxBatch: setup.batch, threads: th, seed: seed)
-        let trainer = try GPTTrainer.adamW(model: model, learningRate: .constant(rate: 3e-4), seed: seed)
-        let sampler = try TokenWindowSampler(tokens: benchmarkText(), batch: setup.batch, length: setup.config.contextLength)
+        let run = try TrainingRun(setup, text: benchmarkText(), threads: th, seed: seed, kernel: .preferred)
+        let model = run.trainer.model
         var inputs = [Int32](), targets = [Int32]()
         var times = [Double]()
         var first: Float = 0, last: Float = 0
         for i in 0..<(warmup + steps) {
-            sampler.sample(inputs: &inputs, targets: &targets, random: &trainer.random)
-            let start = DispatchTime.now().uptimeNanoseconds
-            let r = try trainer.trainStep(inputs: inputs, targets: targets)
-            let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-            if i == 0 { first = r.loss }
-            last = r.loss
-            if i >= warmup { times.append(ms) }
+            let step = try run.timedStep(inputs: &inputs, targets: &targets)
+            if i == 0 { first = step.loss }
+            last = step.loss
+            if i >= warmup { times.append(step.ms) }
         }
         times.sort()
         let median = times[times.count / 2]
@@ -121,27 +147,17 @@ public enum TrainBenchmark {
 
     public static func compareGEMMKernels(setup name: String, steps: Int, threads: Int, warmup: Int = 3,
                                           seed: UInt64 = 1) throws -> KernelComparison {
-        guard let setup = setups[name] else {
-            throw ModelError.invalidInput("unknown benchmark config '\(name)' (known: \(setups.keys.sorted().joined(separator: ", ")))")
-        }
-        guard steps >= 1, warmup >= 0 else { throw ModelError.invalidInput("steps must be >= 1") }
-        BLASRuntime.useSingleThreadedBLAS()
+        let setup = try setup(named: name, steps: steps, warmup: warmup)
         let th = try ComputeThreads(threads)
         let text = benchmarkText()
-        let runs = try [GEMMKernel.openBLAS, .packed].map { kernel in
-            let model = try GPT(config: setup.config, maxBatch: setup.batch, threads: th, seed: seed, gemmKernel: kernel)
-            let trainer = try GPTTrainer.adamW(model: model, learningRate: .constant(rate: 3e-4), seed: seed)
-            return (trainer, try TokenWindowSampler(tokens: text, batch: setup.batch, length: setup.config.contextLength))
-        }
+        let runs = try [GEMMKernel.openBLAS, .packed].map { try TrainingRun(setup, text: text, threads: th, seed: seed, kernel: $0) }
         var inputs = [Int32](), targets = [Int32]()
         var times: [[Double]] = [[], []], losses: [[Float]] = [[], []]
         for i in 0..<(warmup + steps) {
             for r in (i % 2 == 0 ? [0, 1] : [1, 0]) {
-                let (trainer, sampler) = runs[r]
-                sampler.sample(inputs: &inputs, targets: &targets, random: &trainer.random)
-                let start = DispatchTime.now().uptimeNanoseconds
-                losses[r].append(try trainer.trainStep(inputs: inputs, targets: targets).loss)
-                if i >= warmup { times[r].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6) }
+                let step = try runs[r].timedStep(inputs: &inputs, targets: &targets)
+                losses[r].append(step.loss)
+                if i >= warmup { times[r].append(step.ms) }
             }
         }
         let ratios = zip(times[0], times[1]).map { $0 / $1 }

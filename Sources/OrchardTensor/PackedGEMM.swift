@@ -46,6 +46,11 @@ public final class PackedGEMM {
     /// Floats a packed k×n matrix takes: n rounded up to whole 16-column panels (the padding is zero).
     public static func packedCapacity(n: Int, k: Int) -> Int { (n + panelWidth - 1) / panelWidth * panelWidth * k }
 
+    /// Floats a Linear layer (out, in) needs packed: its weightᵀ for the forward, its weight for the input gradient.
+    public static func linearCapacity(outChannels: Int, inChannels: Int) -> Int {
+        Swift.max(packedCapacity(n: outChannels, k: inChannels), packedCapacity(n: inChannels, k: outChannels))
+    }
+
     /// Packs B = weightᵀ for a weight stored (n, k) row-major, as nn.Linear's (out, in): out = inp · weightᵀ.
     public func packTransposed(weight: UnsafePointer<Float>, n: Int, k: Int, threads: ComputeThreads) {
         packPanels(n: n, k: k, threads: threads) { panel, col, width in

@@ -41,13 +41,7 @@ if compareGEMM {
     do {
         for name in configs {
             let c = try TrainBenchmark.compareGEMMKernels(setup: name, steps: steps, threads: threads, warmup: warmup)
-            if json {
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.sortedKeys]
-                print(String(decoding: try enc.encode(c), as: UTF8.self))
-            } else {
-                print(c.summaryLine)
-            }
+            print(json ? try TrainBenchmark.json(c) : c.summaryLine)
         }
     } catch {
         fail("\(error)")

@@ -51,8 +51,7 @@ import Testing
     /// The packed kernel's workspace for a Linear layer's forward (weightᵀ) and input gradient (weight), or nil.
     static func workspace(_ kernel: GEMMKernel, oc: Int, c: Int, threads: Int) -> PackedGEMM? {
         guard kernel == .packed else { return nil }
-        let capacity = max(PackedGEMM.packedCapacity(n: oc, k: c), PackedGEMM.packedCapacity(n: c, k: oc))
-        return PackedGEMM(capacity: capacity, workers: threads)
+        return PackedGEMM(capacity: PackedGEMM.linearCapacity(outChannels: oc, inChannels: c), workers: threads)
     }
 
     /// The fused residual connection: out = inp·Wᵀ + bias + residual, with the residual in its own buffer or

@@ -101,6 +101,8 @@ import Testing
         #expect(PackedGEMM.packedCapacity(n: 16, k: 3) == 48)
         #expect(PackedGEMM.packedCapacity(n: 17, k: 3) == 96)
         #expect(PackedGEMM.packedCapacity(n: 1, k: 1024) == 16 * 1024)
+        // A Linear (out 17, in 3): weightᵀ is 2 panels × 3 deep (96), weight 1 panel × 17 deep (272).
+        #expect(PackedGEMM.linearCapacity(outChannels: 17, inChannels: 3) == 272)
     }
 
     @Test func kernelNamesAndAVX512Cores() {
