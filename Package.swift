@@ -15,6 +15,12 @@ let engineOnly = ProcessInfo.processInfo.environment["ORCHARD_ENGINE_ONLY"] == "
 // A named CPU is assumed to have FMA (the script names only haswell): ORCHARD_NATIVE_FMA lets PackedGEMM use
 // fused multiply-adds, which without the instruction would become a libm call per lane.
 let targetCPU = ProcessInfo.processInfo.environment["ORCHARD_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 }
+// LLVM CPU names with AVX-512 (F, BW, VL): for them PackedGEMM's micro-tile is 12×32 with 16-wide vectors
+// (ORCHARD_AVX512). `native` is not listed: its features are unknown here, so it keeps the AVX2 tile.
+let avx512CPUs: Set<String> = [
+    "skylake-avx512", "cascadelake", "cooperlake", "cannonlake", "icelake-client", "icelake-server", "tigerlake",
+    "rocketlake", "sapphirerapids", "emeraldrapids", "graniterapids", "znver4", "znver5",
+]
 // `-fno-math-errno` reaches the C shims behind Float.squareRoot(): with errno semantics every square root
 // is a scalar vsqrtss plus a libm call for negative inputs, which keeps AdamW's SIMD loop scalar. It only lets
 // the compiler assume that math functions leave errno alone (system calls still set it); no code here reads
@@ -23,6 +29,7 @@ let engineSettings: [SwiftSetting] = [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
     .unsafeFlags(["-Xcc", "-fno-math-errno"]),
 ] + (targetCPU.map { [.unsafeFlags(["-target-cpu", $0]), .define("ORCHARD_NATIVE_FMA")] } ?? [])
+  + (targetCPU.map(avx512CPUs.contains) == true ? [.define("ORCHARD_AVX512")] : [])
 
 let engineTargetNames: Set<String> = [
     "CBLAS", "OrchardTensor", "OrchardModels", "OrchardMethods", "OrchardJobs",

@@ -49,15 +49,15 @@ public enum Linear {
         }
     }
 
-    /// Row tiles for the packed kernel: whole 6-row micro-tiles, and smaller than OpenBLAS's since a tile no
-    /// longer packs the weight (only its own rows).
+    /// Row tiles for the packed kernel: whole micro-tiles (6 or 12 rows), and smaller than OpenBLAS's since a tile
+    /// no longer packs the weight (only its own rows).
     static let packedRowTile = 48
 
     @inline(__always)
     static func tileRows(_ packed: PackedGEMM?) -> Int { packed == nil ? rowTile : packedRowTile }
 
     @inline(__always)
-    static func tileGranule(_ packed: PackedGEMM?) -> Int { packed == nil ? 16 : PackedGEMM.microRows }
+    static func tileGranule(_ packed: PackedGEMM?) -> Int { packed?.tile.rows ?? 16 }
 
     /// Given dout (N, OC): dinp (N, C) = dout · weight (overwritten, skipped when nil);
     /// dweight (OC, C) += doutᵀ · inp; dbias (OC) += column sums of dout.

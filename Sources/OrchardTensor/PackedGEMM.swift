@@ -1,7 +1,7 @@
 import Foundation
 
 /// The engine's own GEMM for a layer's weight: C (m×n) = A (m×k) · B (k×n) [+ C], row-major, where B is a weight
-/// packed once per call into 16-column panels that all threads then share.
+/// packed once per call into panels (16 or 32 columns wide, see MicroTile) that all threads then share.
 ///
 /// Why it exists: the projections run as claimed row tiles (ComputeThreads.parallelTiles), and every tile given to
 /// OpenBLAS packs the whole weight again, eleven times per projection on two threads; for beta = 0 OpenBLAS also
@@ -12,29 +12,57 @@ import Foundation
 /// OpenBLAS stays in charge of the weight gradients (K = all rows: its packing is amortised there), attention's
 /// small products and every build without FMA (see GEMMKernel.preferred).
 ///
-/// Each C element is one sum over k in ascending order, split at fixed `depthBlock` boundaries, whatever the row
-/// tile, the thread or the edge path that computes it: results do not depend on how rows are divided.
+/// Each C element is one multiply-add chain over k in ascending order, whatever the row tile, the thread, the edge
+/// path or the micro-tile shape that computes it: results do not depend on how rows are divided, and an AVX-512
+/// build gives the same bits as an AVX2 one.
 public final class PackedGEMM {
-    /// Rows of A packed at a time: 96 rows × 1,024 deep stays in L2 while the 16-column B panels stream from L1.
-    public static let rowBlock = 96
-    /// Longest stretch of k summed in registers before C is reloaded; the model's products have k ≤ 1,024.
-    public static let depthBlock = 1024
-    /// Micro-tile: 6 rows × 16 columns = twelve 8-wide accumulators.
-    static let microRows = 6, panelWidth = 16
+    /// The block of C one kernel call keeps in vector registers, and how deep it sums before C is reloaded.
+    public enum MicroTile: String, Sendable, CaseIterable {
+        /// 6 rows × 16 columns: twelve 8-wide accumulators, 2 loads and 6 broadcasts per k (AVX2's 16 registers).
+        case avx2
+        /// 12 rows × 32 columns: twenty-four 16-wide accumulators, 2 loads and 12 broadcasts per k (AVX-512's 32
+        /// registers; BLIS's skx sgemm kernel has the same shape). Its depth block keeps a 32-column B panel in L1.
+        case avx512
 
+        public var rows: Int { self == .avx2 ? 6 : 12 }
+        public var width: Int { self == .avx2 ? 16 : 32 }
+        /// Longest stretch of k summed in registers before C is stored and reloaded. Storing and reloading a float
+        /// is exact, so the block changes speed, not results.
+        public var depthBlock: Int { self == .avx2 ? 1024 : 256 }
+
+        /// The build's: `avx512` where the engine is compiled for an AVX-512 CPU (ORCHARD_AVX512, set by
+        /// Package.swift from ORCHARD_TARGET_CPU), else `avx2`. Elsewhere the other tile still computes the same
+        /// bits, only slower (its vectors are split or spilled).
+        public static let native: MicroTile = {
+            #if ORCHARD_AVX512
+            return .avx512
+            #else
+            return .avx2
+            #endif
+        }()
+    }
+
+    /// Rows of A packed at a time: 96 rows × 1,024 deep stays in L2 while the B panels stream from L1 (a whole
+    /// number of micro-tiles of either shape).
+    public static let rowBlock = 96
+    static let maxDepthBlock = MicroTile.allCases.map(\.depthBlock).max()!
+    static let aScratchPerWorker = (rowBlock + MicroTile.allCases.map(\.rows).max()!) * maxDepthBlock
+
+    public let tile: MicroTile
     let packedB: UnsafeMutablePointer<Float>
     public let packedCapacity: Int
     let aScratch: UnsafeMutablePointer<Float>
     public let workers: Int
-    static let aScratchPerWorker = (rowBlock + microRows) * depthBlock
     // Shape of the B currently packed.
     private(set) var n = 0, k = 0
 
-    /// A workspace for products whose packed B holds up to `packedCapacity(n:k:)` floats, run by up to `workers` threads.
-    public init(capacity: Int, workers: Int) {
+    /// A workspace for products whose packed B holds up to `packedCapacity(n:k:tile:)` floats, run by up to
+    /// `workers` threads with micro-tile `tile`.
+    public init(capacity: Int, workers: Int, tile: MicroTile = .native) {
         precondition(capacity >= 0 && workers >= 1)
         packedCapacity = capacity
         self.workers = workers
+        self.tile = tile
         packedB = .allocate(capacity: Swift.max(1, capacity))
         packedB.initialize(repeating: 0, count: Swift.max(1, capacity))
         aScratch = .allocate(capacity: workers * Self.aScratchPerWorker)
@@ -43,23 +71,27 @@ public final class PackedGEMM {
 
     deinit { packedB.deallocate(); aScratch.deallocate() }
 
-    /// Floats a packed k×n matrix takes: n rounded up to whole 16-column panels (the padding is zero).
-    public static func packedCapacity(n: Int, k: Int) -> Int { (n + panelWidth - 1) / panelWidth * panelWidth * k }
+    /// Floats a packed k×n matrix takes: n rounded up to whole panels of the tile's width (the padding is zero).
+    public static func packedCapacity(n: Int, k: Int, tile: MicroTile = .native) -> Int {
+        (n + tile.width - 1) / tile.width * tile.width * k
+    }
 
     /// Floats a Linear layer (out, in) needs packed: its weightᵀ for the forward, its weight for the input gradient.
-    public static func linearCapacity(outChannels: Int, inChannels: Int) -> Int {
-        Swift.max(packedCapacity(n: outChannels, k: inChannels), packedCapacity(n: inChannels, k: outChannels))
+    public static func linearCapacity(outChannels: Int, inChannels: Int, tile: MicroTile = .native) -> Int {
+        Swift.max(packedCapacity(n: outChannels, k: inChannels, tile: tile),
+                  packedCapacity(n: inChannels, k: outChannels, tile: tile))
     }
 
     /// Packs B = weightᵀ for a weight stored (n, k) row-major, as nn.Linear's (out, in): out = inp · weightᵀ.
     public func packTransposed(weight: UnsafePointer<Float>, n: Int, k: Int, threads: ComputeThreads) {
+        let panelWidth = tile.width
         packPanels(n: n, k: k, threads: threads) { panel, col, width in
-            for j in 0..<Self.panelWidth {
+            for j in 0..<panelWidth {
                 if j < width {
                     let row = weight + (col + j) * k
-                    for kk in 0..<k { panel[kk * Self.panelWidth + j] = row[kk] }
+                    for kk in 0..<k { panel[kk * panelWidth + j] = row[kk] }
                 } else {
-                    for kk in 0..<k { panel[kk * Self.panelWidth + j] = 0 }
+                    for kk in 0..<k { panel[kk * panelWidth + j] = 0 }
                 }
             }
         }
@@ -67,27 +99,29 @@ public final class PackedGEMM {
 
     /// Packs B = weight for a weight stored (k, n) row-major: dinp = dout · weight.
     public func pack(weight: UnsafePointer<Float>, k: Int, n: Int, threads: ComputeThreads) {
+        let panelWidth = tile.width
         packPanels(n: n, k: k, threads: threads) { panel, col, width in
             for kk in 0..<k {
-                let dst = panel + kk * Self.panelWidth
+                let dst = panel + kk * panelWidth
                 dst.update(from: weight + kk * n + col, count: width)
-                if width < Self.panelWidth { (dst + width).update(repeating: 0, count: Self.panelWidth - width) }
+                if width < panelWidth { (dst + width).update(repeating: 0, count: panelWidth - width) }
             }
         }
     }
 
-    /// Runs `fill(panel, firstColumn, width)` for every 16-column panel of a k×n B, panels split over the threads;
-    /// columns from `width` to 16 are padding that `fill` must zero.
+    /// Runs `fill(panel, firstColumn, width)` for every panel of a k×n B, panels split over the threads; columns
+    /// from `width` to the tile's width are padding that `fill` must zero.
     private func packPanels(n: Int, k: Int, threads: ComputeThreads,
                             _ fill: (_ panel: UnsafeMutablePointer<Float>, _ column: Int, _ width: Int) -> Void) {
-        precondition(n >= 1 && k >= 1 && Self.packedCapacity(n: n, k: k) <= packedCapacity,
-                     "packed GEMM workspace holds \(packedCapacity) floats, \(n)×\(k) needs \(Self.packedCapacity(n: n, k: k))")
+        let needed = Self.packedCapacity(n: n, k: k, tile: tile)
+        precondition(n >= 1 && k >= 1 && needed <= packedCapacity,
+                     "packed GEMM workspace holds \(packedCapacity) floats, \(n)×\(k) needs \(needed)")
         self.n = n; self.k = k
-        let panels = (n + Self.panelWidth - 1) / Self.panelWidth
+        let panelWidth = tile.width, panels = (n + panelWidth - 1) / panelWidth
         threads.parallelChunks(panels) { range in
             for p in range {
-                let column = p * Self.panelWidth
-                fill(packedB + p * k * Self.panelWidth, column, Swift.min(Self.panelWidth, n - column))
+                let column = p * panelWidth
+                fill(packedB + p * k * panelWidth, column, Swift.min(panelWidth, n - column))
             }
         }
     }
@@ -97,33 +131,47 @@ public final class PackedGEMM {
     public func multiply(rows: Range<Int>, worker: Int, a: UnsafePointer<Float>, lda: Int,
                          c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
         precondition(worker >= 0 && worker < workers, "worker \(worker) of a \(workers)-worker packed GEMM workspace")
+        switch tile {
+        case .avx2:
+            multiply(Tile6x16.self, rows: rows, scratch: aScratch + worker * Self.aScratchPerWorker, a: a, lda: lda,
+                     c: c, ldc: ldc, accumulate: accumulate)
+        case .avx512:
+            multiply(Tile12x32.self, rows: rows, scratch: aScratch + worker * Self.aScratchPerWorker, a: a, lda: lda,
+                     c: c, ldc: ldc, accumulate: accumulate)
+        }
+    }
+
+    /// The blocked loop for one micro-tile shape (specialised per shape, so its sizes are constants).
+    @inline(__always)
+    private func multiply<T: MicroKernel>(_: T.Type, rows: Range<Int>, scratch: UnsafeMutablePointer<Float>,
+                                          a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                          accumulate: Bool) {
         let n = self.n, k = self.k
-        let scratch = aScratch + worker * Self.aScratchPerWorker
         var m0 = rows.lowerBound
         while m0 < rows.upperBound {
             let mb = Swift.min(Self.rowBlock, rows.upperBound - m0)
             var k0 = 0
             while k0 < k {
-                let kc = Swift.min(Self.depthBlock, k - k0)
-                Self.packRows(a + m0 * lda + k0, lda: lda, m: mb, k: kc, into: scratch)
+                let kc = Swift.min(T.depthBlock, k - k0)
+                T.packRows(a + m0 * lda + k0, lda: lda, m: mb, k: kc, into: scratch)
                 let load = accumulate || k0 > 0
                 var n0 = 0
                 while n0 < n {
-                    let panel = UnsafePointer(packedB) + n0 * k + k0 * Self.panelWidth
-                    let width = Swift.min(Self.panelWidth, n - n0)
+                    let panel = UnsafePointer(packedB) + n0 * k + k0 * T.width
+                    let width = Swift.min(T.width, n - n0)
                     var i0 = 0
                     while i0 < mb {
-                        let height = Swift.min(Self.microRows, mb - i0)
+                        let height = Swift.min(T.rows, mb - i0)
                         let cTile = c + (m0 + i0) * ldc + n0
-                        if height == Self.microRows && width == Self.panelWidth {
-                            Self.kernel(kc: kc, a: scratch + i0 * kc, b: panel, c: cTile, ldc: ldc, load: load)
+                        if height == T.rows && width == T.width {
+                            T.kernel(kc: kc, a: scratch + i0 * kc, b: panel, c: cTile, ldc: ldc, load: load)
                         } else {
-                            Self.edgeKernel(kc: kc, a: scratch + i0 * kc, b: panel, c: cTile, ldc: ldc, load: load,
-                                            height: height, width: width)
+                            edgeKernel(T.self, kc: kc, a: scratch + i0 * kc, b: panel, c: cTile, ldc: ldc, load: load,
+                                       height: height, width: width)
                         }
-                        i0 += Self.microRows
+                        i0 += T.rows
                     }
-                    n0 += Self.panelWidth
+                    n0 += T.width
                 }
                 k0 += kc
             }
@@ -131,28 +179,68 @@ public final class PackedGEMM {
         }
     }
 
-    /// Copies m rows × k of A into 6-row micro-panels, [panel][k][6]; a last partial panel is padded with zero rows.
+    /// The same for a micro-tile cut by the edge of C (fewer rows or columns than the tile): the full tile is
+    /// computed in a local buffer (A's padding rows and B's padding columns are zero) and only C's part is copied,
+    /// so every element gets exactly the sum the full kernel would give it.
+    @inline(never)
+    private func edgeKernel<T: MicroKernel>(_: T.Type, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                                            c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, height: Int, width: Int) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: T.rows * T.width) { tile in
+            let t = tile.baseAddress!
+            t.update(repeating: 0, count: T.rows * T.width)
+            if load { for r in 0..<height { (t + r * T.width).update(from: c + r * ldc, count: width) } }
+            T.kernel(kc: kc, a: a, b: b, c: t, ldc: T.width, load: load)
+            for r in 0..<height { (c + r * ldc).update(from: t + r * T.width, count: width) }
+        }
+    }
+}
+
+/// One micro-tile shape: its kernel (C[0..<rows][0..<width], ldc apart, = (load ? C : 0) + Σ_k a[k][r]·b[k][j]
+/// with a packed [k][rows] and b packed [k][width]) and the packing of A that feeds it. Every C element is one
+/// fused multiply-add chain in ascending k, so both shapes give the same bits.
+protocol MicroKernel {
+    static var rows: Int { get }
+    static var width: Int { get }
+    static var depthBlock: Int { get }
+    static func kernel(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                       ldc: Int, load: Bool)
+    /// Copies m rows × k of A into micro-panels of `rows` rows, [panel][k][rows]; a last partial panel is padded
+    /// with zero rows.
+    static func packRows(_ a: UnsafePointer<Float>, lda: Int, m: Int, k: Int, into p: UnsafeMutablePointer<Float>)
+}
+
+extension MicroKernel {
+    /// Rows of a last partial micro-panel, zero-padded to `rows` (at most once per row block).
+    @inline(__always)
+    static func packPartialPanel(_ a: UnsafePointer<Float>, lda: Int, height: Int, k: Int,
+                                 into panel: UnsafeMutablePointer<Float>) {
+        for kk in 0..<k {
+            for r in 0..<rows { panel[kk * rows + r] = r < height ? a[r * lda + kk] : 0 }
+        }
+    }
+}
+
+/// 6 × 16: twelve SIMD8 accumulators; the inner loop is 2 loads, 6 broadcasts, 12 FMAs.
+enum Tile6x16: MicroKernel {
+    static var rows: Int { 6 }
+    static var width: Int { 16 }
+    static var depthBlock: Int { PackedGEMM.MicroTile.avx2.depthBlock }
+
     @inline(__always)
     static func packRows(_ a: UnsafePointer<Float>, lda: Int, m: Int, k: Int, into p: UnsafeMutablePointer<Float>) {
         var i0 = 0
-        while i0 + microRows <= m {
+        while i0 + 6 <= m {
             let panel = p + i0 * k
             let r0 = a + i0 * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda
             for kk in 0..<k {
-                let q = panel + kk * microRows
+                let q = panel + kk * 6
                 q[0] = r0[kk]; q[1] = r1[kk]; q[2] = r2[kk]; q[3] = r3[kk]; q[4] = r4[kk]; q[5] = r5[kk]
             }
-            i0 += microRows
+            i0 += 6
         }
-        if i0 < m {
-            let panel = p + i0 * k, height = m - i0
-            for kk in 0..<k {
-                for r in 0..<microRows { panel[kk * microRows + r] = r < height ? a[(i0 + r) * lda + kk] : 0 }
-            }
-        }
+        if i0 < m { packPartialPanel(a + i0 * lda, lda: lda, height: m - i0, k: k, into: p + i0 * k) }
     }
 
-    /// C[0..<6][0..<16] (ldc apart) = (load ? C : 0) + Σ_k a[k][r]·b[k][j], with a and b packed.
     @inline(__always)
     static func kernel(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
                        ldc: Int, load: Bool) {
@@ -173,26 +261,78 @@ public final class PackedGEMM {
             x = SIMD8<Float>(repeating: ap[3]); multiplyAdd(&c30, x, b0); multiplyAdd(&c31, x, b1)
             x = SIMD8<Float>(repeating: ap[4]); multiplyAdd(&c40, x, b0); multiplyAdd(&c41, x, b1)
             x = SIMD8<Float>(repeating: ap[5]); multiplyAdd(&c50, x, b0); multiplyAdd(&c51, x, b1)
-            ap += microRows; bp += panelWidth
+            ap += 6; bp += 16
         }
         store8(c00, c); store8(c01, c + 8); store8(c10, c + ldc); store8(c11, c + ldc + 8)
         store8(c20, c + 2 * ldc); store8(c21, c + 2 * ldc + 8); store8(c30, c + 3 * ldc); store8(c31, c + 3 * ldc + 8)
         store8(c40, c + 4 * ldc); store8(c41, c + 4 * ldc + 8); store8(c50, c + 5 * ldc); store8(c51, c + 5 * ldc + 8)
     }
+}
 
-    /// The same for a micro-tile cut by the edge of C (height < 6 rows or width < 16 columns): the full tile is
-    /// computed in a local buffer (A's padding rows and B's padding columns are zero) and only C's part is copied,
-    /// so every element gets exactly the sum the full kernel would give it.
-    @inline(never)
-    static func edgeKernel(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-                           ldc: Int, load: Bool, height: Int, width: Int) {
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: microRows * panelWidth) { tile in
-            let t = tile.baseAddress!
-            t.update(repeating: 0, count: microRows * panelWidth)
-            if load { for r in 0..<height { (t + r * panelWidth).update(from: c + r * ldc, count: width) } }
-            kernel(kc: kc, a: a, b: b, c: t, ldc: panelWidth, load: load)
-            for r in 0..<height { (c + r * ldc).update(from: t + r * panelWidth, count: width) }
+/// 12 × 32: twenty-four SIMD16 accumulators (a zmm register each on AVX-512); the inner loop is 2 loads,
+/// 12 broadcasts, 24 FMAs.
+enum Tile12x32: MicroKernel {
+    static var rows: Int { 12 }
+    static var width: Int { 32 }
+    static var depthBlock: Int { PackedGEMM.MicroTile.avx512.depthBlock }
+
+    @inline(__always)
+    static func packRows(_ a: UnsafePointer<Float>, lda: Int, m: Int, k: Int, into p: UnsafeMutablePointer<Float>) {
+        var i0 = 0
+        while i0 + 12 <= m {
+            let panel = p + i0 * k
+            let r0 = a + i0 * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda
+            let r6 = r5 + lda, r7 = r6 + lda, r8 = r7 + lda, r9 = r8 + lda, r10 = r9 + lda, r11 = r10 + lda
+            for kk in 0..<k {
+                let q = panel + kk * 12
+                q[0] = r0[kk]; q[1] = r1[kk]; q[2] = r2[kk]; q[3] = r3[kk]; q[4] = r4[kk]; q[5] = r5[kk]
+                q[6] = r6[kk]; q[7] = r7[kk]; q[8] = r8[kk]; q[9] = r9[kk]; q[10] = r10[kk]; q[11] = r11[kk]
+            }
+            i0 += 12
         }
+        if i0 < m { packPartialPanel(a + i0 * lda, lda: lda, height: m - i0, k: k, into: p + i0 * k) }
+    }
+
+    @inline(__always)
+    static func kernel(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                       ldc: Int, load: Bool) {
+        var c00 = SIMD16<Float>(), c01 = SIMD16<Float>(), c10 = SIMD16<Float>(), c11 = SIMD16<Float>()
+        var c20 = SIMD16<Float>(), c21 = SIMD16<Float>(), c30 = SIMD16<Float>(), c31 = SIMD16<Float>()
+        var c40 = SIMD16<Float>(), c41 = SIMD16<Float>(), c50 = SIMD16<Float>(), c51 = SIMD16<Float>()
+        var c60 = SIMD16<Float>(), c61 = SIMD16<Float>(), c70 = SIMD16<Float>(), c71 = SIMD16<Float>()
+        var c80 = SIMD16<Float>(), c81 = SIMD16<Float>(), c90 = SIMD16<Float>(), c91 = SIMD16<Float>()
+        var ca0 = SIMD16<Float>(), ca1 = SIMD16<Float>(), cb0 = SIMD16<Float>(), cb1 = SIMD16<Float>()
+        if load {
+            c00 = load16(c); c01 = load16(c + 16); c10 = load16(c + ldc); c11 = load16(c + ldc + 16)
+            c20 = load16(c + 2 * ldc); c21 = load16(c + 2 * ldc + 16); c30 = load16(c + 3 * ldc); c31 = load16(c + 3 * ldc + 16)
+            c40 = load16(c + 4 * ldc); c41 = load16(c + 4 * ldc + 16); c50 = load16(c + 5 * ldc); c51 = load16(c + 5 * ldc + 16)
+            c60 = load16(c + 6 * ldc); c61 = load16(c + 6 * ldc + 16); c70 = load16(c + 7 * ldc); c71 = load16(c + 7 * ldc + 16)
+            c80 = load16(c + 8 * ldc); c81 = load16(c + 8 * ldc + 16); c90 = load16(c + 9 * ldc); c91 = load16(c + 9 * ldc + 16)
+            ca0 = load16(c + 10 * ldc); ca1 = load16(c + 10 * ldc + 16); cb0 = load16(c + 11 * ldc); cb1 = load16(c + 11 * ldc + 16)
+        }
+        var ap = a, bp = b
+        for _ in 0..<kc {
+            let b0 = load16(bp), b1 = load16(bp + 16)
+            var x = SIMD16<Float>(repeating: ap[0]); multiplyAdd(&c00, x, b0); multiplyAdd(&c01, x, b1)
+            x = SIMD16<Float>(repeating: ap[1]); multiplyAdd(&c10, x, b0); multiplyAdd(&c11, x, b1)
+            x = SIMD16<Float>(repeating: ap[2]); multiplyAdd(&c20, x, b0); multiplyAdd(&c21, x, b1)
+            x = SIMD16<Float>(repeating: ap[3]); multiplyAdd(&c30, x, b0); multiplyAdd(&c31, x, b1)
+            x = SIMD16<Float>(repeating: ap[4]); multiplyAdd(&c40, x, b0); multiplyAdd(&c41, x, b1)
+            x = SIMD16<Float>(repeating: ap[5]); multiplyAdd(&c50, x, b0); multiplyAdd(&c51, x, b1)
+            x = SIMD16<Float>(repeating: ap[6]); multiplyAdd(&c60, x, b0); multiplyAdd(&c61, x, b1)
+            x = SIMD16<Float>(repeating: ap[7]); multiplyAdd(&c70, x, b0); multiplyAdd(&c71, x, b1)
+            x = SIMD16<Float>(repeating: ap[8]); multiplyAdd(&c80, x, b0); multiplyAdd(&c81, x, b1)
+            x = SIMD16<Float>(repeating: ap[9]); multiplyAdd(&c90, x, b0); multiplyAdd(&c91, x, b1)
+            x = SIMD16<Float>(repeating: ap[10]); multiplyAdd(&ca0, x, b0); multiplyAdd(&ca1, x, b1)
+            x = SIMD16<Float>(repeating: ap[11]); multiplyAdd(&cb0, x, b0); multiplyAdd(&cb1, x, b1)
+            ap += 12; bp += 32
+        }
+        store16(c00, c); store16(c01, c + 16); store16(c10, c + ldc); store16(c11, c + ldc + 16)
+        store16(c20, c + 2 * ldc); store16(c21, c + 2 * ldc + 16); store16(c30, c + 3 * ldc); store16(c31, c + 3 * ldc + 16)
+        store16(c40, c + 4 * ldc); store16(c41, c + 4 * ldc + 16); store16(c50, c + 5 * ldc); store16(c51, c + 5 * ldc + 16)
+        store16(c60, c + 6 * ldc); store16(c61, c + 6 * ldc + 16); store16(c70, c + 7 * ldc); store16(c71, c + 7 * ldc + 16)
+        store16(c80, c + 8 * ldc); store16(c81, c + 8 * ldc + 16); store16(c90, c + 9 * ldc); store16(c91, c + 9 * ldc + 16)
+        store16(ca0, c + 10 * ldc); store16(ca1, c + 10 * ldc + 16); store16(cb0, c + 11 * ldc); store16(cb1, c + 11 * ldc + 16)
     }
 }
 
@@ -200,6 +340,15 @@ public final class PackedGEMM {
 /// ORCHARD_TARGET_CPU), else a multiply and an add: without the instruction LLVM would call libm's fmaf per lane.
 @_transparent
 func multiplyAdd(_ acc: inout SIMD8<Float>, _ x: SIMD8<Float>, _ y: SIMD8<Float>) {
+    #if ORCHARD_NATIVE_FMA
+    acc.addProduct(x, y)
+    #else
+    acc += x * y
+    #endif
+}
+
+@_transparent
+func multiplyAdd(_ acc: inout SIMD16<Float>, _ x: SIMD16<Float>, _ y: SIMD16<Float>) {
     #if ORCHARD_NATIVE_FMA
     acc.addProduct(x, y)
     #else
@@ -216,8 +365,9 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
 
     /// `ORCHARD_GEMM=openblas|packed` when set (benchmarks compare both in one binary); else `packed` in builds for a
     /// CPU with FMA whose OpenBLAS kernel is AVX2 (the 8-wide kernel here was 7-11 % faster than OpenBLAS's Zen
-    /// kernel), `openBLAS` otherwise: without FMA the kernel does two roundings and half the work per instruction,
-    /// and on AVX-512 CPUs OpenBLAS's 16-wide kernels are twice as wide as this one.
+    /// kernel), `openBLAS` otherwise: without FMA the kernel does two roundings and half the work per instruction;
+    /// on AVX-512 CPUs the 8-wide tile lost 25 % to OpenBLAS's 16-wide kernels, and the 16-wide tile of AVX-512
+    /// builds has not been measured against them yet.
     public static let preferred: GEMMKernel = {
         if let name = getenv("ORCHARD_GEMM").map({ String(cString: $0) }), !name.isEmpty {
             if let kernel = GEMMKernel(rawValue: name) { return kernel }

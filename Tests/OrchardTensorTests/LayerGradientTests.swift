@@ -13,7 +13,7 @@ import Testing
     // 64-column SIMD blocks plus a scalar tail in every thread's share; c = 40 > oc = 19: dweight split by
     // input channels instead of output channels; n = 300 rows: five row tiles of forward and dinp claimed by the
     // threads (80, 64, 64, 64 and a partial 28; Linear.rowTile = 64), after each thread's static share of dweight.
-    // Each shape runs with both GEMM kernels (the packed one: 5 and 19 columns are partial 16-column panels).
+    // Each shape runs with OpenBLAS and the packed kernel's two micro-tiles (5 and 19 columns are partial panels).
     @Test(arguments: [1, 2], [(19, 5, 37), (150, 5, 37), (19, 40, 37), (19, 5, 300)])
     func linear(threads: Int, shape: (oc: Int, c: Int, n: Int)) throws {
         let th = try ComputeThreads(threads)
@@ -31,7 +31,7 @@ import Testing
         let gx = GradientCheck.numericGradient(at: doubles(x)) { dot(reference($0, doubles(w), doubles(b)), rd) }
         let gw = GradientCheck.numericGradient(at: doubles(w)) { dot(reference(doubles(x), $0, doubles(b)), rd) }
         let gb = GradientCheck.numericGradient(at: doubles(b)) { dot(reference(doubles(x), doubles(w), $0), rd) }
-        for kernel in GEMMKernel.allCases {
+        for kernel in Self.kernels {
             let packed = Self.workspace(kernel, oc: oc, c: c, threads: threads)
             let res = withBuffers([x, w, b, r, [Float](repeating: 0, count: n * oc), [Float](repeating: 0, count: n * c),
                                    [Float](repeating: 0.5, count: oc * c), [Float](repeating: 0.25, count: oc)]) { p in
@@ -40,18 +40,24 @@ import Testing
                 Linear.backward(dinp: p[5], dweight: p[6], dbias: p[7], dout: p[3], inp: p[0], weight: p[1],
                                 n: n, inChannels: c, outChannels: oc, threads: th, packed: packed)
             }
-            #expect(GradientCheck.scaledMaxError(res[4], reference(doubles(x), doubles(w), doubles(b))) < 1e-4, "\(kernel)")
-            #expect(GradientCheck.scaledMaxError(res[5], gx) < Self.tolerance, "\(kernel)")
+            #expect(GradientCheck.scaledMaxError(res[4], reference(doubles(x), doubles(w), doubles(b))) < 1e-4, "\(Self.name(kernel))")
+            #expect(GradientCheck.scaledMaxError(res[5], gx) < Self.tolerance, "\(Self.name(kernel))")
             // dweight and dbias accumulate onto their previous contents (0.5 and 0.25 here).
-            #expect(GradientCheck.scaledMaxError(res[6].map { $0 - 0.5 }, gw) < Self.tolerance, "\(kernel)")
-            #expect(GradientCheck.scaledMaxError(res[7].map { $0 - 0.25 }, gb) < Self.tolerance, "\(kernel)")
+            #expect(GradientCheck.scaledMaxError(res[6].map { $0 - 0.5 }, gw) < Self.tolerance, "\(Self.name(kernel))")
+            #expect(GradientCheck.scaledMaxError(res[7].map { $0 - 0.25 }, gb) < Self.tolerance, "\(Self.name(kernel))")
         }
     }
 
+    /// Every way a Linear's products run: OpenBLAS (nil), and the packed kernel with each micro-tile (the AVX-512
+    /// one too: on a machine without it, its 16-wide vectors are split, but it computes the same sums).
+    static let kernels: [PackedGEMM.MicroTile?] = [nil] + PackedGEMM.MicroTile.allCases
+    static func name(_ kernel: PackedGEMM.MicroTile?) -> String { kernel.map { "packed \($0.rawValue)" } ?? "openblas" }
+
     /// The packed kernel's workspace for a Linear layer's forward (weightᵀ) and input gradient (weight), or nil.
-    static func workspace(_ kernel: GEMMKernel, oc: Int, c: Int, threads: Int) -> PackedGEMM? {
-        guard kernel == .packed else { return nil }
-        return PackedGEMM(capacity: PackedGEMM.linearCapacity(outChannels: oc, inChannels: c), workers: threads)
+    static func workspace(_ tile: PackedGEMM.MicroTile?, oc: Int, c: Int, threads: Int) -> PackedGEMM? {
+        guard let tile else { return nil }
+        return PackedGEMM(capacity: PackedGEMM.linearCapacity(outChannels: oc, inChannels: c, tile: tile),
+                          workers: threads, tile: tile)
     }
 
     /// The fused residual connection: out = inp·Wᵀ + bias + residual, with the residual in its own buffer or
@@ -61,7 +67,7 @@ import Testing
         let n = 37, c = 24, oc = 150
         let x = randomFloats(n * c, seed: 11), w = randomFloats(oc * c, seed: 12), b = randomFloats(oc, seed: 13)
         let resid = randomFloats(n * oc, seed: 14)
-        for (kernel, withBias) in GEMMKernel.allCases.flatMap({ k in [true, false].map { (k, $0) } }) {
+        for (kernel, withBias) in Self.kernels.flatMap({ k in [true, false].map { (k, $0) } }) {
             let packed = Self.workspace(kernel, oc: oc, c: c, threads: threads)
             let zero = [Float](repeating: 0, count: n * oc)
             let out = withBuffers([x, w, b, resid, zero, resid]) { p in
@@ -76,8 +82,8 @@ import Testing
                 Linear.forward(out: p[4], inp: p[0], weight: p[1], bias: withBias ? UnsafePointer(p[2]) : nil, residual: p[3],
                                n: n, inChannels: c, outChannels: oc, threads: th, packed: packed)
             }
-            #expect(GradientCheck.scaledMaxError(out[5], doubles(out[4])) < 1e-6, "aliased, bias \(withBias), \(kernel)")
-            #expect(GradientCheck.scaledMaxError(separate[4], doubles(out[4])) < 1e-6, "separate, bias \(withBias), \(kernel)")
+            #expect(GradientCheck.scaledMaxError(out[5], doubles(out[4])) < 1e-6, "aliased, bias \(withBias), \(Self.name(kernel))")
+            #expect(GradientCheck.scaledMaxError(separate[4], doubles(out[4])) < 1e-6, "separate, bias \(withBias), \(Self.name(kernel))")
             #expect(separate[4] == out[5], "separate or aliased residual: the same arithmetic")
         }
     }

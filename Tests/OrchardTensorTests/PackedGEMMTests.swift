@@ -2,9 +2,10 @@ import Foundation
 import Testing
 @testable import OrchardTensor
 
-/// The engine's packed GEMM against a Float64 reference, on shapes that hit every edge: rows that are not whole
-/// 6-row micro-tiles, columns that are not whole 16-column panels, k longer than one depth block (1,024), strided
-/// A and C, overwrite and accumulate. Tolerance per element: k·ε·Σ|a·b| + ε·|c₀| (the bound of a recursive sum);
+/// The engine's packed GEMM, with each micro-tile (6×16 for AVX2, 12×32 for AVX-512: on a CPU without AVX-512 its
+/// 16-wide vectors are split, but it computes the same sums), against a Float64 reference on shapes that hit every
+/// edge: rows that are not whole micro-tiles, columns that are not whole panels, k longer than a depth block (256
+/// or 1,024), strided A and C, overwrite and accumulate. Tolerance per element: k·ε·Σ|a·b| + ε·|c₀| (the bound of a recursive sum);
 /// observed errors are far below it, and a wrong index or a dropped panel is off by the size of the entries.
 @Suite struct PackedGEMMTests {
     static let shapes: [(m: Int, n: Int, k: Int)] = [
@@ -14,12 +15,13 @@ import Testing
     /// C (m×n, ldc) = A (m×k, lda) · B (+ C) with B given as a (k, n) matrix; `transposedWeight` packs it from a
     /// stored (n, k) weight instead, as Linear's forward does.
     static func run(m: Int, n: Int, k: Int, transposedWeight: Bool, accumulate: Bool, tiles: [Int], threads: Int = 1,
-                    seed: UInt64) -> (c: [Float], reference: [Double], bound: [Double]) {
+                    microTile: PackedGEMM.MicroTile, seed: UInt64) -> (c: [Float], reference: [Double], bound: [Double]) {
         let lda = k + 3, ldc = n + 5
         let a = randomFloats(m * lda, seed: seed), b = randomFloats(k * n, seed: seed + 1)
         let c0 = randomFloats(m * ldc, seed: seed + 2)
         let weight = transposedWeight ? (0..<(n * k)).map { b[($0 % k) * n + $0 / k] } : b   // (n, k): weight[j][kk] = b[kk][j]
-        let gemm = PackedGEMM(capacity: PackedGEMM.packedCapacity(n: n, k: k) + 7, workers: threads)
+        let gemm = PackedGEMM(capacity: PackedGEMM.packedCapacity(n: n, k: k, tile: microTile) + 7, workers: threads,
+                              tile: microTile)
         var c = c0
         weight.withUnsafeBufferPointer { w in
             if transposedWeight {
@@ -53,11 +55,11 @@ import Testing
         return (c, reference, bound)
     }
 
-    @Test(arguments: [false, true], [false, true])
-    func matchesFloat64Reference(transposedWeight: Bool, accumulate: Bool) {
+    @Test(arguments: PackedGEMM.MicroTile.allCases, [(false, false), (false, true), (true, false), (true, true)])
+    func matchesFloat64Reference(microTile: PackedGEMM.MicroTile, options: (transposedWeight: Bool, accumulate: Bool)) {
         for (index, shape) in Self.shapes.enumerated() {
-            let r = Self.run(m: shape.m, n: shape.n, k: shape.k, transposedWeight: transposedWeight, accumulate: accumulate,
-                             tiles: [shape.m], seed: UInt64(10 * index + 1))
+            let r = Self.run(m: shape.m, n: shape.n, k: shape.k, transposedWeight: options.transposedWeight,
+                             accumulate: options.accumulate, tiles: [shape.m], microTile: microTile, seed: UInt64(10 * index + 1))
             var worst = 0.0
             for (i, value) in r.c.enumerated() {
                 worst = max(worst, abs(Double(value) - r.reference[i]) / r.bound[i])
@@ -68,22 +70,41 @@ import Testing
 
     /// How the rows are cut into tiles, and which worker's scratch a tile uses, must not change a single bit:
     /// the training loop's claimed tiles depend on the thread count.
-    @Test func resultsDoNotDependOnTheRowTiles() {
+    @Test(arguments: PackedGEMM.MicroTile.allCases)
+    func resultsDoNotDependOnTheRowTiles(microTile: PackedGEMM.MicroTile) {
         let m = 203, n = 40, k = 1030
-        let whole = Self.run(m: m, n: n, k: k, transposedWeight: true, accumulate: true, tiles: [m], seed: 77).c
+        let whole = Self.run(m: m, n: n, k: k, transposedWeight: true, accumulate: true, tiles: [m], microTile: microTile,
+                             seed: 77).c
         let tiled = Self.run(m: m, n: n, k: k, transposedWeight: true, accumulate: true,
-                             tiles: [7, 1, 96, 50, 49], threads: 3, seed: 77).c
+                             tiles: [7, 1, 96, 50, 49], threads: 3, microTile: microTile, seed: 77).c
         #expect(whole == tiled)
     }
 
+    /// The AVX-512 tile (12×32, 16-wide, depth blocks of 256) and the AVX2 tile (6×16, 8-wide, 1,024) give every
+    /// element the same chain of multiply-adds, so the same bits: a model trained on one CPU kind trains the same
+    /// on the other, and this machine checks the tile it cannot run at full width.
+    @Test(arguments: [false, true], [false, true])
+    func bothMicroTilesGiveTheSameBits(transposedWeight: Bool, accumulate: Bool) {
+        for (index, shape) in (Self.shapes + [(203, 70, 1030)]).enumerated() {
+            let results = PackedGEMM.MicroTile.allCases.map { microTile in
+                Self.run(m: shape.m, n: shape.n, k: shape.k, transposedWeight: transposedWeight, accumulate: accumulate,
+                         tiles: [shape.m], microTile: microTile, seed: UInt64(10 * index + 3)).c
+            }
+            let differing = zip(results[0], results[1]).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "shape \(shape): \(differing) of \(results[0].count) elements differ")
+        }
+    }
+
     /// Threads pack disjoint panels of the weight; the packed matrix is the same as one thread's.
-    @Test func packingOnTwoThreadsEqualsOneThread() throws {
-        let n = 70, k = 33
+    @Test(arguments: PackedGEMM.MicroTile.allCases)
+    func packingOnTwoThreadsEqualsOneThread(microTile: PackedGEMM.MicroTile) throws {
+        let n = 70, k = 33, width = microTile.width
         let w = randomFloats(n * k, seed: 5)
         for transposed in [false, true] {
             var packs: [[Float]] = []
             for threads in [ComputeThreads.single, try ComputeThreads(2)] {
-                let gemm = PackedGEMM(capacity: PackedGEMM.packedCapacity(n: n, k: k), workers: threads.count)
+                let gemm = PackedGEMM(capacity: PackedGEMM.packedCapacity(n: n, k: k, tile: microTile),
+                                      workers: threads.count, tile: microTile)
                 w.withUnsafeBufferPointer { p in
                     if transposed { gemm.packTransposed(weight: p.baseAddress!, n: n, k: k, threads: threads) }
                     else { gemm.pack(weight: p.baseAddress!, k: k, n: n, threads: threads) }
@@ -91,18 +112,25 @@ import Testing
                 packs.append(Array(UnsafeBufferPointer(start: gemm.packedB, count: gemm.packedCapacity)))
             }
             #expect(packs[0] == packs[1])
-            // The padding columns of the last panel (70 = 4·16 + 6) are zero.
-            let lastPanel = packs[0][(4 * 16 * k)...]
-            for kk in 0..<k { #expect(lastPanel.dropFirst(kk * 16 + 6).prefix(10).allSatisfy { $0 == 0 }) }
+            // The padding columns of the last panel (70 = 4·16 + 6 = 2·32 + 6) are zero, and the others are B's.
+            let full = n / width, lastPanel = packs[0][(full * width * k)...]
+            for kk in 0..<k {
+                #expect(lastPanel.dropFirst(kk * width + 6).prefix(width - 6).allSatisfy { $0 == 0 })
+                let column = full * width + 5   // B[kk][column] = weightᵀ or weight
+                #expect(lastPanel[lastPanel.startIndex + kk * width + 5] == (transposed ? w[column * k + kk] : w[kk * n + column]))
+            }
         }
     }
 
     @Test func capacityCountsWholePanels() {
-        #expect(PackedGEMM.packedCapacity(n: 16, k: 3) == 48)
-        #expect(PackedGEMM.packedCapacity(n: 17, k: 3) == 96)
-        #expect(PackedGEMM.packedCapacity(n: 1, k: 1024) == 16 * 1024)
+        #expect(PackedGEMM.packedCapacity(n: 16, k: 3, tile: .avx2) == 48)
+        #expect(PackedGEMM.packedCapacity(n: 17, k: 3, tile: .avx2) == 96)
+        #expect(PackedGEMM.packedCapacity(n: 1, k: 1024, tile: .avx2) == 16 * 1024)
+        #expect(PackedGEMM.packedCapacity(n: 17, k: 3, tile: .avx512) == 96)
+        #expect(PackedGEMM.packedCapacity(n: 33, k: 3, tile: .avx512) == 192)
         // A Linear (out 17, in 3): weightᵀ is 2 panels × 3 deep (96), weight 1 panel × 17 deep (272).
-        #expect(PackedGEMM.linearCapacity(outChannels: 17, inChannels: 3) == 272)
+        #expect(PackedGEMM.linearCapacity(outChannels: 17, inChannels: 3, tile: .avx2) == 272)
+        #expect(PackedGEMM.linearCapacity(outChannels: 17, inChannels: 3, tile: .avx512) == 544)
     }
 
     @Test func kernelNamesAndAVX512Cores() {
