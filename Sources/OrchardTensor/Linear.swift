@@ -10,6 +10,7 @@ public enum Linear {
     /// out (N, OC) = inp (N, C) · weightᵀ (C, OC) + bias (OC) [+ residual (N, OC)].
     /// A residual is added while the rows are initialised (residual + bias, then the GEMM accumulates onto
     /// it), which saves the separate read-modify-write pass of a residual connection; out may alias residual.
+    /// The packed kernel starts its accumulators there instead of filling out first (the same bits).
     /// `beforeTile(rows)` runs on the thread of a row tile before its GEMM (to produce those rows of inp, e.g. a
     /// LayerNorm), `afterTile(rows)` after it (to consume those rows of out, e.g. GELU) while they are in cache,
     /// which also saves the separate parallel regions; both must touch only their rows.
@@ -24,24 +25,26 @@ public enum Linear {
         let accumulate = bias != nil || residual != nil
         threads.parallelTiles(n, minimumTile: tileRows(packed), granule: tileGranule(packed)) { worker, rows in
             beforeTile(rows)
-            let o = out + rows.lowerBound * oc
-            switch (bias, residual) {
-            case let (bias?, residual?):
-                for r in 0..<rows.count {
-                    Elementwise.add(out: o + r * oc, residual + (rows.lowerBound + r) * oc, bias, count: oc)
-                }
-            case let (bias?, nil):
-                for r in 0..<rows.count { (o + r * oc).update(from: bias, count: oc) }
-            case let (nil, residual?):
-                if UnsafePointer(o) != residual + rows.lowerBound * oc {
-                    o.update(from: residual + rows.lowerBound * oc, count: rows.count * oc)
-                }
-            case (nil, nil):
-                break
-            }
             if let packed {
-                packed.multiply(rows: rows, worker: worker, a: inp, lda: c, c: out, ldc: oc, accumulate: accumulate)
+                // The packed kernel starts its accumulators at residual + bias: C is written once.
+                let addend: PackedGEMM.Addend = residual.map { .residual($0, bias: bias) } ?? bias.map { .bias($0) } ?? .none
+                packed.multiply(rows: rows, worker: worker, a: inp, lda: c, c: out, ldc: oc, addend: addend)
             } else {
+                let o = out + rows.lowerBound * oc
+                switch (bias, residual) {
+                case let (bias?, residual?):
+                    for r in 0..<rows.count {
+                        Elementwise.add(out: o + r * oc, residual + (rows.lowerBound + r) * oc, bias, count: oc)
+                    }
+                case let (bias?, nil):
+                    for r in 0..<rows.count { (o + r * oc).update(from: bias, count: oc) }
+                case let (nil, residual?):
+                    if UnsafePointer(o) != residual + rows.lowerBound * oc {
+                        o.update(from: residual + rows.lowerBound * oc, count: rows.count * oc)
+                    }
+                case (nil, nil):
+                    break
+                }
                 sgemm(transB: true, m: rows.count, n: oc, k: c, a: inp + rows.lowerBound * c, lda: c,
                       b: weight, ldb: c, beta: accumulate ? 1 : 0, c: o, ldc: oc)
             }
@@ -100,7 +103,7 @@ public enum Linear {
             threads.parallelTiles(n, minimumTile: tileRows(packed), granule: tileGranule(packed),
                                   eachWorkerFirst: weightGradientShare) { worker, rows in
                 if let packed {
-                    packed.multiply(rows: rows, worker: worker, a: dout, lda: oc, c: dinp, ldc: c, accumulate: false)
+                    packed.multiply(rows: rows, worker: worker, a: dout, lda: oc, c: dinp, ldc: c, addend: .none)
                 } else {
                     sgemm(m: rows.count, n: c, k: oc, a: dout + rows.lowerBound * oc, lda: oc,
                           b: weight, ldb: c, beta: 0, c: dinp + rows.lowerBound * c, ldc: c)

@@ -126,18 +126,32 @@ public final class PackedGEMM {
         }
     }
 
-    /// Rows `rows` of C (ldc apart) = rows of A (lda apart) · the packed B, or C + that when `accumulate`.
+    /// What a product is added to.
+    public enum Addend {
+        /// Nothing: C = A·B.
+        case none
+        /// C's own contents: C += A·B.
+        case output
+        /// A bias row (n floats) under every row: C = bias + A·B.
+        case bias(UnsafePointer<Float>)
+        /// A residual laid out like C (ldc apart; it may be C itself) and an optional bias row:
+        /// C = (residual + bias) + A·B, the same bits as adding them in a pass before the product.
+        case residual(UnsafePointer<Float>, bias: UnsafePointer<Float>?)
+    }
+
+    /// Rows `rows` of C (ldc apart) = rows of A (lda apart) · the packed B + `addend`. The addend is folded into
+    /// the accumulators' start, so C is written once instead of being filled in a pass of its own first.
     /// Called from a thread's own tile; `worker` picks its A scratch, so tiles of different workers may run at once.
     public func multiply(rows: Range<Int>, worker: Int, a: UnsafePointer<Float>, lda: Int,
-                         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+                         c: UnsafeMutablePointer<Float>, ldc: Int, addend: Addend) {
         precondition(worker >= 0 && worker < workers, "worker \(worker) of a \(workers)-worker packed GEMM workspace")
         switch tile {
         case .avx2:
             multiply(Tile6x16.self, rows: rows, scratch: aScratch + worker * Self.aScratchPerWorker, a: a, lda: lda,
-                     c: c, ldc: ldc, accumulate: accumulate)
+                     c: c, ldc: ldc, addend: addend)
         case .avx512:
             multiply(Tile12x32.self, rows: rows, scratch: aScratch + worker * Self.aScratchPerWorker, a: a, lda: lda,
-                     c: c, ldc: ldc, accumulate: accumulate)
+                     c: c, ldc: ldc, addend: addend)
         }
     }
 
@@ -145,7 +159,7 @@ public final class PackedGEMM {
     @inline(__always)
     private func multiply<T: MicroKernel>(_: T.Type, rows: Range<Int>, scratch: UnsafeMutablePointer<Float>,
                                           a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-                                          accumulate: Bool) {
+                                          addend: Addend) {
         let n = self.n, k = self.k
         var m0 = rows.lowerBound
         while m0 < rows.upperBound {
@@ -154,7 +168,6 @@ public final class PackedGEMM {
             while k0 < k {
                 let kc = Swift.min(T.depthBlock, k - k0)
                 T.packRows(a + m0 * lda + k0, lda: lda, m: mb, k: kc, into: scratch)
-                let load = accumulate || k0 > 0
                 var n0 = 0
                 while n0 < n {
                     let panel = UnsafePointer(packedB) + n0 * k + k0 * T.width
@@ -163,10 +176,13 @@ public final class PackedGEMM {
                     while i0 < mb {
                         let height = Swift.min(T.rows, mb - i0)
                         let cTile = c + (m0 + i0) * ldc + n0
+                        // After the first depth block the sum so far is in C.
+                        let start = k0 > 0 ? TileStart(rows: cTile, stride: ldc, bias: nil)
+                            : TileStart(addend, row: m0 + i0, column: n0, c: cTile, ldc: ldc)
                         if height == T.rows && width == T.width {
-                            T.kernel(kc: kc, a: scratch + i0 * kc, b: panel, c: cTile, ldc: ldc, load: load)
+                            T.kernel(kc: kc, a: scratch + i0 * kc, b: panel, c: cTile, ldc: ldc, start: start)
                         } else {
-                            edgeKernel(T.self, kc: kc, a: scratch + i0 * kc, b: panel, c: cTile, ldc: ldc, load: load,
+                            edgeKernel(T.self, kc: kc, a: scratch + i0 * kc, b: panel, c: cTile, ldc: ldc, start: start,
                                        height: height, width: width)
                         }
                         i0 += T.rows
@@ -184,26 +200,82 @@ public final class PackedGEMM {
     /// so every element gets exactly the sum the full kernel would give it.
     @inline(never)
     private func edgeKernel<T: MicroKernel>(_: T.Type, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                                            c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, height: Int, width: Int) {
+                                            c: UnsafeMutablePointer<Float>, ldc: Int, start: TileStart,
+                                            height: Int, width: Int) {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: T.rows * T.width) { tile in
             let t = tile.baseAddress!
             t.update(repeating: 0, count: T.rows * T.width)
-            if load { for r in 0..<height { (t + r * T.width).update(from: c + r * ldc, count: width) } }
-            T.kernel(kc: kc, a: a, b: b, c: t, ldc: T.width, load: load)
+            for r in 0..<height {
+                for j in 0..<width { t[r * T.width + j] = start.value(row: r, column: j) }
+            }
+            T.kernel(kc: kc, a: a, b: b, c: t, ldc: T.width, start: TileStart(rows: t, stride: T.width, bias: nil))
             for r in 0..<height { (c + r * ldc).update(from: t + r * T.width, count: width) }
         }
     }
 }
 
-/// One micro-tile shape: its kernel (C[0..<rows][0..<width], ldc apart, = (load ? C : 0) + Σ_k a[k][r]·b[k][j]
-/// with a packed [k][rows] and b packed [k][width]) and the packing of A that feeds it. Every C element is one
+/// Where a micro-tile's accumulators start: rows (`stride` apart) plus a bias row, either of them, or zero.
+struct TileStart {
+    var rows: UnsafePointer<Float>?
+    var stride: Int
+    var bias: UnsafePointer<Float>?
+
+    init(rows: UnsafePointer<Float>?, stride: Int, bias: UnsafePointer<Float>?) {
+        self.rows = rows; self.stride = stride; self.bias = bias
+    }
+
+    /// The start of the micro-tile at (row, column) of C for a product's addend.
+    @inline(__always)
+    init(_ addend: PackedGEMM.Addend, row: Int, column: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        switch addend {
+        case .none: self.init(rows: nil, stride: 0, bias: nil)
+        case .output: self.init(rows: c, stride: ldc, bias: nil)
+        case .bias(let bias): self.init(rows: nil, stride: 0, bias: bias + column)
+        case .residual(let residual, let bias):
+            self.init(rows: residual + row * ldc + column, stride: ldc, bias: bias.map { $0 + column })
+        }
+    }
+
+    /// Element (r, j): rows[r][j] + bias[j] (one rounding, as a separate pass would do), rows[r][j], bias[j] or 0.
+    @inline(__always)
+    func value(row r: Int, column j: Int) -> Float {
+        if let rows {
+            if let bias { return rows[r * stride + j] + bias[j] }
+            return rows[r * stride + j]
+        }
+        return bias?[j] ?? 0
+    }
+
+    @inline(__always)
+    func vector8(row r: Int, column j: Int) -> SIMD8<Float> {
+        if let rows {
+            if let bias { return load8(rows + r * stride + j) + load8(bias + j) }
+            return load8(rows + r * stride + j)
+        }
+        if let bias { return load8(bias + j) }
+        return SIMD8()
+    }
+
+    @inline(__always)
+    func vector16(row r: Int, column j: Int) -> SIMD16<Float> {
+        if let rows {
+            if let bias { return load16(rows + r * stride + j) + load16(bias + j) }
+            return load16(rows + r * stride + j)
+        }
+        if let bias { return load16(bias + j) }
+        return SIMD16()
+    }
+}
+
+/// One micro-tile shape: its kernel (C[0..<rows][0..<width], ldc apart, = start + Σ_k a[k][r]·b[k][j] with a
+/// packed [k][rows] and b packed [k][width]) and the packing of A that feeds it. Every C element is one
 /// fused multiply-add chain in ascending k, so both shapes give the same bits.
 protocol MicroKernel {
     static var rows: Int { get }
     static var width: Int { get }
     static var depthBlock: Int { get }
     static func kernel(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-                       ldc: Int, load: Bool)
+                       ldc: Int, start: TileStart)
     /// Copies m rows × k of A into micro-panels of `rows` rows, [panel][k][rows]; a last partial panel is padded
     /// with zero rows.
     static func packRows(_ a: UnsafePointer<Float>, lda: Int, m: Int, k: Int, into p: UnsafeMutablePointer<Float>)
@@ -243,15 +315,13 @@ enum Tile6x16: MicroKernel {
 
     @inline(__always)
     static func kernel(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-                       ldc: Int, load: Bool) {
-        var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
-        var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
-        var c40 = SIMD8<Float>(), c41 = SIMD8<Float>(), c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
-        if load {
-            c00 = load8(c); c01 = load8(c + 8); c10 = load8(c + ldc); c11 = load8(c + ldc + 8)
-            c20 = load8(c + 2 * ldc); c21 = load8(c + 2 * ldc + 8); c30 = load8(c + 3 * ldc); c31 = load8(c + 3 * ldc + 8)
-            c40 = load8(c + 4 * ldc); c41 = load8(c + 4 * ldc + 8); c50 = load8(c + 5 * ldc); c51 = load8(c + 5 * ldc + 8)
-        }
+                       ldc: Int, start s: TileStart) {
+        var c00 = s.vector8(row: 0, column: 0), c01 = s.vector8(row: 0, column: 8)
+        var c10 = s.vector8(row: 1, column: 0), c11 = s.vector8(row: 1, column: 8)
+        var c20 = s.vector8(row: 2, column: 0), c21 = s.vector8(row: 2, column: 8)
+        var c30 = s.vector8(row: 3, column: 0), c31 = s.vector8(row: 3, column: 8)
+        var c40 = s.vector8(row: 4, column: 0), c41 = s.vector8(row: 4, column: 8)
+        var c50 = s.vector8(row: 5, column: 0), c51 = s.vector8(row: 5, column: 8)
         var ap = a, bp = b
         for _ in 0..<kc {
             let b0 = load8(bp), b1 = load8(bp + 8)
@@ -295,21 +365,19 @@ enum Tile12x32: MicroKernel {
 
     @inline(__always)
     static func kernel(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-                       ldc: Int, load: Bool) {
-        var c00 = SIMD16<Float>(), c01 = SIMD16<Float>(), c10 = SIMD16<Float>(), c11 = SIMD16<Float>()
-        var c20 = SIMD16<Float>(), c21 = SIMD16<Float>(), c30 = SIMD16<Float>(), c31 = SIMD16<Float>()
-        var c40 = SIMD16<Float>(), c41 = SIMD16<Float>(), c50 = SIMD16<Float>(), c51 = SIMD16<Float>()
-        var c60 = SIMD16<Float>(), c61 = SIMD16<Float>(), c70 = SIMD16<Float>(), c71 = SIMD16<Float>()
-        var c80 = SIMD16<Float>(), c81 = SIMD16<Float>(), c90 = SIMD16<Float>(), c91 = SIMD16<Float>()
-        var ca0 = SIMD16<Float>(), ca1 = SIMD16<Float>(), cb0 = SIMD16<Float>(), cb1 = SIMD16<Float>()
-        if load {
-            c00 = load16(c); c01 = load16(c + 16); c10 = load16(c + ldc); c11 = load16(c + ldc + 16)
-            c20 = load16(c + 2 * ldc); c21 = load16(c + 2 * ldc + 16); c30 = load16(c + 3 * ldc); c31 = load16(c + 3 * ldc + 16)
-            c40 = load16(c + 4 * ldc); c41 = load16(c + 4 * ldc + 16); c50 = load16(c + 5 * ldc); c51 = load16(c + 5 * ldc + 16)
-            c60 = load16(c + 6 * ldc); c61 = load16(c + 6 * ldc + 16); c70 = load16(c + 7 * ldc); c71 = load16(c + 7 * ldc + 16)
-            c80 = load16(c + 8 * ldc); c81 = load16(c + 8 * ldc + 16); c90 = load16(c + 9 * ldc); c91 = load16(c + 9 * ldc + 16)
-            ca0 = load16(c + 10 * ldc); ca1 = load16(c + 10 * ldc + 16); cb0 = load16(c + 11 * ldc); cb1 = load16(c + 11 * ldc + 16)
-        }
+                       ldc: Int, start s: TileStart) {
+        var c00 = s.vector16(row: 0, column: 0), c01 = s.vector16(row: 0, column: 16)
+        var c10 = s.vector16(row: 1, column: 0), c11 = s.vector16(row: 1, column: 16)
+        var c20 = s.vector16(row: 2, column: 0), c21 = s.vector16(row: 2, column: 16)
+        var c30 = s.vector16(row: 3, column: 0), c31 = s.vector16(row: 3, column: 16)
+        var c40 = s.vector16(row: 4, column: 0), c41 = s.vector16(row: 4, column: 16)
+        var c50 = s.vector16(row: 5, column: 0), c51 = s.vector16(row: 5, column: 16)
+        var c60 = s.vector16(row: 6, column: 0), c61 = s.vector16(row: 6, column: 16)
+        var c70 = s.vector16(row: 7, column: 0), c71 = s.vector16(row: 7, column: 16)
+        var c80 = s.vector16(row: 8, column: 0), c81 = s.vector16(row: 8, column: 16)
+        var c90 = s.vector16(row: 9, column: 0), c91 = s.vector16(row: 9, column: 16)
+        var ca0 = s.vector16(row: 10, column: 0), ca1 = s.vector16(row: 10, column: 16)
+        var cb0 = s.vector16(row: 11, column: 0), cb1 = s.vector16(row: 11, column: 16)
         var ap = a, bp = b
         for _ in 0..<kc {
             let b0 = load16(bp), b1 = load16(bp + 16)

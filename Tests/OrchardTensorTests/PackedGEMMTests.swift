@@ -36,7 +36,7 @@ import Testing
                 for (i, size) in tiles.enumerated() {
                     let rows = start..<min(m, start + size)
                     gemm.multiply(rows: rows, worker: i % threads, a: ap.baseAddress!, lda: lda, c: cp.baseAddress!, ldc: ldc,
-                                  accumulate: accumulate)
+                                  addend: accumulate ? .output : .none)
                     start = rows.upperBound
                 }
                 precondition(start == m, "tiles must cover the rows")
@@ -92,6 +92,56 @@ import Testing
             }
             let differing = zip(results[0], results[1]).filter { $0.bitPattern != $1.bitPattern }.count
             #expect(differing == 0, "shape \(shape): \(differing) of \(results[0].count) elements differ")
+        }
+    }
+
+    /// A bias, a residual (separate or C itself) or both, folded into the accumulators' start, give the same bits
+    /// as filling C with them in a pass of its own and then accumulating onto it (the OpenBLAS path's way).
+    @Test(arguments: PackedGEMM.MicroTile.allCases)
+    func addendsEqualAPassBeforeTheProduct(microTile: PackedGEMM.MicroTile) {
+        let m = 50, n = 70, k = 300, lda = k + 1, ldc = n + 3   // partial micro-tiles and panels; k > 256
+        let a = randomFloats(m * lda, seed: 21), w = randomFloats(n * k, seed: 22)
+        let bias = randomFloats(n, seed: 23), residual = randomFloats(m * ldc, seed: 24)
+        let gemm = PackedGEMM(capacity: PackedGEMM.packedCapacity(n: n, k: k, tile: microTile), workers: 1, tile: microTile)
+        w.withUnsafeBufferPointer { gemm.packTransposed(weight: $0.baseAddress!, n: n, k: k, threads: .single) }
+        func product(_ initial: [Float], _ addend: (UnsafeMutablePointer<Float>) -> PackedGEMM.Addend) -> [Float] {
+            var c = initial
+            a.withUnsafeBufferPointer { ap in
+                c.withUnsafeMutableBufferPointer { cp in
+                    // Two tiles, so that rows start inside the matrix too.
+                    for rows in [0..<19, 19..<m] {
+                        gemm.multiply(rows: rows, worker: 0, a: ap.baseAddress!, lda: lda, c: cp.baseAddress!, ldc: ldc,
+                                      addend: addend(cp.baseAddress!))
+                    }
+                }
+            }
+            return c
+        }
+        let garbage = randomFloats(m * ldc, seed: 25)
+        var withBias = garbage, withResidual = garbage, withBoth = garbage
+        for i in 0..<m { for j in 0..<n {
+            withBias[i * ldc + j] = bias[j]
+            withResidual[i * ldc + j] = residual[i * ldc + j]
+            withBoth[i * ldc + j] = residual[i * ldc + j] + bias[j]
+        } }
+        let expected = [product(withBias) { _ in .output }, product(withResidual) { _ in .output },
+                        product(withBoth) { _ in .output }]
+        bias.withUnsafeBufferPointer { b in
+            residual.withUnsafeBufferPointer { r in
+                let cases: [(String, [Float], [Float])] = [
+                    ("bias", product(garbage) { _ in .bias(b.baseAddress!) }, expected[0]),
+                    ("residual", product(garbage) { _ in .residual(r.baseAddress!, bias: nil) }, expected[1]),
+                    ("residual + bias", product(garbage) { _ in .residual(r.baseAddress!, bias: b.baseAddress!) }, expected[2]),
+                    ("residual in C + bias", product(residual) { .residual(UnsafePointer($0), bias: b.baseAddress!) }, expected[2]),
+                ]
+                for (name, got, want) in cases {
+                    // Columns past n keep what was there (garbage, or the residual when C is the residual).
+                    var want = want
+                    for i in 0..<m { for j in n..<ldc { want[i * ldc + j] = got[i * ldc + j] } }
+                    let differing = zip(got, want).filter { $0.bitPattern != $1.bitPattern }.count
+                    #expect(differing == 0, "\(name): \(differing) elements differ")
+                }
+            }
         }
     }
 
