@@ -247,23 +247,21 @@ struct TileStart {
     }
 
     @inline(__always)
-    func vector8(row r: Int, column j: Int) -> SIMD8<Float> {
-        if let rows {
-            if let bias { return load8(rows + r * stride + j) + load8(bias + j) }
-            return load8(rows + r * stride + j)
-        }
-        if let bias { return load8(bias + j) }
-        return SIMD8()
-    }
+    func vector8(row r: Int, column j: Int) -> SIMD8<Float> { vector(row: r, column: j) }
 
     @inline(__always)
-    func vector16(row r: Int, column j: Int) -> SIMD16<Float> {
+    func vector16(row r: Int, column j: Int) -> SIMD16<Float> { vector(row: r, column: j) }
+
+    /// `value(row:column:)` for the vector of columns j ..< j + V.scalarCount.
+    @inline(__always)
+    private func vector<V: SIMD>(row r: Int, column j: Int) -> V where V.Scalar == Float {
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
         if let rows {
-            if let bias { return load16(rows + r * stride + j) + load16(bias + j) }
-            return load16(rows + r * stride + j)
+            if let bias { return load(rows + r * stride + j) + load(bias + j) }
+            return load(rows + r * stride + j)
         }
-        if let bias { return load16(bias + j) }
-        return SIMD16()
+        if let bias { return load(bias + j) }
+        return V()
     }
 }
 
