@@ -4,11 +4,12 @@ import Foundation
 /// packed once per call into panels (16 or 32 columns wide, see MicroTile) that all threads then share.
 ///
 /// Why it exists: the projections run as claimed row tiles (ComputeThreads.parallelTiles), and every tile given to
-/// OpenBLAS packs the whole weight again, eleven times per projection on two threads; for beta = 0 OpenBLAS also
-/// zeroes C in a separate pass. Here the weight is packed once and shared, each tile packs only its own rows of A
-/// (into its worker's scratch), and C is written straight from the registers. On the dev box's AVX2 cores this
-/// ran 7-11 % faster than OpenBLAS's Zen kernel on the step's tile sequence of a projection, and a training step
-/// 2-3 % faster (docs/performance.md, session 5).
+/// OpenBLAS packs the whole weight again, eleven times per projection on two threads, and C must be filled first
+/// (zeroed for beta = 0, or set to bias and residual). Here the weight is packed once and shared, each tile packs
+/// only its own rows of A (into its worker's scratch), and the accumulators start at the addend (Addend), so C is
+/// written once, straight from the registers. On the dev box's AVX2 cores this ran 7-11 % faster than OpenBLAS's
+/// Zen kernel on the step's tile sequence of a projection, and a training step 4-8 % faster (docs/performance.md,
+/// sessions 5 and 6).
 /// OpenBLAS stays in charge of the weight gradients (K = all rows: its packing is amortised there), attention's
 /// small products and every build without FMA (see GEMMKernel.preferred).
 ///
