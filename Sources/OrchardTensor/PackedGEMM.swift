@@ -268,7 +268,8 @@ struct TileStart {
 
 /// One micro-tile shape: its kernel (C[0..<rows][0..<width], ldc apart, = start + Σ_k a[k][r]·b[k][j] with a
 /// packed [k][rows] and b packed [k][width]) and the packing of A that feeds it. Every C element is one
-/// fused multiply-add chain in ascending k, so both shapes give the same bits.
+/// multiply-add chain in ascending k (fused where the build has FMA, see multiplyAdd), so both shapes give the
+/// same bits.
 protocol MicroKernel {
     static var rows: Int { get }
     static var width: Int { get }
