@@ -35,5 +35,9 @@ names = [n for n in runs if n != "torch"]  # first-seen order = the order of ORC
 for name, path in zip(names, sys.argv[2:]):
     o = statistics.median(runs[name])
     print(f"{name} ({path}): {o:.0f} tokens/s, ratio {o / t:.2f}x; runs {sorted(round(x) for x in runs[name])}")
+    # Each round's ratio to the PyTorch run just before it: the spread shows how much the host moved.
+    ratios = [x / y for x, y in zip(runs[name], runs["torch"])]
+    print(f"  per round: {' '.join(f'{r:.2f}' for r in ratios)}; median {statistics.median(ratios):.2f}x, "
+          f">= 1.3x in {sum(r >= 1.3 for r in ratios)} of {len(ratios)}")
 PY
 rm -f "$out"
