@@ -407,16 +407,7 @@ enum Tile12x32: MicroKernel {
 /// acc + x·y: one fused multiply-add where the build targets a CPU with FMA (ORCHARD_NATIVE_FMA, set with
 /// ORCHARD_TARGET_CPU), else a multiply and an add: without the instruction LLVM would call libm's fmaf per lane.
 @_transparent
-func multiplyAdd(_ acc: inout SIMD8<Float>, _ x: SIMD8<Float>, _ y: SIMD8<Float>) {
-    #if ORCHARD_NATIVE_FMA
-    acc.addProduct(x, y)
-    #else
-    acc += x * y
-    #endif
-}
-
-@_transparent
-func multiplyAdd(_ acc: inout SIMD16<Float>, _ x: SIMD16<Float>, _ y: SIMD16<Float>) {
+func multiplyAdd<V: SIMD>(_ acc: inout V, _ x: V, _ y: V) where V.Scalar: FloatingPoint {
     #if ORCHARD_NATIVE_FMA
     acc.addProduct(x, y)
     #else
