@@ -11,10 +11,12 @@ public final class GPT {
     public let layout: GPTParameterLayout
     public let parameters: FloatBuffer
     public let gradients: FloatBuffer
-    /// The GEMM of the projections' forward and input-gradient products (GEMMKernel.preferred unless chosen).
+    /// The GEMM of the projections' forward and input-gradient products and of attention (GEMMKernel.preferred unless chosen).
     public let gemmKernel: GEMMKernel
     /// Workspace of the packed kernel (nil for OpenBLAS): the largest packed weight and one A block per thread.
     let packedGEMM: PackedGEMM?
+    /// Attention's workspaces on the packed kernel, one per thread (nil for OpenBLAS).
+    let attentionGEMMs: [PackedGEMM]?
 
     /// Per-layer activations saved by forward for backward.
     struct LayerActivations {
@@ -69,11 +71,14 @@ public final class GPT {
         switch gemmKernel {
         case .openBLAS:
             packedGEMM = nil
+            attentionGEMMs = nil
         case .packed:
             // (out, in) of every projection: qkv, attention proj, mlp fc, mlp proj, the tied LM head.
             let products = [(3 * C, C), (C, C), (4 * C, C), (C, 4 * C), (V, C)]
             let capacity = products.map { PackedGEMM.linearCapacity(outChannels: $0, inChannels: $1) }.max()!
             packedGEMM = PackedGEMM(capacity: capacity, workers: threads.count)
+            let attention = CausalSelfAttention.packedCapacity(length: T, headSize: C / H)
+            attentionGEMMs = (0..<threads.count).map { _ in PackedGEMM(capacity: attention, workers: 1) }
         }
         tokens = .allocate(capacity: N); tokens.initialize(repeating: 0, count: N)
         targets = .allocate(capacity: N); targets.initialize(repeating: 0, count: N)
@@ -181,7 +186,7 @@ public final class GPT {
                                       weight: P + blk.ln1Weight, bias: P + blk.ln1Bias, channels: C)
             })
             CausalSelfAttention.forward(out: A + la.atty, att: A + la.att, qkv: A + la.qkv,
-                                        batch: b, length: t, channels: C, heads: H, threads: th)
+                                        batch: b, length: t, channels: C, heads: H, threads: th, gemms: attentionGEMMs)
             Linear.forward(out: A + la.residual2, inp: A + la.atty, weight: P + blk.projWeight, bias: P + blk.projBias,
                            residual: residual, n: n, inChannels: C, outChannels: C, threads: th, packed: pg)
             Linear.forward(out: A + la.fch, inp: A + la.ln2, weight: P + blk.fcWeight, bias: P + blk.fcBias,
@@ -251,7 +256,7 @@ public final class GPT {
             Linear.backward(dinp: datty, dweight: G + blk.projWeight, dbias: G + blk.projBias, dout: dres,
                             inp: A + la.atty, weight: P + blk.projWeight, n: n, inChannels: C, outChannels: C, threads: th, packed: pg)
             CausalSelfAttention.backward(dqkv: dwide, dout: datty, qkv: A + la.qkv, att: A + la.att, scratch: S + dAttScratch,
-                                         batch: b, length: t, channels: C, heads: H, threads: th)
+                                         batch: b, length: t, channels: C, heads: H, threads: th, gemms: attentionGEMMs)
             Linear.backward(dinp: dln, dweight: G + blk.qkvWeight, dbias: G + blk.qkvBias, dout: dwide,
                             inp: A + la.ln1, weight: P + blk.qkvWeight, n: n, inChannels: C, outChannels: 3 * C, threads: th, packed: pg,
                             afterTile: { rows in

@@ -10,8 +10,10 @@ import Foundation
 /// written once, straight from the registers. On the dev box's AVX2 cores this ran 7-11 % faster than OpenBLAS's
 /// Zen kernel on the step's tile sequence of a projection, and a training step 4-8 % faster (docs/performance.md,
 /// sessions 5 and 6).
-/// OpenBLAS stays in charge of the weight gradients (K = all rows: its packing is amortised there), attention's
-/// small products and every build without FMA (see GEMMKernel.preferred).
+/// Causal attention runs its per-head products here too (one workspace per thread, narrowed by `depth`, `columns`
+/// and `transposedA`), instead of OpenBLAS calls that each zero C and pack both operands.
+/// OpenBLAS stays in charge of the weight gradients (K = all rows: its packing is amortised there) and every build
+/// without FMA (see GEMMKernel.preferred).
 ///
 /// Each C element is one multiply-add chain over k in ascending order, whatever the row tile, the thread, the edge
 /// path or the micro-tile shape that computes it: results do not depend on how rows are divided, and an AVX-512
@@ -84,28 +86,34 @@ public final class PackedGEMM {
     }
 
     /// Packs B = weightᵀ for a weight stored (n, k) row-major, as nn.Linear's (out, in): out = inp · weightᵀ.
-    public func packTransposed(weight: UnsafePointer<Float>, n: Int, k: Int, threads: ComputeThreads) {
-        let panelWidth = tile.width
+    /// `ld` is the weight's row stride (k when nil; attention's keys sit 3C apart in the fused qkv rows).
+    public func packTransposed(weight: UnsafePointer<Float>, n: Int, k: Int, ld: Int? = nil, threads: ComputeThreads) {
+        let panelWidth = tile.width, ld = ld ?? k
         packPanels(n: n, k: k, threads: threads) { panel, col, width in
-            for j in 0..<panelWidth {
-                if j < width {
-                    let row = weight + (col + j) * k
-                    for kk in 0..<k { panel[kk * panelWidth + j] = row[kk] }
-                } else {
-                    for kk in 0..<k { panel[kk * panelWidth + j] = 0 }
-                }
+            // k outermost: each step reads one float from each of `width` rows, so the rows' cache misses overlap
+            // (row by row, a strided source such as attention's keys waited on one miss at a time).
+            for kk in 0..<k {
+                let dst = panel + kk * panelWidth, src = weight + col * ld + kk
+                for j in 0..<width { dst[j] = src[j * ld] }
+                for j in width..<panelWidth { dst[j] = 0 }
             }
         }
     }
 
-    /// Packs B = weight for a weight stored (k, n) row-major: dinp = dout · weight.
-    public func pack(weight: UnsafePointer<Float>, k: Int, n: Int, threads: ComputeThreads) {
-        let panelWidth = tile.width
+    /// Packs B = weight for a weight stored (k, n) row-major, rows `ld` apart (n when nil): dinp = dout · weight.
+    public func pack(weight: UnsafePointer<Float>, k: Int, n: Int, ld: Int? = nil, threads: ComputeThreads) {
+        let panelWidth = tile.width, ld = ld ?? n
         packPanels(n: n, k: k, threads: threads) { panel, col, width in
             for kk in 0..<k {
-                let dst = panel + kk * panelWidth
-                dst.update(from: weight + kk * n + col, count: width)
-                if width < panelWidth { (dst + width).update(repeating: 0, count: panelWidth - width) }
+                let dst = panel + kk * panelWidth, src = weight + kk * ld + col
+                if width == panelWidth {
+                    // Whole panel rows as vectors: a memmove call per 16 or 32 floats cost more than the copy.
+                    var j = 0
+                    while j < panelWidth { store16(load16(src + j), dst + j); j += 16 }
+                } else {
+                    for j in 0..<width { dst[j] = src[j] }
+                    for j in width..<panelWidth { dst[j] = 0 }
+                }
             }
         }
     }
@@ -143,16 +151,28 @@ public final class PackedGEMM {
     /// Rows `rows` of C (ldc apart) = rows of A (lda apart) · the packed B + `addend`. The addend is folded into
     /// the accumulators' start, so C is written once instead of being filled in a pass of its own first.
     /// Called from a thread's own tile; `worker` picks its A scratch, so tiles of different workers may run at once.
+    ///
+    /// For products with structure (causal attention), three options narrow the product:
+    /// - `depth`: only k in this range is summed (A's columns and B's rows there; all of k when nil). The sum still
+    ///   starts at the addend and runs in ascending k.
+    /// - `columns`: at least C's columns 0..<columns are computed (all n when nil); the last panel they touch is
+    ///   computed whole, so columns up to the next multiple of the tile's width (at most n) may be written too.
+    /// - `transposedA`: A is given by columns: its element (i, kk) is at a[kk·lda + i] (a transposed matrix).
     public func multiply(rows: Range<Int>, worker: Int, a: UnsafePointer<Float>, lda: Int,
-                         c: UnsafeMutablePointer<Float>, ldc: Int, addend: Addend) {
+                         c: UnsafeMutablePointer<Float>, ldc: Int, addend: Addend,
+                         depth: Range<Int>? = nil, columns: Int? = nil, transposedA: Bool = false) {
         precondition(worker >= 0 && worker < workers, "worker \(worker) of a \(workers)-worker packed GEMM workspace")
+        let depth = depth ?? 0..<k, columns = columns ?? n
+        precondition(depth.lowerBound >= 0 && depth.upperBound <= k && columns >= 0 && columns <= n,
+                     "depth \(depth) or columns \(columns) outside the packed \(k)×\(n)")
+        let scratch = aScratch + worker * Self.aScratchPerWorker
         switch tile {
         case .avx2:
-            multiply(Tile6x16.self, rows: rows, scratch: aScratch + worker * Self.aScratchPerWorker, a: a, lda: lda,
-                     c: c, ldc: ldc, addend: addend)
+            multiply(Tile6x16.self, rows: rows, scratch: scratch, a: a, lda: lda, c: c, ldc: ldc, addend: addend,
+                     depth: depth, columns: columns, transposedA: transposedA)
         case .avx512:
-            multiply(Tile12x32.self, rows: rows, scratch: aScratch + worker * Self.aScratchPerWorker, a: a, lda: lda,
-                     c: c, ldc: ldc, addend: addend)
+            multiply(Tile12x32.self, rows: rows, scratch: scratch, a: a, lda: lda, c: c, ldc: ldc, addend: addend,
+                     depth: depth, columns: columns, transposedA: transposedA)
         }
     }
 
@@ -160,17 +180,21 @@ public final class PackedGEMM {
     @inline(__always)
     private func multiply<T: MicroKernel>(_: T.Type, rows: Range<Int>, scratch: UnsafeMutablePointer<Float>,
                                           a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-                                          addend: Addend) {
+                                          addend: Addend, depth: Range<Int>, columns: Int, transposedA: Bool) {
         let n = self.n, k = self.k
         var m0 = rows.lowerBound
         while m0 < rows.upperBound {
             let mb = Swift.min(Self.rowBlock, rows.upperBound - m0)
-            var k0 = 0
-            while k0 < k {
-                let kc = Swift.min(T.depthBlock, k - k0)
-                T.packRows(a + m0 * lda + k0, lda: lda, m: mb, k: kc, into: scratch)
+            var k0 = depth.lowerBound
+            repeat {   // at least once: an empty depth range still writes the addend
+                let kc = Swift.min(T.depthBlock, depth.upperBound - k0)
+                if transposedA {
+                    T.packColumns(a + k0 * lda + m0, lda: lda, m: mb, k: kc, into: scratch)
+                } else {
+                    T.packRows(a + m0 * lda + k0, lda: lda, m: mb, k: kc, into: scratch)
+                }
                 var n0 = 0
-                while n0 < n {
+                while n0 < columns {
                     let panel = UnsafePointer(packedB) + n0 * k + k0 * T.width
                     let width = Swift.min(T.width, n - n0)
                     var i0 = 0
@@ -178,7 +202,7 @@ public final class PackedGEMM {
                         let height = Swift.min(T.rows, mb - i0)
                         let cTile = c + (m0 + i0) * ldc + n0
                         // After the first depth block the sum so far is in C.
-                        let start = k0 > 0 ? TileStart(rows: cTile, stride: ldc, bias: nil)
+                        let start = k0 > depth.lowerBound ? TileStart(rows: cTile, stride: ldc, bias: nil)
                             : TileStart(addend, row: m0 + i0, column: n0, c: cTile, ldc: ldc)
                         if height == T.rows && width == T.width {
                             T.kernel(kc: kc, a: scratch + i0 * kc, b: panel, c: cTile, ldc: ldc, start: start)
@@ -191,7 +215,7 @@ public final class PackedGEMM {
                     n0 += T.width
                 }
                 k0 += kc
-            }
+            } while k0 < depth.upperBound
             m0 += mb
         }
     }
@@ -282,6 +306,25 @@ protocol MicroKernel {
 }
 
 extension MicroKernel {
+    /// packRows for a transposed A: row i of A is column i of `a` (element (i, kk) at a[kk·lda + i]), so each
+    /// micro-panel step copies `rows` consecutive floats.
+    @inline(__always)
+    static func packColumns(_ a: UnsafePointer<Float>, lda: Int, m: Int, k: Int, into p: UnsafeMutablePointer<Float>) {
+        var i0 = 0
+        while i0 < m {
+            let height = Swift.min(rows, m - i0), panel = p + i0 * k
+            for kk in 0..<k {
+                let q = panel + kk * rows, src = a + kk * lda + i0
+                if height == rows {
+                    for r in 0..<rows { q[r] = src[r] }
+                } else {
+                    for r in 0..<rows { q[r] = r < height ? src[r] : 0 }
+                }
+            }
+            i0 += rows
+        }
+    }
+
     /// Rows of a last partial micro-panel, zero-padded to `rows` (at most once per row block).
     @inline(__always)
     static func packPartialPanel(_ a: UnsafePointer<Float>, lda: Int, height: Int, k: Int,
@@ -415,7 +458,8 @@ func multiplyAdd<V: SIMD>(_ acc: inout V, _ x: V, _ y: V) where V.Scalar: Floati
     #endif
 }
 
-/// Which GEMM computes a model's projections (forward and input gradients; weight gradients always use OpenBLAS).
+/// Which GEMM computes a model's projections (forward and input gradients; weight gradients always use OpenBLAS)
+/// and its attention products.
 public enum GEMMKernel: String, Sendable, CaseIterable {
     /// OpenBLAS for every product (sgemm per row tile).
     case openBLAS = "openblas"

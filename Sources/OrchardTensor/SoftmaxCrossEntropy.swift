@@ -51,15 +51,18 @@ public enum Softmax {
         return m + Foundation.log(acc.sum())
     }
 
-    /// out = scale * softmax(inp) over `count` entries; out may alias inp.
+    /// out = scale * softmax(inputScale * inp) over `count` entries; out may alias inp. inputScale must be > 0;
+    /// each inputScale·inp is rounded once, as if the input had been scaled in a pass of its own (max commutes
+    /// with a positive scale, also after rounding), and 1 leaves the input exact.
     @inline(__always)
-    public static func row(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int, scale: Float = 1) {
-        let m = max(inp, count)
+    public static func row(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int, scale: Float = 1,
+                           inputScale: Float = 1) {
+        let m = max(inp, count) * inputScale
         var acc = SIMD16<Float>(), i = 0
-        while i + 16 <= count { let e = fastExp(load16(inp + i) - m); store16(e, out + i); acc += e; i += 16 }
+        while i + 16 <= count { let e = fastExp(load16(inp + i) * inputScale - m); store16(e, out + i); acc += e; i += 16 }
         if i < count {
             let r = count - i
-            let e = fastExp(loadPartial(inp + i, r, fill: -.infinity) - m)
+            let e = fastExp(loadPartial(inp + i, r, fill: -.infinity) * inputScale - m)
             storePartial(e, out + i, r); acc += e
         }
         let k = scale / acc.sum()

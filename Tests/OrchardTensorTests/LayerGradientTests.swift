@@ -167,7 +167,8 @@ import Testing
         #expect(res[2][(3 * v)..<(4 * v)].allSatisfy { $0 == 0 })
     }
 
-    // t = 18: softmax rows cross the SIMD16 width; t = 70: three causal row blocks (32, 32, 6), the last partial.
+    // t = 18: softmax rows cross the SIMD16 width; t = 70: three causal row blocks (32, 32, 6), the last partial,
+    // and 12 (AVX2) or 6 (AVX-512) micro-tiles of rows, the last partial. Each runs on OpenBLAS and on both tiles.
     @Test(arguments: [1, 2], [18, 70]) func causalSelfAttention(threads: Int, t: Int) throws {
         let th = try ComputeThreads(threads)
         let b = t > CausalSelfAttention.causalBlock ? 1 : 2, c = 8, h = 2, hs = c / h
@@ -190,15 +191,51 @@ import Testing
             } } }
             return out
         }
-        let res = withBuffers([qkv, r, .init(repeating: 0, count: b * t * c), .init(repeating: 0, count: b * h * t * t),
-                               .init(repeating: 7, count: b * t * 3 * c), .init(repeating: 0, count: th.count * t * t)]) { p in
-            CausalSelfAttention.forward(out: p[2], att: p[3], qkv: p[0], batch: b, length: t, channels: c, heads: h, threads: th)
-            CausalSelfAttention.backward(dqkv: p[4], dout: p[1], qkv: p[0], att: p[3], scratch: p[5],
-                                         batch: b, length: t, channels: c, heads: h, threads: th)
-        }
-        #expect(GradientCheck.scaledMaxError(res[2], reference(doubles(qkv))) < 1e-4)
         let g = GradientCheck.numericGradient(at: doubles(qkv)) { dot(reference($0), doubles(r)) }
-        #expect(GradientCheck.scaledMaxError(res[4], g) < Self.tolerance)
+        let expected = reference(doubles(qkv))
+        for kernel in Self.kernels {
+            let res = Self.attention(qkv: qkv, dout: r, batch: b, length: t, channels: c, heads: h, threads: th, kernel: kernel)
+            #expect(GradientCheck.scaledMaxError(res.out, expected) < 1e-4, "\(Self.name(kernel))")
+            #expect(GradientCheck.scaledMaxError(res.dqkv, g) < Self.tolerance, "\(Self.name(kernel))")
+        }
+    }
+
+    /// Attention forward and backward (out, att, dqkv), on OpenBLAS (nil) or the packed kernel with one workspace
+    /// per thread. dqkv starts at 7 everywhere: backward must overwrite all of it.
+    static func attention(qkv: [Float], dout: [Float], batch b: Int, length t: Int, channels c: Int, heads h: Int,
+                          threads th: ComputeThreads, kernel: PackedGEMM.MicroTile?) -> (out: [Float], att: [Float], dqkv: [Float]) {
+        let gemms = kernel.map { tile in
+            (0..<th.count).map { _ in
+                PackedGEMM(capacity: CausalSelfAttention.packedCapacity(length: t, headSize: c / h, tile: tile), workers: 1, tile: tile)
+            }
+        }
+        let res = withBuffers([qkv, dout, .init(repeating: 0, count: b * t * c), .init(repeating: 0, count: b * h * t * t),
+                               .init(repeating: 7, count: b * t * 3 * c), .init(repeating: 0, count: th.count * t * t)]) { p in
+            CausalSelfAttention.forward(out: p[2], att: p[3], qkv: p[0], batch: b, length: t, channels: c, heads: h,
+                                        threads: th, gemms: gemms)
+            CausalSelfAttention.backward(dqkv: p[4], dout: p[1], qkv: p[0], att: p[3], scratch: p[5],
+                                         batch: b, length: t, channels: c, heads: h, threads: th, gemms: gemms)
+        }
+        return (res[2], res[3], res[4])
+    }
+
+    /// The gradient check above has 4 channels per head, so the packed kernel only runs its edge path there. With
+    /// 64 (two or four whole panels), t = 77 (partial micro-tiles, causal limits inside panels) and two threads,
+    /// both tiles must agree with OpenBLAS to rounding: a wrong index or causal limit is off by O(1).
+    @Test func packedAttentionMatchesOpenBLASOnWholeTiles() throws {
+        let th = try ComputeThreads(2)
+        let b = 2, t = 77, c = 128, h = 2
+        let qkv = randomFloats(b * t * 3 * c, seed: 31).map { $0 * 2 }, r = randomFloats(b * t * c, seed: 32)
+        let reference = Self.attention(qkv: qkv, dout: r, batch: b, length: t, channels: c, heads: h, threads: th, kernel: nil)
+        for tile in PackedGEMM.MicroTile.allCases {
+            let res = Self.attention(qkv: qkv, dout: r, batch: b, length: t, channels: c, heads: h, threads: th, kernel: tile)
+            #expect(GradientCheck.scaledMaxError(res.out, reference.out.map(Double.init)) < 1e-5, "\(tile)")
+            #expect(GradientCheck.scaledMaxError(res.att, reference.att.map(Double.init)) < 1e-5, "\(tile)")
+            #expect(GradientCheck.scaledMaxError(res.dqkv, reference.dqkv.map(Double.init)) < 1e-5, "\(tile)")
+            // Above the diagonal the probabilities are exact zeros (the products that follow skip or read them).
+            let above = (0..<(b * h)).flatMap { bh in (0..<t).flatMap { i in ((i + 1)..<t).map { res.att[bh * t * t + i * t + $0] } } }
+            #expect(above.allSatisfy { $0 == 0 }, "\(tile)")
+        }
     }
 
     @Test(arguments: [1, 2]) func embedding(threads: Int) throws {

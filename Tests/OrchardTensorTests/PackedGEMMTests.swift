@@ -145,6 +145,44 @@ import Testing
         }
     }
 
+    /// The narrowed products of causal attention: a depth range (a prefix, a suffix, one crossing a depth block),
+    /// a column limit (whole panels past it may be written, nothing beyond), a transposed A, and B packed from rows
+    /// with a stride (ld). Elements outside the computed panels keep their old values; an empty depth range leaves
+    /// the addend.
+    @Test(arguments: PackedGEMM.MicroTile.allCases, [false, true])
+    func depthRangeColumnLimitAndTransposedA(microTile: PackedGEMM.MicroTile, transposedA: Bool) {
+        let m = 29, n = 70, k = 1100, ldb = n + 9, lda = (transposedA ? m : k) + 2, ldc = n + 4
+        let a = randomFloats((transposedA ? k : m) * lda, seed: 41), storedB = randomFloats(k * ldb, seed: 42)
+        let c0 = randomFloats(m * ldc, seed: 43)
+        func aAt(_ i: Int, _ kk: Int) -> Float { transposedA ? a[kk * lda + i] : a[i * lda + kk] }
+        let gemm = PackedGEMM(capacity: PackedGEMM.packedCapacity(n: n, k: k, tile: microTile), workers: 1, tile: microTile)
+        storedB.withUnsafeBufferPointer { gemm.pack(weight: $0.baseAddress!, k: k, n: n, ld: ldb, threads: .single) }
+        let eps = Double(Float.ulpOfOne), width = microTile.width
+        for (depth, columns) in [(0..<37, 70), (0..<1100, 17), (1000..<1100, 33), (5..<1080, 64), (200..<1030, 1), (9..<9, 40)] {
+            var c = c0
+            a.withUnsafeBufferPointer { ap in
+                c.withUnsafeMutableBufferPointer { cp in
+                    for rows in [0..<13, 13..<m] {
+                        gemm.multiply(rows: rows, worker: 0, a: ap.baseAddress!, lda: lda, c: cp.baseAddress!, ldc: ldc,
+                                      addend: .output, depth: depth, columns: columns, transposedA: transposedA)
+                    }
+                }
+            }
+            let computed = min(n, (columns + width - 1) / width * width)   // whole panels up to the limit
+            var worst = 0.0, untouched = true
+            for i in 0..<m { for j in 0..<ldc {
+                let got = c[i * ldc + j]
+                guard j < computed else { untouched = untouched && got == c0[i * ldc + j]; continue }
+                var sum = Double(c0[i * ldc + j]), magnitude = 0.0
+                for kk in depth { let p = Double(aAt(i, kk)) * Double(storedB[kk * ldb + j]); sum += p; magnitude += abs(p) }
+                let bound = Double(depth.count) * eps * magnitude + eps * abs(sum) + 1e-30
+                worst = max(worst, abs(Double(got) - sum) / bound)
+            } }
+            #expect(worst <= 1, "depth \(depth), columns \(columns): error is \(worst) × the bound")
+            #expect(untouched, "depth \(depth), columns \(columns): wrote past the panels of the column limit")
+        }
+    }
+
     /// Threads pack disjoint panels of the weight; the packed matrix is the same as one thread's.
     @Test(arguments: PackedGEMM.MicroTile.allCases)
     func packingOnTwoThreadsEqualsOneThread(microTile: PackedGEMM.MicroTile) throws {
