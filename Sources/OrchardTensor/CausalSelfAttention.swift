@@ -59,11 +59,7 @@ public enum CausalSelfAttention {
                 sgemm(transB: true, m: r1 - r0, n: r1, k: hs, alpha: scale, a: q + r0 * c3, lda: c3, b: k, ldb: c3,
                       beta: 0, c: a + r0 * t, ldc: t)
             }
-            for i in 0..<t {
-                let row = a + i * t
-                Softmax.row(out: row, inp: row, count: i + 1)
-                if i + 1 < t { (row + i + 1).update(repeating: 0, count: t - i - 1) }
-            }
+            softmaxForward(att: a, length: t, inputScale: 1)   // OpenBLAS applied the scale (alpha)
             let o = out + (bh / heads) * t * c + (bh % heads) * hs
             causalBlocks(t) { r0, r1 in   // out rows r0..<r1 = att[r0..<r1, 0..<r1] · v[0..<r1]
                 sgemm(m: r1 - r0, n: hs, k: r1, a: a + r0 * t, lda: t, b: v, ldb: c3, beta: 0, c: o + r0 * c, ldc: c)
@@ -107,6 +103,17 @@ public enum CausalSelfAttention {
         }
     }
 
+    /// In place over att (T, T): row i = softmax(inputScale · scores[i, 0...i]), zero above the diagonal (backward's
+    /// products read those zeros).
+    @inline(__always)
+    static func softmaxForward(att: UnsafeMutablePointer<Float>, length t: Int, inputScale: Float) {
+        for i in 0..<t {
+            let row = att + i * t
+            Softmax.row(out: row, inp: row, count: i + 1, inputScale: inputScale)
+            if i + 1 < t { (row + i + 1).update(repeating: 0, count: t - i - 1) }
+        }
+    }
+
     /// In place over datt (T, T): dpre_ij = att_ij (datt_ij - Σ_k att_ik datt_ik) · scale for j ≤ i, zero above
     /// the diagonal (the products after it read those zeros).
     @inline(__always)
@@ -138,11 +145,7 @@ public enum CausalSelfAttention {
             causalBlocks(t, size: rows) { i0, i1 in
                 g.multiply(rows: i0..<i1, worker: 0, a: q, lda: c3, c: a, ldc: t, addend: .none, columns: i1)
             }
-            for i in 0..<t {
-                let row = a + i * t
-                Softmax.row(out: row, inp: row, count: i + 1, inputScale: scale)
-                if i + 1 < t { (row + i + 1).update(repeating: 0, count: t - i - 1) }
-            }
+            softmaxForward(att: a, length: t, inputScale: scale)
             g.pack(weight: v, k: t, n: hs, ld: c3, threads: .single)
             let o = out + (bh / heads) * t * c + (bh % heads) * hs
             causalBlocks(t, size: rows) { i0, i1 in   // out rows i0..<i1 = att[i0..<i1, 0..<i1] · v[0..<i1]
