@@ -126,8 +126,9 @@ public enum TrainBenchmark {
     }
 
     /// Two runs of the same training in one process, one per GEMM kernel, stepping in turn (ABBA order), so that
-    /// the drift of a shared machine hits both alike: on the dev VM separate processes vary by 10-30 %, alternating
-    /// steps by about 2 %. `speedup` is the median over step pairs of openBLAS step time / packed step time.
+    /// the drift of a shared machine hits both alike: alternating steps in one process vary far less than separate
+    /// processes do (docs/performance.md). `speedup` is the median over step pairs of openBLAS step time / packed
+    /// step time.
     public struct KernelComparison: Encodable {
         public var config: String
         public var threads: Int

@@ -8,7 +8,8 @@
 /// on OpenBLAS, 52-58 % on the AVX2 tile (scores are computed in whole 16-column panels); the skipped terms are
 /// exact zeros.
 /// Why the packed path: each OpenBLAS call here is small (32 rows × 64–128), and OpenBLAS zeroes C (beta = 0) and
-/// packs both operands per call; attention took 8 % of a `small` step for 5 % of its FLOPs (docs/performance.md).
+/// packs both operands on every call, a fixed cost these products are too small to amortise; the packed path packs
+/// one operand per product into the worker's workspace and writes C once. Measured effect: docs/performance.md.
 public enum CausalSelfAttention {
     /// Rows per causal block: small enough to skip most of the triangle, large enough for BLAS to stay efficient.
     static let causalBlock = 32

@@ -2,8 +2,9 @@ import Foundation
 import Synchronization
 
 /// A per-model pool of compute threads that spin briefly between parallel regions before sleeping.
-/// A training step has ~150 short parallel regions; waking GCD workers for each cost ~30% of the
-/// 2-thread speed-up on this machine kind (docs/performance.md). The caller runs chunk 0 itself.
+/// A training step has tens of short parallel regions; a spinning worker picks up a region that follows soon
+/// after the last one without a wake-up, where GCD workers are woken for each (docs/performance.md, changelog).
+/// The caller runs chunk 0 itself.
 final class ComputePool: @unchecked Sendable {
     let size: Int
     private let state: PoolState

@@ -38,8 +38,8 @@ public struct ComputeThreads: Sendable, Equatable {
     }
 
     /// Runs `body(worker, tile)` over tiles of 0..<n that the threads claim as they become free, so that a thread
-    /// that runs slower (on the dev VM one vCPU also takes the block-device interrupts and was 9-19 % slower,
-    /// docs/performance.md) does fewer tiles instead of the others waiting for it at the end of the region.
+    /// that runs slower (cores of a VM need not be equally fast: one may also take the device interrupts) does fewer
+    /// tiles instead of the others waiting for it at the end of the region.
     /// Guided self-scheduling: each tile is about 1/(2·count) of what is left, rounded up to `granule`, at least
     /// `minimumTile`. A tile's bounds depend only on where it starts (and n, count, granule, minimumTile), never on
     /// timing or on which thread claims it, so every tile is the same computation in every run: results stay

@@ -78,7 +78,7 @@ public enum Linear {
         // dweight = doutᵀ · inp is split statically along its larger side: every thread packs the whole operand of
         // the side that is not split (inp when splitting output channels, dout when splitting input channels), so
         // splitting the larger side duplicates the smaller operand (mlp.c_proj: dout, 4x smaller). Claimed tiles
-        // would pack that K = N operand once per tile: measured slower (docs/performance.md, session 4).
+        // would pack that K = N operand once per tile, so the shares stay static (docs/performance.md, session 4).
         func weightGradientShare(_ w: Int) {
             let outs = ComputeThreads.chunk(w, of: workers, oc)
             if oc >= c {

@@ -4,12 +4,11 @@ import Foundation
 /// packed once per call into panels (16 or 32 columns wide, see MicroTile) that all threads then share.
 ///
 /// Why it exists: the projections run as claimed row tiles (ComputeThreads.parallelTiles), and every tile given to
-/// OpenBLAS packs the whole weight again, eleven times per projection on two threads, and C must be filled first
-/// (zeroed for beta = 0, or set to bias and residual). Here the weight is packed once and shared, each tile packs
-/// only its own rows of A (into its worker's scratch), and the accumulators start at the addend (Addend), so C is
-/// written once, straight from the registers. On the dev box's AVX2 cores this ran 7-11 % faster than OpenBLAS's
-/// Zen kernel on the step's tile sequence of a projection, and a training step 4-8 % faster (docs/performance.md,
-/// sessions 5 and 6).
+/// OpenBLAS packs the whole weight again (eleven tiles per projection for 2,048 rows on two threads), and C must be
+/// filled first (zeroed for beta = 0, or set to bias and residual). Here the weight is packed once and shared, each
+/// tile packs only its own rows of A (into its worker's scratch), and the accumulators start at the addend (Addend),
+/// so C is written once, straight from the registers. Measured effect per kernel and machine: docs/performance.md,
+/// "Kernels".
 /// Causal attention runs its per-head products here too (one workspace per thread, narrowed by `depth`, `columns`
 /// and `transposedA`), instead of OpenBLAS calls that each zero C and pack both operands.
 /// OpenBLAS stays in charge of the weight gradients (K = all rows: its packing is amortised there) and every build
@@ -91,7 +90,7 @@ public final class PackedGEMM {
         let panelWidth = tile.width, ld = ld ?? k
         packPanels(n: n, k: k, threads: threads) { panel, col, width in
             // k outermost: each step reads one float from each of `width` rows, so the rows' cache misses overlap
-            // (row by row, a strided source such as attention's keys waited on one miss at a time).
+            // (row by row, a strided source such as attention's keys would wait on one miss at a time).
             for kk in 0..<k {
                 let dst = panel + kk * panelWidth, src = weight + col * ld + kk
                 for j in 0..<width { dst[j] = src[j * ld] }
@@ -107,7 +106,7 @@ public final class PackedGEMM {
             for kk in 0..<k {
                 let dst = panel + kk * panelWidth, src = weight + kk * ld + col
                 if width == panelWidth {
-                    // Whole panel rows as vectors: a memmove call per 16 or 32 floats cost more than the copy.
+                    // Whole panel rows as vectors: a memmove call per 16 or 32 floats costs more than the copy.
                     var j = 0
                     while j < panelWidth { store16(load16(src + j), dst + j); j += 16 }
                 } else {
@@ -467,10 +466,10 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
     case packed
 
     /// `ORCHARD_GEMM=openblas|packed` when set (benchmarks compare both in one binary); else `packed` in builds for a
-    /// CPU with FMA whose OpenBLAS kernel is AVX2 (the 8-wide kernel here was 7-11 % faster than OpenBLAS's Zen
-    /// kernel), `openBLAS` otherwise: without FMA the kernel does two roundings and half the work per instruction;
-    /// on AVX-512 CPUs the 8-wide tile lost 25 % to OpenBLAS's 16-wide kernels, and the 16-wide tile of AVX-512
-    /// builds has not been measured against them yet.
+    /// CPU with FMA whose OpenBLAS kernel is not AVX-512, `openBLAS` otherwise. Without FMA the kernel does two
+    /// roundings and half the work per instruction. Where OpenBLAS runs 16-wide AVX-512 kernels it stays the default:
+    /// the 6×16 tile is slower than them there, and the 12×32 tile of AVX-512 builds runs only with
+    /// `ORCHARD_GEMM=packed` until it has been measured against them (docs/performance.md, "Kernels").
     public static let preferred: GEMMKernel = {
         if let name = getenv("ORCHARD_GEMM").map({ String(cString: $0) }), !name.isEmpty {
             if let kernel = GEMMKernel(rawValue: name) { return kernel }
