@@ -66,13 +66,22 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "OrchardCorpus", dependencies: ["CZlib", "OrchardTensor"], swiftSettings: engineSettings),
         .target(name: "OrchardJobs", dependencies: ["OrchardMethods", "OrchardModels", "OrchardTensor"]),
-        .target(name: "OrchardStore", dependencies: [
+        // The queue seam: store protocols, checkpoint storage, and the worker runtime (pool, job threads,
+        // reaper, deletion coordinator). No HTTP: `orchard worker` needs nothing above this.
+        .target(name: "OrchardQueue", dependencies: [
             "OrchardJobs", "OrchardTensor",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // The embedded default store (SQLite, WAL) behind the OrchardQueue protocols.
+        .target(name: "OrchardStore", dependencies: [
+            "OrchardQueue", "OrchardJobs", "OrchardTensor",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "OrchardServer", dependencies: [
-            "OrchardStore", "OrchardJobs", "OrchardTensor",
+            "OrchardQueue", "OrchardJobs", "OrchardTensor",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -82,7 +91,7 @@ let package = Package(
         // The command line (serve, worker, migrate, keys, submit, jobs, watch, ...) as a library, so
         // that the shipped `orchard` and the test-only `orchard-testserver` run the same code.
         .target(name: "OrchardCLI", dependencies: [
-            "OrchardServer", "OrchardStore", "OrchardJobs", "OrchardMethods", "OrchardModels", "OrchardTensor", "OrchardCorpus",
+            "OrchardServer", "OrchardQueue", "OrchardStore", "OrchardJobs", "OrchardMethods", "OrchardModels", "OrchardTensor", "OrchardCorpus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -94,7 +103,7 @@ let package = Package(
         .executableTarget(name: "orchard", dependencies: ["OrchardCLI"]),
         // Test-only job types (deterministic checkpointing counter, CPU spinner) and the server binary
         // that adds them to the production runners; neither is a product, so neither ships.
-        .target(name: "OrchardTestSupport", dependencies: ["OrchardJobs"], path: "Tests/OrchardTestSupport"),
+        .target(name: "OrchardTestSupport", dependencies: ["OrchardJobs", "OrchardMethods"], path: "Tests/OrchardTestSupport"),
         .executableTarget(name: "orchard-testserver", dependencies: ["OrchardCLI", "OrchardTestSupport"],
                           path: "Tests/OrchardTestServer"),
         .testTarget(name: "OrchardTensorTests", dependencies: ["OrchardTensor"], swiftSettings: engineSettings),
@@ -103,11 +112,11 @@ let package = Package(
         .testTarget(name: "OrchardCorpusTests", dependencies: ["OrchardCorpus", "CZlib", "OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardJobsTests", dependencies: ["OrchardJobs"]),
         .testTarget(name: "OrchardStoreTests", dependencies: [
-            "OrchardStore", "OrchardJobs", "OrchardTestSupport",
+            "OrchardStore", "OrchardQueue", "OrchardJobs", "OrchardTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "OrchardServerTests", dependencies: [
-            "OrchardServer", "OrchardStore", "OrchardJobs", "OrchardTestSupport",
+            "OrchardServer", "OrchardQueue", "OrchardStore", "OrchardJobs", "OrchardTestSupport",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

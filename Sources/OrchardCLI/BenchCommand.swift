@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 #endif
 import OrchardJobs
+import OrchardQueue
 import OrchardStore
 
 /// `orchard bench ...`: measurements reported in docs/performance.md. Add new benchmarks as subcommands.

@@ -16,21 +16,25 @@ public struct OrchardCommand: AsyncParsableCommand {
         ])
     public init() {}
 
-    /// Entry point of an executable: `runners` are the job types it serves.
-    public static func main(runners: [any JobRunner]) async {
+    /// Entry point of an executable: `register` adds the job kinds it serves.
+    public static func main(register: @escaping @Sendable (JobKindRegistry) -> Void) async {
         // Before anything touches BLAS: re-exec with a fast OpenBLAS kernel where 0.3.21 would pick a
         // generic one (specs/perf.md). Quiet here so `serve`'s first log line stays the listening line;
         // `serve` logs the kernel right after it.
         BLASRuntime.ensureFastKernel(log: false)
-        RunnerCatalog.install(runners)
+        KindCatalog.install(register)
         await main()
     }
 }
 
-/// The job runners of this executable, installed once by `main(runners:)` before parsing.
-public enum RunnerCatalog {
+/// The job kinds of this executable, installed once by `main(register:)` before parsing.
+public enum KindCatalog {
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var runners: [any JobRunner] = []
-    static func install(_ r: [any JobRunner]) { lock.withLock { runners = r } }
-    public static func registry() -> RunnerRegistry { RunnerRegistry(lock.withLock { runners }) }
+    nonisolated(unsafe) private static var register: @Sendable (JobKindRegistry) -> Void = ProductionKinds.register
+    static func install(_ r: @escaping @Sendable (JobKindRegistry) -> Void) { lock.withLock { register = r } }
+    public static func registry() -> JobKindRegistry {
+        let registry = JobKindRegistry()
+        lock.withLock { register }(registry)
+        return registry
+    }
 }

@@ -3,6 +3,8 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import OrchardJobs
+import OrchardQueue
 import OrchardServer
 import OrchardStore
 import OrchardTensor
@@ -22,15 +24,15 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535") }
         let logger = LogSetup.bootstrap(level: logLevel)
-        var config = ServerConfiguration(dataDirectory: URL(fileURLWithPath: storeOptions.dataDir, isDirectory: true))
+        var config = ServerConfiguration()
         config.host = host
         config.port = port
-        config.store = try storeOptions.storeConfiguration()
+        let storeConfig = try storeOptions.storeConfiguration()
         config.maxDatasetBytes = maxDatasetMb << 20
-        try workerOptions.apply(to: &config)
-        let store = try OrchardStore(configuration: config.store, logger: logger)
-        let registry = RunnerCatalog.registry()
-        let host = host, dataPath = config.store.dataDirectory.path, workers = config.workers.count
+        try workerOptions.apply(to: &config.workers, drainTimeout: &config.drainTimeout)
+        let store = try OrchardStore(configuration: storeConfig, logger: logger)
+        let registry = KindCatalog.registry()
+        let host = host, dataPath = storeConfig.dataDirectory.path, workers = config.workers.count
         let app = OrchardApplication.make(store: store, registry: registry, config: config, logger: logger) { port in
             logger.info("orchard listening on http://\(host):\(port)", metadata: [
                 "data_dir": "\(dataPath)", "workers": "\(workers)",
@@ -54,17 +56,17 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = LogSetup.bootstrap(level: logLevel)
-        var config = ServerConfiguration(dataDirectory: URL(fileURLWithPath: storeOptions.dataDir, isDirectory: true))
-        config.store = try storeOptions.storeConfiguration()
-        try workerOptions.apply(to: &config)
-        guard config.workers.count > 0 else { throw ValidationError("--workers must be at least 1") }
-        let store = try OrchardStore(configuration: config.store, logger: logger)
-        let registry = RunnerCatalog.registry()
-        logger.info("orchard worker started", metadata: ["workers": "\(config.workers.count)", "job_types": "\(registry.types.joined(separator: ","))"])
+        var workers = WorkerConfiguration(), drainTimeout: Duration = .seconds(25)
+        try workerOptions.apply(to: &workers, drainTimeout: &drainTimeout)
+        guard workers.count > 0 else { throw ValidationError("--workers must be at least 1") }
+        let store = try OrchardStore(configuration: try storeOptions.storeConfiguration(), logger: logger)
+        let registry = KindCatalog.registry()
+        logger.info("orchard worker started", metadata: ["workers": "\(workers.count)", "job_types": "\(registry.types.joined(separator: ","))"])
         let group = ServiceGroup(configuration: .init(
             services: [
-                WorkerPool(store: store, registry: registry, config: config.workers, drainTimeout: config.drainTimeout, logger: logger),
-                Reaper(store: store, interval: config.workers.reapInterval, logger: logger),
+                WorkerPool(store: store, registry: registry, config: workers, drainTimeout: drainTimeout, logger: logger),
+                Reaper(store: store, interval: workers.reapInterval, logger: logger),
+                DeletionCoordinatorService(store: store, registry: registry, interval: workers.pollInterval * 2, logger: logger),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import OrchardServer
+import OrchardQueue
 import OrchardStore
 
 /// Options shared by `serve` and `worker`.
@@ -46,19 +46,20 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "Nice value (0-19) of job threads, so the API stays responsive while jobs use every core.")
     var jobNice: Int32 = 10
 
-    func apply(to c: inout ServerConfiguration) throws {
+    /// The worker runtime's settings and the drain timeout.
+    func apply(to w: inout WorkerConfiguration, drainTimeout: inout Duration) throws {
         guard workers >= 0, workers <= 256 else { throw ValidationError("--workers must be in 0...256") }
         guard leaseSeconds > 0, heartbeatSeconds > 0, heartbeatSeconds < leaseSeconds, reapSeconds > 0, drainSeconds > 0 else {
             throw ValidationError("durations must be positive and --heartbeat-seconds below --lease-seconds")
         }
         guard (0...19).contains(jobNice) else { throw ValidationError("--job-nice must be in 0...19") }
-        c.workers.jobNice = jobNice
-        c.workers.count = workers
-        c.workers.threadsPerJob = threadsPerJob
-        c.workers.leaseDuration = .milliseconds(Int64(leaseSeconds * 1000))
-        c.workers.heartbeatInterval = .milliseconds(Int64(heartbeatSeconds * 1000))
-        c.workers.reapInterval = .milliseconds(Int64(reapSeconds * 1000))
-        c.drainTimeout = .milliseconds(Int64(drainSeconds * 1000))
+        w.jobNice = jobNice
+        w.count = workers
+        w.threadsPerJob = threadsPerJob
+        w.leaseDuration = .milliseconds(Int64(leaseSeconds * 1000))
+        w.heartbeatInterval = .milliseconds(Int64(heartbeatSeconds * 1000))
+        w.reapInterval = .milliseconds(Int64(reapSeconds * 1000))
+        drainTimeout = .milliseconds(Int64(drainSeconds * 1000))
     }
 }
 

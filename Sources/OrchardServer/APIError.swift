@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import OrchardJobs
-import OrchardStore
+import OrchardQueue
 
 /// The error envelope of every non-2xx answer: `{"error": {"code", "message", "param"}}`.
 public struct APIError: Error, HTTPResponseError, Sendable {

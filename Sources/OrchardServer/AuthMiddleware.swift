@@ -1,12 +1,12 @@
 import Foundation
 import Hummingbird
-import OrchardStore
+import OrchardQueue
 
 /// Bearer-key authentication for `/v1`. Keys are looked up by their SHA-256; hits are cached in
 /// memory (keys are only ever added), so a request costs one hash, not a database read.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = OrchardRequestContext
-    let store: OrchardStore
+    let store: any QueueStore
     let cache = KeyCache()
 
     final class KeyCache: @unchecked Sendable {
@@ -21,7 +21,7 @@ struct AuthMiddleware: RouterMiddleware {
               header.prefix(7).lowercased() == "bearer " else { throw APIError.unauthorized() }
         let key = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         guard !key.isEmpty, key.utf8.count <= 256 else { throw APIError.unauthorized() }
-        let hash = OrchardStore.hashKey(key)
+        let hash = APIKeyHash.of(key)
         var tenant = cache.get(hash)
         if tenant == nil {
             let store = store

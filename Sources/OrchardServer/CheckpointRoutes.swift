@@ -1,12 +1,12 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import OrchardStore
+import OrchardQueue
 
 /// `GET /v1/checkpoints/{id}` (metadata with per-file SHA-256) and `/content`: the checkpoint
 /// directory as a tar archive, or one file of it with `?file=NAME`.
 struct CheckpointRoutes {
-    let store: OrchardStore
+    let store: any QueueStore
 
     func register(on group: RouterGroup<OrchardRequestContext>) {
         group.get("checkpoints/:id", use: get)

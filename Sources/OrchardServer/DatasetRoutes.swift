@@ -1,12 +1,12 @@
 import Foundation
 import Hummingbird
-import OrchardStore
+import OrchardQueue
 
 /// `POST /v1/datasets?name=&kind=` streams a JSONL upload through `DatasetImport` (every line
 /// validated as it arrives; a bad line is 422 naming it, and nothing is stored);
 /// `GET /v1/datasets[/{id}]` lists and describes datasets with live counts per domain.
 struct DatasetRoutes {
-    let store: OrchardStore
+    let store: any QueueStore
     var maxUploadBytes: Int
 
     func register(on group: RouterGroup<OrchardRequestContext>) {

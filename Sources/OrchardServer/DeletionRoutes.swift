@@ -2,12 +2,13 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import OrchardJobs
-import OrchardStore
+import OrchardQueue
 
 /// `/v1/deletion_requests`: file (validated, idempotent), list, get, events. The work itself is done by
 /// unlearning jobs that `DeletionRequestDriver` queues and follows.
 struct DeletionRoutes {
-    let store: OrchardStore
+    let store: any QueueStore
+    let registry: JobKindRegistry
 
     func register(on group: RouterGroup<OrchardRequestContext>) {
         group.post("deletion_requests", use: create)
@@ -49,14 +50,14 @@ struct DeletionRoutes {
         }
         let key = request.headers[HTTPField.Name("Idempotency-Key")!]
         let fingerprint = Fingerprint.sha256(body.canonicalData())
-        let store = store, documentIDs = ids
+        let store = store, documentIDs = ids, unlearnable = registry.unlearnableTypes
         let (req, replayed) = try await store.offload {
             try store.createDeletionRequest(tenant: tenant, dataset: dataset, documentIDs: documentIDs, reason: reason, mode: mode,
-                                            idempotencyKey: key, fingerprint: fingerprint)
+                                            idempotencyKey: key, fingerprint: fingerprint, unlearnable: unlearnable)
         }
         var headers: HTTPFields = [:]
         if replayed { headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
-        return Resources.response(Self.resource(req), status: .created, headers: headers)
+        return Resources.response(resource(req), status: .created, headers: headers)
     }
 
     @Sendable func list(_ request: Request, context: OrchardRequestContext) async throws -> Response {
@@ -65,7 +66,7 @@ struct DeletionRoutes {
         let after = q.string("after"), limit = try q.int("limit", in: 1...100, default: 20)
         let store = store
         let page = try await store.offload { try store.listDeletionRequests(tenant: tenant, after: after, limit: limit) }
-        return Resources.response(Resources.list(page.requests.map(Self.resource), hasMore: page.hasMore))
+        return Resources.response(Resources.list(page.requests.map(resource), hasMore: page.hasMore))
     }
 
     @Sendable func get(_ request: Request, context: OrchardRequestContext) async throws -> Response {
@@ -75,7 +76,7 @@ struct DeletionRoutes {
         guard let r = try await store.offload({ try store.deletionRequest(id: id, tenant: tenant) }) else {
             throw APIError.notFound("deletion_request", id)
         }
-        return Resources.response(Self.resource(r))
+        return Resources.response(resource(r))
     }
 
     @Sendable func events(_ request: Request, context: OrchardRequestContext) async throws -> Response {
@@ -93,7 +94,7 @@ struct DeletionRoutes {
     }
 
     /// The API resource. Documents appear only as hashes; the reason is echoed to its owner.
-    static func resource(_ r: DeletionRequest) -> JSONValue {
+    func resource(_ r: DeletionRequest) -> JSONValue {
         var versions: [JSONValue] = [], evaluation: [String: JSONValue] = [:]
         let actions: [JSONValue] = r.actions.map { a in
             var o: [String: JSONValue] = ["model": .string(a.rootJob), "type": .string(a.jobType), "action": .string(a.action),
@@ -104,11 +105,14 @@ struct DeletionRoutes {
             }
             if let res = a.result {
                 o["result"] = res
-                if let ckpt = res["checkpoint"]?.stringValue, res["unchanged"]?.boolValue != true {
-                    versions.append(["model": .string(a.rootJob), "checkpoint": .string(ckpt), "model_version": res["model_version"] ?? .null,
-                                     "previous_checkpoint": a.inputCheckpoint.map(JSONValue.string) ?? .null])
+                if let outcome = registry.unlearningOutcome(of: a) {
+                    if outcome.producedVersion, let ckpt = outcome.checkpoint {
+                        versions.append(["model": .string(a.rootJob), "checkpoint": .string(ckpt),
+                                         "model_version": outcome.model_version.map { .number(Double($0)) } ?? .null,
+                                         "previous_checkpoint": a.inputCheckpoint.map(JSONValue.string) ?? .null])
+                    }
+                    if let ev = outcome.evaluation { evaluation[a.rootJob] = ev }
                 }
-                if let ev = res["evaluation"] { evaluation[a.rootJob] = ev }
             }
             return .object(o)
         }

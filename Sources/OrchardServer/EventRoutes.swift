@@ -2,14 +2,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import OrchardJobs
-import OrchardStore
+import OrchardQueue
 
 /// A job's event stream, paged (`GET /v1/jobs/{id}/events?after=&limit=`) and as Server-Sent
 /// Events (`/events/stream`): `id:` is the per-job seq, `Last-Event-ID` (or `?after=`) resumes,
 /// comment lines keep idle connections alive, and after the job's terminal event the server
 /// sends `event: end` and closes.
 struct EventRoutes {
-    let store: OrchardStore
+    let store: any QueueStore
     var pollInterval: Duration = .milliseconds(200)
     var keepAliveInterval: Duration = .seconds(15)
 

@@ -1,21 +1,21 @@
 import Foundation
 import Hummingbird
 import OrchardJobs
-import OrchardStore
+import OrchardQueue
 
 /// Parses and validates `POST /v1/jobs` before anything is queued: unknown fields and bad values
-/// are 422 with `param`; the runner validates and resolves `params` (its `param` is prefixed `params.`).
+/// are 422 with `param`; the job kind decodes and resolves `params` once (its `param` is prefixed `params.`).
 struct JobRequest {
     static let fields: Set<String> = ["type", "params", "seed", "priority", "max_attempts", "metadata"]
     static let maxSeed: Double = 9_007_199_254_740_991  // 2^53 - 1: exact in JSON numbers
 
-    static func submission(body: JSONValue, tenant: String, registry: RunnerRegistry, idempotencyKey: String?) throws -> JobSubmission {
+    static func submission(body: JSONValue, tenant: String, registry: JobKindRegistry, idempotencyKey: String?) throws -> JobSubmission {
         guard case .object(let o) = body else { throw APIError.invalid(nil, "the request body must be a JSON object") }
         if let unknown = o.keys.sorted().first(where: { !fields.contains($0) }) {
             throw APIError.invalid(unknown, "unknown field \(unknown)", code: "unknown_parameter")
         }
         guard let type = o["type"]?.stringValue, !type.isEmpty else { throw APIError.invalid("type", "type is required and must be a string") }
-        guard let runner = registry.runner(for: type) else {
+        guard let kind = registry.kind(type) else {
             let known = registry.types.isEmpty ? "none are registered" : "known: " + registry.types.joined(separator: ", ")
             throw APIError.invalid("type", "unknown job type \(type) (\(known))", code: "unknown_job_type")
         }
@@ -41,7 +41,7 @@ struct JobRequest {
         }
         let resolved: JSONValue
         do {
-            resolved = try runner.validate(params: params, seed: seed)
+            resolved = try kind.validate(params)
         } catch JobError.invalid(let param, let message) {
             throw APIError.invalid(param.map { "params.\($0)" } ?? "params", message, code: "invalid_params")
         } catch {

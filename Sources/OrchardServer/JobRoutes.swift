@@ -2,12 +2,12 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import OrchardJobs
-import OrchardStore
+import OrchardQueue
 
 /// `/v1/jobs`: submit (validated, idempotent), list, get, cancel / pause / resume, checkpoints.
 struct JobRoutes {
-    let store: OrchardStore
-    let registry: RunnerRegistry
+    let store: any QueueStore
+    let registry: JobKindRegistry
 
     func register(on group: RouterGroup<OrchardRequestContext>) {
         group.post("jobs", use: create)

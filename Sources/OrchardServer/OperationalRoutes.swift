@@ -1,10 +1,10 @@
 import Foundation
 import Hummingbird
-import OrchardStore
+import OrchardQueue
 
 /// Unauthenticated operational endpoints: liveness, readiness, Prometheus metrics, the OpenAPI document.
 struct OperationalRoutes {
-    let store: OrchardStore
+    let store: any QueueStore
 
     func register(on router: Router<OrchardRequestContext>) {
         router.get("healthz") { _, _ in Resources.response(["status": "ok"]) }

@@ -3,13 +3,13 @@ import Hummingbird
 import Logging
 import NIOCore
 import OrchardJobs
-import OrchardStore
+import OrchardQueue
 import ServiceLifecycle
 
 /// Assembles the service: the HTTP router plus the worker pool and reaper as lifecycle services.
 public enum OrchardApplication {
     /// Every route of docs/openapi.yaml.
-    public static func router(store: OrchardStore, registry: RunnerRegistry, config: ServerConfiguration) -> Router<OrchardRequestContext> {
+    public static func router(store: any QueueStore, registry: JobKindRegistry, config: ServerConfiguration) -> Router<OrchardRequestContext> {
         _ = OrchardMetrics.shared
         let router = Router(context: OrchardRequestContext.self)
         router.add(middleware: ErrorMiddleware())
@@ -21,20 +21,20 @@ public enum OrchardApplication {
         CheckpointRoutes(store: store).register(on: v1)
         PlotRoutes(store: store).register(on: v1)
         DatasetRoutes(store: store, maxUploadBytes: config.maxDatasetBytes).register(on: v1)
-        DeletionRoutes(store: store).register(on: v1)
+        DeletionRoutes(store: store, registry: registry).register(on: v1)
         return router
     }
 
     /// The HTTP application with `WorkerPool` (when `workers.count > 0`) and `Reaper` attached.
     /// `holdServicesUntilListening`: the worker pool and reaper start only once the server listens
     /// (so the "listening" line is logged first); tests that drive the router without a socket pass false.
-    public static func make(store: OrchardStore, registry: RunnerRegistry, config: ServerConfiguration, logger: Logger,
+    public static func make(store: any QueueStore, registry: JobKindRegistry, config: ServerConfiguration, logger: Logger,
                             holdServicesUntilListening: Bool = true,
                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let gate = StartGate(open: !holdServicesUntilListening)
         var services: [any Service] = [Reaper(store: store, interval: config.workers.reapInterval, logger: logger, startGate: gate)]
-        services.append(DeletionRequestDriver(store: store, registry: registry, interval: config.workers.pollInterval * 2,
-                                              logger: logger, startGate: gate))
+        services.append(DeletionCoordinatorService(store: store, registry: registry, interval: config.workers.pollInterval * 2,
+                                                   logger: logger, startGate: gate))
         if config.workers.count > 0 {
             services.append(WorkerPool(store: store, registry: registry, config: config.workers,
                                        drainTimeout: config.drainTimeout, logger: logger, startGate: gate))

@@ -3,12 +3,12 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import OrchardJobs
-import OrchardStore
+import OrchardQueue
 
 /// `GET /v1/jobs/{id}/plots/{name}.svg`: server-side SVG charts of a job's metrics events
 /// (`loss`: train/held-out loss per domain over steps; `mixture`: mixture weights, stacked area).
 struct PlotRoutes {
-    let store: OrchardStore
+    let store: any QueueStore
 
     func register(on group: RouterGroup<OrchardRequestContext>) {
         group.get("jobs/:id/plots/:name", use: plot)

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import OrchardJobs
-import OrchardStore
+import OrchardQueue
 
 /// The API's JSON shapes (documented in docs/openapi.yaml). Times are Unix seconds.
 enum Resources {

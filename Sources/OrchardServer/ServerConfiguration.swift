@@ -1,11 +1,11 @@
 import Foundation
-import OrchardStore
+import OrchardQueue
 
-/// Everything `orchard serve` / `orchard worker` read (flags; see Deploy/orchard.env.example).
+/// The HTTP server's settings and its worker runtime's (flags; see Deploy/orchard.env.example). The store is
+/// configured by whoever opens it (the CLI: SQLite in a data directory).
 public struct ServerConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     public var port: Int = 8080
-    public var store: StoreConfiguration
     public var workers: WorkerConfiguration = .init()
     /// Largest accepted dataset upload.
     public var maxDatasetBytes: Int = 512 << 20
@@ -15,32 +15,5 @@ public struct ServerConfiguration: Sendable {
     /// Longest a SIGTERM waits for running jobs to checkpoint before it releases their leases.
     public var drainTimeout: Duration = .seconds(25)
 
-    public init(dataDirectory: URL) { store = StoreConfiguration(dataDirectory: dataDirectory) }
-}
-
-public struct WorkerConfiguration: Sendable {
-    /// Jobs run at once (each on its own thread).
-    public var count: Int = 1
-    /// Compute threads per job (`JobContext.threads`); default: cores / workers.
-    public var threadsPerJob: Int? = nil
-    public var leaseDuration: Duration = .seconds(60)
-    public var heartbeatInterval: Duration = .seconds(10)
-    /// How often a running job's stop requests are read between heartbeats.
-    public var controlInterval: Duration = .milliseconds(500)
-    /// How often an idle worker looks for work.
-    public var pollInterval: Duration = .milliseconds(100)
-    /// How often the reaper looks for expired leases.
-    public var reapInterval: Duration = .seconds(5)
-    /// Nice value of job threads (0 = same priority as the API): the API stays responsive while
-    /// jobs saturate every core.
-    public var jobNice: Int32 = 10
     public init() {}
-
-    public var resolvedThreadsPerJob: Int {
-        threadsPerJob ?? max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, count))
-    }
-}
-
-extension Duration {
-    var millis: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }

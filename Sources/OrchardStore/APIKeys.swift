@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import OrchardJobs
+import OrchardQueue
 
 extension OrchardStore {
     /// Creates a bearer key for a tenant. Only its SHA-256 is stored; the key is returned once.
@@ -11,7 +13,7 @@ extension OrchardStore {
         let key = "ork_" + secret
         try pool.write { db in
             try db.execute(sql: "INSERT INTO api_keys (id, tenant, key_hash, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [Identifiers.make("key"), t, Self.hashKey(key), now()])
+                           arguments: [Identifiers.make("key"), t, APIKeyHash.of(key), now()])
         }
         return key
     }
@@ -19,9 +21,8 @@ extension OrchardStore {
     /// The tenant of a bearer key, or nil.
     public func tenant(forAPIKey key: String) throws -> String? {
         try pool.read { db in
-            try String.fetchOne(db.cachedStatement(sql: "SELECT tenant FROM api_keys WHERE key_hash = ?"), arguments: [Self.hashKey(key)])
+            try String.fetchOne(db.cachedStatement(sql: "SELECT tenant FROM api_keys WHERE key_hash = ?"), arguments: [APIKeyHash.of(key)])
         }
     }
 
-    public static func hashKey(_ key: String) -> String { Fingerprint.sha256(Data(key.utf8)) }
 }

@@ -1,52 +1,24 @@
 import Foundation
 import GRDB
 import OrchardJobs
+import OrchardQueue
 
-/// One file of a checkpoint directory, with its SHA-256 (listed by the API for verification).
-public struct CheckpointFile: Sendable, Hashable, Codable {
-    public var name: String
-    public var bytes: Int64
-    public var sha256: String
-}
-
-/// An indexed checkpoint.
-public struct Checkpoint: Sendable, Hashable {
-    public var id: String
-    public var jobID: String
-    public var tenant: String
-    public var step: Int
-    public var attempt: Int
-    public var metrics: [String: Double]
-    public var files: [CheckpointFile]
-    /// Directory relative to the checkpoint root.
-    public var path: String
-    public var createdAt: Int64
-
+extension Checkpoint {
     init(row: Row) {
-        id = row["id"]; jobID = row["job_id"]; tenant = row["tenant"]; step = row["step"]; attempt = row["attempt"]
         var m: [String: Double] = [:]
         if case .object(let o)? = JSONValue(columnText: row["metrics"]) { for (k, v) in o { if let d = v.doubleValue { m[k] = d } } }
-        metrics = m
-        files = (try? JSONDecoder().decode([CheckpointFile].self, from: Data((row["files"] as String).utf8))) ?? []
-        path = row["path"]; createdAt = row["created_at"]
+        self.init(id: row["id"], jobID: row["job_id"], tenant: row["tenant"], step: row["step"], attempt: row["attempt"], metrics: m,
+                  files: (try? JSONDecoder().decode([CheckpointFile].self, from: Data((row["files"] as String).utf8))) ?? [],
+                  path: row["path"], createdAt: row["created_at"])
     }
 }
 
 extension OrchardStore {
-    /// The absolute directory of a checkpoint.
-    public func directory(of checkpoint: Checkpoint) -> URL {
-        configuration.checkpointsURL.appendingPathComponent(checkpoint.path, isDirectory: true)
-    }
-
-    public func reference(_ c: Checkpoint) -> CheckpointRef {
-        CheckpointRef(id: c.id, jobID: c.jobID, step: c.step, directory: directory(of: c), metrics: c.metrics)
-    }
-
     /// Indexes a checkpoint that is already in its final directory (fenced), points the job at it,
     /// and applies retention: keeps the newest `keepLastCheckpoints` and the best by
     /// `bestCheckpointMetric` (lowest). Returns the directories of pruned checkpoints to delete.
-    func indexCheckpoint(lease: Lease, id: String, step: Int, metrics: [String: Double], files: [CheckpointFile],
-                         path: String) throws -> (Checkpoint, pruned: [URL]) {
+    public func indexCheckpoint(lease: Lease, id: String, step: Int, metrics: [String: Double], files: [CheckpointFile],
+                                path: String) throws -> (Checkpoint, pruned: [String]) {
         try pool.write { db in
             let now = now()
             try Self.checkLease(db, lease)
@@ -71,7 +43,7 @@ extension OrchardStore {
             let pruned = all.filter { !keep.contains($0.id) }
             for c in pruned { try db.execute(sql: "DELETE FROM checkpoints WHERE id = ?", arguments: [c.id]) }
             let saved = all.first { $0.id == id }!
-            return (saved, pruned.map(directory(of:)))
+            return (saved, pruned.map(\.path))
         }
     }
 

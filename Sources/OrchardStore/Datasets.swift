@@ -1,21 +1,7 @@
 import Foundation
 import GRDB
 import OrchardJobs
-
-/// A stored dataset with its live (not tombstoned) record counts.
-public struct Dataset: Sendable, Hashable {
-    public var id: String
-    public var tenant: String
-    public var name: String
-    public var kind: DatasetKind
-    public var recordCount: Int
-    public var liveCount: Int
-    /// Live documents per domain (empty for preference pairs).
-    public var domains: [String: Int]
-    public var bytes: Int64
-    public var sha256: String
-    public var createdAt: Int64
-}
+import OrchardQueue
 
 extension OrchardStore {
     /// Stores a fully validated import in one transaction.

@@ -1,69 +1,23 @@
 import Foundation
 import GRDB
 import OrchardJobs
+import OrchardQueue
 
-public enum DeletionStatus: String, Sendable, Codable {
-    case pending, running, completed, failed
-    public var isTerminal: Bool { self == .completed || self == .failed }
-}
-
-/// A data-deletion request (docs/api.md "Deletion requests"). Documents are exposed only as hashes.
-public struct DeletionRequest: Sendable, Hashable {
-    public var id: String
-    public var tenant: String
-    public var dataset: String
-    public var mode: String
-    public var reason: String
-    public var status: DeletionStatus
-    public var documentCount: Int
-    public var createdAt: Int64
-    public var startedAt: Int64?
-    public var completedAt: Int64?
-    public var error: JSONValue?
-    public var receipt: JSONValue?
-    /// `{id_sha256, content_sha256}` per document, in request order.
-    public var documentHashes: [JSONValue]
-    public var actions: [DeletionAction]
-
+extension DeletionRequest {
     init(row: Row, documents: [JSONValue], actions: [DeletionAction]) {
-        id = row["id"]; tenant = row["tenant"]; dataset = row["dataset_id"]; mode = row["mode"]; reason = row["reason"]
-        status = DeletionStatus(rawValue: row["status"]) ?? .failed
-        documentCount = row["document_count"]; createdAt = row["created_at"]
-        startedAt = row["started_at"]; completedAt = row["completed_at"]
-        error = JSONValue(columnText: row["error"]); receipt = JSONValue(columnText: row["receipt"])
-        documentHashes = documents; self.actions = actions
+        self.init(id: row["id"], tenant: row["tenant"], dataset: row["dataset_id"], mode: row["mode"], reason: row["reason"],
+                  status: DeletionStatus(rawValue: row["status"]) ?? .failed, documentCount: row["document_count"],
+                  createdAt: row["created_at"], startedAt: row["started_at"], completedAt: row["completed_at"],
+                  error: JSONValue(columnText: row["error"]), receipt: JSONValue(columnText: row["receipt"]),
+                  documentHashes: documents, actions: actions)
     }
 }
 
-/// What a deletion request did (or will do) to one affected model.
-public struct DeletionAction: Sendable, Hashable {
-    public var rootJob: String
-    public var jobType: String
-    /// `unlearn` (a method exists) or `unsupported` (listed as affected; no unlearning method for this kind yet).
-    public var action: String
-    public var status: String
-    public var jobID: String?
-    public var inputCheckpoint: String?
-    public var result: JSONValue?
-
+extension DeletionAction {
     init(row: Row) {
-        rootJob = row["root_job_id"]; jobType = row["job_type"]; action = row["action"]; status = row["status"]
-        jobID = row["job_id"]; inputCheckpoint = row["input_checkpoint"]; result = JSONValue(columnText: row["result"])
+        self.init(rootJob: row["root_job_id"], jobType: row["job_type"], action: row["action"], status: row["status"],
+                  jobID: row["job_id"], inputCheckpoint: row["input_checkpoint"], result: JSONValue(columnText: row["result"]))
     }
-}
-
-public struct DeletionEvent: Sendable, Hashable {
-    public var seq: Int
-    public var type: String
-    public var message: String
-    public var data: JSONValue
-    public var createdAt: Int64
-}
-
-/// Job types with an unlearning method, and the job type that performs it.
-public enum UnlearningMethods {
-    public static let unlearnJobType = "topic_unlearn"
-    public static let supported: Set<String> = ["topic_model", "topic_head"]
 }
 
 extension OrchardStore {
@@ -72,8 +26,10 @@ extension OrchardStore {
     /// Files a deletion request: validates and resolves the documents, snapshots their text privately,
     /// tombstones them at once (no later job reads them), and lists every affected model from lineage.
     /// Idempotent with `idempotencyKey` (same body → the original request, `replayed: true`).
+    /// `unlearnable`: the job types whose models can be unlearned (the job-kind registry's answer).
     public func createDeletionRequest(tenant: String, dataset: String, documentIDs: [String], reason: String, mode: String,
-                                      idempotencyKey: String?, fingerprint: String?) throws -> (DeletionRequest, replayed: Bool) {
+                                      idempotencyKey: String?, fingerprint: String?,
+                                      unlearnable: Set<String>) throws -> (DeletionRequest, replayed: Bool) {
         try pool.write { db in
             let now = now()
             if let key = idempotencyKey,
@@ -129,7 +85,7 @@ extension OrchardStore {
                 }
             }
             for (job, type) in affected.sorted(by: { $0.key < $1.key }) {
-                let supported = UnlearningMethods.supported.contains(type)
+                let supported = unlearnable.contains(type)
                 try db.execute(sql: """
                     INSERT INTO deletion_actions (request_id, root_job_id, job_type, action, status, updated_at) VALUES (?, ?, ?, ?, ?, ?)
                     """, arguments: [id, job, type, supported ? "unlearn" : "unsupported", supported ? "waiting" : "skipped", now])

@@ -1,102 +1,19 @@
 import Foundation
 import GRDB
 import OrchardJobs
-
-public enum JobStatus: String, Sendable, Codable, CaseIterable {
-    case queued, running, paused, succeeded, failed, cancelled
-    public var isTerminal: Bool { self == .succeeded || self == .failed || self == .cancelled }
-}
-
-/// Why a job failed: `{code, message, param}` as in the API's error envelope.
-public struct JobFailure: Sendable, Hashable, Codable {
-    public var code: String
-    public var message: String
-    public var param: String?
-    public init(code: String, message: String, param: String? = nil) {
-        self.code = code; self.message = message; self.param = param
-    }
-    var json: JSONValue {
-        ["code": .string(code), "message": .string(message), "param": param.map(JSONValue.string) ?? .null]
-    }
-    init?(json: JSONValue?) {
-        guard let json, let code = json["code"]?.stringValue else { return nil }
-        self.init(code: code, message: json["message"]?.stringValue ?? "", param: json["param"]?.stringValue)
-    }
-}
-
-public struct JobProgress: Sendable, Hashable, Codable {
-    public var step: Int?
-    public var totalSteps: Int?
-    public var tokens: Int?
-}
-
-/// A job row as the API and workers see it. Times are milliseconds since 1970.
-public struct Job: Sendable, Hashable {
-    public var id: String
-    public var tenant: String
-    public var type: String
-    public var status: JobStatus
-    public var priority: Int
-    /// The JSON columns as stored (canonical, sorted keys): the API splices them into responses
-    /// without parsing; the decoded values below are computed on demand.
-    public var paramsJSON: String
-    public var metadataJSON: String
-    public var resultJSON: String?
-    public var errorJSON: String?
-    public var seed: UInt64
-    public var attempt: Int
-    public var maxAttempts: Int
-    public var scheduledAt: Int64
-    public var leaseOwner: String?
-    public var leaseExpiresAt: Int64?
-    public var heartbeatAt: Int64?
-    public var cancelRequestedAt: Int64?
-    public var pauseRequestedAt: Int64?
-    public var progress: JobProgress
-    public var latestCheckpointID: String?
-    public var createdAt: Int64
-    public var startedAt: Int64?
-    public var finishedAt: Int64?
-
-    init(row: Row) {
-        id = row["id"]; tenant = row["tenant"]; type = row["type"]
-        status = JobStatus(rawValue: row["status"]) ?? .failed
-        priority = row["priority"]
-        paramsJSON = row["params"]; metadataJSON = row["metadata"]; resultJSON = row["result"]; errorJSON = row["error"]
-        seed = UInt64(bitPattern: row["seed"] as Int64)
-        attempt = row["attempt"]; maxAttempts = row["max_attempts"]
-        scheduledAt = row["scheduled_at"]
-        leaseOwner = row["lease_owner"]; leaseExpiresAt = row["lease_expires_at"]; heartbeatAt = row["heartbeat_at"]
-        cancelRequestedAt = row["cancel_requested_at"]; pauseRequestedAt = row["pause_requested_at"]
-        progress = JobProgress(step: row["progress_step"], totalSteps: row["progress_total"], tokens: row["progress_tokens"])
-        latestCheckpointID = row["latest_checkpoint_id"]
-        createdAt = row["created_at"]; startedAt = row["started_at"]; finishedAt = row["finished_at"]
-    }
-}
+import OrchardQueue
 
 extension Job {
-    public var params: JSONValue { JSONValue(columnText: paramsJSON) ?? .null }
-    public var metadata: [String: String] {
-        var meta: [String: String] = [:]
-        if case .object(let o)? = JSONValue(columnText: metadataJSON) { for (k, v) in o { if let s = v.stringValue { meta[k] = s } } }
-        return meta
+    /// A `jobs` row.
+    init(row: Row) {
+        self.init(id: row["id"], tenant: row["tenant"], type: row["type"], status: JobStatus(rawValue: row["status"]) ?? .failed,
+                  priority: row["priority"], paramsJSON: row["params"], metadataJSON: row["metadata"], resultJSON: row["result"],
+                  errorJSON: row["error"], seed: UInt64(bitPattern: row["seed"] as Int64), attempt: row["attempt"],
+                  maxAttempts: row["max_attempts"], scheduledAt: row["scheduled_at"], leaseOwner: row["lease_owner"],
+                  leaseExpiresAt: row["lease_expires_at"], heartbeatAt: row["heartbeat_at"], cancelRequestedAt: row["cancel_requested_at"],
+                  pauseRequestedAt: row["pause_requested_at"],
+                  progress: JobProgress(step: row["progress_step"], totalSteps: row["progress_total"], tokens: row["progress_tokens"]),
+                  latestCheckpointID: row["latest_checkpoint_id"], createdAt: row["created_at"], startedAt: row["started_at"],
+                  finishedAt: row["finished_at"])
     }
-    public var result: JSONValue? { JSONValue(columnText: resultJSON) }
-    public var error: JobFailure? { JobFailure(json: JSONValue(columnText: errorJSON)) }
-}
-
-/// The fencing token of a claimed job: every worker write is conditional on all three.
-public struct Lease: Sendable, Hashable {
-    public var jobID: String
-    public var attempt: Int
-    public var owner: String
-    public init(jobID: String, attempt: Int, owner: String) {
-        self.jobID = jobID; self.attempt = attempt; self.owner = owner
-    }
-}
-
-/// A job handed to a worker by `claim`: the row as claimed plus its lease.
-public struct ClaimedJob: Sendable {
-    public var job: Job
-    public var lease: Lease
 }

@@ -1,14 +1,7 @@
 import Foundation
 import GRDB
 import OrchardJobs
-
-/// The client actions on a job. Each is idempotent (repeating it on a job already in the target
-/// state returns the job unchanged); an impossible transition throws `invalidTransition`.
-/// Running jobs are stopped cooperatively: the action records a request the worker sees within
-/// a second, and the worker's runner checkpoints and stops.
-public enum JobAction: String, Sendable {
-    case cancel, pause, resume
-}
+import OrchardQueue
 
 extension OrchardStore {
     public func perform(_ action: JobAction, jobID: String, tenant: String) throws -> Job {

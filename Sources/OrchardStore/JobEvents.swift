@@ -1,41 +1,13 @@
 import Foundation
 import GRDB
 import OrchardJobs
+import OrchardQueue
 
-/// One entry of a job's append-only event stream; `seq` is 1, 2, 3, ... per job without gaps.
-public struct JobEvent: Sendable, Hashable {
-    public var jobID: String
-    public var seq: Int
-    public var type: String
-    public var level: String
-    public var message: String
-    public var data: JSONValue
-    public var attempt: Int
-    public var createdAt: Int64
-
+extension JobEvent {
     init(row: Row) {
-        jobID = row["job_id"]; seq = row["seq"]; type = row["type"]; level = row["level"]
-        message = row["message"]; data = JSONValue(columnText: row["data"]) ?? .null
-        attempt = row["attempt"]; createdAt = row["created_at"]
+        self.init(jobID: row["job_id"], seq: row["seq"], type: row["type"], level: row["level"], message: row["message"],
+                  data: JSONValue(columnText: row["data"]) ?? .null, attempt: row["attempt"], createdAt: row["created_at"])
     }
-}
-
-/// Event types the queue itself writes. The last event of a finished job is one of `terminalTypes`.
-public enum QueueEventType {
-    public static let queued = "job.queued"
-    public static let started = "job.started"
-    public static let retrying = "job.retrying"
-    public static let leaseExpired = "job.lease_expired"
-    public static let released = "job.released"
-    public static let paused = "job.paused"
-    public static let resumed = "job.resumed"
-    public static let cancelRequested = "job.cancel_requested"
-    public static let pauseRequested = "job.pause_requested"
-    public static let succeeded = "job.succeeded"
-    public static let failed = "job.failed"
-    public static let cancelled = "job.cancelled"
-    public static let checkpoint = "checkpoint.saved"
-    public static let terminalTypes: Set<String> = [succeeded, failed, cancelled]
 }
 
 extension OrchardStore {

@@ -1,18 +1,7 @@
 import Foundation
 import GRDB
 import OrchardJobs
-
-/// What a worker learns at a heartbeat: whether the client asked the job to stop.
-public struct JobControl: Sendable, Equatable {
-    public var cancelRequested: Bool
-    public var pauseRequested: Bool
-    public var stopRequested: Bool { cancelRequested || pauseRequested }
-}
-
-/// How a stopped job ended, decided by the queue from what was requested.
-public enum StopOutcome: String, Sendable {
-    case cancelled, paused, requeued
-}
+import OrchardQueue
 
 extension OrchardStore {
     /// Fencing: the job must still be running under exactly this lease. Called inside write transactions.

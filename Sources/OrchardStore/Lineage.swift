@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import OrchardJobs
+import OrchardQueue
 
 extension OrchardStore {
     /// Records (fenced) that the job trained on these documents of a dataset.

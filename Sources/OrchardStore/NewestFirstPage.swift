@@ -1,4 +1,5 @@
 import GRDB
+import OrchardQueue
 
 /// Cursor paging shared by the list endpoints (jobs, datasets, deletion requests): a tenant's rows of one
 /// table, newest first by `seq`, starting after the row whose id is `after` (the last id of the previous page).

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import OrchardJobs
+import OrchardQueue
 
 /// Settings of one store (one data directory).
 public struct StoreConfiguration: Sendable {
@@ -25,9 +26,11 @@ public struct StoreConfiguration: Sendable {
 /// The SQLite store behind the service: one `DatabasePool` in WAL mode (concurrent readers, one
 /// serialized writer whose transactions start with `BEGIN IMMEDIATE`). Concerns live in extensions,
 /// one file each: jobs, leases, events, checkpoints, datasets, lineage, API keys.
-public final class OrchardStore: Sendable {
+public final class OrchardStore: QueueStore {
     public let configuration: StoreConfiguration
     public let clock: any StoreClock
+    /// Checkpoint files: a local directory under the data directory.
+    public let checkpointStorage: any CheckpointStorage
     let pool: DatabasePool
     let logger: Logger
     private let offloadQueue = DispatchQueue(label: "orchard.store", attributes: .concurrent)
@@ -40,7 +43,8 @@ public final class OrchardStore: Sendable {
         self.logger = logger
         let fm = FileManager.default
         try fm.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-        try fm.createDirectory(at: configuration.checkpointsURL, withIntermediateDirectories: true)
+        let storage = try LocalCheckpointStorage(root: configuration.checkpointsURL)
+        checkpointStorage = storage
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.maximumReaderCount = 8
@@ -51,7 +55,7 @@ public final class OrchardStore: Sendable {
         }
         pool = try DatabasePool(path: configuration.databaseURL.path, configuration: config)
         if migrate { try SchemaMigrations.apply(to: pool) }
-        CheckpointWriter.removeOrphans(self)
+        storage.removeOrphans()
     }
 
     /// Applies migrations up to (and including) `name` only: used to build older databases in tests.

@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import OrchardJobs
+import OrchardQueue
 
 extension OrchardStore {
     /// Tombstones records of a dataset (documents or preference pairs): they stay for the audit

@@ -1,3 +1,3 @@
 import OrchardCLI
 
-await OrchardCommand.main(runners: ProductionRunners.all)
+await OrchardCommand.main(register: ProductionKinds.register)

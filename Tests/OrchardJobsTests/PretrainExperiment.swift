@@ -60,7 +60,7 @@ struct PretrainExperiment {
         let steps = Int(env["ORCHARD_PRETRAIN_STEPS"] ?? "") ?? 300
         let seeds = (env["ORCHARD_PRETRAIN_SEEDS"] ?? "1,2,3").split(separator: ",").compactMap { UInt64($0) }
         let kinds = (env["ORCHARD_PRETRAIN_KINDS"] ?? "natural,uniform,ado").split(separator: ",").map(String.init)
-        // Optional ADO hyperparameters as JSON, e.g. {"updateInterval": 30} (default: every one "auto").
+        // Optional ADO hyperparameters as JSON, e.g. {"update_interval": 30} (default: every one "auto").
         let adoConfig = try env["ORCHARD_PRETRAIN_ADO_CONFIG"].map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
         // Optional model and batch size (default: the tiny L2 d64 H2 T64 model, batch 16).
         let model = try env["ORCHARD_PRETRAIN_MODEL"].map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
@@ -83,11 +83,13 @@ struct PretrainExperiment {
                     "mixture": kind == "ado" && adoConfig != nil ? ["kind": "ado", "config": adoConfig!] : ["kind": .string(kind)], "metrics_every": 10, "eval_every": .number(Double(steps / 10)),
                     "heldout_windows": 32, "checkpoint_every": .number(Double(steps)), "threads": 2,
                 ]
-                let runner = PretrainRunner()
-                let resolved = try runner.validate(params: params, seed: seed)
+                let registry = JobKindRegistry()
+                registry.register(PretrainKind())
+                let runner = try #require(registry.kind(PretrainKind.type))
+                let resolved = try runner.validate(params)
                 let ctx = LocalJobContext(jobID: "\(kind)-\(seed)", threads: 2, datasets: datasets, checkpointRoot: ckpt)
                 let started = Date()
-                let result = try runner.run(params: resolved, context: ctx)
+                let result = try runner.run(resolved, seed, ctx)
                 let wall = Date().timeIntervalSince(started)
                 let metrics = ctx.events.filter { $0.type == "metrics" }.map(\.data)
                 for name in PretrainPlots.names {

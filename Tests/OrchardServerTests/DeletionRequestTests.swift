@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import OrchardJobs
+import OrchardQueue
 import OrchardMethods
 import OrchardServer
 import OrchardStore
@@ -30,7 +31,7 @@ import Testing
 
     /// A server that also runs the topic-model job types.
     static func server() throws -> TestServer {
-        try TestServer(workers: 1, runners: TestRunners.all + [TopicModelRunner(), TopicHeadRunner(), TopicUnlearnRunner()])
+        try TestServer(workers: 1, kinds: { $0.register(TopicModelKind()); $0.register(TopicHeadKind()) })
     }
 
     func submitJob(_ client: some TestClientProtocol, _ s: TestServer, type: String, params: JSONValue) async throws -> JSONValue {

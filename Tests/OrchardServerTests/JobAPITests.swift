@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import OrchardJobs
+import OrchardQueue
 import OrchardStore
 import OrchardTestSupport
 import Testing

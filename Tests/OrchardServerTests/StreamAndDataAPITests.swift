@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import OrchardJobs
+import OrchardQueue
 import OrchardStore
 import OrchardTestSupport
 import Testing
@@ -145,9 +146,9 @@ func sseFrames(_ text: String) -> [(id: Int?, event: String, data: String)] {
         try server.store.tombstone(dataset: ds.id, tenant: "acme", ids: ["a"])
         _ = try server.store.submit(JobSubmission(tenant: "acme", type: "test_counter", params: .null, seed: 1))
         let c = try #require(try server.store.claim(owner: "w", types: ["test_counter"], leaseMillis: 60_000).first)
-        let ctx = StoreJobContext(store: server.store, lease: c.lease, tenant: "acme", threads: 1)
+        let ctx = QueueJobContext(store: server.store, lease: c.lease, tenant: "acme", threads: 1)
         #expect(try ctx.documents(dataset: ds.id).map(\.id) == ["b"])
-        let foreign = StoreJobContext(store: server.store, lease: c.lease, tenant: "globex", threads: 1)
+        let foreign = QueueJobContext(store: server.store, lease: c.lease, tenant: "globex", threads: 1)
         #expect(throws: JobError.self) { try foreign.documents(dataset: ds.id) }
     }
 }

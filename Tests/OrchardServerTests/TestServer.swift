@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import OrchardJobs
+import OrchardQueue
 import OrchardServer
 import OrchardStore
 import OrchardTestSupport
@@ -11,26 +12,27 @@ import OrchardTestSupport
 struct TestServer {
     let store: OrchardStore
     let config: ServerConfiguration
-    let registry: RunnerRegistry
+    let registry: JobKindRegistry
     let key: String
     let otherKey: String
 
-    /// `runners`: the job types this server runs (default: the test-only ones).
-    init(workers: Int = 0, runners: [any JobRunner] = TestRunners.all,
-         configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
-        registry = RunnerRegistry(runners)
+    /// `kinds`: the job kinds this server runs besides the test-only ones.
+    init(workers: Int = 0, configure: (inout ServerConfiguration) -> Void = { _ in },
+         kinds: (JobKindRegistry) -> Void = { _ in }) throws {
+        registry = TestKinds.registry(kinds)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("orchard-server-\(UUID().uuidString)", isDirectory: true)
-        var c = ServerConfiguration(dataDirectory: dir)
+        var storeConfig = StoreConfiguration(dataDirectory: dir)
+        storeConfig.retryBaseSeconds = 0.05
+        var c = ServerConfiguration()
         c.workers.count = workers
         c.workers.pollInterval = .milliseconds(20)
         c.workers.controlInterval = .milliseconds(50)
         c.workers.reapInterval = .milliseconds(200)
         c.eventPollInterval = .milliseconds(20)
         c.keepAliveInterval = .milliseconds(100)
-        c.store.retryBaseSeconds = 0.05
         configure(&c)
         config = c
-        store = try OrchardStore(configuration: c.store)
+        store = try OrchardStore(configuration: storeConfig)
         key = try store.createAPIKey(tenant: "acme")
         otherKey = try store.createAPIKey(tenant: "globex")
     }

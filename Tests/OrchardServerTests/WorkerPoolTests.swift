@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import OrchardJobs
+import OrchardQueue
 import OrchardServer
 import OrchardStore
 import OrchardTestSupport
@@ -30,8 +31,8 @@ func withWorkers<T>(_ server: TestServer, count: Int = 1, drainTimeout: Duration
 
 func submit(_ server: TestServer, _ params: JSONValue, seed: UInt64 = 11, maxAttempts: Int = 3) throws -> String {
     let registry = server.registry
-    let resolved = try registry.runner(for: TestCounterRunner.type)!.validate(params: params, seed: seed)
-    return try server.store.submit(JobSubmission(tenant: "acme", type: TestCounterRunner.type, params: resolved, seed: seed,
+    let resolved = try registry.kind(TestCounterKind.type)!.validate(params)
+    return try server.store.submit(JobSubmission(tenant: "acme", type: TestCounterKind.type, params: resolved, seed: seed,
                                                  maxAttempts: maxAttempts)).job.id
 }
 
@@ -46,7 +47,7 @@ func status(_ server: TestServer, _ id: String) throws -> Job { try server.store
             #expect(ok41)
         }
         let job = try status(server, id)
-        #expect(job.result?["value"]?.stringValue == String(TestCounterRunner.expectedValue(seed: 11, steps: 12)))
+        #expect(job.result?["value"]?.stringValue == String(TestCounterKind.expectedValue(seed: 11, steps: 12)))
         #expect(job.progress.step == 12 && job.progress.totalSteps == 12 && job.attempt == 1)
         #expect(try server.store.checkpoints(jobID: id, tenant: "acme").map(\.step).first == 12)
         let events = try server.store.events(jobID: id, tenant: "acme", after: 0, limit: 1000).events
@@ -55,12 +56,13 @@ func status(_ server: TestServer, _ id: String) throws -> Job { try server.store
     }
 
     @Test func jobsRunOnDedicatedThreadsWithAThreadBudget() async throws {
-        struct Probe: JobRunner {
-            let type = "probe"
-            func validate(params: JSONValue, seed: UInt64) throws -> JSONValue { params }
-            func run(params: JSONValue, context: JobContext) throws -> JSONValue {
-                ["main": .bool(Thread.isMainThread), "threads": .number(Double(context.threads)),
-                 "nice": .number(Double(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)))]
+        struct Probe: JobKind {
+            static let type = "probe"
+            struct Params: JobParams {}
+            struct Output: Codable { var main: Bool; var threads: Int; var nice: Int32 }
+            func resolve(_ p: Params) throws -> Params { p }
+            func run(_ p: Params, seed: UInt64, context: JobContext) throws -> Output {
+                Output(main: Thread.isMainThread, threads: context.threads, nice: getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0))
             }
         }
         let server = try TestServer { $0.workers.threadsPerJob = 3 }
@@ -116,7 +118,7 @@ func status(_ server: TestServer, _ id: String) throws -> Job { try server.store
             #expect(resumed?.data["step"]?.intValue == stoppedAt)
         }
         #expect(try status(server, cancelled).latestCheckpointID != nil, "cancel checkpoints first")
-        #expect(try status(server, paused).result?["value"]?.stringValue == String(TestCounterRunner.expectedValue(seed: 11, steps: 60)))
+        #expect(try status(server, paused).result?["value"]?.stringValue == String(TestCounterKind.expectedValue(seed: 11, steps: 60)))
     }
 
     @Test func drainCheckpointsAndRequeuesRunningJobsThenAnotherPoolFinishesThem() async throws {
@@ -140,26 +142,26 @@ func status(_ server: TestServer, _ id: String) throws -> Job { try server.store
             let ok = try await eventually { try status(server, id).status == .succeeded }
             #expect(ok)
         }
-        #expect(try status(server, id).result?["value"]?.stringValue == String(TestCounterRunner.expectedValue(seed: 11, steps: 200)))
+        #expect(try status(server, id).result?["value"]?.stringValue == String(TestCounterKind.expectedValue(seed: 11, steps: 200)))
     }
 
     @Test func aWorkerThatLosesItsLeaseStopsWriting() async throws {
         let clock = ManualClock()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("orchard-fence-\(UUID().uuidString)")
         let store = try OrchardStore(configuration: StoreConfiguration(dataDirectory: dir), clock: clock)
-        let runner = TestCounterRunner()
-        let params = try runner.validate(params: ["steps": 5, "checkpoint_every": 1], seed: 3)
+        let runner = try #require(TestKinds.registry().kind(TestCounterKind.type))
+        let params = try runner.validate(["steps": 5, "checkpoint_every": 1])
         let id = try store.submit(JobSubmission(tenant: "acme", type: runner.type, params: params, seed: 3)).job.id
         let first = try #require(try store.claim(owner: "old", types: [runner.type], leaseMillis: 1000).first)
         clock.advance(millis: 5000)
         try store.reapExpiredLeases()
         let second = try #require(try store.claim(owner: "new", types: [runner.type], leaseMillis: 60_000).first)
-        let stale = StoreJobContext(store: store, lease: first.lease, tenant: "acme", threads: 1)
-        #expect(throws: StoreError.leaseLost(jobID: id)) { try runner.run(params: params, context: stale) }
+        let stale = QueueJobContext(store: store, lease: first.lease, tenant: "acme", threads: 1)
+        #expect(throws: StoreError.leaseLost(jobID: id)) { try runner.run(params, 3, stale) }
         #expect(stale.stopReason == .leaseLost)
-        let fresh = StoreJobContext(store: store, lease: second.lease, tenant: "acme", threads: 1)
-        let result = try runner.run(params: params, context: fresh)
+        let fresh = QueueJobContext(store: store, lease: second.lease, tenant: "acme", threads: 1)
+        let result = try runner.run(params, 3, fresh)
         try store.complete(second.lease, result: result)
-        #expect(try store.job(id: id, tenant: nil)?.result?["value"]?.stringValue == String(TestCounterRunner.expectedValue(seed: 3, steps: 5)))
+        #expect(try store.job(id: id, tenant: nil)?.result?["value"]?.stringValue == String(TestCounterKind.expectedValue(seed: 3, steps: 5)))
     }
 }

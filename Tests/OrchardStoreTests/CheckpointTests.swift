@@ -1,13 +1,14 @@
 import Foundation
 import OrchardJobs
+import OrchardQueue
 import Testing
 @testable import OrchardStore
 
 @Suite struct CheckpointTests {
-    func runningContext(_ store: OrchardStore) throws -> StoreJobContext {
+    func runningContext(_ store: OrchardStore) throws -> QueueJobContext {
         _ = try store.submit(submission())
         let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 60_000).first)
-        return StoreJobContext(store: store, lease: c.lease, tenant: c.job.tenant, threads: 2)
+        return QueueJobContext(store: store, lease: c.lease, tenant: c.job.tenant, threads: 2)
     }
 
     @Test func checkpointsAreWrittenAtomicallyWithChecksums() throws {
@@ -69,7 +70,7 @@ import Testing
         let store = try makeStore(clock: clock)
         _ = try store.submit(submission())
         let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 100).first)
-        let ctx = StoreJobContext(store: store, lease: c.lease, tenant: "acme", threads: 1)
+        let ctx = QueueJobContext(store: store, lease: c.lease, tenant: "acme", threads: 1)
         clock.advance(millis: 200)
         try store.reapExpiredLeases()
         #expect(throws: StoreError.leaseLost(jobID: c.job.id)) {

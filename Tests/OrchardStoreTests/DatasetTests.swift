@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import OrchardJobs
+import OrchardQueue
 import Testing
 @testable import OrchardStore
 
@@ -86,7 +87,7 @@ import Testing
         let store = try makeStore()
         _ = try store.submit(submission())
         let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 60_000).first)
-        let ctx = StoreJobContext(store: store, lease: c.lease, tenant: "acme", threads: 1)
+        let ctx = QueueJobContext(store: store, lease: c.lease, tenant: "acme", threads: 1)
         try ctx.recordLineage(dataset: "ds_1", documentIDs: ["a", "b", "a"])
         #expect(try store.lineage(jobID: c.job.id).map(\.documentID) == ["a", "b"])
         #expect(try store.jobsTrained(onDataset: "ds_1", documentIDs: ["b"]) == [c.job.id])
@@ -98,7 +99,7 @@ import Testing
         #expect(try store.tenant(forAPIKey: key) == "acme")
         #expect(try store.tenant(forAPIKey: key + "x") == nil)
         let stored = try store.pool.read { db in try String.fetchAll(db, sql: "SELECT key_hash FROM api_keys") }
-        #expect(stored == [OrchardStore.hashKey(key)] && !stored.contains(key))
+        #expect(stored == [APIKeyHash.of(key)] && !stored.contains(key))
         #expect(throws: StoreError.self) { try store.createAPIKey(tenant: "  ") }
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 import OrchardJobs
+import OrchardQueue
+import OrchardTestSupport
 import Testing
 @testable import OrchardStore
 
@@ -22,39 +24,39 @@ import Testing
         let ds = try dataset(store)
         _ = try store.submit(submission())
         let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 60_000).first)
-        let ctx = StoreJobContext(store: store, lease: c.lease, tenant: "acme", threads: 1)
+        let ctx = QueueJobContext(store: store, lease: c.lease, tenant: "acme", threads: 1)
         try ctx.recordLineage(dataset: ds.id, documentIDs: ["a", "b", "c"])
         _ = try store.complete(c.lease, result: ["ok": true])
 
         let (req, replayed) = try store.createDeletionRequest(tenant: "acme", dataset: ds.id, documentIDs: ["b"], reason: "erasure",
-                                                             mode: "exact", idempotencyKey: "k", fingerprint: "f")
+                                                             mode: "exact", idempotencyKey: "k", fingerprint: "f", unlearnable: [])
         #expect(!replayed && req.status == .pending && req.actions.map(\.action) == ["unsupported"])
         #expect(try store.liveDocuments(dataset: ds.id, tenant: "acme").map(\.id) == ["a", "c"])
         // Idempotency: same key + fingerprint replays; another fingerprint is a conflict.
         #expect(try store.createDeletionRequest(tenant: "acme", dataset: ds.id, documentIDs: ["b"], reason: "erasure", mode: "exact",
-                                                idempotencyKey: "k", fingerprint: "f").0.id == req.id)
+                                                idempotencyKey: "k", fingerprint: "f", unlearnable: []).0.id == req.id)
         #expect(throws: StoreError.idempotencyMismatch(key: "k")) {
             try store.createDeletionRequest(tenant: "acme", dataset: ds.id, documentIDs: ["c"], reason: "erasure", mode: "exact",
-                                            idempotencyKey: "k", fingerprint: "g")
+                                            idempotencyKey: "k", fingerprint: "g", unlearnable: [])
         }
         // Bad input: unknown and already deleted ids name their position; another tenant's dataset is not found.
         #expect(throws: StoreError.invalid(param: "document_ids[1]", message: "document zz is not in dataset \(ds.id)")) {
             try store.createDeletionRequest(tenant: "acme", dataset: ds.id, documentIDs: ["a", "zz"], reason: "r", mode: "exact",
-                                            idempotencyKey: nil, fingerprint: nil)
+                                            idempotencyKey: nil, fingerprint: nil, unlearnable: [])
         }
         #expect(throws: StoreError.self) {
             try store.createDeletionRequest(tenant: "acme", dataset: ds.id, documentIDs: ["b"], reason: "r", mode: "exact",
-                                            idempotencyKey: nil, fingerprint: nil)
+                                            idempotencyKey: nil, fingerprint: nil, unlearnable: [])
         }
         #expect(throws: StoreError.notFound(kind: "dataset", id: ds.id)) {
             try store.createDeletionRequest(tenant: "globex", dataset: ds.id, documentIDs: ["a"], reason: "r", mode: "exact",
-                                            idempotencyKey: nil, fingerprint: nil)
+                                            idempotencyKey: nil, fingerprint: nil, unlearnable: [])
         }
         #expect(try store.liveDocuments(dataset: ds.id, tenant: "acme").map(\.id) == ["a", "c"])
 
-        let validate: (String, JSONValue) throws -> JSONValue = { _, p in p }
-        #expect(try store.advanceDeletionRequests(validate: validate) == 1)
-        #expect(try store.advanceDeletionRequests(validate: validate) == 0)   // idempotent: nothing left to do
+        let coordinator = DeletionCoordinator(store: store, registry: TestKinds.registry())
+        #expect(try coordinator.advanceAll() == 1)
+        #expect(try coordinator.advanceAll() == 0)   // idempotent: nothing left to do
         let done = try #require(try store.deletionRequest(id: req.id, tenant: "acme"))
         #expect(done.status == .completed && done.actions.first?.status == "skipped")
         let receipt = try #require(done.receipt)

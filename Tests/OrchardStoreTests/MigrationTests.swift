@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import OrchardQueue
 import Testing
 @testable import OrchardStore
 

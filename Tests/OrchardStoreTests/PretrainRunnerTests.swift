@@ -1,5 +1,6 @@
 import Foundation
 import OrchardJobs
+import OrchardQueue
 import OrchardTestSupport
 import Testing
 @testable import OrchardStore
@@ -7,10 +8,10 @@ import Testing
 /// Delegates to the real store context and asks the runner to stop once it reported `stopAfter` steps
 /// (what a cancel or drain does), to test kill-and-resume at a step that is not a checkpoint.
 final class StopAfterContext: JobContext, @unchecked Sendable {
-    let base: StoreJobContext
+    let base: QueueJobContext
     let stopAfter: Int
     private var reached = false
-    init(_ base: StoreJobContext, stopAfter: Int) { self.base = base; self.stopAfter = stopAfter }
+    init(_ base: QueueJobContext, stopAfter: Int) { self.base = base; self.stopAfter = stopAfter }
     var jobID: String { base.jobID }
     var tenant: String { base.tenant }
     var attempt: Int { base.attempt }
@@ -37,8 +38,8 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
     static func params(dataset: String, kind: String = "ado", steps: Int = 60) -> JSONValue {
         var mixture: JSONValue = ["kind": .string(kind)]
         if kind == "ado" {
-            mixture = ["kind": "ado", "config": ["updateInterval": 10, "ignoreSteps": 0, "startStep": 20, "subsample": 1,
-                                                 "smoothingWindow": 5, "minimumWeight": 0.05]]
+            mixture = ["kind": "ado", "config": ["update_interval": 10, "ignore_steps": 0, "start_step": 20, "subsample": 1,
+                                                 "smoothing_window": 5, "minimum_weight": 0.05]]
         }
         return ["dataset": .string(dataset), "model": ["layers": 1, "d_model": 32, "heads": 2, "context": 32],
                 "batch_size": 8, "steps": .number(Double(steps)), "optimizer": ["lr": 0.01, "warmup": 5],
@@ -55,11 +56,11 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
         return (store, ds.id)
     }
 
-    func start(_ store: OrchardStore, _ params: JSONValue, key: String) throws -> StoreJobContext {
-        let resolved = try PretrainRunner().validate(params: params, seed: 7)
+    func start(_ store: OrchardStore, _ params: JSONValue, key: String) throws -> QueueJobContext {
+        let resolved = try kinds.validate("pretrain", params)
         _ = try store.submit(JobSubmission(tenant: "acme", type: "pretrain", params: resolved, seed: 7, idempotencyKey: key))
         let c = try #require(try store.claim(owner: "w", types: ["pretrain"], leaseMillis: 600_000).first)
-        return StoreJobContext(store: store, lease: c.lease, tenant: "acme", threads: 1)
+        return QueueJobContext(store: store, lease: c.lease, tenant: "acme", threads: 1)
     }
 
     func metrics(_ store: OrchardStore, _ job: String) throws -> [JSONValue] {
@@ -74,21 +75,24 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
     }
 
     @Test func validateResolvesEveryAutoAndRefusesBadInput() throws {
-        let r = PretrainRunner()
-        let v = try r.validate(params: ["dataset": "ds_x", "token_budget": 10_240, "mixture": ["kind": "ado"]], seed: 3)
+        let v = try kinds.validate("pretrain", ["dataset": "ds_x", "token_budget": 10_240, "mixture": ["kind": "ado"]])
         #expect(v["steps"]?.intValue == 10_240 / (16 * 64))
         #expect(v["model"]?["vocab"]?.intValue == 256 && v["model"]?["tokenizer"]?.stringValue == "bytes")
         let ado = try #require(v["ado_resolved"]?.objectValue)
-        #expect(ado["updateInterval"]?.intValue == 50 && ado["maxFitPoints"]?.intValue == 256 && ado["bounds"] != nil && ado["startStep"]?.intValue != nil)
-        #expect(v["optimizer"]?["warmup"]?.intValue == 1 && v["eval_every"]?.intValue != nil && v["seed"]?.stringValue == "3")
+        #expect(ado["update_interval"]?.intValue == 50 && ado["max_fit_points"]?.intValue == 256 && ado["bounds"] != nil && ado["start_step"]?.intValue != nil)
+        #expect(v["optimizer"]?["warmup"]?.intValue == 1 && v["eval_every"]?.intValue != nil && v["seed"] == nil)
         func param(_ p: JSONValue) -> String? {
-            do { _ = try r.validate(params: p, seed: 1); return "accepted" } catch JobError.invalid(let param, _) { return param } catch { return "\(error)" }
+            do { _ = try kinds.validate("pretrain", p); return "accepted" } catch JobError.invalid(let param, _) { return param } catch { return "\(error)" }
         }
         #expect(param(["model": ["layers": 1]]) == "dataset")
         #expect(param(["dataset": "d", "model": ["d_model": 30, "heads": 4]]) == "model.heads")
         #expect(param(["dataset": "d", "model": ["vocab": 100]]) == "model.vocab")
-        #expect(param(["dataset": "d", "mixture": ["kind": "zipf"]]) == "mixture")
-        #expect(param(["dataset": "d", "mixture": ["kind": "ado", "config": ["updateInteval": 3]]]) == "mixture")
+        #expect(param(["dataset": "d", "mixture": ["kind": "zipf"]]) == "mixture.kind")
+        #expect(param(["dataset": "d", "mixture": ["kind": "ado", "config": ["updateInteval": 3]]]) == "mixture.config.updateInteval")
+        #expect(param(["dataset": "d", "mixture": ["kind": "ado", "config": ["update_interval": "soon"]]]) == "mixture.config.update_interval")
+        #expect(param(["dataset": "d", "model": ["layers": 1, "depth": 3]]) == "model.depth")
+        #expect(param(["dataset": "d", "model": ["heads": "four"]]) == "model.heads")
+        #expect(param(["dataset": "d", "seed": 3]) == "seed")
         #expect(param(["dataset": "d", "mixture": ["kind": "ado", "config": ["historyRate": 2]]]) == "mixture.config")
         #expect(param(["dataset": "d", "mixture": ["kind": "fixed", "weights": ["a": 0]]]) == "mixture.weights")
         #expect(param(["dataset": "d", "steps": 10, "token_budget": 100]) == "steps")
@@ -99,7 +103,7 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
         let (store, ds) = try setUp()
         // Uninterrupted reference run.
         let a = try start(store, Self.params(dataset: ds), key: "a")
-        let resultA = try PretrainRunner().run(params: try #require(try store.job(id: a.jobID, tenant: "acme")).params, context: a)
+        let resultA = try kinds.run("pretrain", try #require(try store.job(id: a.jobID, tenant: "acme")).params, seed: 7, context: a)
         let eventsA = try metrics(store, a.jobID)
         let domains = ["descriptions", "licenses", "python"]
         #expect(resultA["domains"] == .array(domains.map { .string($0) }))
@@ -128,9 +132,9 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
         // Same job, stopped at step 25 (checkpoint at 15), then resumed from the checkpoint.
         let b = try start(store, Self.params(dataset: ds), key: "b")
         let paramsB = try #require(try store.job(id: b.jobID, tenant: "acme")).params
-        #expect(throws: JobError.stopped) { try PretrainRunner().run(params: paramsB, context: StopAfterContext(b, stopAfter: 25)) }
+        #expect(throws: JobError.stopped) { try kinds.run("pretrain", paramsB, seed: 7, context: StopAfterContext(b, stopAfter: 25)) }
         #expect(try b.latestCheckpoint()?.step == 25)
-        let resultB = try PretrainRunner().run(params: paramsB, context: b)
+        let resultB = try kinds.run("pretrain", paramsB, seed: 7, context: b)
         var byStepB: [Int: JSONValue] = [:]
         for e in try metrics(store, b.jobID) { byStepB[e["step"]!.intValue!] = Self.trajectory(e) }
         let byStepA = Dictionary(uniqueKeysWithValues: eventsA.map { ($0["step"]!.intValue!, Self.trajectory($0)) })
@@ -155,7 +159,7 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
         let gone = Array(licences.dropFirst(2)) + [docs.first { $0.domain == "python" }!.id]
         #expect(try store.tombstone(dataset: ds, tenant: "acme", ids: gone).count == gone.count)
         let ctx = try start(store, Self.params(dataset: ds, kind: "uniform", steps: 40), key: "t")
-        _ = try PretrainRunner().run(params: try #require(try store.job(id: ctx.jobID, tenant: "acme")).params, context: ctx)
+        _ = try kinds.run("pretrain", try #require(try store.job(id: ctx.jobID, tenant: "acme")).params, seed: 7, context: ctx)
         let lineage = Set(try store.lineage(jobID: ctx.jobID).map(\.documentID))
         #expect(lineage.isDisjoint(with: gone))
         // Uniform weights oversample the two licence documents left: both are read, over several epochs.

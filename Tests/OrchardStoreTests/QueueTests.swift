@@ -1,5 +1,6 @@
 import Foundation
 import OrchardJobs
+import OrchardQueue
 import Testing
 @testable import OrchardStore
 

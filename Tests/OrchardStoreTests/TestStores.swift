@@ -1,5 +1,8 @@
 import Foundation
 import OrchardJobs
+import OrchardQueue
+import OrchardTestSupport
+import OrchardQueue
 @testable import OrchardStore
 
 /// A store in a fresh temporary directory.
@@ -18,3 +21,20 @@ func submission(tenant: String = "acme", type: String = "test_counter", priority
 
 /// The repository root, found from this file's path (for tests that compare against committed files).
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The kinds the store tests run, through the same erased path as the worker runtime (decode once, resolve,
+/// run with the job's seed, encode the typed result).
+let kinds: JobKindRegistry = TestKinds.registry { r in
+    r.register(PretrainKind()); r.register(TopicModelKind()); r.register(TopicHeadKind())
+}
+
+extension JobKindRegistry {
+    func validate(_ type: String, _ params: JSONValue) throws -> JSONValue {
+        guard let k = kind(type) else { throw JobError.invalid(param: "type", message: "unknown \(type)") }
+        return try k.validate(params)
+    }
+    func run(_ type: String, _ params: JSONValue, seed: UInt64, context: JobContext) throws -> JSONValue {
+        guard let k = kind(type) else { throw JobError.invalid(param: "type", message: "unknown \(type)") }
+        return try k.run(params, seed, context)
+    }
+}

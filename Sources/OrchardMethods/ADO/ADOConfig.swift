@@ -167,38 +167,76 @@ extension ResolvedADOConfig {
 }
 
 extension ADOConfig {
-    private enum Keys: String, CodingKey {
-        case startStep, ignoreSteps, updateInterval, subsample, maxFitPoints, smoothingWindow, smoothingOrder, historyRate
-        case smoothingRate, creditExponent, minimumWeight, floorRule, exponentFloor, bounds, startGrid
-        case refinedStarts, huberDelta, betaPenalty, minimumFitPoints, fitTolerance, fitMaxIterations
-    }
+    /// Wire keys, snake_case (`update_interval`, …); the camelCase spellings of older releases are accepted.
+    static let wireKeys: Set<String> = [
+        "start_step", "ignore_steps", "update_interval", "subsample", "max_fit_points", "smoothing_window", "smoothing_order",
+        "history_rate", "smoothing_rate", "credit_exponent", "minimum_weight", "floor_rule", "exponent_floor", "bounds",
+        "start_grid", "refined_starts", "huber_delta", "beta_penalty", "minimum_fit_points", "fit_tolerance", "fit_max_iterations",
+    ]
 
-    /// Missing keys keep their defaults, so `{}` or `{"updateInterval": 200}` is a valid config;
-    /// unknown keys are refused so a typo does not silently fall back to a default.
+    /// Missing keys keep their defaults, so `{}` or `{"update_interval": 200}` is a valid config;
+    /// unknown keys are refused (with their path) so a typo does not silently fall back to a default.
     public init(from decoder: Decoder) throws {
         self.init()
-        let c = try decoder.container(keyedBy: Keys.self)
-        let any = try decoder.container(keyedBy: AnyKey.self)
-        for key in any.allKeys where Keys(stringValue: key.stringValue) == nil {
-            throw ADOConfigError("unknown hyperparameter '\(key.stringValue)'")
+        let c = try decoder.container(keyedBy: WireKey.self)
+        for (key, snake) in c.wireKeys where !Self.wireKeys.contains(snake) {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [key],
+                                                    debugDescription: "unknown hyperparameter '\(key.stringValue)'"))
         }
-        func take<T: Decodable>(_ k: Keys, _ v: inout T) throws { if let x = try c.decodeIfPresent(T.self, forKey: k) { v = x } }
-        try take(.startStep, &startStep); try take(.ignoreSteps, &ignoreSteps)
-        try take(.updateInterval, &updateInterval); try take(.subsample, &subsample)
-        try take(.maxFitPoints, &maxFitPoints)
-        try take(.smoothingWindow, &smoothingWindow); try take(.smoothingOrder, &smoothingOrder)
-        try take(.historyRate, &historyRate); try take(.smoothingRate, &smoothingRate)
-        try take(.creditExponent, &creditExponent); try take(.minimumWeight, &minimumWeight)
-        try take(.floorRule, &floorRule); try take(.exponentFloor, &exponentFloor)
-        try take(.bounds, &bounds); try take(.startGrid, &startGrid)
-        try take(.refinedStarts, &refinedStarts); try take(.huberDelta, &huberDelta); try take(.betaPenalty, &betaPenalty)
-        try take(.minimumFitPoints, &minimumFitPoints); try take(.fitTolerance, &fitTolerance)
-        try take(.fitMaxIterations, &fitMaxIterations)
+        func take<T: Decodable>(_ k: String, _ v: inout T) throws { if let x = try c.decodeIfPresent(T.self, wire: k) { v = x } }
+        try take("start_step", &startStep); try take("ignore_steps", &ignoreSteps)
+        try take("update_interval", &updateInterval); try take("subsample", &subsample)
+        try take("max_fit_points", &maxFitPoints)
+        try take("smoothing_window", &smoothingWindow); try take("smoothing_order", &smoothingOrder)
+        try take("history_rate", &historyRate); try take("smoothing_rate", &smoothingRate)
+        try take("credit_exponent", &creditExponent); try take("minimum_weight", &minimumWeight)
+        try take("floor_rule", &floorRule); try take("exponent_floor", &exponentFloor)
+        try take("bounds", &bounds); try take("start_grid", &startGrid)
+        try take("refined_starts", &refinedStarts); try take("huber_delta", &huberDelta); try take("beta_penalty", &betaPenalty)
+        try take("minimum_fit_points", &minimumFitPoints); try take("fit_tolerance", &fitTolerance)
+        try take("fit_max_iterations", &fitMaxIterations)
     }
 
-    private struct AnyKey: CodingKey {
-        var stringValue: String; var intValue: Int? { nil }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: WireKey.self)
+        func put<T: Encodable>(_ k: String, _ v: T) throws { try c.encode(v, forKey: WireKey(k)) }
+        try put("start_step", startStep); try put("ignore_steps", ignoreSteps); try put("update_interval", updateInterval)
+        try put("subsample", subsample); try put("max_fit_points", maxFitPoints); try put("smoothing_window", smoothingWindow)
+        try put("smoothing_order", smoothingOrder); try put("history_rate", historyRate); try put("smoothing_rate", smoothingRate)
+        try put("credit_exponent", creditExponent); try put("minimum_weight", minimumWeight); try put("floor_rule", floorRule)
+        try put("exponent_floor", exponentFloor); try put("bounds", bounds); try put("start_grid", startGrid)
+        try put("refined_starts", refinedStarts); try put("huber_delta", huberDelta); try put("beta_penalty", betaPenalty)
+        try put("minimum_fit_points", minimumFitPoints); try put("fit_tolerance", fitTolerance)
+        try put("fit_max_iterations", fitMaxIterations)
+    }
+}
+
+extension ResolvedADOConfig {
+    /// Same wire keys as `ADOConfig` (snake_case; camelCase from older releases accepted), every one present.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: WireKey.self)
+        func get<T: Decodable>(_ k: String) throws -> T { try c.decode(T.self, wire: k) }
+        self.init(startStep: try get("start_step"), ignoreSteps: try get("ignore_steps"), updateInterval: try get("update_interval"),
+                  subsample: try get("subsample"), maxFitPoints: try c.decodeIfPresent(Int.self, wire: "max_fit_points"),
+                  smoothingWindow: try get("smoothing_window"), smoothingOrder: try get("smoothing_order"),
+                  historyRate: try get("history_rate"), smoothingRate: try get("smoothing_rate"),
+                  creditExponent: try get("credit_exponent"), minimumWeight: try get("minimum_weight"),
+                  floorRule: try get("floor_rule"), exponentFloor: try get("exponent_floor"), bounds: try get("bounds"),
+                  startGrid: try get("start_grid"), refinedStarts: try get("refined_starts"), huberDelta: try get("huber_delta"),
+                  betaPenalty: try get("beta_penalty"), minimumFitPoints: try get("minimum_fit_points"),
+                  fitTolerance: try get("fit_tolerance"), fitMaxIterations: try get("fit_max_iterations"))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: WireKey.self)
+        func put<T: Encodable>(_ k: String, _ v: T) throws { try c.encode(v, forKey: WireKey(k)) }
+        try put("start_step", startStep); try put("ignore_steps", ignoreSteps); try put("update_interval", updateInterval)
+        try put("subsample", subsample); try c.encodeIfPresent(maxFitPoints, forKey: WireKey("max_fit_points"))
+        try put("smoothing_window", smoothingWindow); try put("smoothing_order", smoothingOrder)
+        try put("history_rate", historyRate); try put("smoothing_rate", smoothingRate); try put("credit_exponent", creditExponent)
+        try put("minimum_weight", minimumWeight); try put("floor_rule", floorRule); try put("exponent_floor", exponentFloor)
+        try put("bounds", bounds); try put("start_grid", startGrid); try put("refined_starts", refinedStarts)
+        try put("huber_delta", huberDelta); try put("beta_penalty", betaPenalty); try put("minimum_fit_points", minimumFitPoints)
+        try put("fit_tolerance", fitTolerance); try put("fit_max_iterations", fitMaxIterations)
     }
 }

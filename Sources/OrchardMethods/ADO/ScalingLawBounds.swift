@@ -23,27 +23,26 @@ public struct ScalingLawBounds: Sendable, Hashable, Codable {
     /// or the fit pins ε at the bound. ε ≥ e^-3 ≈ 0.05 nats, β ≤ e^10.
     public static let byteLevel = ScalingLawBounds(alphaMax: 0.8, alphaFloor: 0.001, aMax: 10, eMin: -3)
 
-    private enum Keys: String, CodingKey { case alphaMax, alphaFloor, aMax, eMin }
-
-    /// JSON: a preset name (`"pile"`, `"byteLevel"`) or an object with all four bounds.
+    /// JSON: a preset name (`"pile"`, `"byte_level"`; `"byteLevel"` as older releases wrote it) or an object
+    /// with all four bounds (`alpha_max`, `alpha_floor`, `a_max`, `e_min`).
     public init(from decoder: Decoder) throws {
         if let name = try? decoder.singleValueContainer().decode(String.self) {
             switch name {
             case "pile": self = .pile
-            case "byteLevel": self = .byteLevel
+            case "byte_level", "byteLevel": self = .byteLevel
             default: throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                debugDescription: "bounds preset must be 'pile' or 'byteLevel' (or 'auto'), got '\(name)'"))
+                debugDescription: "bounds preset must be 'pile' or 'byte_level' (or 'auto'), got '\(name)'"))
             }
             return
         }
-        let c = try decoder.container(keyedBy: Keys.self)
-        self.init(alphaMax: try c.decode(Double.self, forKey: .alphaMax), alphaFloor: try c.decode(Double.self, forKey: .alphaFloor),
-                  aMax: try c.decode(Double.self, forKey: .aMax), eMin: try c.decode(Double.self, forKey: .eMin))
+        let c = try decoder.container(keyedBy: WireKey.self)
+        self.init(alphaMax: try c.decode(Double.self, wire: "alpha_max"), alphaFloor: try c.decode(Double.self, wire: "alpha_floor"),
+                  aMax: try c.decode(Double.self, wire: "a_max"), eMin: try c.decode(Double.self, wire: "e_min"))
     }
 
     public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(alphaMax, forKey: .alphaMax); try c.encode(alphaFloor, forKey: .alphaFloor)
-        try c.encode(aMax, forKey: .aMax); try c.encode(eMin, forKey: .eMin)
+        var c = encoder.container(keyedBy: WireKey.self)
+        try c.encode(alphaMax, forKey: WireKey("alpha_max")); try c.encode(alphaFloor, forKey: WireKey("alpha_floor"))
+        try c.encode(aMax, forKey: WireKey("a_max")); try c.encode(eMin, forKey: WireKey("e_min"))
     }
 }

@@ -28,9 +28,8 @@ public struct ScalingLawStartGrid: Sendable, Hashable, Codable {
         return out
     }
 
-    private enum Keys: String, CodingKey { case aValues, eValues, alphaValues }
-
-    /// JSON: a preset name (`"official"`, `"coarse"`) or an object with the three value lists.
+    /// JSON: a preset name (`"official"`, `"coarse"`) or an object with the three value lists
+    /// (`a_values`, `e_values`, `alpha_values`).
     public init(from decoder: Decoder) throws {
         if let name = try? decoder.singleValueContainer().decode(String.self) {
             switch name {
@@ -41,13 +40,14 @@ public struct ScalingLawStartGrid: Sendable, Hashable, Codable {
             }
             return
         }
-        let c = try decoder.container(keyedBy: Keys.self)
-        self.init(aValues: try c.decode([Double].self, forKey: .aValues), eValues: try c.decode([Double].self, forKey: .eValues),
-                  alphaValues: try c.decode([Double].self, forKey: .alphaValues))
+        let c = try decoder.container(keyedBy: WireKey.self)
+        self.init(aValues: try c.decode([Double].self, wire: "a_values"), eValues: try c.decode([Double].self, wire: "e_values"),
+                  alphaValues: try c.decode([Double].self, wire: "alpha_values"))
     }
 
     public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(aValues, forKey: .aValues); try c.encode(eValues, forKey: .eValues); try c.encode(alphaValues, forKey: .alphaValues)
+        var c = encoder.container(keyedBy: WireKey.self)
+        try c.encode(aValues, forKey: WireKey("a_values")); try c.encode(eValues, forKey: WireKey("e_values"))
+        try c.encode(alphaValues, forKey: WireKey("alpha_values"))
     }
 }

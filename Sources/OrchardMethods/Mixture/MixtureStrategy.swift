@@ -56,6 +56,24 @@ public struct ResolvedMixtureStrategy: Sendable, Hashable, Codable {
     public var domains: [String]
     public var initialWeights: [Double]
     public var ado: ResolvedADOConfig?
+
+    public init(kind: String, domains: [String], initialWeights: [Double], ado: ResolvedADOConfig?) {
+        self.kind = kind; self.domains = domains; self.initialWeights = initialWeights; self.ado = ado
+    }
+
+    /// Wire keys `kind`, `domains`, `initial_weights`, `ado` (`initialWeights` accepted from older checkpoints).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: WireKey.self)
+        self.init(kind: try c.decode(String.self, wire: "kind"), domains: try c.decode([String].self, wire: "domains"),
+                  initialWeights: try c.decode([Double].self, wire: "initial_weights"),
+                  ado: try c.decodeIfPresent(ResolvedADOConfig.self, wire: "ado"))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: WireKey.self)
+        try c.encode(kind, forKey: WireKey("kind")); try c.encode(domains, forKey: WireKey("domains"))
+        try c.encode(initialWeights, forKey: WireKey("initial_weights")); try c.encodeIfPresent(ado, forKey: WireKey("ado"))
+    }
 }
 
 public struct MixtureError: Error, Equatable, CustomStringConvertible {

@@ -3,31 +3,6 @@ import OrchardMethods
 import OrchardModels
 import OrchardTensor
 
-/// Job type `pretrain`: trains a GPT from scratch on the domains of a dataset with a data mixture chosen by
-/// `natural | uniform | fixed | ado` (docs/pretrain.md). Binds `GPTTrainer` + `MixtureSampler` +
-/// `PretrainingLoop` to the job context: `metrics` events with per-domain train/held-out loss, mixture
-/// weights, ADO fits and tokens/s; checkpoints (model + optimizer safetensors, state.json with the whole
-/// sampler/ADO state); kill-and-resume continues the identical trajectory; lineage = exactly the documents
-/// a training window was drawn from.
-public struct PretrainRunner: JobRunner {
-    public static let type = "pretrain"
-    public var type: String { Self.type }
-    public init() {}
-
-    public func validate(params: JSONValue, seed: UInt64) throws -> JSONValue {
-        try JSONValue(encoding: try PretrainParams.resolve(params, seed: seed))
-    }
-
-    public func run(params: JSONValue, context: JobContext) throws -> JSONValue {
-        let p: PretrainParams
-        do { p = try params.decode(PretrainParams.self) } catch {
-            throw JobError.invalid(param: nil, message: "stored params do not decode: \(error)")
-        }
-        var session = try PretrainSession(params: p, context: context)
-        return try session.run()
-    }
-}
-
 /// One attempt of a pretrain job: built fresh or from the latest checkpoint, then stepped to the end.
 struct PretrainSession {
     let p: PretrainParams
@@ -44,7 +19,7 @@ struct PretrainSession {
     var lastTrainLoss: Double? = nil
     var lastHeldOutLoss: Double? = nil
 
-    init(params p: PretrainParams, context: JobContext) throws {
+    init(params p: PretrainParams, seed: UInt64, context: JobContext) throws {
         self.p = p; self.context = context
         let all = try context.documents(dataset: p.dataset)
         guard !all.isEmpty else { throw JobError.invalid(param: "dataset", message: "dataset \(p.dataset) has no live documents") }
@@ -52,37 +27,37 @@ struct PretrainSession {
         if let h = p.heldout_dataset {
             train = all; held = try context.documents(dataset: h)
         } else {
-            (train, held) = PretrainCorpus.split(all, fraction: p.heldout_fraction)
+            (train, held) = PretrainCorpus.split(all, fraction: p.heldout_fraction.value)
         }
         let resumed = try context.latestCheckpoint().map { try PretrainCheckpoint.read(from: $0.directory) }
         if let r = resumed {
             tokenizer = r.tokenizer
-        } else if p.model.tokenizer == "bpe" {
+        } else if p.model.vocab.tokenizer == "bpe" {
             do {
-                tokenizer = .bpe(try BPETokenizer.train(corpus: train.map(\.text), vocabularySize: p.model.vocab))
+                tokenizer = .bpe(try BPETokenizer.train(corpus: train.map(\.text), vocabularySize: p.model.vocab.size))
             } catch { throw JobError.invalid(param: "model.vocab", message: "cannot train the BPE tokenizer: \(error)") }
         } else {
             tokenizer = .bytes
         }
-        corpus = try PretrainCorpus(train: train, heldOut: held, tokenizer: tokenizer, context: p.model.context,
-                                    windowsPerDomain: p.heldout_windows, catalogRecords: resumed?.state.catalog)
+        corpus = try PretrainCorpus(train: train, heldOut: held, tokenizer: tokenizer, context: p.model.context.value,
+                                    windowsPerDomain: p.heldout_windows.value, catalogRecords: resumed?.state.catalog)
         catalogRecords = resumed?.state.catalog ?? corpus.catalog.domains.flatMap { d in
             d.documents.map { CatalogRecord(id: $0.id, domain: d.name, length: $0.length) }
         }
         domains = corpus.catalog.domainNames
 
-        let config = GPTConfig(vocabularySize: tokenizer.vocabularySize, contextLength: p.model.context,
-                               layers: p.model.layers, channels: p.model.d_model, heads: p.model.heads)
+        let config = GPTConfig(vocabularySize: tokenizer.vocabularySize, contextLength: p.model.context.value,
+                               layers: p.model.layers.value, channels: p.model.d_model.value, heads: p.model.heads.value)
         let threads = try ComputeThreads(max(1, p.threads ?? context.threads))
         do {
-            let gpt = try GPT(config: config, maxBatch: p.batch_size, threads: threads, seed: p.seedValue)
+            let gpt = try GPT(config: config, maxBatch: p.batch_size.value, threads: threads, seed: seed)
             let schedule: LearningRateSchedule = p.optimizer.schedule == "cosine"
-                ? .cosine(rate: Float(p.optimizer.lr), warmupSteps: p.optimizer.warmup, totalSteps: p.steps,
-                          minimumRate: Float(p.optimizer.min_lr))
-                : .linearWarmup(rate: Float(p.optimizer.lr), warmupSteps: p.optimizer.warmup)
-            trainer = try GPTTrainer.adamW(model: gpt, learningRate: schedule, weightDecay: Float(p.optimizer.weight_decay),
-                                           beta1: Float(p.optimizer.beta1), beta2: Float(p.optimizer.beta2),
-                                           gradientClip: p.optimizer.clip.map { Float($0) }, seed: p.seedValue)
+                ? .cosine(rate: Float(p.optimizer.lr.value), warmupSteps: p.optimizer.warmup.value, totalSteps: p.stepCount,
+                          minimumRate: Float(p.optimizer.min_lr.value))
+                : .linearWarmup(rate: Float(p.optimizer.lr.value), warmupSteps: p.optimizer.warmup.value)
+            trainer = try GPTTrainer.adamW(model: gpt, learningRate: schedule, weightDecay: Float(p.optimizer.weight_decay.value),
+                                           beta1: Float(p.optimizer.beta1.value), beta2: Float(p.optimizer.beta2.value),
+                                           gradientClip: p.optimizer.clip.map(\.value).map { Float($0) }, seed: seed)
         } catch let e as ModelError {
             throw JobError.invalid(param: "model", message: e.description)
         }
@@ -96,8 +71,8 @@ struct PretrainSession {
                 try r.restore(into: trainer)
                 sampler = try MixtureSampler(catalog: corpus.catalog, state: r.state.sampler)
             } else {
-                sampler = try MixtureSampler(catalog: corpus.catalog, strategy: p.mixture, seed: p.seedValue,
-                                             sequenceLength: p.model.context + 1, totalSteps: p.steps,
+                sampler = try MixtureSampler(catalog: corpus.catalog, strategy: p.mixture, seed: seed,
+                                             sequenceLength: p.model.context.value + 1, totalSteps: p.stepCount,
                                              vocabularySize: tokenizer.vocabularySize)
             }
         } catch let e as MixtureError {
@@ -109,13 +84,13 @@ struct PretrainSession {
         // first start are not in the catalog at all: context.documents returns live documents only).
         sampler.exclude(documentIDs: corpus.missing)
         loop = try PretrainingLoop(model: GPTMixtureModel(trainer: trainer), sampler: sampler, tokens: corpus.tokens,
-                                   batchSize: p.batch_size, heldOut: corpus.heldOut, evaluateEvery: p.eval_every,
+                                   batchSize: p.batch_size.value, heldOut: corpus.heldOut, evaluateEvery: p.eval_every.value,
                                    tokensSeen: resumed?.state.tokensSeen ?? 0)
         lastSaved = resumed?.state.step ?? 0
         if let r = resumed {
             try context.emit("resumed", "resuming from step \(r.state.step)", data: ["step": .number(Double(r.state.step))])
         } else {
-            try context.emit("pretrain_started", "\(domains.count) domains, \(p.steps) steps", data: startData())
+            try context.emit("pretrain_started", "\(domains.count) domains, \(p.stepCount) steps", data: startData())
         }
     }
 
@@ -147,11 +122,11 @@ struct PretrainSession {
         return ["epsilon": .number(l.epsilon), "beta": .number(l.beta), "alpha": .number(l.alpha)]
     }
 
-    mutating func run() throws -> JSONValue {
+    mutating func run() throws -> PretrainResult {
         var window = MetricsWindow(domainCount: domains.count, tokens: loop.tokensSeen)
         var trainSeconds = 0.0, mixtureSeconds = 0.0
         var lastHeldOut: [Double]? = nil
-        while loop.nextStep < p.steps {
+        while loop.nextStep < p.stepCount {
             if context.shouldStop {
                 if lastSaved != loop.nextStep { try save() }
                 throw JobError.stopped
@@ -166,40 +141,41 @@ struct PretrainSession {
             trainSeconds += report.trainSeconds; mixtureSeconds += report.mixtureSeconds
             window.add(report)
             var heldOut = report.heldOutLossByDomain
-            if heldOut == nil && done == p.steps && !corpus.heldOut.isEmpty { heldOut = try loop.evaluateHeldOut() }
+            if heldOut == nil && done == p.stepCount && !corpus.heldOut.isEmpty { heldOut = try loop.evaluateHeldOut() }
             lastTrainLoss = report.meanTrainLoss
             if let h = heldOut {
                 lastHeldOut = h
                 let finite = h.filter(\.isFinite)
                 if !finite.isEmpty { lastHeldOutLoss = finite.reduce(0, +) / Double(finite.count) }
             }
-            if done % p.metrics_every == 0 || heldOut != nil || report.refit != nil || done == p.steps {
+            if done % p.metrics_every.value == 0 || heldOut != nil || report.refit != nil || done == p.stepCount {
                 try emitMetrics(report, done: done, heldOut: heldOut, window: &window)
             }
-            try context.progress(step: done, totalSteps: p.steps, tokens: report.tokens)
-            if done % p.checkpoint_every == 0 || done == p.steps { try save() }
+            try context.progress(step: done, totalSteps: p.stepCount, tokens: report.tokens)
+            if done % p.checkpoint_every.value == 0 || done == p.stepCount { try save() }
         }
-        let refits = loop.sampler.adoPolicy?.state.refits.count ?? 0
-        var result: [String: JSONValue] = [
-            "steps": .number(Double(p.steps)), "tokens": .number(Double(loop.tokensSeen)),
-            "domains": .array(domains.map { .string($0) }),
-            "final_weights": byDomain(loop.sampler.effectiveWeights),
-            "mixture": try JSONValue(encoding: loop.sampler.state.strategy),
-            "ado_refits": .number(Double(refits)),
-            "lineage": ["mode": "documents_read", "documents": .number(Double(recorded.count))],
-            "tokenizer": .string(p.model.tokenizer), "vocabulary": .number(Double(tokenizer.vocabularySize)),
-            "train_seconds": .number(trainSeconds), "mixture_seconds": .number(mixtureSeconds),
-            "mixture_overhead_fraction": .number(trainSeconds > 0 ? mixtureSeconds / (trainSeconds + mixtureSeconds) : 0),
-        ]
+        var result = PretrainResult(
+            steps: p.stepCount, tokens: loop.tokensSeen, domains: domains,
+            final_weights: byDomainValues(loop.sampler.effectiveWeights), mixture: loop.sampler.state.strategy,
+            ado_refits: loop.sampler.adoPolicy?.state.refits.count ?? 0,
+            lineage: .init(mode: "documents_read", documents: recorded.count),
+            tokenizer: p.model.vocab.tokenizer, vocabulary: tokenizer.vocabularySize,
+            train_seconds: trainSeconds, mixture_seconds: mixtureSeconds,
+            mixture_overhead_fraction: trainSeconds > 0 ? mixtureSeconds / (trainSeconds + mixtureSeconds) : 0)
         if let h = lastHeldOut {
-            result["heldout_loss_by_domain"] = byDomain(h)
+            result.heldout_loss_by_domain = byDomainValues(h)
             let finite = h.filter(\.isFinite)
-            result["heldout_loss"] = finite.isEmpty ? .null : .number(finite.reduce(0, +) / Double(finite.count))
+            result.heldout_loss = finite.isEmpty ? nil : finite.reduce(0, +) / Double(finite.count)
         }
         if let laws = loop.sampler.adoPolicy?.state.laws {
-            result["laws"] = .object(Dictionary(uniqueKeysWithValues: zip(domains, laws).map { ($0, Self.lawJSON($1)) }))
+            result.laws = Dictionary(uniqueKeysWithValues: zip(domains, laws).map { ($0, Optional(PretrainResult.Law($1))) })
         }
-        return .object(result)
+        return result
+    }
+
+    /// Per-domain values keyed by domain name; non-finite values become null.
+    func byDomainValues(_ values: [Double?]) -> [String: Double?] {
+        Dictionary(uniqueKeysWithValues: zip(domains, values).map { name, v in (name, v.flatMap { $0.isFinite ? $0 : nil }) })
     }
 
     mutating func emitMetrics(_ r: PretrainingStepReport, done: Int, heldOut: [Double]?, window: inout MetricsWindow) throws {
@@ -235,8 +211,8 @@ struct PretrainSession {
         var sampler = loop.sampler
         sampler.exclude(documentIDs: Array(gone))
         if sampler.state.excludedDocumentIDs != loop.sampler.state.excludedDocumentIDs {
-            loop = try PretrainingLoop(model: loop.model, sampler: sampler, tokens: corpus.tokens, batchSize: p.batch_size,
-                                       heldOut: corpus.heldOut, evaluateEvery: p.eval_every, tokensSeen: loop.tokensSeen)
+            loop = try PretrainingLoop(model: loop.model, sampler: sampler, tokens: corpus.tokens, batchSize: p.batch_size.value,
+                                       heldOut: corpus.heldOut, evaluateEvery: p.eval_every.value, tokensSeen: loop.tokensSeen)
         }
         let read = loop.sampler.trainedDocumentIDs().subtracting(recorded)
         if !read.isEmpty {
@@ -245,7 +221,7 @@ struct PretrainSession {
         }
         let state = PretrainState(format: PretrainState.format, step: loop.nextStep, tokensSeen: loop.tokensSeen,
                                   trainerRandom: trainer.random.state.map(PretrainCheckpoint.hex),
-                                  sampler: loop.sampler.state, catalog: catalogRecords, tokenizer: p.model.tokenizer,
+                                  sampler: loop.sampler.state, catalog: catalogRecords, tokenizer: p.model.vocab.tokenizer,
                                   vocabularySize: tokenizer.vocabularySize, model: trainer.model.config)
         let snapshot = trainer.snapshot()
         let tok = tokenizer

@@ -1,17 +1,16 @@
 import Foundation
 import Logging
-import OrchardStore
 import ServiceLifecycle
 
 /// Re-queues jobs whose lease expired (their worker died or hung) and fails the ones that used
 /// their last attempt. Runs next to the HTTP server and the worker pool.
 public struct Reaper: Service {
-    let store: OrchardStore
+    let store: any QueueStore
     let interval: Duration
     let logger: Logger
     let startGate: StartGate
 
-    public init(store: OrchardStore, interval: Duration, logger: Logger = Logger(label: "orchard.reaper"),
+    public init(store: any QueueStore, interval: Duration, logger: Logger = Logger(label: "orchard.reaper"),
                 startGate: StartGate = StartGate(open: true)) {
         self.store = store; self.interval = interval; self.logger = logger; self.startGate = startGate
     }
@@ -24,7 +23,7 @@ public struct Reaper: Service {
                 do {
                     let n = try await store.offload { try store.reapExpiredLeases(isDead: ProcessLiveness.isDeadLocalOwner) }
                     if n > 0 {
-                        OrchardMetrics.shared.leaseExpiries.increment(by: Int64(n))
+                        QueueMetrics.shared.leaseExpiries.increment(by: Int64(n))
                         logger.notice("reclaimed expired leases", metadata: ["jobs": "\(n)"])
                     }
                 } catch {

@@ -8,16 +8,16 @@ public enum StopReason: String, Sendable {
     case leaseLost   // another worker may own the job now: stop writing at once
 }
 
-/// The store-backed `JobContext` handed to a runner: every write is fenced by the job's lease.
-public final class StoreJobContext: JobContext, @unchecked Sendable {
-    public let store: OrchardStore
+/// The `JobContext` handed to a running job: every write goes to the queue store, fenced by the job's lease.
+public final class QueueJobContext: JobContext, @unchecked Sendable {
+    public let store: any QueueStore
     public let lease: Lease
     public let tenant: String
     public let threads: Int
     private let lock = NSLock()
     private var stopReasonValue: StopReason?
 
-    public init(store: OrchardStore, lease: Lease, tenant: String, threads: Int) {
+    public init(store: any QueueStore, lease: Lease, tenant: String, threads: Int) {
         self.store = store; self.lease = lease; self.tenant = tenant; self.threads = max(1, threads)
     }
 
@@ -52,24 +52,24 @@ public final class StoreJobContext: JobContext, @unchecked Sendable {
     public func saveCheckpoint(step: Int, metrics: [String: Double], write: (URL) throws -> Void) throws -> CheckpointRef {
         if stopReason == .leaseLost { throw StoreError.leaseLost(jobID: jobID) }
         let id = Identifiers.make("ckpt")
-        let tmp = try CheckpointWriter.makeTemporaryDirectory(store, id: id)
+        let storage = store.checkpointStorage
+        let tmp = try storage.makeTemporaryDirectory(id: id)
         do {
             try write(tmp)
-            let files = try CheckpointWriter.sealFiles(in: tmp)
-            let path = try CheckpointWriter.publish(store, temporary: tmp, jobID: jobID, id: id)
-            let final = store.configuration.checkpointsURL.appendingPathComponent(path, isDirectory: true)
+            let files = try storage.seal(tmp)
+            let path = try storage.publish(tmp, jobID: jobID, id: id)
             do {
                 let (saved, pruned) = try fenced {
                     try store.indexCheckpoint(lease: lease, id: id, step: step, metrics: metrics, files: files, path: path)
                 }
-                for dir in pruned { try? FileManager.default.removeItem(at: dir) }
+                for p in pruned { storage.remove(path: p) }
                 return store.reference(saved)
             } catch {
-                try? FileManager.default.removeItem(at: final)
+                storage.remove(path: path)
                 throw error
             }
         } catch {
-            try? FileManager.default.removeItem(at: tmp)
+            storage.discard(tmp)
             throw error
         }
     }

@@ -1,29 +1,28 @@
 import Foundation
 import Logging
 import OrchardJobs
-import OrchardStore
 import ServiceLifecycle
 
-/// Runs queued jobs: `count` slots, each claiming one job at a time and running its runner on a
-/// dedicated thread with a `StoreJobContext`. While a job runs, a monitor task reads stop
+/// Runs queued jobs: `count` slots, each claiming one job at a time and running its kind on a
+/// dedicated thread with a `QueueJobContext` (the job's seed handed to the kind, its result encoded once). While a job runs, a monitor task reads stop
 /// requests every `controlInterval` and renews the lease every `heartbeatInterval`.
 /// On graceful shutdown (SIGTERM) the pool stops claiming, asks every running job to checkpoint
 /// and stop, and puts each back in `queued`; a job that has not stopped after `drainTimeout` is
 /// released anyway (its thread's later writes are fenced out).
 public final class WorkerPool: Service, @unchecked Sendable {
-    let store: OrchardStore
-    let registry: RunnerRegistry
+    let store: any QueueStore
+    let registry: JobKindRegistry
     let config: WorkerConfiguration
     let drainTimeout: Duration
     let logger: Logger
     let startGate: StartGate
     private let lock = NSLock()
     private var draining = false
-    private var running: [String: (StoreJobContext, JobThread<JSONValue>)] = [:]
+    private var running: [String: (QueueJobContext, JobThread<JSONValue>)] = [:]
 
     struct DrainTimeout: Error {}
 
-    public init(store: OrchardStore, registry: RunnerRegistry, config: WorkerConfiguration,
+    public init(store: any QueueStore, registry: JobKindRegistry, config: WorkerConfiguration,
                 drainTimeout: Duration = .seconds(25), logger: Logger = Logger(label: "orchard.workers"),
                 startGate: StartGate = StartGate(open: true)) {
         self.store = store; self.registry = registry; self.config = config
@@ -49,7 +48,7 @@ public final class WorkerPool: Service, @unchecked Sendable {
 
     /// Stops claiming and asks running jobs to checkpoint and stop (SIGTERM, or a test).
     public func beginDrain() {
-        let contexts: [(StoreJobContext, JobThread<JSONValue>)] = lock.withLock {
+        let contexts: [(QueueJobContext, JobThread<JSONValue>)] = lock.withLock {
             draining = true
             return Array(running.values)
         }
@@ -71,13 +70,13 @@ public final class WorkerPool: Service, @unchecked Sendable {
             let leaseMillis = config.leaseDuration.millis
             let claimed: ClaimedJob?
             do {
-                claimed = try await store.offload { try store.claim(owner: owner, types: types, leaseMillis: leaseMillis).first }
+                claimed = try await store.offload { try store.claim(owner: owner, types: types, leaseMillis: leaseMillis, limit: 1).first }
             } catch {
                 logger.error("claim failed", metadata: ["error": "\(error)"])
                 claimed = nil
             }
             if let claimed {
-                OrchardMetrics.shared.claims.increment()
+                QueueMetrics.shared.claims.increment()
                 await execute(claimed)
             } else {
                 try? await Task.sleep(for: config.pollInterval)
@@ -91,13 +90,13 @@ public final class WorkerPool: Service, @unchecked Sendable {
         var log = logger
         log[metadataKey: "job_id"] = "\(lease.jobID)"
         log[metadataKey: "attempt"] = "\(lease.attempt)"
-        let context = StoreJobContext(store: store, lease: lease, tenant: claimed.job.tenant, threads: config.resolvedThreadsPerJob)
-        guard let runner = registry.runner(for: claimed.job.type) else {
+        let context = QueueJobContext(store: store, lease: lease, tenant: claimed.job.tenant, threads: config.resolvedThreadsPerJob)
+        guard let kind = registry.kind(claimed.job.type) else {
             _ = try? store.fail(lease, failure: JobFailure(code: "unknown_job_type", message: "no runner for \(claimed.job.type)"))
             return
         }
-        let params = claimed.job.params
-        let thread = JobThread<JSONValue>(name: "job \(lease.jobID)", nice: config.jobNice) { try runner.run(params: params, context: context) }
+        let params = claimed.job.params, seed = claimed.job.seed
+        let thread = JobThread<JSONValue>(name: "job \(lease.jobID)", nice: config.jobNice) { try kind.run(params, seed, context) }
         let drainingNow: Bool = lock.withLock {
             running[lease.jobID] = (context, thread)
             return draining
@@ -112,7 +111,7 @@ public final class WorkerPool: Service, @unchecked Sendable {
     }
 
     /// Reads stop requests and renews the lease until the job ends; a lost lease stops the job.
-    private func monitor(_ context: StoreJobContext) async {
+    private func monitor(_ context: QueueJobContext) async {
         let store = store, lease = context.lease, leaseMillis = config.leaseDuration.millis
         let clock = ContinuousClock()
         var lastHeartbeat = clock.now
@@ -138,9 +137,9 @@ public final class WorkerPool: Service, @unchecked Sendable {
         }
     }
 
-    private func finalize(_ claimed: ClaimedJob, context: StoreJobContext, outcome: Result<JSONValue, any Error>, logger log: Logger) async {
+    private func finalize(_ claimed: ClaimedJob, context: QueueJobContext, outcome: Result<JSONValue, any Error>, logger log: Logger) async {
         let store = store, lease = claimed.lease
-        let metrics = OrchardMetrics.shared
+        let metrics = QueueMetrics.shared
         do {
             if context.stopReason == .leaseLost {
                 log.warning("job lost its lease; another worker owns it now")
@@ -182,7 +181,7 @@ public final class WorkerPool: Service, @unchecked Sendable {
     private func failPermanently(_ lease: Lease, _ failure: JobFailure, _ log: Logger) async throws {
         let store = store
         try await store.offload { _ = try store.fail(lease, failure: failure) }
-        OrchardMetrics.shared.finished(status: .failed).increment()
+        QueueMetrics.shared.finished(status: .failed).increment()
         log.warning("job failed permanently", metadata: ["error": "\(failure.code): \(failure.message)"])
     }
 

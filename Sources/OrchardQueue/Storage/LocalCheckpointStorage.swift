@@ -4,19 +4,29 @@ import OrchardJobs
 import Glibc
 #endif
 
-/// Writes checkpoint directories atomically: the runner fills a fresh directory under
-/// `checkpoints/.tmp/`, every file and the directory are fsynced, the directory is renamed into
-/// `checkpoints/<job>/<ckpt>/`, and the parent is fsynced. A crash leaves either the complete
-/// checkpoint or an orphan in `.tmp/` (removed at the next start), never a half-written one.
-enum CheckpointWriter {
-    static func temporaryRoot(_ store: OrchardStore) -> URL {
-        store.configuration.checkpointsURL.appendingPathComponent(".tmp", isDirectory: true)
+/// Checkpoints in a local directory: the runner fills a fresh directory under `<root>/.tmp/`, every file
+/// and the directory are fsynced, the directory is renamed into `<root>/<job>/<ckpt>/` (the storage path
+/// `<job>/<ckpt>`), and the parent is fsynced.
+public struct LocalCheckpointStorage: CheckpointStorage {
+    public let root: URL
+
+    public init(root: URL) throws {
+        self.root = root
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
+
+    var temporaryRoot: URL { root.appendingPathComponent(".tmp", isDirectory: true) }
+
+    public func url(of path: String) -> URL { root.appendingPathComponent(path, isDirectory: true) }
+
+    public func remove(path: String) { try? FileManager.default.removeItem(at: url(of: path)) }
+
+    public func discard(_ temporary: URL) { try? FileManager.default.removeItem(at: temporary) }
 
     /// Removes orphans of writes interrupted by a crash: temporary directories whose writing
     /// process (named in the directory) no longer exists.
-    static func removeOrphans(_ store: OrchardStore) {
-        let root = temporaryRoot(store)
+    public func removeOrphans() {
+        let root = temporaryRoot
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return }
         for name in names {
             guard let pid = Int32(name.split(separator: ".").first ?? "") else { continue }
@@ -24,14 +34,14 @@ enum CheckpointWriter {
         }
     }
 
-    static func makeTemporaryDirectory(_ store: OrchardStore, id: String) throws -> URL {
-        let dir = temporaryRoot(store).appendingPathComponent("\(getpid()).\(id)", isDirectory: true)
+    public func makeTemporaryDirectory(id: String) throws -> URL {
+        let dir = temporaryRoot.appendingPathComponent("\(getpid()).\(id)", isDirectory: true)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
     }
 
     /// Hashes and fsyncs every regular file below `dir` (names relative to it, sorted), then the directories.
-    static func sealFiles(in dir: URL) throws -> [CheckpointFile] {
+    public func seal(_ dir: URL) throws -> [CheckpointFile] {
         let fm = FileManager.default
         var files: [CheckpointFile] = []
         var dirs: [URL] = [dir]
@@ -41,12 +51,12 @@ enum CheckpointWriter {
             let values = try url.resourceValues(forKeys: [.isRegularFileKey, .isDirectoryKey])
             if values.isDirectory == true { dirs.append(url); continue }
             guard values.isRegularFile == true else { continue }
-            let (bytes, sha) = try hashAndSync(url)
+            let (bytes, sha) = try Self.hashAndSync(url)
             var name = url.standardizedFileURL.path
             if name.hasPrefix(base + "/") { name.removeFirst(base.count + 1) }
             files.append(CheckpointFile(name: name, bytes: bytes, sha256: sha))
         }
-        for d in dirs { try fsyncPath(d) }
+        for d in dirs { try Self.fsyncPath(d) }
         return files.sorted { $0.name < $1.name }
     }
 
@@ -70,16 +80,15 @@ enum CheckpointWriter {
     }
 
     /// Moves the sealed temporary directory to its final place; returns the path relative to the root.
-    static func publish(_ store: OrchardStore, temporary: URL, jobID: String, id: String) throws -> String {
-        let root = store.configuration.checkpointsURL
+    public func publish(_ temporary: URL, jobID: String, id: String) throws -> String {
         let jobDir = root.appendingPathComponent(jobID, isDirectory: true)
         try FileManager.default.createDirectory(at: jobDir, withIntermediateDirectories: true)
         let final = jobDir.appendingPathComponent(id, isDirectory: true)
         guard rename(temporary.path, final.path) == 0 else {
             throw JobError.transient(code: "checkpoint_io", message: "rename \(temporary.path) -> \(final.path) failed: errno \(errno)")
         }
-        try fsyncPath(jobDir)
-        try fsyncPath(root)
+        try Self.fsyncPath(jobDir)
+        try Self.fsyncPath(root)
         return "\(jobID)/\(id)"
     }
 }

@@ -5,66 +5,73 @@ import OrchardMethods
 /// releases (U_head, §1.7), in exact or certified mode, and writes the result as a new model version
 /// (a new checkpoint with `report.json`). The input checkpoint is never modified.
 ///
-/// Params: `checkpoint` (a topic_model / topic_head / earlier topic_unlearn checkpoint, required),
-/// `forget_documents` ([{id, text}], required: the method checks each text's fingerprint against the one it
-/// trained on; a deletion request snapshots the text here and purges it once the job has finished),
-/// `mode` ("exact" | "certified"), `dataset` (the dataset the forget documents belong to; default: the
-/// base model's), `deletion_request` (optional, for the audit trail).
+/// Params: `TopicUnlearnParams` (a deletion request snapshots the forget text into them; `redacted`
+/// replaces it by its hash once the job has finished).
 ///
 /// Capacity (certified mode): the base model retrains from its exact statistics and resets its counter
 /// when a request would exceed m_U (inside the method); a head is refitted on its live downstream
 /// training split and its counter reset. Documents the model no longer contains (already forgotten) are
 /// skipped; if none remain, no new version is written.
-public struct TopicUnlearnRunner: JobRunner {
-    public let type = "topic_unlearn"
+public struct TopicUnlearnKind: UnlearningKind {
+    public static let type = "topic_unlearn"
     public init() {}
 
+    /// The params a deletion request queues for one topic model or head.
+    static func params(for request: UnlearningRequest) -> TopicUnlearnParams {
+        var p = TopicUnlearnParams()
+        p.checkpoint = request.inputCheckpoint
+        p.forget_documents = request.forget
+        p.mode = request.mode
+        p.dataset = request.dataset
+        p.deletion_request = request.deletionRequest
+        return p
+    }
+
+    public func resolve(_ params: TopicUnlearnParams) throws -> TopicUnlearnParams {
+        try JobError.requireNonEmpty(params.checkpoint, "checkpoint", "a topic checkpoint id")
+        guard TopicUnlearningMode(rawValue: params.mode) != nil else {
+            throw JobError.invalid(param: "mode", message: "mode must be \"exact\" or \"certified\"")
+        }
+        guard !params.forget_documents.isEmpty else {
+            throw JobError.invalid(param: "forget_documents", message: "forget_documents must be a non-empty array of {id, text}")
+        }
+        var seen = Set<String>()
+        for (i, d) in params.forget_documents.enumerated() {
+            let p = "forget_documents[\(i)]"
+            guard !d.id.isEmpty else { throw JobError.invalid(param: p + ".id", message: "\(p).id must be a non-empty string") }
+            guard d.text != nil || d.text_sha256 != nil else { throw JobError.invalid(param: p + ".text", message: "\(p).text is required") }
+            guard seen.insert(d.id).inserted else { throw JobError.invalid(param: p + ".id", message: "document \(d.id) appears twice") }
+        }
+        return params
+    }
+
+    public func redacted(_ params: TopicUnlearnParams) -> TopicUnlearnParams {
+        var p = params
+        p.forget_documents = p.forget_documents.map(\.redacted)
+        return p
+    }
+
+    /// The resolved request as the method sees it.
     struct Resolved {
         var checkpoint: String
         var forget: [TopicDocument]
         var mode: TopicUnlearningMode
         var deletionRequest: String?
         var dataset: String?
-        var json: JSONValue
     }
 
-    func resolve(_ params: JSONValue) throws -> Resolved {
-        let o = try TopicJobParams.object(params)
-        try TopicJobParams.rejectUnknown(o, allowed: ["checkpoint", "forget_documents", "mode", "deletion_request", "dataset", "seed"])
-        let checkpoint = try TopicJobParams.string(o, "checkpoint")
-        let mode = try TopicJobParams.mode(o)
-        let request = try TopicJobParams.optionalString(o, "deletion_request")
-        let dataset = try TopicJobParams.optionalString(o, "dataset")
-        guard let list = o["forget_documents"]?.arrayValue, !list.isEmpty else {
-            throw JobError.invalid(param: "forget_documents", message: "forget_documents must be a non-empty array of {id, text}")
+    public func run(_ params: TopicUnlearnParams, seed: UInt64, context: JobContext) throws -> TopicUnlearnResult {
+        guard params.forget_documents.allSatisfy({ $0.text != nil }) else {
+            throw JobError.invalid(param: "forget_documents", message: "the forget texts were purged: this job has already finished")
         }
-        var seen = Set<String>()
-        var forget: [TopicDocument] = []
-        for (i, item) in list.enumerated() {
-            let p = "forget_documents[\(i)]."
-            guard let d = item.objectValue else { throw JobError.invalid(param: "forget_documents[\(i)]", message: "must be an object {id, text}") }
-            try TopicJobParams.rejectUnknown(d, allowed: ["id", "text", "domain"], prefix: p)
-            let id = try TopicJobParams.string(d, "id", prefix: p)
-            guard let text = d["text"]?.stringValue else { throw JobError.invalid(param: p + "text", message: "\(p)text is required") }
-            guard seen.insert(id).inserted else { throw JobError.invalid(param: p + "id", message: "document \(id) appears twice") }
-            forget.append(TopicDocument(id: id, text: text, label: d["domain"]?.stringValue))
-        }
-        var json = o
-        json["mode"] = .string(mode.rawValue)
-        json["deletion_request"] = request.map(JSONValue.string) ?? .null
-        return Resolved(checkpoint: checkpoint, forget: forget, mode: mode, deletionRequest: request, dataset: dataset,
-                        json: .object(json))
-    }
-
-    public func validate(params: JSONValue, seed: UInt64) throws -> JSONValue {
-        try resolve(params).json
-    }
-
-    public func run(params: JSONValue, context: JobContext) throws -> JSONValue {
-        var r = try resolve(params)
+        var r = Resolved(checkpoint: params.checkpoint,
+                         forget: params.forget_documents.map { TopicDocument(id: $0.id, text: $0.text ?? "", label: $0.domain) },
+                         mode: TopicUnlearningMode(rawValue: params.mode) ?? .exact, deletionRequest: params.deletion_request,
+                         dataset: params.dataset)
         if let done = try context.latestCheckpoint() {
-            let report = try Data(contentsOf: done.directory.appendingPathComponent("result.json"))
-            return TopicJobResults.withCheckpoint(try JSONDecoder().decode(JSONValue.self, from: report), done.id)
+            var result = try JSONDecoder().decode(TopicUnlearnResult.self, from: Data(contentsOf: done.directory.appendingPathComponent("result.json")))
+            result.checkpoint = done.id
+            return result
         }
         let (meta, model, head) = try TopicCheckpoint.load(try context.checkpoint(id: r.checkpoint), id: r.checkpoint, param: "checkpoint")
         if r.mode == .certified, (model?.certification ?? head?.certification) == nil {
@@ -81,10 +88,10 @@ public struct TopicUnlearnRunner: JobRunner {
         } catch let e as TopicModelError { throw e.jobError }
     }
 
-    func unlearnBase(_ model: TopicModel, meta: TopicCheckpointMeta, r: Resolved, context: JobContext) throws -> JSONValue {
+    func unlearnBase(_ model: TopicModel, meta: TopicCheckpointMeta, r: Resolved, context: JobContext) throws -> TopicUnlearnResult {
         let forget = r.forget.filter { model.documents[$0.id] != nil }
         let skipped = r.forget.count - forget.count
-        guard !forget.isEmpty else { return TopicJobResults.nothingToForget(checkpoint: r.checkpoint, meta: meta, skipped: skipped) }
+        guard !forget.isEmpty else { return TopicUnlearnResult.unchanged(checkpoint: r.checkpoint, meta: meta, skipped: skipped) }
         let (newModel, report) = try model.unlearn(documents: forget, mode: r.mode)
         let change = try TopicRecoveryError.compare(reference: model.topicWord, estimate: newModel.topicWord,
                                                     vocabularySize: model.vocabularySize, topicCount: model.topicCount)
@@ -109,9 +116,9 @@ public struct TopicUnlearnRunner: JobRunner {
         }
     }
 
-    func unlearnHead(_ head: TopicHead, meta: TopicCheckpointMeta, r: Resolved, context: JobContext) throws -> JSONValue {
+    func unlearnHead(_ head: TopicHead, meta: TopicCheckpointMeta, r: Resolved, context: JobContext) throws -> TopicUnlearnResult {
         let headDataset = meta.headDataset ?? meta.dataset
-        let (train, heldOut) = TopicHeadRunner.split(try context.documents(dataset: headDataset), heldOutFraction: meta.heldOutFraction ?? 0.2)
+        let (train, heldOut) = TopicHeadKind.split(try context.documents(dataset: headDataset), heldOutFraction: meta.heldOutFraction ?? 0.2)
         let forget = r.forget.filter { head.base.documents[$0.id] != nil }
         let skipped = r.forget.count - forget.count
         // A forgotten document in the head's own training split moves W: refit on the live split (tombstoned
@@ -119,12 +126,12 @@ public struct TopicUnlearnRunner: JobRunner {
         // scratch on the retrained base (spec §6.1 check 10 with σ_h = 0).
         let fraction = meta.heldOutFraction ?? 0.2
         let downstreamHit = (r.dataset ?? meta.dataset) == headDataset
-            && r.forget.contains { !TopicJobParams.isHeldOut($0.id, fraction: fraction) }
+            && r.forget.contains { !TopicJobSupport.isHeldOut($0.id, fraction: fraction) }
         let capacityExhausted = head.certification.map { $0.used + forget.count > $0.capacity } ?? false
         let refit = r.mode == .exact || downstreamHit || (r.mode == .certified && capacityExhausted)
         let before = try previousRelease(context: context, checkpoint: r.checkpoint)
         let accuracyBefore = heldOut.isEmpty ? Double.nan : before.accuracy(on: heldOut)
-        guard !forget.isEmpty || refit else { return TopicJobResults.nothingToForget(checkpoint: r.checkpoint, meta: meta, skipped: skipped) }
+        guard !forget.isEmpty || refit else { return TopicUnlearnResult.unchanged(checkpoint: r.checkpoint, meta: meta, skipped: skipped) }
         let newHead: TopicHead
         let report: TopicHeadUnlearningReport?
         if forget.isEmpty {
@@ -167,23 +174,26 @@ public struct TopicUnlearnRunner: JobRunner {
 
     func save(kind: String, meta: TopicCheckpointMeta, r: Resolved, forgotten: Int, skipped: Int, capacity: DeletionCapacity?,
               guarantee: GuaranteeKind, retrained: Bool, evaluation: [String: JSONValue], context: JobContext,
-              write: @escaping (URL) throws -> Void) throws -> JSONValue {
+              write: @escaping (URL) throws -> Void) throws -> TopicUnlearnResult {
         if context.shouldStop { throw JobError.stopped }
         var metrics: [String: Double] = ["model_version": Double(meta.version), "forgotten_documents": Double(forgotten)]
         if let capacity {
             metrics["capacity"] = Double(capacity.capacity); metrics["capacity_used"] = Double(capacity.used)
             metrics["capacity_remaining"] = Double(capacity.remaining); metrics["retrains"] = Double(capacity.retrains)
         }
-        var result = TopicJobResults.unlearning(kind: kind, meta: meta, inputCheckpoint: r.checkpoint, mode: r.mode,
-                                                forgotten: forgotten, skipped: skipped, capacity: capacity, guarantee: guarantee,
-                                                retrained: retrained, evaluation: evaluation, deletionRequest: r.deletionRequest)
+        var result = TopicUnlearnResult(
+            kind: kind == "base" ? "topic_model" : "topic_head", method: kind == "base" ? "U_base" : "U_head", mode: r.mode.rawValue,
+            checkpoint: nil, input_checkpoint: r.checkpoint, root_job: meta.rootJob, model_version: meta.version,
+            forgotten_documents: forgotten, skipped_documents: skipped, capacity: CapacityReport(capacity),
+            guarantee: guarantee.rawValue, guarantee_statement: guarantee.statement, retrained: retrained,
+            evaluation: evaluation, deletion_request: r.deletionRequest, unchanged: nil)
         let ckpt = try context.saveCheckpoint(step: meta.version, metrics: metrics) { dir in
             try write(dir)
             // The result is written with the checkpoint (minus its own id) so a retried attempt returns it unchanged.
             try TopicCheckpoint.write(result, to: dir.appendingPathComponent("result.json"))
         }
         try context.metrics(step: meta.version, metrics)
-        result = TopicJobResults.withCheckpoint(result, ckpt.id)
+        result.checkpoint = ckpt.id
         return result
     }
 }

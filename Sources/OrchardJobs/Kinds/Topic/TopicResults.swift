@@ -1,0 +1,135 @@
+import Foundation
+import OrchardMethods
+
+/// A certified model's deletion capacity as the topic results report it.
+public struct CapacityReport: Codable, Sendable, Equatable {
+    public var capacity: Int
+    public var used: Int
+    public var remaining: Int
+    public var retrains: Int
+    public var sigma: Double
+    public var epsilon: Double
+    public var delta: Double
+    public var sensitivity_per_deletion: Double
+    public var predicted_relative_loss: Double
+
+    init?(_ c: DeletionCapacity?) {
+        guard let c else { return nil }
+        capacity = c.capacity; used = c.used; remaining = c.remaining; retrains = c.retrains; sigma = c.sigma
+        epsilon = c.config.epsilon; delta = c.config.delta; sensitivity_per_deletion = c.sensitivityPerDeletion
+        predicted_relative_loss = c.predictedRelativeLoss
+    }
+}
+
+/// Checkpoint metrics as results show them: a value that is not finite is null.
+func finiteMetrics(_ m: [String: Double]) -> [String: Double?] {
+    m.mapValues { $0.isFinite ? $0 : nil }
+}
+
+/// The result of a `topic_model` job.
+public struct TopicModelResult: Codable, Sendable, Equatable {
+    public var checkpoint: String
+    public var kind = "topic_model"
+    public var model_version: Int
+    public var dataset: String
+    public var documents: Int
+    public var vocabulary_size: Int
+    public var topics: Int
+    /// The anchor word of each topic, and each topic's 8 most probable words.
+    public var anchors: [String]
+    public var top_words: [[String]]
+    @Nullable public var certification: CapacityReport?
+    public var guarantee: String
+    public var metrics: [String: Double?]
+
+    init(checkpoint: CheckpointRef, meta: TopicCheckpointMeta, model: TopicModel) {
+        self.checkpoint = checkpoint.id; model_version = meta.version; dataset = meta.dataset
+        documents = model.documentCount; vocabulary_size = model.vocabularySize; topics = model.topicCount
+        anchors = model.anchors.map { model.vocabulary.words[$0] }
+        top_words = (0..<model.topicCount).map { model.topWords(topic: $0, count: 8) }
+        certification = CapacityReport(model.certification)
+        guarantee = model.release().guarantee.rawValue
+        metrics = finiteMetrics(checkpoint.metrics)
+    }
+}
+
+/// The result of a `topic_head` job.
+public struct TopicHeadResult: Codable, Sendable, Equatable {
+    public var checkpoint: String
+    public var kind = "topic_head"
+    public var model_version: Int
+    /// The labelled dataset the head was trained on, and the base model's dataset.
+    public var dataset: String
+    public var base_dataset: String
+    public var classes: [String]
+    @Nullable public var certification: CapacityReport?
+    public var metrics: [String: Double?]
+
+    init(checkpoint: CheckpointRef, meta: TopicCheckpointMeta, head: TopicHead, metrics: [String: Double]) {
+        self.checkpoint = checkpoint.id; model_version = meta.version
+        dataset = meta.headDataset ?? meta.dataset; base_dataset = meta.dataset
+        classes = head.classes; certification = CapacityReport(head.certification)
+        self.metrics = finiteMetrics(metrics)
+    }
+}
+
+/// The result of a `topic_unlearn` job: a new model version (U_base or U_head), or `unchanged` when the
+/// model no longer contained any of the documents.
+public struct TopicUnlearnResult: UnlearningResult, Equatable {
+    /// "topic_model" | "topic_head": the kind of model edited.
+    public var kind: String
+    /// "U_base" | "U_head".
+    public var method: String?
+    public var mode: String?
+    /// The new version's checkpoint (unchanged: the input checkpoint).
+    public var checkpoint: String?
+    public var input_checkpoint: String
+    public var root_job: String
+    public var model_version: Int
+    public var forgotten_documents: Int
+    public var skipped_documents: Int
+    @Nullable public var capacity: CapacityReport?
+    /// `GuaranteeKind` raw value and its statement.
+    public var guarantee: String?
+    public var guarantee_statement: String?
+    public var retrained: Bool?
+    public var evaluation: [String: JSONValue]?
+    @Nullable public var deletion_request: String?
+    public var unchanged: Bool?
+
+    /// What a deletion request records: the receipt spells out what is proven and what is empirical.
+    public var outcome: UnlearningOutcome {
+        var g: UnlearningGuarantee? = nil
+        if let kind = guarantee {
+            var u = UnlearningGuarantee(kind: kind, statement: guarantee_statement, summary: Self.summary(kind))
+            if let c = capacity {
+                u.epsilon = c.epsilon; u.delta = c.delta; u.capacity = c.capacity; u.capacity_remaining = c.remaining; u.retrains = c.retrains
+            }
+            if retrained == true { u.retrained = true }
+            g = u
+        }
+        return UnlearningOutcome(checkpoint: checkpoint, model_version: model_version, unchanged: unchanged, method: method, mode: mode,
+                                 retrained: retrained, guarantee: g, evaluation: evaluation.map(JSONValue.object))
+    }
+
+    static func summary(_ kind: String) -> String? {
+        switch GuaranteeKind(rawValue: kind) {
+        case .exactRetrainEquivalent?:
+            return "exact: equals retraining without the documents ((0,0)-unlearning; checked to 1e-6 against a retrain in the tests)"
+        case .certifiedGivenSuppliedBound?:
+            return "certified: (ε, δ)-unlearning is proven by the Gaussian-mechanism theorem provided the caller-supplied per-deletion sensitivity bound holds; that bound is the caller's claim, not proven here"
+        case .empiricalNotCertified?:
+            return "empirical, not certified: the noise follows the Gaussian mechanism for (ε, δ), but the sensitivity Δ was measured on random forget sets, so the (ε, δ) bound is empirical, not proven"
+        case nil:
+            return nil
+        }
+    }
+
+    /// Nothing of the model was left to forget: no new version.
+    static func unchanged(checkpoint: String, meta: TopicCheckpointMeta, skipped: Int) -> TopicUnlearnResult {
+        TopicUnlearnResult(kind: meta.kind.rawValue, method: nil, mode: nil, checkpoint: checkpoint, input_checkpoint: checkpoint,
+                           root_job: meta.rootJob, model_version: meta.version, forgotten_documents: 0, skipped_documents: skipped,
+                           capacity: nil, guarantee: nil, guarantee_statement: nil, retrained: nil, evaluation: nil,
+                           deletion_request: nil, unchanged: true)
+    }
+}

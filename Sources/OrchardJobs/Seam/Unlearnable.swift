@@ -1,0 +1,104 @@
+import Foundation
+import OrchardTensor
+
+/// A job kind whose models can be unlearned: how a deletion request is answered for the models it trains.
+/// The deletion workflow asks the registry, never a hard-coded list: a kind is unlearnable exactly when
+/// it conforms, and several unlearnable families coexist (each names its own unlearning kind).
+public protocol Unlearnable: JobKind {
+    associatedtype Unlearner: UnlearningKind
+    /// The kind of job a deletion request queues for this kind's models.
+    var unlearner: Unlearner { get }
+    /// The unlearning job's params for one model version. `request.forget` holds only documents the model
+    /// was trained on (lineage); `request.mode` is the deletion request's mode.
+    func unlearningParams(for request: UnlearningRequest) throws -> Unlearner.Params
+}
+
+/// A job kind that edits an existing model to forget documents. Its output reports, typed, what a
+/// deletion request records: the new version, the guarantee, the evaluation.
+public protocol UnlearningKind: JobKind where Output: UnlearningResult {
+    /// The params as kept after the job ended: the forgotten text replaced by its hash (the deletion
+    /// request's private snapshot is purged; a finished job must not keep a copy).
+    func redacted(_ params: Params) -> Params
+}
+
+/// What an unlearning job's result must report.
+public protocol UnlearningResult: Codable, Sendable {
+    var outcome: UnlearningOutcome { get }
+}
+
+/// One model's unlearning for a deletion request.
+public struct UnlearningRequest: Sendable, Hashable {
+    /// The checkpoint to edit: the model's newest version.
+    public var inputCheckpoint: String
+    /// The model's root job (the job whose lineage holds the documents).
+    public var model: String
+    /// The deleted documents this model was trained on, with their text (private snapshot).
+    public var forget: [ForgetDocument]
+    /// The deletion request's mode (`exact`, `certified`, …).
+    public var mode: String
+    /// The dataset the documents belong to.
+    public var dataset: String
+    public var deletionRequest: String
+    public init(inputCheckpoint: String, model: String, forget: [ForgetDocument], mode: String, dataset: String, deletionRequest: String) {
+        self.inputCheckpoint = inputCheckpoint; self.model = model; self.forget = forget; self.mode = mode
+        self.dataset = dataset; self.deletionRequest = deletionRequest
+    }
+}
+
+/// A document to forget: `{id, text}` (plus `domain` when known); after the job, `text` is replaced by `text_sha256`.
+public struct ForgetDocument: Codable, Sendable, Hashable {
+    public var id: String
+    public var text: String?
+    public var domain: String?
+    public var text_sha256: String?
+    public init(id: String, text: String?, domain: String? = nil, text_sha256: String? = nil) {
+        self.id = id; self.text = text; self.domain = domain; self.text_sha256 = text_sha256
+    }
+    /// The same document with its text replaced by the text's SHA-256.
+    public var redacted: ForgetDocument {
+        guard let t = text else { return self }
+        return ForgetDocument(id: id, text: nil, domain: domain, text_sha256: SHA256Hasher.hexDigest(t))
+    }
+}
+
+/// What a deletion request records of one unlearning job (receipt, model versions, evaluation).
+/// Keys are the ones the topic unlearning result has always carried, so actions recorded before this
+/// type existed decode as it.
+public struct UnlearningOutcome: Codable, Sendable, Hashable {
+    /// The new model version's checkpoint; nil when nothing changed (`unchanged`).
+    public var checkpoint: String?
+    public var model_version: Int?
+    public var unchanged: Bool?
+    public var method: String?
+    public var mode: String?
+    public var retrained: Bool?
+    /// The guarantee stated on the receipt.
+    public var guarantee: UnlearningGuarantee?
+    /// Method-specific evaluation of the new version (forget quality, utility, …).
+    public var evaluation: JSONValue?
+
+    public init(checkpoint: String?, model_version: Int?, unchanged: Bool? = nil, method: String? = nil, mode: String? = nil,
+                retrained: Bool? = nil, guarantee: UnlearningGuarantee? = nil, evaluation: JSONValue? = nil) {
+        self.checkpoint = checkpoint; self.model_version = model_version; self.unchanged = unchanged; self.method = method
+        self.mode = mode; self.retrained = retrained; self.guarantee = guarantee; self.evaluation = evaluation
+    }
+
+    /// True when the job wrote a new model version.
+    public var producedVersion: Bool { unchanged != true && checkpoint != nil }
+}
+
+/// The guarantee on a receipt: what is proven and what is empirical, spelled out.
+public struct UnlearningGuarantee: Codable, Sendable, Hashable {
+    public var kind: String
+    public var statement: String?
+    public var summary: String?
+    public var epsilon: Double?
+    public var delta: Double?
+    public var capacity: Int?
+    public var capacity_remaining: Int?
+    public var retrains: Int?
+    public var retrained: Bool?
+    public init(kind: String, statement: String?, summary: String? = nil) {
+        self.kind = kind; self.statement = statement; self.summary = summary
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import OrchardJobs
+
+// The queue seam: what the HTTP routes and the worker runtime need from persistence. The SQLite store
+// (OrchardStore, the embedded default) implements every protocol; a second back end (PostgreSQL) implements
+// the same ones and runs the same store test suite. Every worker write takes the job's `Lease` and is fenced:
+// it succeeds only while (job id, attempt, owner) is the job's current lease, else throws `StoreError.leaseLost`.
+
+/// Jobs, leases, heartbeats and fencing.
+public protocol JobQueue: Sendable {
+    /// Queues a job; an `Idempotency-Key` already used by the tenant returns the original job (`replayed`)
+    /// for the same body and throws `idempotencyMismatch` for another.
+    func submit(_ s: JobSubmission) throws -> (job: Job, replayed: Bool)
+    /// The job if it belongs to `tenant` (nil: any tenant, for workers).
+    func job(id: String, tenant: String?) throws -> Job?
+    func listJobs(_ q: JobListQuery) throws -> (jobs: [Job], hasMore: Bool)
+    func queueDepth() throws -> [JobStatus: Int]
+    /// cancel | pause | resume, idempotent; an impossible transition throws `invalidTransition`.
+    func perform(_ action: JobAction, jobID: String, tenant: String) throws -> Job
+    /// Claims up to `limit` runnable jobs of `types` atomically, each with a lease and attempt + 1.
+    func claim(owner: String, types: [String], leaseMillis: Int64, limit: Int) throws -> [ClaimedJob]
+    /// Extends the lease and reports stop requests.
+    func heartbeat(_ lease: Lease, leaseMillis: Int64) throws -> JobControl
+    func control(_ lease: Lease) throws -> JobControl
+    func updateProgress(_ lease: Lease, step: Int, totalSteps: Int?, tokens: Int?) throws
+    /// Succeeded with `result`; returns the job's wall time in seconds.
+    func complete(_ lease: Lease, result: JSONValue) throws -> Double
+    /// Failed permanently; returns the wall time.
+    func fail(_ lease: Lease, failure: JobFailure) throws -> Double
+    /// Re-queues with backoff, or fails after `max_attempts`; true when it will retry.
+    func retryOrFail(_ lease: Lease, failure: JobFailure) throws -> Bool
+    /// The runner stopped on request: cancelled, paused or re-queued (drain), as requested.
+    func stopped(_ lease: Lease) throws -> StopOutcome
+    /// Gives the job back to the queue without using an attempt's outcome (drain timeout).
+    func release(_ lease: Lease) throws
+    /// Re-queues (or fails) jobs whose lease expired or whose owner `isDead`; returns how many.
+    func reapExpiredLeases(isDead: (String) -> Bool) throws -> Int
+    /// Replaces a finished job's stored params (redaction of data that must not outlive the job).
+    func replaceParams(jobID: String, params: JSONValue) throws
+}
+
+/// Each job's append-only event stream (seq 1, 2, 3, … without gaps).
+public protocol JobEventLog: Sendable {
+    /// A worker's event, fenced by its lease; returns the seq.
+    @discardableResult
+    func appendEvent(lease: Lease, type: String, level: String, message: String, data: JSONValue) throws -> Int
+    func events(jobID: String, tenant: String, after: Int, limit: Int) throws -> (events: [JobEvent], status: JobStatus, hasMore: Bool)
+}
+
+/// The index of checkpoints; their files live in `checkpointStorage`.
+public protocol CheckpointCatalog: Sendable {
+    var checkpointStorage: any CheckpointStorage { get }
+    /// Indexes a published checkpoint (fenced), points the job at it and applies retention; returns the
+    /// storage paths of pruned checkpoints (the caller removes their files).
+    func indexCheckpoint(lease: Lease, id: String, step: Int, metrics: [String: Double], files: [CheckpointFile],
+                         path: String) throws -> (Checkpoint, pruned: [String])
+    func checkpoints(jobID: String, tenant: String) throws -> [Checkpoint]
+    func latestCheckpoint(jobID: String) throws -> Checkpoint?
+    /// A checkpoint of this tenant (nil: any).
+    func checkpoint(id: String, tenant: String?) throws -> Checkpoint?
+}
+
+extension CheckpointCatalog {
+    /// The absolute directory of a checkpoint.
+    public func directory(of checkpoint: Checkpoint) -> URL { checkpointStorage.url(of: checkpoint.path) }
+    public func reference(_ c: Checkpoint) -> CheckpointRef {
+        CheckpointRef(id: c.id, jobID: c.jobID, step: c.step, directory: directory(of: c), metrics: c.metrics)
+    }
+}
+
+/// Datasets, their documents and preference pairs, lineage and tombstones.
+public protocol DatasetCatalog: Sendable {
+    func createDataset(tenant: String, name: String, from upload: DatasetImport, sha256: String) throws -> Dataset
+    func dataset(id: String, tenant: String) throws -> Dataset?
+    func listDatasets(tenant: String, after: String?, limit: Int) throws -> (datasets: [Dataset], hasMore: Bool)
+    /// Live (not tombstoned) records, in stable id order.
+    func liveDocuments(dataset: String, tenant: String) throws -> [Document]
+    func livePreferencePairs(dataset: String, tenant: String) throws -> [PreferencePair]
+    /// Records (fenced) that the job trained on these documents.
+    func recordLineage(_ lease: Lease, dataset: String, documentIDs: [String]) throws
+    func jobsTrained(onDataset dataset: String, documentIDs: [String]) throws -> [String]
+    func lineage(jobID: String) throws -> [(dataset: String, documentID: String)]
+    /// Tombstones records; returns the ids that were live.
+    @discardableResult
+    func tombstone(dataset: String, tenant: String, ids: [String]) throws -> [String]
+}
+
+/// Deletion requests: filing (tombstone + affected models from lineage), the timeline, and the conditional
+/// writes the `DeletionCoordinator` advances them with.
+public protocol DeletionRequestStore: Sendable {
+    func createDeletionRequest(tenant: String, dataset: String, documentIDs: [String], reason: String, mode: String,
+                               idempotencyKey: String?, fingerprint: String?,
+                               unlearnable: Set<String>) throws -> (DeletionRequest, replayed: Bool)
+    func deletionRequest(id: String, tenant: String) throws -> DeletionRequest?
+    func listDeletionRequests(tenant: String, after: String?, limit: Int) throws -> (requests: [DeletionRequest], hasMore: Bool)
+    func deletionEvents(id: String, tenant: String, after: Int, limit: Int) throws -> (events: [DeletionEvent], hasMore: Bool)
+    func openDeletionRequestIDs() throws -> [String]
+    func deletionProgress(id: String) throws -> DeletionProgress?
+    /// Queues the model's unlearning job through the common insert path unless the snapshot is stale; `{job}` in
+    /// the note's message is replaced by the new job's id. Returns the job id, or nil.
+    func queueUnlearning(request: String, model: String, inputCheckpoint: String, submission: JobSubmission,
+                         note: DeletionNote) throws -> String?
+    @discardableResult
+    func recordUnlearningEnd(request: String, model: String, jobID: String, end: ModelUnlearningEnd, redactedParams: JSONValue?) throws -> Bool
+    func skipModel(request: String, model: String, note: DeletionNote) throws
+    func markDeletionRunning(id: String) throws
+    func finishDeletionRequest(id: String, failed: Bool, receipt: JSONValue, error: JSONValue?) throws
+}
+
+/// Bearer API keys, stored hashed.
+public protocol APIKeyStore: Sendable {
+    /// A new key for `tenant` (shown once).
+    func createAPIKey(tenant: String) throws -> String
+    func tenant(forAPIKey key: String) throws -> String?
+}
+
+/// Everything the service persists: one value the routes and the worker runtime hold.
+public protocol QueueStore: JobQueue, JobEventLog, CheckpointCatalog, DatasetCatalog, DeletionRequestStore, APIKeyStore {
+    /// The store's clock (milliseconds since 1970; injectable in tests).
+    var clock: any StoreClock { get }
+    /// The database answers and its schema is current (`/readyz`).
+    func isReady() -> Bool
+    /// Runs blocking store work off the caller's executor (never on NIO threads or the cooperative pool).
+    func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T
+}
+
+extension JobQueue {
+    public func claim(owner: String, types: [String], leaseMillis: Int64) throws -> [ClaimedJob] {
+        try claim(owner: owner, types: types, leaseMillis: leaseMillis, limit: 1)
+    }
+    public func reapExpiredLeases() throws -> Int { try reapExpiredLeases(isDead: { _ in false }) }
+}
+
+/// How API keys are stored: only their SHA-256 (hex), never the key.
+public enum APIKeyHash {
+    public static func of(_ key: String) -> String { Fingerprint.sha256(Data(key.utf8)) }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import Logging
+import OrchardJobs
+import OrchardTensor
+import ServiceLifecycle
+
+/// Drives deletion requests: for each affected model, asks the job-kind registry how that kind's models are
+/// unlearned, queues the unlearning job through the ordinary submission path (one per model at a time, oldest
+/// request first), reads the job's typed outcome when it ends, and closes the request with its receipt.
+///
+/// Every write is conditional on the snapshot it came from (`DeletionRequestStore`), so running it twice, or in
+/// two processes, never queues a job twice or records an outcome twice; a restart repeats only recorded work.
+public struct DeletionCoordinator: Sendable {
+    public let store: any QueueStore
+    public let registry: JobKindRegistry
+
+    public init(store: any QueueStore, registry: JobKindRegistry) { self.store = store; self.registry = registry }
+
+    /// Advances every open request one step; returns how many changed.
+    @discardableResult
+    public func advanceAll() throws -> Int {
+        var changed = 0
+        for id in try store.openDeletionRequestIDs() where try advance(id) { changed += 1 }
+        return changed
+    }
+
+    /// Advances one request: records finished unlearning jobs, queues the next ones, and ends the request
+    /// when every affected model is settled.
+    @discardableResult
+    public func advance(_ id: String) throws -> Bool {
+        guard let progress = try store.deletionProgress(id: id), !progress.request.status.isTerminal else { return false }
+        let request = progress.request
+        var changed = false, anyStarted = false
+        for m in progress.models {
+            switch m.action.status {
+            case "queued":
+                guard let job = m.unlearningJob else { continue }
+                if job.status != .queued { anyStarted = true }
+                guard job.status.isTerminal else { continue }
+                changed = try record(job, of: m.action, request: id) || changed
+            case "waiting":
+                changed = try start(m, request: request) || changed
+            default:
+                continue
+            }
+        }
+        guard let now = try store.deletionProgress(id: id) else { return changed }
+        let statuses = now.request.actions.map(\.status)
+        let settled = statuses.allSatisfy { ["completed", "failed", "skipped"].contains($0) }
+        // pending: waiting for an affected model to finish training or for an earlier request on it;
+        // running: unlearning work has been queued (or there was nothing left to wait for).
+        if now.request.status == .pending && (anyStarted || changed || settled) {
+            try store.markDeletionRunning(id: id)
+            changed = true
+        }
+        if settled {
+            let failed = statuses.contains("failed")
+            let receipt = try DeletionReceipt.make(for: now.request, failed: failed, store: store, registry: registry)
+            let error: JSONValue? = failed ? ["code": "unlearning_failed", "message": "an unlearning job failed; see the actions and events"] : nil
+            try store.finishDeletionRequest(id: id, failed: failed, receipt: receipt, error: error)
+            changed = true
+        }
+        return changed
+    }
+
+    /// A waiting model whose training has ended and that no earlier request holds: queue its unlearning job.
+    func start(_ m: DeletionProgress.ModelProgress, request: DeletionRequest) throws -> Bool {
+        let root = m.action.rootJob
+        guard !m.blocked, let rootStatus = m.rootStatus, rootStatus.isTerminal else {
+            return false   // still training on a snapshot taken before the tombstone: unlearn when done
+        }
+        guard rootStatus == .succeeded, let input = m.newestCheckpoint else {
+            try store.skipModel(request: request.id, model: root, note: DeletionNote(
+                "model_skipped", "job \(root) \(rootStatus.rawValue) without a model: nothing to unlearn", data: ["model": .string(root)]))
+            return true
+        }
+        guard let unlearning = registry.kind(m.action.jobType)?.unlearning else {
+            try store.skipModel(request: request.id, model: root, note: DeletionNote(
+                "model_skipped", "no unlearning method is registered for \(m.action.jobType) in this process", data: ["model": .string(root)]))
+            return true
+        }
+        let params: JSONValue
+        do {
+            params = try unlearning.params(UnlearningRequest(inputCheckpoint: input, model: root, forget: m.forget, mode: request.mode,
+                                                             dataset: request.dataset, deletionRequest: request.id))
+        } catch {
+            try store.skipModel(request: request.id, model: root, note: DeletionNote(
+                "model_skipped", "\(m.action.jobType) cannot be unlearned in \(request.mode) mode: \(Self.describe(error))",
+                data: ["model": .string(root)]))
+            return true
+        }
+        let submission = JobSubmission(tenant: request.tenant, type: unlearning.jobType, params: params, seed: 0, priority: 1, maxAttempts: 3,
+                                       metadata: ["deletion_request": request.id, "model": root])
+        let note = DeletionNote("unlearning_job_queued", "\(unlearning.jobType) job {job} on \(input) (model \(root))",
+                                data: ["model": .string(root), "input_checkpoint": .string(input)])
+        return try store.queueUnlearning(request: request.id, model: root, inputCheckpoint: input, submission: submission, note: note) != nil
+    }
+
+    /// A finished unlearning job: its typed outcome (the new version) or its error, and the redaction of its params.
+    func record(_ job: Job, of action: DeletionAction, request: String) throws -> Bool {
+        let root = action.rootJob
+        let kind = registry.kind(job.type)
+        let redacted = kind.map { $0.redact(job.params) }
+        let end: ModelUnlearningEnd
+        if job.status == .succeeded, let result = job.result {
+            let outcome = try? kind?.outcome?(result)
+            let version = outcome.flatMap { o in o.producedVersion ? o.model_version.map { ($0, o.checkpoint!) } : nil }
+            end = ModelUnlearningEnd(status: "completed", result: result, newVersion: version, note: DeletionNote(
+                "unlearning_completed",
+                "model \(root): new version \(outcome?.model_version ?? 0) (\(outcome?.producedVersion == true ? outcome!.checkpoint! : "unchanged"))",
+                data: ["job": .string(job.id), "model": .string(root),
+                       "checkpoint": outcome?.checkpoint.map(JSONValue.string) ?? .null, "retrained": .bool(outcome?.retrained ?? false)]))
+        } else {
+            let error = JSONValue(jsonText: job.errorJSON) ?? .null
+            end = ModelUnlearningEnd(status: "failed", result: ["error": error], newVersion: nil, note: DeletionNote(
+                "unlearning_failed", "unlearning job \(job.id) \(job.status.rawValue)",
+                data: ["job": .string(job.id), "model": .string(root), "error": error]))
+        }
+        return try store.recordUnlearningEnd(request: request, model: root, jobID: job.id, end: end, redactedParams: redacted)
+    }
+
+    static func describe(_ error: Error) -> String {
+        if case JobError.invalid(let param, let message) = error { return param.map { "\($0): \(message)" } ?? message }
+        return "\(error)"
+    }
+}
+
+/// The coordinator as a lifecycle service: advances requests every `interval` until shutdown.
+public struct DeletionCoordinatorService: Service {
+    let coordinator: DeletionCoordinator
+    let interval: Duration
+    let logger: Logger
+    let startGate: StartGate
+
+    public init(store: any QueueStore, registry: JobKindRegistry, interval: Duration,
+                logger: Logger = Logger(label: "orchard.deletions"), startGate: StartGate = StartGate(open: true)) {
+        coordinator = DeletionCoordinator(store: store, registry: registry)
+        self.interval = interval; self.logger = logger; self.startGate = startGate
+    }
+
+    public func run() async throws {
+        let coordinator = coordinator
+        await startGate.wait()
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    _ = try await coordinator.store.offload { try coordinator.advanceAll() }
+                } catch {
+                    logger.error("deletion coordinator failed", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+}
