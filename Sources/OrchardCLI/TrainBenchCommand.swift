@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import OrchardModels
+import OrchardBenchmarks
 
 /// `orchard bench train [tiny|small|all] [--steps N] [--threads N] [--json]`: training throughput of the
 /// engine (tokens/s, step time, GFLOP/s, MFU against a measured sgemm peak, peak RSS). Same code as the

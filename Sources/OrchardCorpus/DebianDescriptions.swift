@@ -103,14 +103,15 @@ public enum DebianDescriptions {
     }
 
     /// `{id, domain: SECTION, text}` documents; the text is the synopsis, a blank line, the long description.
-    public static func documents(_ descriptions: [Description]) -> [CorpusDocument] {
+    public static func documents(_ descriptions: [Description]) -> [Document] {
         descriptions.map {
-            CorpusDocument(id: "debian-descriptions/\($0.package):\($0.descriptionMD5)", domain: $0.section,
-                           text: $0.synopsis + "\n\n" + $0.text)
+            Document(id: "debian-descriptions/\($0.package):\($0.descriptionMD5)", domain: $0.section,
+                     text: $0.synopsis + "\n\n" + $0.text)
         }
     }
 
-    private static func lastComponent(_ section: String) -> String {
+    /// "contrib/net" → "net": the section without its archive area.
+    static func lastComponent(_ section: String) -> String {
         String(section.split(separator: "/").last ?? Substring(section))
     }
 }

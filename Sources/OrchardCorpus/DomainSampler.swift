@@ -1,11 +1,12 @@
 import Foundation
+import OrchardTensor
 
 /// Applies a per-domain byte cap by sampling whole documents: candidates are visited in an order
 /// fixed by a hash of their id (so a cap keeps a spread of the whole source, not its first files),
 /// and each is kept while the domain stays within `capBytes` of UTF-8 text.
 public enum DomainSampler {
     public struct Selection {
-        public var documents: [CorpusDocument]
+        public var documents: [Document]
         public var bytes: Int
         public var candidatesSeen: Int
         public var candidatesTotal: Int
@@ -13,10 +14,10 @@ public enum DomainSampler {
 
     public static func select(domain: String, candidates: [DocumentCandidate], capBytes: Int,
                               maxDocumentBytes: Int) throws -> Selection {
-        let ordered = candidates.map { (HeldOutSplit.unitHash("order:" + $0.id), $0) }.sorted {
+        let ordered = candidates.map { (orderKey($0.id), $0) }.sorted {
             $0.0 != $1.0 ? $0.0 < $1.0 : $0.1.id < $1.1.id
         }
-        var kept: [CorpusDocument] = [], bytes = 0, seen = 0, missedCandidates = 0
+        var kept: [Document] = [], bytes = 0, seen = 0, missedCandidates = 0
         var ids = Set<String>()
         // Stop once the cap is practically full (within a quarter document), or after many candidates
         // in a row had no piece that fit: loading a candidate can be expensive (groff, big changelogs).
@@ -35,7 +36,7 @@ public enum DomainSampler {
                 guard ids.insert(id).inserted else {
                     throw CorpusError.malformed(format: "domain \(domain)", detail: "duplicate document id \(id)")
                 }
-                kept.append(CorpusDocument(id: id, domain: domain, text: text))
+                kept.append(Document(id: id, domain: domain, text: text))
                 bytes += size
                 keptAny = true
             }
@@ -43,5 +44,14 @@ public enum DomainSampler {
         }
         kept.sort { $0.id < $1.id }
         return Selection(documents: kept, bytes: bytes, candidatesSeen: seen, candidatesTotal: candidates.count)
+    }
+
+    /// A candidate's place in the visiting order, in [0, 1): the first 8 bytes of SHA-256("order:" + id),
+    /// big-endian, top 53 bits / 2^53. Fixed: a prepared corpus's sample depends on it.
+    static func orderKey(_ id: String) -> Double {
+        let digest = SHA256Hasher.digest(Array("order:\(id)".utf8))
+        var value: UInt64 = 0
+        for byte in digest.prefix(8) { value = value << 8 | UInt64(byte) }
+        return Double(value >> 11) / Double(UInt64(1) << 53)
     }
 }

@@ -1,11 +1,15 @@
 import Foundation
-import OrchardTensor
 
-/// Deterministic per-document assignment to the held-out split: a document is held out when the
-/// first 8 bytes of SHA-256("heldout:" + id), read as a fraction of 2^64, fall below `fraction`.
-/// Depends only on the id, so it is stable across runs, machines and caps (see `assign` for the
-/// one exception that keeps every domain's held-out set non-empty).
+/// The one held-out split of the package (corpus preparation, pretraining, the topic head): a deterministic
+/// per-document assignment that depends only on the ids (and, for one exception, the domains), so it is
+/// stable across runs, machines, caps and document order.
+///
+/// Rule: h(id) = FNV-1a 64 of the UTF-8 bytes of "heldout:" + id. A document is held out when
+/// Double(h(id)) < fraction · 2^64. Exception (`assign`): a domain with ≥ 2 documents of which none is held
+/// out gives up its smallest-h document, so every domain has a held-out loss; with fraction 0 nothing is
+/// held out. This is the rule pretraining has always used (its results depend on it bit for bit).
 public struct HeldOutSplit: Sendable {
+    /// In [0, 1): the expected share of held-out documents (before the per-domain exception).
     public let fraction: Double
 
     public init(fraction: Double) throws {
@@ -13,30 +17,42 @@ public struct HeldOutSplit: Sendable {
         self.fraction = fraction
     }
 
-    public func isHeldOut(_ id: String) -> Bool {
-        HeldOutSplit.unitHash("heldout:" + id) < fraction
+    /// FNV-1a 64 (offset basis 0xcbf29ce484222325, prime 0x100000001b3) of "heldout:" + id.
+    public static func hash(_ id: String) -> UInt64 {
+        var x: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in "heldout:\(id)".utf8 { x = (x ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        return x
     }
 
-    /// Splits one domain's documents. When the hash rule holds out none of a domain with at least
-    /// two documents (tiny domains, small caps), the document with the smallest hash is held out so
-    /// that every domain has a held-out loss; this depends only on the ids, so it is deterministic.
-    public func assign(_ documents: [CorpusDocument]) -> (train: [CorpusDocument], heldOut: [CorpusDocument]) {
-        var train: [CorpusDocument] = [], heldOut: [CorpusDocument] = []
-        for document in documents {
-            if isHeldOut(document.id) { heldOut.append(document) } else { train.append(document) }
+    /// The hash rule alone (no per-domain exception): Double(hash(id)) < fraction · 2^64.
+    public func isHeldOut(_ id: String) -> Bool { isHeldOut(hash: Self.hash(id)) }
+
+    func isHeldOut(hash: UInt64) -> Bool { Double(hash) < fraction * 18_446_744_073_709_551_616.0 }
+
+    /// Splits documents of any domains (any element type: `id` and `domain` read its fields) into
+    /// (train, held-out), each in input order. Documents sharing an id land on the same side.
+    public func assign<D>(_ documents: [D], id: (D) -> String, domain: (D) -> String) -> (train: [D], heldOut: [D]) {
+        let ids = documents.map(id)
+        let hashes = ids.map(Self.hash)
+        var held = Set<String>()
+        for i in documents.indices where isHeldOut(hash: hashes[i]) { held.insert(ids[i]) }
+        if fraction > 0 {
+            var byDomain: [String: [Int]] = [:]
+            for i in documents.indices { byDomain[domain(documents[i]), default: []].append(i) }
+            for members in byDomain.values where members.count >= 2 && !members.contains(where: { held.contains(ids[$0]) }) {
+                // `min` keeps the first of equal hashes (equal hashes mean equal ids in practice).
+                held.insert(ids[members.min { hashes[$0] < hashes[$1] }!])
+            }
         }
-        if heldOut.isEmpty, train.count >= 2, fraction > 0,
-           let first = train.indices.min(by: { HeldOutSplit.unitHash("heldout:" + train[$0].id) < HeldOutSplit.unitHash("heldout:" + train[$1].id) }) {
-            heldOut.append(train.remove(at: first))
+        var train: [D] = [], heldOut: [D] = []
+        for i in documents.indices {
+            if held.contains(ids[i]) { heldOut.append(documents[i]) } else { train.append(documents[i]) }
         }
         return (train, heldOut)
     }
 
-    /// A hash of `key` mapped to [0, 1).
-    public static func unitHash(_ key: String) -> Double {
-        let digest = SHA256Hasher.digest(Array(key.utf8))
-        var value: UInt64 = 0
-        for byte in digest.prefix(8) { value = value << 8 | UInt64(byte) }
-        return Double(value >> 11) / Double(UInt64(1) << 53)
+    /// `assign` for the package's document type.
+    public func assign(_ documents: [Document]) -> (train: [Document], heldOut: [Document]) {
+        assign(documents, id: \.id, domain: \.domain)
     }
 }

@@ -4,7 +4,7 @@ import OrchardTensor
 /// Writes and reads the corpus JSONL files. The writer produces one fixed key order
 /// (`id`, `domain`, `text`) and minimal escaping so output bytes (and their SHA-256) are stable.
 public enum JSONLines {
-    public static func line(_ document: CorpusDocument) -> String {
+    public static func line(_ document: Document) -> String {
         "{\"id\":\(quoted(document.id)),\"domain\":\(quoted(document.domain)),\"text\":\(quoted(document.text))}\n"
     }
 
@@ -28,7 +28,7 @@ public enum JSONLines {
             try handle.truncate(atOffset: 0)
         }
 
-        public func write(_ document: CorpusDocument) throws {
+        public func write(_ document: Document) throws {
             let data = Data(JSONLines.line(document).utf8)
             hasher.update(data)
             buffer.append(data)
@@ -45,19 +45,19 @@ public enum JSONLines {
         }
     }
 
-    public static func write(_ documents: [CorpusDocument], to url: URL) throws -> (bytes: Int, sha256: String) {
+    public static func write(_ documents: [Document], to url: URL) throws -> (bytes: Int, sha256: String) {
         let writer = try Writer(url: url)
         for document in documents { try writer.write(document) }
         let digest = try writer.finish()
         return (writer.bytes, digest)
     }
 
-    public static func read(_ url: URL) throws -> [CorpusDocument] {
+    public static func read(_ url: URL) throws -> [Document] {
         guard let data = FileManager.default.contents(atPath: url.path) else { throw CorpusError.missingSource(url.path) }
         let decoder = JSONDecoder()
-        var documents: [CorpusDocument] = []
+        var documents: [Document] = []
         for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where !line.isEmpty {
-            do { documents.append(try decoder.decode(CorpusDocument.self, from: Data(line))) } catch {
+            do { documents.append(try decoder.decode(Document.self, from: Data(line))) } catch {
                 throw CorpusError.malformed(format: "JSONL", detail: "\(url.lastPathComponent) line \(number + 1): \(error)")
             }
         }

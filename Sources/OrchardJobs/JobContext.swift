@@ -1,4 +1,5 @@
 import Foundation
+import OrchardCorpus
 
 /// What a running job may do. Implemented by the store-backed worker; every write is fenced by the
 /// job's lease (id, attempt, owner): after the lease is lost, writes throw and `shouldStop` is true.
@@ -57,14 +58,6 @@ public struct CheckpointRef: Sendable, Hashable, Codable {
     public init(id: String, jobID: String, step: Int, directory: URL, metrics: [String: Double]) {
         self.id = id; self.jobID = jobID; self.step = step; self.directory = directory; self.metrics = metrics
     }
-}
-
-/// A document of a dataset: `{id, domain, text}`. Ids are stable and unique within a dataset.
-public struct Document: Sendable, Hashable, Codable {
-    public var id: String
-    public var domain: String
-    public var text: String
-    public init(id: String, domain: String, text: String) { self.id = id; self.domain = domain; self.text = text }
 }
 
 /// A preference pair: `{id, prompt, chosen, rejected}`.

@@ -1,4 +1,5 @@
 import Foundation
+import OrchardCorpus
 import GRDB
 import OrchardJobs
 import OrchardQueue

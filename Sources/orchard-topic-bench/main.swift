@@ -1,5 +1,8 @@
 import Foundation
+import OrchardBenchmarks
+import OrchardCorpus
 import OrchardMethods
+import OrchardTensor
 
 // Topic-model unlearning benchmark and reproductions (docs/performance.md, docs/results.md).
 //   orchard-topic-bench bench    [--corpus FILE.jsonl] [--sizes 1000,5000,20000] [--topics 20] [--vocab 2000] [--forget 10] [--repeats 2]
@@ -43,12 +46,12 @@ struct Options {
     }
 }
 
-func shuffled(_ docs: [TopicDocument], seed: UInt64) -> [TopicDocument] {
-    var g = SplitMix64(seed: seed)
+func shuffled(_ docs: [Document], seed: UInt64) -> [Document] {
+    var g = SeededRandom(seed: seed)
     return SensitivityCalibration.randomSubset(of: docs, size: docs.count, using: &g)
 }
 
-func loadCorpus(_ o: Options, key: String = "corpus", size: Int) throws -> [TopicDocument] {
+func loadCorpus(_ o: Options, key: String = "corpus", size: Int) throws -> [Document] {
     if let path = o.values[key] {
         let docs = shuffled(try TopicCorpusFile.load(path: path), seed: 1)
         print("corpus: \(path) (\(docs.count) documents, seeded shuffle 1)")
@@ -115,7 +118,7 @@ func run() throws {
 }
 
 /// Pre-training corpus minus the downstream documents; downstream split 50/50 into train and test (seeded).
-func downstreamSplit(_ o: Options) throws -> ([TopicDocument], [TopicDocument], [TopicDocument]) {
+func downstreamSplit(_ o: Options) throws -> ([Document], [Document], [Document]) {
     if let pPath = o.values["pretraining"], let dPath = o.values["downstream"] {
         let downstream = shuffled(try TopicCorpusFile.load(path: dPath), seed: 2)
         let ids = Set(downstream.map(\.id))

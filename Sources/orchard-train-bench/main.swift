@@ -3,6 +3,7 @@
 // --compare-gemm instead trains each config twice in turn, once per GEMM kernel (OpenBLAS, packed), and prints
 // both median step times and the median per-pair speedup (TrainBenchmark.compareGEMMKernels).
 import Foundation
+import OrchardBenchmarks
 import OrchardModels
 import OrchardTensor
 

@@ -38,11 +38,41 @@ import Testing
 
     @Test func everyDomainWithTwoDocumentsGetsAHeldOutDocument() throws {
         let split = try HeldOutSplit(fraction: 0.01)
-        let documents = (0..<3).map { CorpusDocument(id: "tiny/x:\($0)#0", domain: "tiny", text: "t") }
+        let documents = (0..<3).map { Document(id: "tiny/x:\($0)#0", domain: "tiny", text: "t") }
         let (train, heldOut) = split.assign(documents)
         #expect(heldOut.count == 1 && train.count == 2)
         #expect(split.assign(documents.reversed()).heldOut == heldOut)
         #expect(split.assign([documents[0]]).heldOut.isEmpty)
+    }
+
+    /// The split is the one pretraining used (OrchardJobs' PretrainCorpus.split, transcribed here as the reference):
+    /// same documents held out, same order, on several domains including ones the hash rule leaves empty.
+    @Test func splitMatchesThePretrainingRule() throws {
+        func reference(_ documents: [Document], fraction: Double) -> (train: [Document], heldOut: [Document]) {
+            func h(_ id: String) -> UInt64 {
+                var x: UInt64 = 0xcbf2_9ce4_8422_2325
+                for b in "heldout:\(id)".utf8 { x = (x ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+                return x
+            }
+            let threshold = fraction * 18_446_744_073_709_551_616.0
+            var held = Set(documents.filter { Double(h($0.id)) < threshold }.map(\.id))
+            for (_, docs) in Dictionary(grouping: documents, by: \.domain) where docs.count >= 2 && !docs.contains(where: { held.contains($0.id) }) {
+                held.insert(docs.min { h($0.id) < h($1.id) }!.id)
+            }
+            return (documents.filter { !held.contains($0.id) }, documents.filter { held.contains($0.id) })
+        }
+        var documents: [Document] = []
+        for (domain, count) in [("big", 400), ("mid", 37), ("pair", 2), ("single", 1), ("three", 3)] {
+            documents += (0..<count).map { Document(id: "\(domain)-\($0 * 7919 % 1000)", domain: domain, text: "t") }
+        }
+        documents.sort { String($0.id.reversed()) < String($1.id.reversed()) }  // interleave the domains
+        for fraction in [0.001, 0.05, 0.1, 0.5, 0.9] {
+            let ours = try HeldOutSplit(fraction: fraction).assign(documents), theirs = reference(documents, fraction: fraction)
+            #expect(ours.train == theirs.train && ours.heldOut == theirs.heldOut, "fraction \(fraction)")
+            #expect(Set(ours.heldOut.map(\.domain)).isSuperset(of: ["big", "mid", "pair", "three"]))
+        }
+        #expect(try HeldOutSplit(fraction: 0).assign(documents).heldOut.isEmpty)
+        #expect(HeldOutSplit.hash("") == 0xb22f_0095_9c77_89c8)  // FNV-1a 64 of "heldout:" (independent reference)
     }
 
     @Test func paragraphDeduplicationKeysIgnoreCaseAndSpacing() {
@@ -68,7 +98,7 @@ import Testing
     }
 
     @Test func jsonLinesRoundTripAndEscaping() throws {
-        let documents = [CorpusDocument(id: "a/b:c#0", domain: "a", text: "tab\tquote\" back\\ nl\n ctl\u{01} é 🍎 /slash")]
+        let documents = [Document(id: "a/b:c#0", domain: "a", text: "tab\tquote\" back\\ nl\n ctl\u{01} é 🍎 /slash")]
         let directory = try Fixtures.temporaryDirectory("jsonl")
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("x.jsonl")

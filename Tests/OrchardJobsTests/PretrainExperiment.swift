@@ -1,4 +1,5 @@
 import Foundation
+import OrchardCorpus
 import Testing
 @testable import OrchardJobs
 

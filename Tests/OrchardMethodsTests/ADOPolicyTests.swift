@@ -10,13 +10,13 @@ struct SyntheticLossSimulation {
     struct Domain { var epsilon: Double; var beta: Double; var alpha: Double }
     var domains: [Domain]
     var seen: [Double]
-    var rng: SeededGenerator
+    var rng: SeededRandom
     let noise: Double
 
     init(domains: [Domain], seed: UInt64, noise: Double = 0.03) {
         self.domains = domains
         self.seen = Array(repeating: 0, count: domains.count)
-        self.rng = SeededGenerator(seed: seed)
+        self.rng = SeededRandom(seed: seed)
         self.noise = noise
     }
 
@@ -25,7 +25,7 @@ struct SyntheticLossSimulation {
         var ds: [Int] = [], ls: [Double] = []
         let total = seen.reduce(0, +)
         for _ in 0..<batchSize {
-            let u = rng.nextUnit()
+            let u = rng.nextDouble()
             var acc = 0.0, d = weights.count - 1
             for (i, w) in weights.enumerated() { acc += w; if u < acc { d = i; break } }
             let m = seen[d] + 0.1 * total + 10
@@ -178,7 +178,7 @@ struct SyntheticLossSimulation {
 
     /// §6.1 check 8, second half, and §7's note: a constant-loss domain fitted from data.
     @Test func fittedConstantDomainLandsAtTheFloorWithTheTieBreak() throws {
-        var rng = SeededGenerator(seed: 21)
+        var rng = SeededRandom(seed: 21)
         let n = (0..<200).map { Double(32 * (200 + 2 * $0 + 1)) }
         let flat = n.map { _ in 4.5 * (1 + 0.01 * rng.nextGaussian()) }
         let learning = ScalingLaw(epsilon: 1.0, beta: 8, alpha: 0.3)
@@ -282,7 +282,7 @@ struct SyntheticLossSimulation {
         let f = try SavitzkyGolayFilter(window: 11, order: 3)
         let cubic = (0..<40).map { x -> Double in let t = Double(x); return 0.01 * t * t * t - 0.3 * t * t + t + 2 }
         for (a, b) in zip(f.apply(cubic), cubic) { #expect(Swift.abs(a - b) <= 1e-9 * Swift.max(1, Swift.abs(b))) }
-        var rng = SeededGenerator(seed: 5)
+        var rng = SeededRandom(seed: 5)
         let noisy = (0..<200).map { _ in 1 + 0.1 * rng.nextGaussian() }
         let sm = f.apply(noisy)
         let v0 = noisy.map { ($0 - 1) * ($0 - 1) }.reduce(0, +), v1 = sm.map { ($0 - 1) * ($0 - 1) }.reduce(0, +)

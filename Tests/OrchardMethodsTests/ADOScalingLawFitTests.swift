@@ -1,12 +1,13 @@
 import Testing
 import Foundation
+import OrchardTensor
 @testable import OrchardMethods
 
 /// Spec §6.1 checks 1-3: recovery from noisy synthetic curves, the closed-form derivative, best-of multi-start.
 @Suite struct ADOScalingLawFitTests {
     static func syntheticCurve(epsilon: Double, beta: Double, alpha: Double, noise: Double, seed: UInt64)
         -> (counts: [Double], losses: [Double]) {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let counts = (0..<200).map { Foundation.pow(10, 3 + 3 * Double($0) / 199) }
         let losses = counts.map { (epsilon + beta * Foundation.pow($0, -alpha)) * (1 + noise * rng.nextGaussian()) }
         return (counts, losses)

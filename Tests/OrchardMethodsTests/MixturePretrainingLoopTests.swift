@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import OrchardTensor
 @testable import OrchardMethods
 
 /// A real (tiny) language model for loop tests: an ASCII bigram model (128 symbols), logits W[prev][next], trained by SGD
@@ -63,7 +64,7 @@ struct BigramLanguageModel: MixtureTrainable, Equatable {
             texts[id] = (0..<6).map { j in "Dear \(names[(i + j) % 4]), order \(100 + i * 7 + j) ships \(days[(i + j) % 2]).\n" }.joined()
             domains[id] = "template"
         }
-        var rng = SeededGenerator(seed: 42)
+        var rng = SeededRandom(seed: 42)
         for i in 0..<8 {
             let id = "noise-\(i)"
             texts[id] = String(decoding: (0..<300).map { _ in UInt8(32 + rng.next() % 95) }, as: UTF8.self)
@@ -140,7 +141,7 @@ struct BigramLanguageModel: MixtureTrainable, Equatable {
 extension Array {
     /// Fisher–Yates with a seeded generator (test data only).
     func shuffledDeterministically(seed: UInt64) -> [Element] {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededRandom(seed: seed)
         var a = self
         for i in stride(from: a.count - 1, to: 0, by: -1) { a.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
         return a

@@ -1,11 +1,12 @@
 import Testing
 import Foundation
+import OrchardTensor
 @testable import OrchardMethods
 
 @Suite struct MixtureSamplerTests {
     /// Four domains of uneven size; document lengths vary (some shorter than a window, one too short to use).
     static func catalog() throws -> MixtureCatalog {
-        var rng = SeededGenerator(seed: 99)
+        var rng = SeededRandom(seed: 99)
         let spec: [(String, Int, Int)] = [("prose", 40, 300), ("code", 25, 200), ("arithmetic", 15, 120), ("noise", 10, 90)]
         return try MixtureCatalog(domains: spec.map { name, count, maxLen in
             MixtureDomain(name: name, documents: (0..<count).map { i in
@@ -18,7 +19,7 @@ import Foundation
     /// with noise hashed from (document, offset), so a resumed run sees exactly the same losses.
     static func losses(for batch: [SampledSequence], step: Int) -> [Double] {
         batch.map { s in
-            var h = SeededGenerator(seed: UInt64(s.offset), stream: [UInt64(s.documentIndex), UInt64(s.domain)])
+            var h = SeededRandom(seed: UInt64(s.offset), stream: [UInt64(s.documentIndex), UInt64(s.domain)])
             let noise = 0.02 * h.nextGaussian()
             let n = Double(16 * (step + 1))
             switch s.domain {
@@ -198,10 +199,10 @@ import Foundation
     }
 
     @Test func generatorStateRoundTripsThroughJSON() throws {
-        var g = SeededGenerator(seed: .max)
+        var g = SeededRandom(seed: .max)
         for _ in 0..<5 { _ = g.next() }
-        var h = try JSONDecoder().decode(SeededGenerator.self, from: JSONEncoder().encode(g))
+        var h = try JSONDecoder().decode(SeededRandom.self, from: JSONEncoder().encode(g))
         for _ in 0..<5 { #expect(g.next() == h.next()) }
-        #expect(throws: (any Error).self) { try JSONDecoder().decode(SeededGenerator.self, from: Data(#"["0","0","0","0"]"#.utf8)) }
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(SeededRandom.self, from: Data(#"["0","0","0","0"]"#.utf8)) }
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import OrchardTensor
 @testable import OrchardMethods
 
 /// The SIMD objective (polynomial exp/log, four points at a time) against a plain scalar transcription of
@@ -28,7 +29,7 @@ import Foundation
 
     @Test(arguments: [1, 7, 8, 9, 203])   // point counts around the SIMD width, and a long history
     func matchesScalarReference(points: Int) {
-        var rng = SeededGenerator(seed: UInt64(points))
+        var rng = SeededRandom(seed: UInt64(points))
         let counts = (0..<points).map { Double(64 * (10 + 3 * $0)) }
         let losses = counts.map { (0.8 + 9 * Foundation.pow($0, -0.28)) * (1 + 0.02 * rng.nextGaussian()) }
         for delta in [1e-3, 0.05] {

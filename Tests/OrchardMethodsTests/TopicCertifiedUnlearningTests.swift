@@ -1,4 +1,5 @@
 import Foundation
+import OrchardTensor
 import Testing
 @testable import OrchardMethods
 
@@ -15,7 +16,7 @@ import Testing
             let m = try GaussianMechanism(epsilon: eps, delta: delta, sensitivity: sens)
             let expected = sens * (2 * log(1.25 / delta)).squareRoot() / eps
             #expect(abs(m.sigma - expected) <= 1e-12 * max(1, expected))
-            var g = SplitMix64(seed: 77)
+            var g = SeededRandom(seed: 77)
             let noise = m.release([Double](repeating: 0, count: 100_000), using: &g)
             #expect(abs(Self.standardDeviation(noise) / m.sigma - 1) <= 0.02)
         }
@@ -58,11 +59,11 @@ import Testing
 
         // Side A: release of the model that still contains S_f. Side B: U(S_f, A(S), T(S)).
         // Both over the same words (none of the forgotten documents holds a word's last occurrence here).
-        var g = SplitMix64(seed: 2024)
+        var g = SeededRandom(seed: 2024)
         let (unlearned, _) = try model.unlearn(documents: forget, mode: .certified, noise: &g)
         #expect(unlearned.unseenWordIDs.isEmpty)
         let worst = zip(unlearned.topicWord, model.topicWord).map { ($0 - $1) / gap }  // the most revealing direction
-        var random = (0..<worst.count).map { _ in RandomDraws.standardNormal(&g) }
+        var random = (0..<worst.count).map { _ in g.nextGaussian() }
         let norm = DenseLinearAlgebra.frobeniusNorm(random)
         random = random.map { $0 / norm }
         for direction in [worst, random] {
@@ -98,7 +99,7 @@ import Testing
         #expect(model.certification?.guarantee == .empiricalNotCertified)
         #expect(model.certification?.capacity == 5)
         var remaining = docs
-        var g = SplitMix64(seed: 5)
+        var g = SeededRandom(seed: 5)
         var history: [(used: Int, retrained: Bool)] = []
         for seed in 0..<4 as Range<UInt64> {
             let forget = TopicFixtures.forgetSet(remaining, count: 2, seed: 100 + seed)

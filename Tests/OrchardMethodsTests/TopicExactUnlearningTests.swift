@@ -1,11 +1,12 @@
 import Foundation
+import OrchardCorpus
 import Testing
 @testable import OrchardMethods
 
 /// Spec §6.1 check 3: Mode E (zero noise) equals retraining from scratch without the forget set, for
 /// ≥ 5 random forget sets of 1%, 5% and 10% — on real text (dpkg status) and on a synthetic corpus.
 @Suite struct TopicExactUnlearningTests {
-    static func checkUnlearnEqualsRetrain(docs: [TopicDocument], config: TopicModelConfig, seeds: Range<UInt64>) throws {
+    static func checkUnlearnEqualsRetrain(docs: [Document], config: TopicModelConfig, seeds: Range<UInt64>) throws {
         let model = try TopicModelTrainer.train(documents: docs, config: config)
         for fraction in [0.01, 0.05, 0.10] {
             for seed in seeds {
@@ -55,7 +56,7 @@ import Testing
         let docs = TopicFixtures.dpkgDocuments
         let model = try TopicModelTrainer.train(documents: docs, config: TopicFixtures.dpkgConfig)
         #expect(throws: TopicModelError.unknownDocument(id: "no-such-package")) {
-            try model.unlearn(documents: [TopicDocument(id: "no-such-package", text: "x")], mode: .exact)
+            try model.unlearn(documents: [Document(id: "no-such-package", domain: "", text: "x")], mode: .exact)
         }
         #expect(throws: TopicModelError.duplicateDocument(id: docs[0].id)) {
             try model.unlearn(documents: [docs[0], docs[0]], mode: .exact)

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import OrchardCorpus
 import OrchardJobs
 import OrchardQueue
 import OrchardMethods
@@ -16,16 +17,16 @@ import Testing
 /// completion by the unlearning jobs, and the results checked against retraining in the test.
 @Suite(.serialized) struct DeletionRequestTests {
     /// The dpkg descriptions of the five largest Sections (label = Section), as dataset JSONL.
-    static let corpus: [TopicDocument] = {
+    static let corpus: [OrchardCorpus.Document] = {
         let all = (try? DebianStatusCorpus.load()) ?? []
         var counts: [String: Int] = [:]
-        for d in all { counts[d.label ?? "", default: 0] += 1 }
+        for d in all { counts[d.domain, default: 0] += 1 }
         let top = Set(counts.filter { !$0.key.isEmpty }.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }.prefix(5).map(\.key))
-        return all.filter { top.contains($0.label ?? "") }
+        return all.filter { top.contains($0.domain) }
     }()
 
     static var jsonl: String {
-        corpus.map { d in String(decoding: JSONValue.object(["id": .string(d.id), "domain": .string(d.label!), "text": .string(d.text)]).canonicalData(), as: UTF8.self) }
+        corpus.map { d in String(decoding: JSONValue.object(["id": .string(d.id), "domain": .string(d.domain), "text": .string(d.text)]).canonicalData(), as: UTF8.self) }
             .joined(separator: "\n")
     }
 

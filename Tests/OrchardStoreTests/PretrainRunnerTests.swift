@@ -1,4 +1,5 @@
 import Foundation
+import OrchardCorpus
 import OrchardJobs
 import OrchardQueue
 import OrchardTestSupport

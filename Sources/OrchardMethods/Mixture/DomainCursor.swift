@@ -1,4 +1,5 @@
 import Foundation
+import OrchardTensor
 
 /// Where a domain's reading stands: each epoch visits the domain's documents in a seeded permutation,
 /// each document in consecutive windows. (epoch, position, offset) plus the seed determine every
@@ -14,7 +15,7 @@ public struct DomainCursor: Sendable, Hashable, Codable {
     /// The permutation of `count` documents for (seed, domain, epoch): its own RNG stream, so it never
     /// depends on how many domain draws were made.
     public static func permutation(seed: UInt64, domain: Int, epoch: Int, count: Int) -> [Int] {
-        var rng = SeededGenerator(seed: seed, stream: [1, UInt64(domain), UInt64(epoch)])
+        var rng = SeededRandom(seed: seed, stream: [1, UInt64(domain), UInt64(epoch)])
         var p = Array(0..<count)
         if count > 1 {
             for i in stride(from: count - 1, to: 0, by: -1) {

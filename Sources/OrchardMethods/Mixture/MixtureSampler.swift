@@ -32,7 +32,7 @@ public struct MixtureSampler: Sendable {
         let hex = String(seed, radix: 16)
         let state = MixtureSamplerState(
             catalogFingerprint: catalog.fingerprint, seed: String(repeating: "0", count: 16 - hex.count) + hex,
-            sequenceLength: sequenceLength, strategy: resolved, generator: SeededGenerator(seed: seed),
+            sequenceLength: sequenceLength, strategy: resolved, generator: SeededRandom(seed: seed),
             cursors: Array(repeating: DomainCursor(), count: catalog.domains.count),
             excludedDocumentIDs: Array(Set(excludedDocumentIDs)).sorted(),
             excludedAtStart: Array(Set(excludedDocumentIDs)).sorted(), batches: 0, sequences: 0,
@@ -109,7 +109,7 @@ public struct MixtureSampler: Sendable {
         var batch: [SampledSequence] = []
         batch.reserveCapacity(size)
         for _ in 0..<size {
-            let u = state.generator.nextUnit() * acc
+            let u = state.generator.nextDouble() * acc
             var d = lastPositive
             for i in 0..<w.count where u < cdf[i] && w[i] > 0 { d = i; break }
             batch.append(nextWindow(domain: d))

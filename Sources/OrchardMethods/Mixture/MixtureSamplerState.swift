@@ -1,4 +1,5 @@
 import Foundation
+import OrchardTensor
 
 /// Everything a `MixtureSampler` needs to continue exactly where it stopped (checkpoint `state.json`).
 public struct MixtureSamplerState: Sendable, Hashable, Codable {
@@ -9,7 +10,7 @@ public struct MixtureSamplerState: Sendable, Hashable, Codable {
     public var sequenceLength: Int
     public var strategy: ResolvedMixtureStrategy
     /// RNG of the per-sequence domain draws.
-    public var generator: SeededGenerator
+    public var generator: SeededRandom
     public var cursors: [DomainCursor]
     /// Tombstoned document ids, sorted: never sampled again.
     public var excludedDocumentIDs: [String]

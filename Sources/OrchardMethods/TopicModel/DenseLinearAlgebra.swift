@@ -1,7 +1,7 @@
 import CBLAS
 
 /// Row-major dense helpers for the topic model: a BLAS product and a small SPD solver (r×r systems).
-enum DenseLinearAlgebra {
+public enum DenseLinearAlgebra {
     /// C (m×n) = op(A) · op(B), all row-major; op(A) is m×k, op(B) is k×n.
     static func multiply(_ a: [Double], _ b: [Double], m: Int, k: Int, n: Int,
                          transposeA: Bool = false, transposeB: Bool = false) -> [Double] {
@@ -47,9 +47,11 @@ enum DenseLinearAlgebra {
         return x
     }
 
-    static func frobeniusNorm(_ a: [Double]) -> Double { a.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+    /// ‖a‖_F = √Σ a_i².
+    public static func frobeniusNorm(_ a: [Double]) -> Double { a.reduce(0) { $0 + $1 * $1 }.squareRoot() }
 
-    static func frobeniusDistance(_ a: [Double], _ b: [Double]) -> Double {
+    /// ‖a − b‖_F (same count).
+    public static func frobeniusDistance(_ a: [Double], _ b: [Double]) -> Double {
         precondition(a.count == b.count)
         var s = 0.0
         for i in a.indices { let d = a[i] - b[i]; s += d * d }

@@ -1,3 +1,5 @@
+import OrchardTensor
+
 /// FastAnchorWords, Gram–Schmidt version (spec §1.3; Arora et al. 2013 Alg. 4; ankura `gram_schmidt_anchors`).
 /// Picks r anchor words among the candidates as the vertices of the convex hull of the row-normalised
 /// co-occurrence rows, greedily by largest residual after projecting out the span of those chosen.
@@ -68,7 +70,7 @@ public enum FastAnchorWords {
 
     /// Achlioptas projection: entries √3·{+1 w.p. 1/6, 0 w.p. 2/3, −1 w.p. 1/6}, n×dim row-major.
     public static func achlioptasProjection(rows n: Int, columns dim: Int, seed: UInt64) -> [Double] {
-        var g = SplitMix64(seed: seed)
+        var g = SeededRandom(seed: seed)
         let s = 3.0.squareRoot()
         return (0..<(n * dim)).map { _ in
             switch g.next() % 6 {

@@ -1,4 +1,5 @@
 import Foundation
+import OrchardTensor
 
 /// The Gaussian mechanism (Dwork–Roth, Thm A.1): releasing x + N(0, σ²I) with
 /// σ = Δ₂·√(2 ln(1.25/δ))/ε makes any two inputs at ℓ2 distance ≤ Δ₂ (ε, δ)-indistinguishable, for ε ∈ (0, 1).
@@ -32,6 +33,6 @@ public struct GaussianMechanism: Sendable, Codable, Equatable {
     public func release<G: RandomNumberGenerator>(_ x: [Double], using generator: inout G) -> [Double] {
         let s = sigma
         guard s > 0 else { return x }
-        return x.map { $0 + s * RandomDraws.standardNormal(&generator) }
+        return x.map { $0 + s * generator.nextGaussian() }
     }
 }

@@ -1,3 +1,6 @@
+import OrchardCorpus
+import OrchardTensor
+
 /// Calibrates the Gaussian mechanism and the deletion capacity for a released object f(model)
 /// (spec §1.6 "practical calibration"): Δ(m) is either the caller's per-deletion bound times m, or the
 /// largest ‖f(S) − f(S∖S_f)‖_F over random forget sets of size m (empirical, labelled as such).
@@ -54,13 +57,13 @@ public enum SensitivityCalibration {
     }
 
     /// Max over trials of ‖f(model) − f(model without a random forget set of size k)‖_F, forget sets drawn from `documents`.
-    public static func empiricalSensitivity(model: TopicModel, documents: [TopicDocument], forgetSetSize k: Int, trials: Int,
+    public static func empiricalSensitivity(model: TopicModel, documents: [Document], forgetSetSize k: Int, trials: Int,
                                             seed: UInt64, released: (TopicModel) throws -> [Double]) throws -> Double {
         guard k <= documents.count else { throw TopicModelError.invalidConfiguration("forget set of \(k) from \(documents.count) documents") }
         let base = try released(model)
         var worst = 0.0
         for trial in 0..<trials {
-            var g = SplitMix64(seed: seed &+ UInt64(trial) &* 0x9E37_79B9 &+ UInt64(k))
+            var g = SeededRandom(seed: seed &+ UInt64(trial) &* 0x9E37_79B9 &+ UInt64(k))
             let forget = randomSubset(of: documents, size: k, using: &g)
             let reduced = try model.exactlyUnlearned(forget)
             worst = max(worst, DenseLinearAlgebra.frobeniusDistance(base, try released(reduced)))
@@ -69,7 +72,7 @@ public enum SensitivityCalibration {
     }
 
     /// Calibration of the base model's released topic–word matrix A.
-    static func calibrateBase(model: TopicModel, documents: [TopicDocument], config: CertifiedUnlearningConfig) throws -> DeletionCapacity {
+    static func calibrateBase(model: TopicModel, documents: [Document], config: CertifiedUnlearningConfig) throws -> DeletionCapacity {
         let seed: UInt64
         let trials: Int
         if case .empirical(let t, let s) = config.sensitivity { trials = t; seed = s } else { trials = 1; seed = 0 }
@@ -81,7 +84,7 @@ public enum SensitivityCalibration {
     }
 
     /// k distinct documents, partial Fisher–Yates.
-    public static func randomSubset<G: RandomNumberGenerator>(of documents: [TopicDocument], size: Int, using g: inout G) -> [TopicDocument] {
+    public static func randomSubset<G: RandomNumberGenerator>(of documents: [Document], size: Int, using g: inout G) -> [Document] {
         let k = max(0, min(size, documents.count))
         var idx = Array(documents.indices)
         for i in 0..<k {

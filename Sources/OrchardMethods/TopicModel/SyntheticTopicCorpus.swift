@@ -1,8 +1,11 @@
+import OrchardCorpus
+import OrchardTensor
+
 /// Documents drawn from a known topic model (LDA: θ_d ~ Dirichlet(α), words i.i.d. from A θ_d), to test
 /// recovery against ground truth and to benchmark at scale. Word w is spelled "w" + zero-padded id, so
 /// alphabetical vocabulary order equals generator order.
 public struct SyntheticTopicCorpus: Sendable {
-    public let documents: [TopicDocument]
+    public let documents: [Document]
     /// Ground-truth A, n×r row-major (column-stochastic).
     public let topicWord: [Double]
     /// Planted anchor word of each topic.
@@ -19,10 +22,10 @@ public struct SyntheticTopicCorpus: Sendable {
     /// the remaining mass is Dirichlet(β) over the non-anchor words.
     public static func separableTopics(vocabularySize n: Int, topicCount r: Int, anchorMass: Double, beta: Double,
                                        seed: UInt64) -> [Double] {
-        var g = SplitMix64(seed: seed)
+        var g = SeededRandom(seed: seed)
         var a = [Double](repeating: 0, count: n * r)
         for k in 0..<r {
-            let rest = RandomDraws.dirichlet(alpha: beta, count: n - r, &g)
+            let rest = g.nextDirichlet(alpha: beta, count: n - r)
             a[k * r + k] = anchorMass
             for (j, v) in rest.enumerated() { a[(r + j) * r + k] = (1 - anchorMass) * v }
         }
@@ -32,15 +35,15 @@ public struct SyntheticTopicCorpus: Sendable {
     /// Draws `documentCount` documents of `lengths(i)` words each from A (n×r) with θ ~ Dirichlet(α).
     public static func sample(topicWord a: [Double], vocabularySize n: Int, topicCount r: Int, alpha: Double,
                               documentCount m: Int, length: (Int) -> Int, labelTopics: Bool = false,
-                              seed: UInt64, idPrefix: String = "doc", words: [String]? = nil) -> [TopicDocument] {
-        var g = SplitMix64(seed: seed)
+                              seed: UInt64, idPrefix: String = "doc", words: [String]? = nil) -> [Document] {
+        var g = SeededRandom(seed: seed)
         let cumulative: [[Double]] = (0..<r).map { k in
             var s = 0.0
             return (0..<n).map { i in s += a[i * r + k]; return s }
         }
         let names = words ?? (0..<n).map(wordName)
         return (0..<m).map { d in
-            let theta = RandomDraws.dirichlet(alpha: alpha, count: r, &g)
+            let theta = g.nextDirichlet(alpha: alpha, count: r)
             var thetaCumulative = [Double](repeating: 0, count: r)
             var s = 0.0
             for k in 0..<r { s += theta[k]; thetaCumulative[k] = s }
@@ -48,11 +51,11 @@ public struct SyntheticTopicCorpus: Sendable {
             let len = length(d)
             words.reserveCapacity(len)
             for _ in 0..<len {
-                let k = RandomDraws.categorical(cumulative: thetaCumulative, &g)
-                words.append(names[RandomDraws.categorical(cumulative: cumulative[k], &g)])
+                let k = g.nextCategorical(cumulative: thetaCumulative)
+                words.append(names[g.nextCategorical(cumulative: cumulative[k])])
             }
-            let label = labelTopics ? "topic\(theta.indices.max { theta[$0] < theta[$1] }!)" : nil
-            return TopicDocument(id: "\(idPrefix)\(d)", text: words.joined(separator: " "), label: label)
+            let label = labelTopics ? "topic\(theta.indices.max { theta[$0] < theta[$1] }!)" : ""
+            return Document(id: "\(idPrefix)\(d)", domain: label, text: words.joined(separator: " "))
         }
     }
 

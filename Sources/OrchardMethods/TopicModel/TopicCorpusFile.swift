@@ -1,7 +1,9 @@
 import Foundation
+import OrchardCorpus
 
 /// Reads a labelled corpus from JSON Lines: one object per line with `id`, `text` and a label under
-/// `label` or (as the corpus pipeline writes it, `{id, domain, text}`) `domain`.
+/// `label` or (as the corpus pipeline writes it, `{id, domain, text}`) `domain`; the label becomes the
+/// document's domain ("" when the line has neither).
 public enum TopicCorpusFile {
     private struct Line: Decodable {
         let id: String
@@ -10,19 +12,19 @@ public enum TopicCorpusFile {
         let domain: String?
     }
 
-    public static func load(path: String) throws -> [TopicDocument] {
+    public static func load(path: String) throws -> [Document] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TopicModelError.corpusUnreadable("\(path) does not exist or is not readable")
         }
         let decoder = JSONDecoder()
-        var documents: [TopicDocument] = []
+        var documents: [Document] = []
         var seen = Set<String>()
         for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where !line.isEmpty {
             guard let row = try? decoder.decode(Line.self, from: Data(line)) else {
                 throw TopicModelError.corpusUnreadable("\(path) line \(number + 1) is not an {id, text, label|domain} object")
             }
             guard seen.insert(row.id).inserted else { throw TopicModelError.duplicateDocument(id: row.id) }
-            documents.append(TopicDocument(id: row.id, text: row.text, label: row.label ?? row.domain))
+            documents.append(Document(id: row.id, domain: row.label ?? row.domain ?? "", text: row.text))
         }
         return documents
     }

@@ -1,3 +1,4 @@
+import OrchardCorpus
 /// Settings of the downstream linear head (spec §1.7).
 public struct TopicHeadConfig: Sendable, Codable, Equatable {
     /// λ of the L2 penalty on W.
@@ -24,14 +25,14 @@ public struct TopicHead: Sendable, Codable {
     public let base: TopicModel
     public internal(set) var certification: DeletionCapacity?
 
-    /// Trains W, b on a labelled downstream set with the base frozen. Documents without a label are
+    /// Trains W, b on a labelled downstream set (label = domain) with the base frozen. Documents with an empty domain are
     /// skipped; classes are the sorted distinct labels. With `certification`, calibrates σ_h and the head's
     /// capacity on forget sets drawn from `calibrationDocuments` (the base model's training documents).
-    public static func train(base: TopicModel, documents: [TopicDocument], config: TopicHeadConfig = TopicHeadConfig(),
+    public static func train(base: TopicModel, documents: [Document], config: TopicHeadConfig = TopicHeadConfig(),
                              certification: CertifiedUnlearningConfig? = nil,
-                             calibrationDocuments: [TopicDocument] = []) throws -> TopicHead {
-        let labelled = documents.filter { $0.label != nil }
-        let classes = Array(Set(labelled.compactMap(\.label))).sorted()
+                             calibrationDocuments: [Document] = []) throws -> TopicHead {
+        let labelled = documents.filter { !$0.domain.isEmpty }
+        let classes = Array(Set(labelled.map(\.domain))).sorted()
         guard classes.count >= 2 else { throw TopicModelError.invalidConfiguration("the downstream set needs at least two labels") }
         let regression = try fit(base: base, documents: labelled, classes: classes, config: config)
         var head = TopicHead(config: config, classes: classes, regression: regression, base: base, certification: nil)
@@ -52,11 +53,11 @@ public struct TopicHead: Sendable, Codable {
         return head
     }
 
-    static func fit(base: TopicModel, documents: [TopicDocument], classes: [String], config: TopicHeadConfig) throws -> MultinomialLogisticRegression {
+    static func fit(base: TopicModel, documents: [Document], classes: [String], config: TopicHeadConfig) throws -> MultinomialLogisticRegression {
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         var features: [Double] = [], labels: [Int] = []
         for doc in documents {
-            guard let label = doc.label, let y = index[label] else { continue }
+            guard let y = index[doc.domain] else { continue }
             features += base.topicProportions(of: doc.text)
             labels.append(y)
         }
@@ -66,7 +67,7 @@ public struct TopicHead: Sendable, Codable {
     }
 
     /// B = (A^†)ᵀW for a given base, n×C row-major.
-    func wordWeights(for model: TopicModel) -> [Double] {
+    public func wordWeights(for model: TopicModel) -> [Double] {
         DenseLinearAlgebra.multiply(model.pseudoInverse, regression.weights, m: model.vocabularySize, k: model.topicCount,
                                     n: classes.count, transposeA: true)
     }
@@ -99,5 +100,14 @@ public struct TopicHead: Sendable, Codable {
     public func release() -> TopicHeadRelease {
         var g = SystemRandomNumberGenerator()
         return release(using: &g)
+    }
+}
+
+extension TopicHead {
+    /// This head without certified-mode state: its releases are exact (no noise).
+    public var exactOnly: TopicHead {
+        var head = self
+        head.certification = nil
+        return head
     }
 }

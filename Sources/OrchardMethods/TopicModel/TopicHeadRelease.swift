@@ -1,3 +1,4 @@
+import OrchardCorpus
 /// What a head releases for the task: the word-linear classifier logits = B̃ᵀh̄ + b (spec §1.7).
 public struct TopicHeadRelease: Sendable, Codable {
     public let classes: [String]
@@ -27,10 +28,10 @@ public struct TopicHeadRelease: Sendable, Codable {
         return classes[best]
     }
 
-    /// Fraction of labelled documents whose label is predicted (documents with an unknown label count as errors).
-    public func accuracy(on documents: [TopicDocument]) -> Double {
-        let labelled = documents.filter { $0.label != nil }
+    /// Fraction of labelled documents (non-empty domain) whose label is predicted (documents with an unknown label count as errors).
+    public func accuracy(on documents: [Document]) -> Double {
+        let labelled = documents.filter { !$0.domain.isEmpty }
         guard !labelled.isEmpty else { return 0 }
-        return Double(labelled.filter { predict($0.text) == $0.label }.count) / Double(labelled.count)
+        return Double(labelled.filter { predict($0.text) == $0.domain }.count) / Double(labelled.count)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import OrchardCorpus
 
 /// What one U_head request did.
 public struct TopicHeadUnlearningReport: Sendable, Codable {
@@ -19,8 +20,8 @@ extension TopicHead {
     /// in certified mode B̃ = B' + N(0, σ_h²). W is kept unless `refitOn` (the downstream set) is given.
     /// When the head's capacity would be exceeded, the head must be retrained: pass the downstream set
     /// as `refitOn` (the head is then refitted and its counter reset), otherwise `retrainRequired` is thrown.
-    public func unlearn<G: RandomNumberGenerator>(pretrainingDocuments forget: [TopicDocument], mode: TopicUnlearningMode,
-                                                  refitOn downstream: [TopicDocument]? = nil,
+    public func unlearn<G: RandomNumberGenerator>(pretrainingDocuments forget: [Document], mode: TopicUnlearningMode,
+                                                  refitOn downstream: [Document]? = nil,
                                                   noise generator: inout G) throws -> (TopicHead, TopicHeadUnlearningReport) {
         guard !forget.isEmpty else { throw TopicModelError.invalidConfiguration("empty forget set") }
         if mode == .certified, certification == nil { throw TopicModelError.notCertified }
@@ -39,7 +40,7 @@ extension TopicHead {
             capacity = c
         }
         let newBase = try base.exactlyUnlearned(forget)
-        let regression = try refit ? TopicHead.fit(base: newBase, documents: downstream!.filter { $0.label != nil }, classes: classes, config: config)
+        let regression = try refit ? TopicHead.fit(base: newBase, documents: downstream!.filter { !$0.domain.isEmpty }, classes: classes, config: config)
                                    : self.regression
         var head = TopicHead(config: config, classes: classes, regression: regression, base: newBase,
                              certification: mode == .certified ? capacity : certification)
@@ -59,8 +60,8 @@ extension TopicHead {
         return (head, report)
     }
 
-    public func unlearn(pretrainingDocuments forget: [TopicDocument], mode: TopicUnlearningMode,
-                        refitOn downstream: [TopicDocument]? = nil) throws -> (TopicHead, TopicHeadUnlearningReport) {
+    public func unlearn(pretrainingDocuments forget: [Document], mode: TopicUnlearningMode,
+                        refitOn downstream: [Document]? = nil) throws -> (TopicHead, TopicHeadUnlearningReport) {
         var g = SystemRandomNumberGenerator()
         return try unlearn(pretrainingDocuments: forget, mode: mode, refitOn: downstream, noise: &g)
     }

@@ -1,3 +1,5 @@
+import OrchardCorpus
+
 /// What the model remembers about one training document: a fingerprint of its bag of words (to check
 /// that a deletion request supplies the same content) and whether it contributed to Q (n_d ≥ 2).
 /// Not the document itself: T(S) must not be the raw dataset (spec §1.5).
@@ -85,5 +87,22 @@ public struct TopicModel: Sendable, Codable {
         let r = topicCount
         let order = (0..<vocabularySize).sorted { topicWord[$0 * r + k] != topicWord[$1 * r + k] ? topicWord[$0 * r + k] > topicWord[$1 * r + k] : $0 < $1 }
         return order.prefix(count).map { vocabulary.words[$0] }
+    }
+}
+
+extension TopicModel {
+    /// This model certified for `config`: σ and the deletion capacity calibrated on `documents` (the model's
+    /// training documents), as `TopicModelTrainer.train(…, certification:)` does after training.
+    public func certified(_ config: CertifiedUnlearningConfig, calibratedOn documents: [Document]) throws -> TopicModel {
+        var model = self
+        model.certification = try SensitivityCalibration.calibrateBase(model: self, documents: documents, config: config)
+        return model
+    }
+
+    /// This model without certified-mode state: its releases are exact (no noise).
+    public var exactOnly: TopicModel {
+        var model = self
+        model.certification = nil
+        return model
     }
 }

@@ -1,9 +1,10 @@
+import OrchardCorpus
 /// The learning algorithm A of spec §1.5: vocabulary → Q statistics → anchors → recovery → R̂.
 public enum TopicModelTrainer {
     /// Trains from scratch, building the vocabulary from `documents`.
     /// With `certification`, also calibrates the Gaussian mechanism and the deletion capacity (which
     /// needs the corpus to draw forget sets from when the sensitivity is empirical).
-    public static func train(documents: [TopicDocument], config: TopicModelConfig,
+    public static func train(documents: [Document], config: TopicModelConfig,
                              certification: CertifiedUnlearningConfig? = nil) throws -> TopicModel {
         try config.validate()
         let vocabulary = try TopicVocabulary.build(documents: documents, tokenizer: config.tokenizer,
@@ -14,7 +15,7 @@ public enum TopicModelTrainer {
 
     /// Trains over a fixed vocabulary. This is the retraining reference A(S∖S_f) of the unlearning checks:
     /// the vocabulary is built once from the full corpus (spec §7).
-    public static func train(documents: [TopicDocument], vocabulary: TopicVocabulary, config: TopicModelConfig,
+    public static func train(documents: [Document], vocabulary: TopicVocabulary, config: TopicModelConfig,
                              certification: CertifiedUnlearningConfig? = nil) throws -> TopicModel {
         try config.validate()
         guard vocabulary.tokenizer == config.tokenizer else {

@@ -1,4 +1,5 @@
 import Foundation
+import OrchardCorpus
 
 /// Which U_base ran (spec §1.6).
 public enum TopicUnlearningMode: String, Sendable, Codable {
@@ -28,7 +29,7 @@ public struct TopicUnlearningReport: Sendable, Codable {
 
 extension TopicModel {
     /// Checks a forget set against the training records and returns the bags of words to downdate.
-    func forgetBags(_ forget: [TopicDocument]) throws -> [BagOfWords] {
+    func forgetBags(_ forget: [Document]) throws -> [BagOfWords] {
         var seen = Set<String>()
         return try forget.map { doc in
             guard seen.insert(doc.id).inserted else { throw TopicModelError.duplicateDocument(id: doc.id) }
@@ -40,7 +41,7 @@ extension TopicModel {
     }
 
     /// Downdated statistics and records without the forget set.
-    func downdated(_ forget: [TopicDocument]) throws -> (CooccurrenceStatistics, [String: TrainedDocumentRecord], Int) {
+    func downdated(_ forget: [Document]) throws -> (CooccurrenceStatistics, [String: TrainedDocumentRecord], Int) {
         let bags = try forgetBags(forget)
         var stats = statistics
         var records = documents
@@ -54,7 +55,7 @@ extension TopicModel {
     }
 
     /// Mode E without any release or accounting: A(S∖S_f) from the statistics.
-    func exactlyUnlearned(_ forget: [TopicDocument]) throws -> TopicModel {
+    func exactlyUnlearned(_ forget: [Document]) throws -> TopicModel {
         let (stats, records, _) = try downdated(forget)
         return try TopicModel.fit(config: config, vocabulary: vocabulary, statistics: stats, documents: records,
                                   certification: certification, deletedDocumentCount: deletedDocumentCount + forget.count)
@@ -62,7 +63,7 @@ extension TopicModel {
 
     /// U_base: forgets `documents` (their ids and texts, as trained on) and returns the new model and a report.
     /// The cost is O(Σ u_d²) for the downdate plus one recompute on the n×n statistics: independent of m.
-    public func unlearn<G: RandomNumberGenerator>(documents forget: [TopicDocument], mode: TopicUnlearningMode,
+    public func unlearn<G: RandomNumberGenerator>(documents forget: [Document], mode: TopicUnlearningMode,
                                                   noise generator: inout G) throws -> (TopicModel, TopicUnlearningReport) {
         guard !forget.isEmpty else { throw TopicModelError.invalidConfiguration("empty forget set") }
         if mode == .certified, certification == nil { throw TopicModelError.notCertified }
@@ -106,7 +107,7 @@ extension TopicModel {
     }
 
     /// As above, with noise from the system generator (what a service release should use).
-    public func unlearn(documents forget: [TopicDocument], mode: TopicUnlearningMode) throws -> (TopicModel, TopicUnlearningReport) {
+    public func unlearn(documents forget: [Document], mode: TopicUnlearningMode) throws -> (TopicModel, TopicUnlearningReport) {
         var g = SystemRandomNumberGenerator()
         return try unlearn(documents: forget, mode: mode, noise: &g)
     }

@@ -1,3 +1,4 @@
+import OrchardCorpus
 /// The vocabulary of a topic model: words in alphabetical order, so word ids are reproducible across
 /// implementations (spec §7). Built once from the full corpus; unlearning keeps it fixed and a word
 /// seen only in deleted documents is left with zero counts (and dropped from what is released).
@@ -23,7 +24,7 @@ public struct TopicVocabulary: Sendable, Equatable, Codable {
 
     /// Keeps words that occur in at least `minDocumentFrequency` documents; if more than `maxSize` remain,
     /// keeps the `maxSize` with the highest document frequency (ties: alphabetical). Ids are alphabetical.
-    public static func build(documents: [TopicDocument], tokenizer: TopicTokenizer,
+    public static func build(documents: [Document], tokenizer: TopicTokenizer,
                              minDocumentFrequency: Int, maxSize: Int) throws -> TopicVocabulary {
         guard minDocumentFrequency >= 1 else { throw TopicModelError.invalidConfiguration("minDocumentFrequency must be >= 1") }
         guard maxSize >= 2 else { throw TopicModelError.invalidConfiguration("maxVocabularySize must be >= 2") }

@@ -1,4 +1,5 @@
 import Foundation
+import OrchardCorpus
 import OrchardJobs
 
 public enum DatasetKind: String, Sendable, Codable {

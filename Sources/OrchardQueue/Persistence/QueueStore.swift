@@ -1,4 +1,5 @@
 import Foundation
+import OrchardCorpus
 import OrchardJobs
 
 // The queue seam: what the HTTP routes and the worker runtime need from persistence. The SQLite store

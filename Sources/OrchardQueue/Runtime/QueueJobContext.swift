@@ -1,4 +1,5 @@
 import Foundation
+import OrchardCorpus
 import OrchardJobs
 
 /// Why a running job was asked to stop.

@@ -1,4 +1,5 @@
 import Foundation
+import OrchardCorpus
 import OrchardMethods
 import OrchardModels
 
@@ -12,22 +13,6 @@ struct PretrainCorpus {
     /// Catalog documents that are no longer live (tombstoned since the catalog was fixed): never sampled.
     let missing: [String]
 
-    /// Splits `documents` into (train, held-out) by a hash of the id: held out when FNV-1a 64 of
-    /// "heldout:" + id, as a fraction of 2^64, is below `fraction`. A domain with ≥ 2 documents and none
-    /// held out gives up its smallest-hash document, so every domain's held-out loss is defined.
-    static func split(_ documents: [Document], fraction: Double) -> (train: [Document], heldOut: [Document]) {
-        func h(_ id: String) -> UInt64 {
-            var x: UInt64 = 0xcbf2_9ce4_8422_2325
-            for b in "heldout:\(id)".utf8 { x = (x ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-            return x
-        }
-        let threshold = fraction * 18_446_744_073_709_551_616.0
-        var held = Set(documents.filter { Double(h($0.id)) < threshold }.map(\.id))
-        for (_, docs) in Dictionary(grouping: documents, by: \.domain) where docs.count >= 2 && !docs.contains(where: { held.contains($0.id) }) {
-            held.insert(docs.min { h($0.id) < h($1.id) }!.id)
-        }
-        return (documents.filter { !held.contains($0.id) }, documents.filter { held.contains($0.id) })
-    }
 
     /// Builds the corpus. `catalogRecords`: the catalog a checkpoint was drawn from (resume); nil → built
     /// from `train`. Documents of the saved catalog that are not in `train` any more are reported `missing`.

@@ -1,4 +1,5 @@
 import Foundation
+import OrchardCorpus
 import OrchardMethods
 import OrchardModels
 import OrchardTensor
@@ -27,7 +28,7 @@ struct PretrainSession {
         if let h = p.heldout_dataset {
             train = all; held = try context.documents(dataset: h)
         } else {
-            (train, held) = PretrainCorpus.split(all, fraction: p.heldout_fraction.value)
+            (train, held) = try HeldOutSplit(fraction: p.heldout_fraction.value).assign(all)
         }
         let resumed = try context.latestCheckpoint().map { try PretrainCheckpoint.read(from: $0.directory) }
         if let r = resumed {

@@ -71,11 +71,6 @@ public enum TopicCheckpoint {
     }
 }
 
-extension Document {
-    /// The method's document type; the label is the document's domain (the Debian Section for dpkg text).
-    var topicDocument: TopicDocument { TopicDocument(id: id, text: text, label: domain) }
-}
-
 extension TopicModelError {
     /// Method errors as job errors: bad data is permanent (never retried).
     var jobError: JobError { .permanent(code: "topic_model_error", message: description) }

@@ -1,4 +1,5 @@
 import Foundation
+import OrchardCorpus
 import OrchardMethods
 
 /// `topic_head`: a downstream linear head (multinomial logistic regression on θ̂_d = A^† h̄_d) over a frozen
@@ -29,12 +30,8 @@ public struct TopicHeadKind: Unlearnable {
     }
 
     /// The head's labelled documents split into (train, held-out).
-    static func split(_ docs: [Document], heldOutFraction: Double) -> (train: [TopicDocument], heldOut: [TopicDocument]) {
-        var train: [TopicDocument] = [], heldOut: [TopicDocument] = []
-        for d in docs {
-            if TopicJobSupport.isHeldOut(d.id, fraction: heldOutFraction) { heldOut.append(d.topicDocument) } else { train.append(d.topicDocument) }
-        }
-        return (train, heldOut)
+    static func split(_ docs: [Document], heldOutFraction: Double) throws -> (train: [Document], heldOut: [Document]) {
+        try HeldOutSplit(fraction: heldOutFraction).assign(docs)
     }
 
     public func run(_ r: TopicHeadParams, seed: UInt64, context: JobContext) throws -> TopicHeadResult {
@@ -47,10 +44,10 @@ public struct TopicHeadKind: Unlearnable {
             throw JobError.invalid(param: "model", message: "checkpoint \(r.model) is a \(baseMeta.kind.rawValue) checkpoint, not a topic_model")
         }
         let headDataset = r.dataset ?? baseMeta.dataset
-        let (train, heldOut) = Self.split(try context.documents(dataset: headDataset), heldOutFraction: r.held_out_fraction)
-        var calibration: [TopicDocument] = []
+        let (train, heldOut) = try Self.split(try context.documents(dataset: headDataset), heldOutFraction: r.held_out_fraction)
+        var calibration: [Document] = []
         if r.certification != nil {
-            calibration = try context.documents(dataset: baseMeta.dataset).filter { base.documents[$0.id] != nil }.map(\.topicDocument)
+            calibration = try context.documents(dataset: baseMeta.dataset).filter { base.documents[$0.id] != nil }
         }
         let start = ContinuousClock.now
         let head: TopicHead

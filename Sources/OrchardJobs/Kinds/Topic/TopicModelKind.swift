@@ -40,7 +40,7 @@ public struct TopicModelKind: Unlearnable {
 
     public func run(_ r: TopicModelParams, seed: UInt64, context: JobContext) throws -> TopicModelResult {
         if let done = try context.latestCheckpoint() { return try result(done, meta: nil) }
-        let docs = try context.documents(dataset: r.dataset).map(\.topicDocument)
+        let docs = try context.documents(dataset: r.dataset)
         try context.emit("training_started", "\(docs.count) live documents", data: ["documents": .number(Double(docs.count))])
         let start = ContinuousClock.now
         let model: TopicModel

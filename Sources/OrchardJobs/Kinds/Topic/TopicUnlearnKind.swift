@@ -1,4 +1,5 @@
 import Foundation
+import OrchardCorpus
 import OrchardMethods
 
 /// `topic_unlearn`: removes documents from a topic model (U_base, spec algorithms-2 §1.6) or from what a head
@@ -54,7 +55,7 @@ public struct TopicUnlearnKind: UnlearningKind {
     /// The resolved request as the method sees it.
     struct Resolved {
         var checkpoint: String
-        var forget: [TopicDocument]
+        var forget: [Document]
         var mode: TopicUnlearningMode
         var deletionRequest: String?
         var dataset: String?
@@ -65,7 +66,7 @@ public struct TopicUnlearnKind: UnlearningKind {
             throw JobError.invalid(param: "forget_documents", message: "the forget texts were purged: this job has already finished")
         }
         var r = Resolved(checkpoint: params.checkpoint,
-                         forget: params.forget_documents.map { TopicDocument(id: $0.id, text: $0.text ?? "", label: $0.domain) },
+                         forget: params.forget_documents.map { Document(id: $0.id, domain: $0.domain ?? "", text: $0.text ?? "") },
                          mode: TopicUnlearningMode(rawValue: params.mode) ?? .exact, deletionRequest: params.deletion_request,
                          dataset: params.dataset)
         if let done = try context.latestCheckpoint() {
@@ -118,7 +119,7 @@ public struct TopicUnlearnKind: UnlearningKind {
 
     func unlearnHead(_ head: TopicHead, meta: TopicCheckpointMeta, r: Resolved, context: JobContext) throws -> TopicUnlearnResult {
         let headDataset = meta.headDataset ?? meta.dataset
-        let (train, heldOut) = TopicHeadKind.split(try context.documents(dataset: headDataset), heldOutFraction: meta.heldOutFraction ?? 0.2)
+        let (train, heldOut) = try TopicHeadKind.split(try context.documents(dataset: headDataset), heldOutFraction: meta.heldOutFraction ?? 0.2)
         let forget = r.forget.filter { head.base.documents[$0.id] != nil }
         let skipped = r.forget.count - forget.count
         // A forgotten document in the head's own training split moves W: refit on the live split (tombstoned
@@ -126,7 +127,7 @@ public struct TopicUnlearnKind: UnlearningKind {
         // scratch on the retrained base (spec §6.1 check 10 with σ_h = 0).
         let fraction = meta.heldOutFraction ?? 0.2
         let downstreamHit = (r.dataset ?? meta.dataset) == headDataset
-            && r.forget.contains { !TopicJobSupport.isHeldOut($0.id, fraction: fraction) }
+            && r.forget.contains { !((try? HeldOutSplit(fraction: fraction))?.isHeldOut($0.id) ?? false) }
         let capacityExhausted = head.certification.map { $0.used + forget.count > $0.capacity } ?? false
         let refit = r.mode == .exact || downstreamHit || (r.mode == .certified && capacityExhausted)
         let before = try previousRelease(context: context, checkpoint: r.checkpoint)

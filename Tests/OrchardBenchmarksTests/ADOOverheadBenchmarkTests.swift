@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import OrchardBenchmarks
 @testable import OrchardMethods
 import OrchardTensor
 
@@ -38,7 +39,7 @@ struct ADOOverheadReport {
 
     /// One domain, 400 points: the official procedure (L-BFGS from all 512 starts) against the default.
     @Test func officialVersusPrescreenedFit() throws {
-        var rng = SeededGenerator(seed: 1)
+        var rng = SeededRandom(seed: 1)
         let counts = (0..<400).map { Double(32 * (200 + 2 * $0 + 1)) }
         let losses = counts.map { (0.9 + 8 * Foundation.pow($0, -0.25)) * (1 + 0.01 * rng.nextGaussian()) }
         for refined in [8, 512] {

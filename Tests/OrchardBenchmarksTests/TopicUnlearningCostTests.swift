@@ -1,5 +1,6 @@
+import OrchardBenchmarks
+import OrchardMethods
 import Testing
-@testable import OrchardMethods
 
 /// Spec §6.1 check 5 on a 10k and a 40k corpus with the same n and r: exact unlearning of |S_f| = 10 gives the
 /// retrained model. The cost comparison itself (unlearn flat in m, retrain growing with m) is a benchmark, not a

@@ -1,4 +1,5 @@
 import Foundation
+import OrchardModels
 import OrchardTensor
 #if canImport(Glibc)
 import Glibc

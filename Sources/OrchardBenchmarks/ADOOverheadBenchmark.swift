@@ -1,4 +1,5 @@
 import Foundation
+import OrchardMethods
 import OrchardTensor
 
 /// Micro-benchmark of ADO's own cost, to compare with a training step's wall-clock time:
@@ -30,14 +31,14 @@ public enum ADOOverheadBenchmark {
         let resolved = try config.resolved(for: ADOResolutionContext(totalSteps: steps, domainCount: k, vocabularySize: 256))
         let prior = (0..<k).map { _ in 1 / Double(k) }
         var policy = try ADOPolicy(config: resolved, prior: prior)
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededRandom(seed: seed)
         var updateTime = 0.0, updateSteps = 0, refitTime = 0.0, refits = 0, points = 0, evaluations = 0
         for t in 0..<steps {
             let n = Double(batchSize * (t + 1))
             var domainsOfBatch: [Int] = [], losses: [Double] = []
             let w = policy.weights
             for _ in 0..<batchSize {
-                let u = rng.nextUnit()
+                let u = rng.nextDouble()
                 var acc = 0.0, d = k - 1
                 for i in 0..<k { acc += w[i]; if u < acc { d = i; break } }
                 let clean = d == k - 1 ? 4.5 : 0.6 + 0.3 * Double(d) + 8 * Foundation.pow(n, -0.2 - 0.05 * Double(d))

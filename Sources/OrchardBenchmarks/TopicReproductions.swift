@@ -1,12 +1,15 @@
 import Foundation
+import OrchardCorpus
+import OrchardMethods
+import OrchardTensor
 
 /// The experiments behind docs/results.md (issue 5, item 7), as functions returning markdown tables.
 /// Every random choice is seeded; the command lines are in docs/results.md.
 public enum TopicReproductions {
     static func f(_ x: Double, _ digits: Int = 4) -> String { String(format: "%.\(digits)g", x) }
 
-    static func nestedForgetSets(_ docs: [TopicDocument], sizes: [Int], seed: UInt64) -> [[TopicDocument]] {
-        var g = SplitMix64(seed: seed)
+    static func nestedForgetSets(_ docs: [Document], sizes: [Int], seed: UInt64) -> [[Document]] {
+        var g = SeededRandom(seed: seed)
         let order = SensitivityCalibration.randomSubset(of: docs, size: sizes.max() ?? 0, using: &g)
         return sizes.map { Array(order.prefix($0)) }
     }
@@ -17,7 +20,7 @@ public enum TopicReproductions {
     /// Topic-recovery error vs number of deletions k, exact and certified mode, against retraining from scratch
     /// (and against the ground truth A* when the corpus is synthetic). The certified release for k deletions comes
     /// from a model certified for capacity m_U = k (Δ(k) measured empirically), so σ grows with k.
-    public static func recoveryVersusDeletions(corpus: [TopicDocument], config: TopicModelConfig, deletions: [Int],
+    public static func recoveryVersusDeletions(corpus: [Document], config: TopicModelConfig, deletions: [Int],
                                                epsilon: Double, delta: Double, trials: Int, seed: UInt64,
                                                truth: [Double]? = nil, vocabulary fixed: TopicVocabulary? = nil,
                                                log: (String) -> Void = { _ in }) throws -> String {
@@ -28,17 +31,14 @@ public enum TopicReproductions {
             + "certified: ε = \(epsilon), δ = \(delta), capacity m_U = k, Δ(k) = max over \(trials) random forget sets of size k (empirical, not certified)\n\n"
         out += "| deletions k | exact: max abs(A_E − A_retrain) | exact: anchors = retrain | Δ(k) | σ | certified: ‖Ã − A_retrain‖_F / ‖A_retrain‖_F (unclipped) | certified, clipped | certified, clipped: mean column ℓ1 vs retrain (matched) |"
         out += truth == nil ? "\n|---:|---:|:---:|---:|---:|---:|---:|---:|\n" : " retrain: mean column ℓ1 vs A* | certified clipped: mean column ℓ1 vs A* |\n|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|\n"
-        var g = SplitMix64(seed: seed &+ 99)
+        var g = SeededRandom(seed: seed &+ 99)
         for forget in nestedForgetSets(corpus, sizes: deletions, seed: seed) {
             let ids = Set(forget.map(\.id))
             let retrained = try TopicModelTrainer.train(documents: corpus.filter { !ids.contains($0.id) }, vocabulary: model.vocabulary, config: config)
-            var certifiedModel = model
-            if !forget.isEmpty {
-                certifiedModel.certification = try SensitivityCalibration.calibrateBase(
-                    model: model, documents: corpus,
-                    config: CertifiedUnlearningConfig(epsilon: epsilon, delta: delta, capacity: .fixed(forget.count),
-                                                      sensitivity: .empirical(trials: trials, seed: seed)))
-            }
+            let certifiedModel = forget.isEmpty ? model : try model.certified(
+                CertifiedUnlearningConfig(epsilon: epsilon, delta: delta, capacity: .fixed(forget.count),
+                                          sensitivity: .empirical(trials: trials, seed: seed)),
+                calibratedOn: corpus)
             let exact = forget.isEmpty ? model : try model.unlearn(documents: forget, mode: .exact, noise: &g).0
             let release = forget.isEmpty ? model.release(using: &g) : try certifiedModel.unlearn(documents: forget, mode: .certified, noise: &g).1.release
             let kept = (0..<model.vocabularySize).filter { retrained.statistics.documentFrequency[$0] > 0 }
@@ -64,7 +64,7 @@ public enum TopicReproductions {
 
     /// Downstream accuracy vs deletions: U_head (W fixed), U_head with a refit on the downstream set, and the
     /// certified head release (mean accuracy over `draws` noise draws).
-    public static func headAccuracyVersusDeletions(pretraining: [TopicDocument], train: [TopicDocument], test: [TopicDocument],
+    public static func headAccuracyVersusDeletions(pretraining: [Document], train: [Document], test: [Document],
                                                    config: TopicModelConfig, headConfig: TopicHeadConfig, deletions: [Int],
                                                    epsilon: Double, delta: Double, trials: Int, draws: Int, seed: UInt64,
                                                    log: (String) -> Void = { _ in }) throws -> String {
@@ -74,13 +74,13 @@ public enum TopicReproductions {
         let head = try TopicHead.train(base: base, documents: train, config: headConfig, certification: cert, calibrationDocuments: pretraining)
         let c = head.certification!
         var counts: [String: Int] = [:]
-        for d in test { counts[d.label ?? "", default: 0] += 1 }
+        for d in test { counts[d.domain, default: 0] += 1 }
         var out = "pre-training m = \(pretraining.count), n = \(base.vocabularySize), r = \(base.topicCount); head: \(head.classes.count) classes, "
             + "\(train.count) train / \(test.count) test documents, λ = \(headConfig.l2), majority-class accuracy \(f(Double(counts.values.max() ?? 0) / Double(max(test.count, 1))))); "
             + "certified head: ε = \(epsilon), δ = \(delta), m_U = \(c.capacity), Δ_h = \(f(c.mechanism.sensitivity)) (empirical), σ_h = \(f(c.sigma)), "
             + "‖B‖_F = \(f(DenseLinearAlgebra.frobeniusNorm(head.wordWeights))), q proxy = \(f(head.topicSpreadProxy, 3))\n\n"
         out += "| deletions | exact U_head (W fixed) accuracy | exact U_head + refit accuracy | certified B̃ accuracy (mean of \(draws) draws) | base model bit-identical |\n|---:|---:|---:|---:|:---:|\n"
-        var g = SplitMix64(seed: seed &+ 7)
+        var g = SeededRandom(seed: seed &+ 7)
         let baseA = base.topicWord
         for forget in nestedForgetSets(pretraining, sizes: deletions, seed: seed) {
             let exact: TopicHead, refit: TopicHead
@@ -91,8 +91,7 @@ public enum TopicReproductions {
             let certifiedHead = forget.isEmpty ? head : try head.unlearn(pretrainingDocuments: forget, mode: .certified, noise: &g).0
             var certified = 0.0
             for _ in 0..<draws { certified += certifiedHead.release(using: &g).accuracy(on: test) / Double(draws) }
-            var exactHead = exact; exactHead.certification = nil
-            var refitHead = refit; refitHead.certification = nil
+            let exactHead = exact.exactOnly, refitHead = refit.exactOnly
             let line = "| \(forget.count) | \(f(exactHead.release(using: &g).accuracy(on: test))) | \(f(refitHead.release(using: &g).accuracy(on: test))) | "
                 + "\(f(certified)) | \(base.topicWord == baseA ? "yes" : "no") |"
             log(line)
@@ -103,7 +102,7 @@ public enum TopicReproductions {
 
     /// Deletion capacity of the base release (A) vs the head release (B) under the same (ε, δ) and relative
     /// loss budget, with empirical sensitivities (measurements shared between settings).
-    public static func capacityBaseVersusHead(pretraining: [TopicDocument], train: [TopicDocument], config: TopicModelConfig,
+    public static func capacityBaseVersusHead(pretraining: [Document], train: [Document], config: TopicModelConfig,
                                               headConfig: TopicHeadConfig, epsilons: [Double], budgets: [Double], delta: Double,
                                               trials: Int, seed: UInt64, log: (String) -> Void = { _ in }) throws -> String {
         let base = try TopicModelTrainer.train(documents: pretraining, config: config)

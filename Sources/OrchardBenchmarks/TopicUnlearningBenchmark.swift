@@ -1,4 +1,7 @@
 import Foundation
+import OrchardCorpus
+import OrchardMethods
+import OrchardTensor
 
 /// Exact-unlearning time vs retraining time as the corpus grows (issue 5: "cost independent of m").
 /// Callable from `orchard bench` and from the `orchard-topic-bench` executable.
@@ -23,7 +26,7 @@ public enum TopicUnlearningBenchmark {
     /// corpus (so n is the same for every m), a model trained on the m documents, then `forgetCount`
     /// seeded random documents forgotten exactly and, for comparison, retrained without.
     /// Times are the best of `repeats` runs.
-    public static func run(corpus: [TopicDocument], sizes: [Int], config: TopicModelConfig, forgetCount: Int = 10,
+    public static func run(corpus: [Document], sizes: [Int], config: TopicModelConfig, forgetCount: Int = 10,
                            repeats: Int = 2, seed: UInt64 = 1, log: (String) -> Void = { _ in }) throws -> [Row] {
         guard let largest = sizes.max(), largest <= corpus.count else {
             throw TopicModelError.invalidConfiguration("sizes \(sizes) exceed the corpus (\(corpus.count) documents)")
@@ -34,7 +37,7 @@ public enum TopicUnlearningBenchmark {
         var rows: [Row] = []
         for m in sizes {
             let docs = Array(corpus.prefix(m))
-            var g = SplitMix64(seed: seed &+ UInt64(m))
+            var g = SeededRandom(seed: seed &+ UInt64(m))
             let forget = SensitivityCalibration.randomSubset(of: docs, size: forgetCount, using: &g)
             let forgetIDs = Set(forget.map(\.id))
             let kept = docs.filter { !forgetIDs.contains($0.id) }
@@ -43,14 +46,14 @@ public enum TopicUnlearningBenchmark {
             var retrainBest = Double.infinity
             for _ in 0..<repeats {
                 let t = try clock.measure { retrained = try TopicModelTrainer.train(documents: kept, vocabulary: vocabulary, config: config) }
-                retrainBest = min(retrainBest, t.seconds)
+                retrainBest = min(retrainBest, seconds(t))
             }
             var unlearned: TopicModel!
             var report: TopicUnlearningReport!
             var unlearnBest = Double.infinity
             for _ in 0..<repeats {
                 let t = try clock.measure { (unlearned, report) = try model.unlearn(documents: forget, mode: .exact) }
-                unlearnBest = min(unlearnBest, t.seconds)
+                unlearnBest = min(unlearnBest, seconds(t))
             }
             let diff = zip(unlearned.topicWord, retrained.topicWord).map { abs($0 - $1) }.max() ?? 0
             let row = Row(documents: m, vocabularySize: vocabulary.count, topicCount: config.topicCount, forgotten: forgetCount,
@@ -78,7 +81,7 @@ public enum TopicUnlearningBenchmark {
     /// Documents that look like the dpkg-status descriptions at any scale: a topic model is fitted on the
     /// installed packages' descriptions and documents are sampled from it (θ ~ Dirichlet(α), lengths
     /// resampled from the real in-vocabulary lengths). Used when the real Debian corpus is not available.
-    public static func dpkgLikeCorpus(documentCount m: Int, topicCount r: Int = 16, alpha: Double = 0.1, seed: UInt64 = 7) throws -> [TopicDocument] {
+    public static func dpkgLikeCorpus(documentCount m: Int, topicCount r: Int = 16, alpha: Double = 0.1, seed: UInt64 = 7) throws -> [Document] {
         let real = try DebianStatusCorpus.load()
         let config = TopicModelConfig(topicCount: r, minDocumentFrequency: 3, maxVocabularySize: 1500)
         let fitted = try TopicModelTrainer.train(documents: real, config: config)
@@ -87,4 +90,6 @@ public enum TopicUnlearningBenchmark {
                                            alpha: alpha, documentCount: m, length: { lengths[($0 &* 2_654_435_761) % lengths.count] },
                                            labelTopics: true, seed: seed, idPrefix: "dpkg-like-", words: fitted.vocabulary.words)
     }
+
+    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import OrchardBenchmarks
 import OrchardTensor
 @testable import OrchardModels
 
