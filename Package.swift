@@ -6,8 +6,8 @@ import Foundation
 // targets (no server dependencies): seconds instead of minutes while working on numerics.
 let engineOnly = ProcessInfo.processInfo.environment["ORCHARD_ENGINE_ONLY"] == "1"
 
-// Engine targets are compiled with optimisation even in debug builds: a debug-built training step is
-// 20-50x slower and the tests train real (tiny) models. `-enable-testing` keeps @testable working.
+// Engine targets are compiled with optimisation even in debug builds: the tests train real (tiny) models, and
+// unoptimised Swift arithmetic is more than an order of magnitude slower. `-enable-testing` keeps @testable working.
 // `ORCHARD_TARGET_CPU=haswell swift build -c release` compiles the engine for a named CPU (AVX2+FMA for
 // haswell; runs on this project's Intel AVX-512 and AMD Zen machines). Off for a plain `swift build` so the
 // binary runs on any x86-64 machine; the Makefile's release builds set it from the host
@@ -95,11 +95,20 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // `orchard worker` and the store/worker options, without the HTTP stack: linked by OrchardCLI and by the
+        // `orchard-worker` executable (worker nodes need no Hummingbird).
+        .target(name: "OrchardWorkerCLI", dependencies: [
+            "OrchardQueue", "OrchardStore", "OrchardJobs", "OrchardTensor",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .executableTarget(name: "orchard-worker", dependencies: ["OrchardWorkerCLI", "OrchardJobs", "OrchardTensor"]),
         // The command line (serve, worker, migrate, keys, submit, jobs, watch, ...) as a library, so
         // that the shipped `orchard` and the test-only `orchard-testserver` run the same code.
         .target(name: "OrchardCLI", dependencies: [
-            "OrchardServer", "OrchardQueue", "OrchardStore", "OrchardJobs", "OrchardMethods", "OrchardModels", "OrchardTensor", "OrchardCorpus",
-            "OrchardBenchmarks",
+            "OrchardServer", "OrchardWorkerCLI", "OrchardQueue", "OrchardStore", "OrchardJobs", "OrchardMethods", "OrchardModels",
+            "OrchardTensor", "OrchardCorpus", "OrchardBenchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -108,11 +117,11 @@ let package = Package(
         ]),
         .executableTarget(name: "orchard-train-bench", dependencies: ["OrchardBenchmarks", "OrchardModels", "OrchardTensor"],
                           swiftSettings: engineSettings),
-        .executableTarget(name: "orchard", dependencies: ["OrchardCLI"]),
+        .executableTarget(name: "orchard", dependencies: ["OrchardCLI", "OrchardJobs"]),
         // Test-only job types (deterministic checkpointing counter, CPU spinner) and the server binary
         // that adds them to the production runners; neither is a product, so neither ships.
         .target(name: "OrchardTestSupport", dependencies: ["OrchardJobs", "OrchardMethods"], path: "Tests/OrchardTestSupport"),
-        .executableTarget(name: "orchard-testserver", dependencies: ["OrchardCLI", "OrchardTestSupport"],
+        .executableTarget(name: "orchard-testserver", dependencies: ["OrchardCLI", "OrchardJobs", "OrchardTestSupport"],
                           path: "Tests/OrchardTestServer"),
         .testTarget(name: "OrchardTensorTests", dependencies: ["OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardModelsTests", dependencies: ["OrchardModels", "OrchardTensor"], swiftSettings: engineSettings),
@@ -133,7 +142,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "OrchardJobs", "OrchardTestSupport", "orchard", "orchard-testserver",
+            "OrchardJobs", "OrchardTestSupport", "orchard", "orchard-testserver", "orchard-worker",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
     ]

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OrchardJobs
 import OrchardTensor
+import OrchardWorkerCLI
 
 /// The `orchard` command line. Subcommands are listed here: add new ones (e.g. `bench`, `corpus`)
 /// to `subcommands`.
@@ -24,17 +25,5 @@ public struct OrchardCommand: AsyncParsableCommand {
         BLASRuntime.ensureFastKernel(log: false)
         KindCatalog.install(register)
         await main()
-    }
-}
-
-/// The job kinds of this executable, installed once by `main(register:)` before parsing.
-public enum KindCatalog {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var register: @Sendable (JobKindRegistry) -> Void = ProductionKinds.register
-    static func install(_ r: @escaping @Sendable (JobKindRegistry) -> Void) { lock.withLock { register = r } }
-    public static func registry() -> JobKindRegistry {
-        let registry = JobKindRegistry()
-        lock.withLock { register }(registry)
-        return registry
     }
 }

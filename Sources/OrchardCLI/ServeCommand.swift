@@ -8,6 +8,7 @@ import OrchardQueue
 import OrchardServer
 import OrchardStore
 import OrchardTensor
+import OrchardWorkerCLI
 
 /// `orchard serve`: HTTP API + in-process worker pool + reaper. `--port 0` picks a free port; the
 /// first log line is `orchard listening on http://HOST:PORT`.
@@ -43,33 +44,6 @@ struct ServeCommand: AsyncParsableCommand {
             ])
         }
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
-    }
-}
-
-/// `orchard worker`: the worker pool and reaper without the HTTP API, against the same data dir.
-struct WorkerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "worker", abstract: "Run only the worker pool (no HTTP).")
-
-    @Option(help: "trace | debug | info | notice | warning | error | critical") var logLevel: String?
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var workerOptions: WorkerOptions
-
-    func run() async throws {
-        let logger = LogSetup.bootstrap(level: logLevel)
-        var workers = WorkerConfiguration(), drainTimeout: Duration = .seconds(25)
-        try workerOptions.apply(to: &workers, drainTimeout: &drainTimeout)
-        guard workers.count > 0 else { throw ValidationError("--workers must be at least 1") }
-        let store = try OrchardStore(configuration: try storeOptions.storeConfiguration(), logger: logger)
-        let registry = KindCatalog.registry()
-        logger.info("orchard worker started", metadata: ["workers": "\(workers.count)", "job_types": "\(registry.types.joined(separator: ","))"])
-        let group = ServiceGroup(configuration: .init(
-            services: [
-                WorkerPool(store: store, registry: registry, config: workers, drainTimeout: drainTimeout, logger: logger),
-                Reaper(store: store, interval: workers.reapInterval, logger: logger),
-                DeletionCoordinatorService(store: store, registry: registry, interval: workers.pollInterval * 2, logger: logger),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
     }
 }
 

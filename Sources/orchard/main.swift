@@ -1,3 +1,4 @@
 import OrchardCLI
+import OrchardJobs
 
 await OrchardCommand.main(register: ProductionKinds.register)

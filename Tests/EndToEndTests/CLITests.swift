@@ -69,3 +69,41 @@ import Glibc
         server.kill(SIGKILL)
     }
 }
+
+/// `orchard-worker`: the worker runtime built without the HTTP stack runs production jobs queued through the API.
+@Suite(.serialized) struct WorkerBinaryTests {
+    @Test func orchardWorkerRunsProductionJobsAndLinksNoHTTPServer() async throws {
+        let binary = try productsDirectory().appendingPathComponent("orchard-worker")
+        let bytes = try Data(contentsOf: binary)
+        #expect(bytes.range(of: Data("Hummingbird".utf8)) == nil, "orchard-worker must not link the HTTP server")
+
+        let dir = temporaryDataDir("orchard-worker")
+        let key = try createKey(dataDir: dir)
+        let server = try ServerProcess(dataDir: dir, extraArgs: ["--workers", "0"])
+        try await server.waitUntilListening()
+        let env = ["ORCHARD_URL": server.baseURL, "ORCHARD_API_KEY": key]
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/wave1/dpkg-3-sections.jsonl")
+        let (s, out, err) = try runTool("orchard", ["datasets", "upload", corpus.path], env: env)
+        #expect(s == 0, "\(err)")
+        let ds = try #require(try JSONDecoder().decode(JSONValue.self, from: Data(out.utf8))["id"]?.stringValue)
+        let api = API(base: server.baseURL, key: key)
+        let (_, created) = try await api.call(.POST, "/v1/jobs", ["type": "topic_model", "seed": 3, "params": [
+            "dataset": .string(ds), "topics": 3, "vocabulary": ["min_document_frequency": 2, "max_size": 300],
+            "anchors": ["min_document_frequency": 2, "document_fraction": 0]]])
+        let id = try #require(created["id"]?.stringValue, "\(created)")
+
+        let worker = Process()
+        worker.executableURL = binary
+        worker.arguments = ["--data-dir", dir.path, "--workers", "1"]
+        worker.standardError = FileHandle.nullDevice
+        try worker.run()
+        defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
+        try await waitFor("orchard-worker to finish the job", timeout: .seconds(120)) { try await api.job(id)["status"] == "succeeded" }
+        #expect(try await api.job(id)["result"]?["topics"] == 3)
+        kill(worker.processIdentifier, SIGTERM)
+        worker.waitUntilExit()
+        #expect(worker.terminationStatus == 0)
+        server.kill(SIGKILL)
+    }
+}

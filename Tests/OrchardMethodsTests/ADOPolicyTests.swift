@@ -271,11 +271,17 @@ struct SyntheticLossSimulation {
         var unlimited = cfg; unlimited.maxFitPoints = nil   // a config resolved before the cap existed
         #expect(ADOPolicy.fitIndices(length: 6000, config: unlimited).count == 2900)
         #expect(ADOPolicy.fitIndices(length: 150, config: cfg).isEmpty)
-        // A resolved config echoed by an older version (no maxFitPoints key) still decodes: no cap.
-        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(cfg)) as! [String: Any]
-        json.removeValue(forKey: "maxFitPoints")
+        // A resolved config echoed by an older version (no max_fit_points key) still decodes: no cap.
+        var json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(cfg)) as? [String: Any])
+        #expect(json["update_interval"] != nil && json["updateInterval"] == nil, "wire keys are snake_case")
+        json.removeValue(forKey: "max_fit_points")
         let old = try JSONDecoder().decode(ResolvedADOConfig.self, from: JSONSerialization.data(withJSONObject: json))
         #expect(old.maxFitPoints == nil && old.updateInterval == cfg.updateInterval)
+        // Wave 1 wrote camelCase keys (jobs' params, checkpoints' state.json): they still decode to the same config.
+        let camel = Dictionary(uniqueKeysWithValues: json.map { k, v in (WireKey.camelCase(k), v) })
+        #expect(camel["updateInterval"] != nil)
+        let wave1 = try JSONDecoder().decode(ResolvedADOConfig.self, from: JSONSerialization.data(withJSONObject: camel))
+        #expect(wave1 == old)
     }
 
     @Test func savitzkyGolayPreservesCubicsAndSmoothsNoise() throws {

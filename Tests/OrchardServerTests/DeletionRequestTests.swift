@@ -30,7 +30,8 @@ import Testing
             .joined(separator: "\n")
     }
 
-    /// A server that also runs the topic-model job types.
+    /// A server that also runs the topic-model job kinds (besides the test-only ones, among them the
+    /// `test_memorizer` family: a second unlearnable family).
     static func server() throws -> TestServer {
         try TestServer(workers: 1, kinds: { $0.register(TopicModelKind()); $0.register(TopicHeadKind()) })
     }
@@ -202,6 +203,58 @@ import Testing
             // m_U = 3: 2 used (1 left), 3 used (0 left), then 2 more would exceed: retrain from scratch and reset.
             #expect(remaining == [1, 0, 3])
             #expect(retrained == [false, false, true])
+        }
+    }
+
+    /// Two unlearnable families coexist: one request touches a topic model and a `test_memorizer` model trained on
+    /// the same dataset; the coordinator asks the registry how each is unlearned and queues `topic_unlearn` for one and
+    /// `test_forget` for the other, through the ordinary submission path, and the receipt states each guarantee.
+    @Test(.enabled(if: FileManager.default.isReadableFile(atPath: DebianStatusCorpus.defaultPath)))
+    func twoUnlearnableFamiliesAreUnlearnedByOneRequest() async throws {
+        let s = try Self.server()
+        #expect(s.registry.unlearnableTypes == ["test_memorizer", "topic_head", "topic_model"])
+        try await s.app().test(.live) { client in
+            let ds = try await uploadDataset(client, s)
+            let topic = try await submitJob(client, s, type: "topic_model", params: Self.modelParams(ds))
+            let memo = try await submitJob(client, s, type: "test_memorizer", params: ["dataset": .string(ds)])
+            let counter = try await submitJob(client, s, type: "test_counter", params: ["steps": 2])
+            let forget = [Self.corpus[5].id, Self.corpus[17].id]
+            let (status, created, _) = try await fileRequest(client, s, ["dataset": .string(ds), "document_ids": .array(forget.map(JSONValue.string)),
+                                                                         "reason": "two families"])
+            #expect(status == .created)
+            #expect(Set(created["affected_models"]?.arrayValue ?? []) == [topic["id"]!, memo["id"]!])
+            _ = counter
+            let done = try await waitForRequest(client, s, try #require(created["id"]?.stringValue))
+            let actions = try #require(done["actions"]?.arrayValue)
+            #expect(actions.count == 2 && actions.allSatisfy { $0["status"] == "completed" && $0["action"] == "unlearn" }, "\(actions)")
+            // Each model was unlearned by its own family's job, queued like any job (visible in the job list, tenant's own).
+            var types: [String: String] = [:]
+            for a in actions {
+                let jobID = try #require(a["job_id"]?.stringValue)
+                let job = json(try await client.execute(uri: "/v1/jobs/\(jobID)", method: .get, headers: s.auth()).body)
+                types[a["model"]!.stringValue!] = job["type"]?.stringValue
+                #expect(job["metadata"]?["deletion_request"] == created["id"] && job["status"] == "succeeded")
+            }
+            #expect(types == [topic["id"]!.stringValue!: "topic_unlearn", memo["id"]!.stringValue!: "test_forget"])
+            // The memorizer's new version no longer holds the forgotten ids; the forget text was purged from its job.
+            let versions = try #require(done["new_model_versions"]?.arrayValue)
+            #expect(versions.count == 2)
+            let memoVersion = try #require(versions.first { $0["model"] == memo["id"] })
+            #expect(memoVersion["model_version"] == 1)
+            let memoCheckpoint = try #require(memoVersion["checkpoint"]?.stringValue)
+            let ckpt = try #require(try s.store.checkpoint(id: memoCheckpoint, tenant: "acme"))
+            let memory = try JSONDecoder().decode(TestMemorizerKind.Memory.self,
+                                                  from: Data(contentsOf: s.store.directory(of: ckpt).appendingPathComponent("memory.json")))
+            #expect(Set(memory.document_ids).isDisjoint(with: forget) && memory.document_ids.count == Self.corpus.count - forget.count)
+            let forgetJob = try #require(actions.first { $0["model"] == memo["id"] }?["job_id"]?.stringValue)
+            let forgetParams = json(try await client.execute(uri: "/v1/jobs/\(forgetJob)", method: .get, headers: s.auth()).body)["params"]
+            for d in forgetParams?["forget"]?.arrayValue ?? [] { #expect(d["text"] == nil && d["text_sha256"] != nil) }
+            // The receipt states each family's guarantee and hashes each new checkpoint's files.
+            let receiptActions = try #require(done["receipt"]?["manifest"]?["actions"]?.arrayValue)
+            for a in receiptActions {
+                #expect(a["guarantee"]?["kind"] == "exact_retrain_equivalent" && (a["checkpoint_files"]?.arrayValue?.isEmpty == false), "\(a)")
+            }
+            #expect(done["evaluation"]?[memo["id"]!.stringValue!]?["forgotten"] == 2)
         }
     }
 }

@@ -28,6 +28,45 @@ import Testing
         }
     }
 
+    /// Typed params over HTTP: decoded once with the exact path of the bad field, defaults from the params type,
+    /// "auto" resolved and echoed; the ADO config is snake_case on the wire (camelCase from older clients still decodes).
+    @Test func typedParamsNameTheExactPathAndEchoSnakeCase() async throws {
+        let server = try TestServer(kinds: { $0.register(PretrainKind()) })
+        try await server.app().test(.router) { client in
+            func post(_ params: JSONValue) async throws -> (HTTPResponse.Status, JSONValue) {
+                let r = try await client.execute(uri: "/v1/jobs", method: .post, headers: server.auth(),
+                                                 body: body(["type": "pretrain", "params": params, "seed": 5]))
+                return (r.status, json(r.body))
+            }
+            let bad: [(JSONValue, String)] = [
+                (["dataset": "ds_x", "model": ["heads": "four"]], "params.model.heads"),
+                (["dataset": "ds_x", "model": ["d_model": 30, "heads": 4]], "params.model.heads"),
+                (["dataset": "ds_x", "mixture": ["kind": "ado", "config": ["update_interval": "often"]]], "params.mixture.config.update_interval"),
+                (["dataset": "ds_x", "mixture": ["kind": "ado", "config": ["update_intervall": 10]]], "params.mixture.config.update_intervall"),
+                (["dataset": "ds_x", "optimizer": ["beta3": 0.9]], "params.optimizer.beta3"),
+                (["dataset": "ds_x", "seed": 3], "params.seed"),
+                (["model": ["layers": 1]], "params.dataset"),
+            ]
+            for (params, param) in bad {
+                let (st, e) = try await post(params)
+                #expect(st == .unprocessableContent && e["error"]?["param"]?.stringValue == param && e["error"]?["code"] == "invalid_params",
+                        "\(param): \(e)")
+            }
+            let (st, job) = try await post(["dataset": "ds_x", "steps": 40, "model": ["layers": 1],
+                                            "mixture": ["kind": "ado", "config": ["updateInterval": 10, "smoothing_window": 5]]])
+            #expect(st == .created, "\(job)")
+            let p = try #require(job["params"])
+            #expect(p["model"]?["layers"] == 1 && p["model"]?["d_model"] == 128 && p["model"]?["heads"] == 4 && p["seed"] == nil)
+            #expect(p["optimizer"]?["warmup"] == 4 && p["optimizer"]?["clip"] == 1 && p["token_budget"] == .number(40 * 16 * 64))
+            #expect(p["mixture"]?["config"]?["update_interval"] == 10 && p["mixture"]?["config"]?["smoothing_window"] == 5)
+            #expect(p["mixture"]?["config"]?["updateInterval"] == nil && p["ado_resolved"]?["update_interval"] == 10)
+            #expect(job["seed"] == 5)
+            // Clipping off is an explicit null that survives the round trip through the store.
+            let (_, noClip) = try await post(["dataset": "ds_x", "steps": 10, "optimizer": ["clip": .null]])
+            #expect(noClip["params"]?["optimizer"]?["clip"] == .null)
+        }
+    }
+
     @Test func badRequestsGetTheRightStatusAndParam() async throws {
         let server = try TestServer()
         try await server.app().test(.router) { client in

@@ -17,10 +17,12 @@ struct TestServer {
     let otherKey: String
 
     /// `kinds`: the job kinds this server runs besides the test-only ones.
-    init(workers: Int = 0, configure: (inout ServerConfiguration) -> Void = { _ in },
+    /// `dataDirectory`: an existing data directory to serve (default: a fresh temporary one).
+    init(workers: Int = 0, dataDirectory: URL? = nil, configure: (inout ServerConfiguration) -> Void = { _ in },
          kinds: (JobKindRegistry) -> Void = { _ in }) throws {
         registry = TestKinds.registry(kinds)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("orchard-server-\(UUID().uuidString)", isDirectory: true)
+        let dir = dataDirectory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("orchard-server-\(UUID().uuidString)", isDirectory: true)
         var storeConfig = StoreConfiguration(dataDirectory: dir)
         storeConfig.retryBaseSeconds = 0.05
         var c = ServerConfiguration()

@@ -5,7 +5,7 @@ import Testing
 @testable import OrchardStore
 
 @Suite struct CheckpointTests {
-    func runningContext(_ store: OrchardStore) throws -> QueueJobContext {
+    func runningContext(_ store: any QueueStore) throws -> QueueJobContext {
         _ = try store.submit(submission())
         let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 60_000).first)
         return QueueJobContext(store: store, lease: c.lease, tenant: c.job.tenant, threads: 2)
@@ -29,7 +29,7 @@ import Testing
         #expect(try ctx.latestCheckpoint()?.id == ref.id)
         #expect(try store.checkpoint(id: ref.id, tenant: "other") == nil)
         // Nothing is left in the temporary area.
-        let tmp = store.configuration.checkpointsURL.appendingPathComponent(".tmp")
+        let tmp = store.checkpointStorage.url(of: ".tmp")
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: tmp.path)) ?? []).isEmpty)
     }
 
@@ -44,7 +44,7 @@ import Testing
             }
         }
         #expect(try ctx.latestCheckpoint() == nil)
-        let tmp = store.configuration.checkpointsURL.appendingPathComponent(".tmp")
+        let tmp = store.checkpointStorage.url(of: ".tmp")
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: tmp.path)) ?? []).isEmpty)
     }
 
@@ -77,7 +77,7 @@ import Testing
             try ctx.saveCheckpoint(step: 1, metrics: [:]) { try Data("x".utf8).write(to: $0.appendingPathComponent("x")) }
         }
         #expect(ctx.shouldStop && ctx.stopReason == .leaseLost)
-        let jobDir = store.configuration.checkpointsURL.appendingPathComponent(c.job.id)
+        let jobDir = store.checkpointStorage.url(of: c.job.id)
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: jobDir.path)) ?? []).isEmpty)
     }
 }

@@ -94,7 +94,7 @@ import Testing
     }
 
     @Test func apiKeysAreStoredHashed() throws {
-        let store = try makeStore()
+        let store = try makeSQLiteStore()
         let key = try store.createAPIKey(tenant: "acme")
         #expect(try store.tenant(forAPIKey: key) == "acme")
         #expect(try store.tenant(forAPIKey: key + "x") == nil)

@@ -8,7 +8,7 @@ import Testing
 
 /// The deletion-request state machine on a real store, with a job type that has no unlearning method.
 @Suite struct DeletionRequestStoreTests {
-    func dataset(_ store: OrchardStore) throws -> Dataset {
+    func dataset(_ store: any QueueStore) throws -> Dataset {
         var imp = DatasetImport(expectedKind: nil)
         try imp.feed(Array("""
         {"id":"a","domain":"x","text":"alpha text"}
@@ -65,7 +65,7 @@ import Testing
         #expect(!String(decoding: manifest.canonicalData(), as: UTF8.self).contains("beta text"))
         #expect(manifest["documents"]?.arrayValue?.first?["content_sha256"]?.stringValue == Fingerprint.sha256(Data("beta text".utf8)))
         // Only hashes remain: the snapshot and the tombstoned row lost their text.
-        try store.pool.read { db in
+        try #require(store as? OrchardStore).pool.read { db in   // SQLite-level check of the purge
             let snapshot = try #require(try Row.fetchOne(db, sql: "SELECT text FROM deletion_request_documents WHERE request_id = ?", arguments: [req.id]))
             #expect((snapshot["text"] as String?) == nil)
             #expect(try String.fetchOne(db, sql: "SELECT text FROM documents WHERE dataset_id = ? AND id = 'b'", arguments: [ds.id]) == "")

@@ -19,7 +19,7 @@ import Testing
         let names = SchemaMigrations.names
         #expect(names == names.sorted())
         for (i, n) in names.enumerated() { #expect(n.hasPrefix(String(format: "%04d_", i + 1))) }
-        let store = try makeStore()
+        let store = try makeSQLiteStore()
         #expect(try store.appliedMigrations() == names)
         #expect(store.isReady())
     }
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func theDatabaseRunsInWALMode() throws {
-        let store = try makeStore()
+        let store = try makeSQLiteStore()
         let mode = try store.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
     }

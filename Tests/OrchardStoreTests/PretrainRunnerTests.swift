@@ -47,7 +47,7 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
                 "mixture": mixture, "metrics_every": 5, "eval_every": 10, "heldout_windows": 4, "checkpoint_every": 15]
     }
 
-    func setUp() throws -> (OrchardStore, String) {
+    func setUp() throws -> (any QueueStore, String) {
         let store = try makeStore()
         var imp = DatasetImport()
         try imp.feed(Array(try RealTextFixture.jsonl().utf8))
@@ -57,14 +57,14 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
         return (store, ds.id)
     }
 
-    func start(_ store: OrchardStore, _ params: JSONValue, key: String) throws -> QueueJobContext {
+    func start(_ store: any QueueStore, _ params: JSONValue, key: String) throws -> QueueJobContext {
         let resolved = try kinds.validate("pretrain", params)
         _ = try store.submit(JobSubmission(tenant: "acme", type: "pretrain", params: resolved, seed: 7, idempotencyKey: key))
         let c = try #require(try store.claim(owner: "w", types: ["pretrain"], leaseMillis: 600_000).first)
         return QueueJobContext(store: store, lease: c.lease, tenant: "acme", threads: 1)
     }
 
-    func metrics(_ store: OrchardStore, _ job: String) throws -> [JSONValue] {
+    func metrics(_ store: any QueueStore, _ job: String) throws -> [JSONValue] {
         try store.events(jobID: job, tenant: "acme", after: 0, limit: 100_000).events.filter { $0.type == "metrics" }.map(\.data)
     }
 

@@ -5,8 +5,15 @@ import OrchardTestSupport
 import OrchardQueue
 @testable import OrchardStore
 
-/// A store in a fresh temporary directory.
-func makeStore(clock: any StoreClock = ManualClock(), configure: (inout StoreConfiguration) -> Void = { _ in }) throws -> OrchardStore {
+/// The store under test, in a fresh temporary directory. The suite drives it only through the OrchardQueue
+/// protocols (`any QueueStore`): a second back end runs the same tests by being returned here. Today: SQLite.
+/// `configure` sets the queue's settings (retention, retry backoff), which every back end honours.
+func makeStore(clock: any StoreClock = ManualClock(), configure: (inout StoreConfiguration) -> Void = { _ in }) throws -> any QueueStore {
+    try makeSQLiteStore(clock: clock, configure: configure)
+}
+
+/// The SQLite store itself, for the few checks that look inside its database (migrations, purged rows).
+func makeSQLiteStore(clock: any StoreClock = ManualClock(), configure: (inout StoreConfiguration) -> Void = { _ in }) throws -> OrchardStore {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("orchard-store-\(UUID().uuidString)", isDirectory: true)
     var config = StoreConfiguration(dataDirectory: dir)
     configure(&config)

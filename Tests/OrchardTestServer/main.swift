@@ -1,4 +1,5 @@
 import OrchardCLI
+import OrchardJobs
 import OrchardTestSupport
 
 // `orchard` plus the test-only job kinds, for end-to-end tests that start a real server

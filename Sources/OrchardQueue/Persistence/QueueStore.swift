@@ -30,6 +30,8 @@ public protocol JobQueue: Sendable {
     func fail(_ lease: Lease, failure: JobFailure) throws -> Double
     /// Re-queues with backoff, or fails after `max_attempts`; true when it will retry.
     func retryOrFail(_ lease: Lease, failure: JobFailure) throws -> Bool
+    /// The backoff before the retry that follows `attempt`: base · 2^(attempt−1), capped, ± jitter.
+    func retryDelayMillis(attempt: Int) -> Int64
     /// The runner stopped on request: cancelled, paused or re-queued (drain), as requested.
     func stopped(_ lease: Lease) throws -> StopOutcome
     /// Gives the job back to the queue without using an attempt's outcome (drain timeout).

@@ -4,10 +4,11 @@ import Logging
 import OrchardQueue
 import OrchardStore
 
-/// Options shared by `serve` and `worker`.
-struct StoreOptions: ParsableArguments {
+/// Options shared by `serve` and `worker`: the embedded store.
+public struct StoreOptions: ParsableArguments {
+    public init() {}
     @Option(help: "Data directory: SQLite database and checkpoints.")
-    var dataDir: String = "./.orchard"
+    public var dataDir: String = "./.orchard"
 
     @Option(help: "Checkpoints kept per job besides the best one.")
     var keepCheckpoints: Int = 3
@@ -15,7 +16,7 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "Metric whose lowest value marks a job's best checkpoint (always kept).")
     var bestMetric: String = "loss"
 
-    func storeConfiguration() throws -> StoreConfiguration {
+    public func storeConfiguration() throws -> StoreConfiguration {
         guard keepCheckpoints >= 1 else { throw ValidationError("--keep-checkpoints must be at least 1") }
         var c = StoreConfiguration(dataDirectory: URL(fileURLWithPath: dataDir, isDirectory: true))
         c.keepLastCheckpoints = keepCheckpoints
@@ -24,7 +25,9 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
-struct WorkerOptions: ParsableArguments {
+/// The worker runtime's options, shared by `serve`, `worker` and `orchard-worker`.
+public struct WorkerOptions: ParsableArguments {
+    public init() {}
     @Option(help: "Jobs run at once, each on its own thread.")
     var workers: Int = 1
 
@@ -47,7 +50,7 @@ struct WorkerOptions: ParsableArguments {
     var jobNice: Int32 = 10
 
     /// The worker runtime's settings and the drain timeout.
-    func apply(to w: inout WorkerConfiguration, drainTimeout: inout Duration) throws {
+    public func apply(to w: inout WorkerConfiguration, drainTimeout: inout Duration) throws {
         guard workers >= 0, workers <= 256 else { throw ValidationError("--workers must be in 0...256") }
         guard leaseSeconds > 0, heartbeatSeconds > 0, heartbeatSeconds < leaseSeconds, reapSeconds > 0, drainSeconds > 0 else {
             throw ValidationError("durations must be positive and --heartbeat-seconds below --lease-seconds")
@@ -63,9 +66,9 @@ struct WorkerOptions: ParsableArguments {
     }
 }
 
-enum LogSetup {
+public enum LogSetup {
     /// Logs go to stderr, one line each; `--log-level` or LOG_LEVEL picks the level.
-    static func bootstrap(level: String?) -> Logger {
+    public static func bootstrap(level: String?) -> Logger {
         let lvl = (level ?? ProcessInfo.processInfo.environment["LOG_LEVEL"]).flatMap(Logger.Level.init(rawValue:)) ?? .info
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)

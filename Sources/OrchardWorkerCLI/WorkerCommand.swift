@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import Logging
+import OrchardJobs
+import OrchardQueue
+import OrchardStore
+import ServiceLifecycle
+
+/// `orchard worker` (and the `orchard-worker` binary): the worker pool, the reaper and the deletion coordinator
+/// without the HTTP API, against the same data directory. This module links no HTTP server.
+public struct WorkerCommand: AsyncParsableCommand {
+    public init() {}
+
+    /// Entry point of the `orchard-worker` executable: `register` adds the job kinds it serves.
+    public static func main(register: @escaping @Sendable (JobKindRegistry) -> Void) async {
+        KindCatalog.install(register)
+        await main()
+    }
+    public static let configuration = CommandConfiguration(commandName: "worker", abstract: "Run only the worker pool (no HTTP).")
+
+    @Option(help: "trace | debug | info | notice | warning | error | critical") var logLevel: String?
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var workerOptions: WorkerOptions
+
+    public func run() async throws {
+        let logger = LogSetup.bootstrap(level: logLevel)
+        var workers = WorkerConfiguration(), drainTimeout: Duration = .seconds(25)
+        try workerOptions.apply(to: &workers, drainTimeout: &drainTimeout)
+        guard workers.count > 0 else { throw ValidationError("--workers must be at least 1") }
+        let store = try OrchardStore(configuration: try storeOptions.storeConfiguration(), logger: logger)
+        let registry = KindCatalog.registry()
+        logger.info("orchard worker started", metadata: ["workers": "\(workers.count)", "job_types": "\(registry.types.joined(separator: ","))"])
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                WorkerPool(store: store, registry: registry, config: workers, drainTimeout: drainTimeout, logger: logger),
+                Reaper(store: store, interval: workers.reapInterval, logger: logger),
+                DeletionCoordinatorService(store: store, registry: registry, interval: workers.pollInterval * 2, logger: logger),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
