@@ -77,6 +77,25 @@ func status(_ server: TestServer, _ id: String) throws -> Job { try server.store
         #expect(r?["nice"] == 10, "job threads run below the API's priority")
     }
 
+    /// A client's own unlearning job keeps no forgotten text once it ends (here it fails: no such checkpoint).
+    @Test func aFinishedUnlearningJobKeepsOnlyTheHashOfTheForgottenText() async throws {
+        let server = try TestServer()
+        let params = try server.registry.kind(TestForgetKind.type)!.validate(
+            ["checkpoint": "ckpt_missing", "forget": [["id": "d1", "text": "secret words"]]])
+        let id = try server.store.submit(JobSubmission(tenant: "acme", type: TestForgetKind.type, params: params, seed: 1)).job.id
+        #expect(try status(server, id).params["forget"]?.arrayValue?.first?["text"] == "secret words")
+        try await withWorkers(server) { _ in
+            let ended = try await eventually {
+                let job = try status(server, id)
+                return job.status == .failed && job.params["forget"]?.arrayValue?.first?["text"] == nil
+            }
+            #expect(ended)
+        }
+        #expect(try status(server, id).error?.param == "checkpoint")
+        let kept = try #require(try status(server, id).params["forget"]?.arrayValue?.first)
+        #expect(kept["text"] == nil && kept["text_sha256"] == .string(Fingerprint.sha256(Data("secret words".utf8))), "\(kept)")
+    }
+
     @Test func transientFailuresAreRetriedAndPermanentOnesAreNot() async throws {
         let server = try TestServer()
         let flaky = try submit(server, ["steps": 3, "fail_attempts": 2], maxAttempts: 3)

@@ -151,30 +151,45 @@ public final class WorkerPool: Service, @unchecked Sendable {
                 metrics.jobDuration.record(seconds)
                 metrics.finished(status: .succeeded).increment()
                 log.info("job succeeded", metadata: ["seconds": "\(seconds)"])
+                await redact(claimed.job)
             case .failure(let error as DrainTimeout):
                 _ = error
                 try await store.offload { try store.release(lease) }
                 log.warning("job did not stop within the drain timeout; lease released")
             case .failure(let error) where Self.isStop(error) || (context.shouldStop && Self.isStoreStop(error)):
                 let result = try await store.offload { try store.stopped(lease) }
-                if result == .cancelled { metrics.finished(status: .cancelled).increment() }
+                if result == .cancelled { metrics.finished(status: .cancelled).increment(); await redact(claimed.job) }
                 log.info("job stopped", metadata: ["outcome": "\(result.rawValue)"])
             case .failure(JobError.invalid(let param, let message)):
                 try await failPermanently(lease, JobFailure(code: "invalid_params", message: message, param: param), log)
+                await redact(claimed.job)
             case .failure(JobError.permanent(let code, let message)):
                 try await failPermanently(lease, JobFailure(code: code, message: message), log)
+                await redact(claimed.job)
             case .failure(let error):
                 let failure: JobFailure
                 if case JobError.transient(let code, let message) = error { failure = JobFailure(code: code, message: message) }
                 else { failure = JobFailure(code: "runner_error", message: String(describing: error)) }
                 let retrying = try await store.offload { try store.retryOrFail(lease, failure: failure) }
-                if retrying { metrics.retries.increment() } else { metrics.finished(status: .failed).increment() }
+                if retrying { metrics.retries.increment() } else { metrics.finished(status: .failed).increment(); await redact(claimed.job) }
                 log.warning("job failed", metadata: ["error": "\(failure.code): \(failure.message)", "retrying": "\(retrying)"])
             }
         } catch StoreError.leaseLost {
             log.warning("job lost its lease before it could finish")
         } catch {
             log.error("could not record the job's outcome", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// A finished job keeps only what its kind lets outlive it (an unlearning kind replaces the forgotten text
+    /// by its hash), whether a deletion request queued it or a client did.
+    private func redact(_ job: Job) async {
+        guard let kind = registry.kind(job.type) else { return }
+        let params = job.params, redacted = kind.redact(params)
+        guard redacted != params else { return }
+        let store = store, id = job.id
+        do { try await store.offload { try store.replaceParams(jobID: id, params: redacted) } } catch {
+            logger.error("could not redact a finished job's params", metadata: ["job_id": "\(id)", "error": "\(error)"])
         }
     }
 

@@ -49,9 +49,11 @@ paths:
     post:
       summary: Submit a job
       description: |
-        Validated before it is queued: unknown fields and bad values answer 422 with `param`
-        (`params.NAME` for the job type's own parameters). The job type's runner resolves `"auto"`
-        values and fills defaults; the resolved params and the seed are echoed on the job.
+        Validated before it is queued: unknown fields and bad values answer 422 with `param`, the full path
+        for the job kind's own parameters (`params.model.heads`, `params.mixture.config.update_interval`).
+        The job kind decodes `params` once, fills defaults and resolves `"auto"` values; the resolved params
+        and the seed are echoed on the job. The seed is the job's, handed to the run: `params.seed` is an
+        unknown parameter. Wire names are snake_case (camelCase ADO config keys of wave-1 clients are accepted).
         With an `Idempotency-Key`, the same key and body return the original job (201,
         `Idempotent-Replayed: true`); the same key with a different body is 409 `idempotency_key_reused`.
       parameters:
@@ -256,8 +258,8 @@ paths:
         Resolves the documents (an unknown or already deleted id is 422 with `param: "document_ids[i]"`;
         another tenant's dataset is 404), tombstones them at once (no later job reads them), snapshots their
         text privately for the unlearning jobs, and lists every model whose lineage contains them. Models with
-        an unlearning method (`topic_model`, `topic_head`) get a `topic_unlearn` job; others are listed with
-        action `unsupported`. Honours `Idempotency-Key` like job submission.
+        an unlearning method (unlearnable job kinds: `topic_model`, `topic_head`, unlearned by a `topic_unlearn`
+        job) get their kind's unlearning job; others are listed with action `unsupported`. Honours `Idempotency-Key` like job submission.
       parameters:
         - { name: Idempotency-Key, in: header, schema: { type: string } }
       requestBody:
@@ -337,8 +339,8 @@ components:
       additionalProperties: false
       required: [type]
       properties:
-        type: { type: string, description: "Job type (the server's registered runners)" }
-        params: { type: object, description: "Type-specific parameters; values may be \"auto\" where the type allows", default: {} }
+        type: { type: string, description: "Job type (the server's registered job kinds)" }
+        params: { type: object, description: "Kind-specific parameters (snake_case; missing ones take their defaults); values may be \"auto\" where the kind allows", default: {} }
         seed: { type: integer, minimum: 0, maximum: 9007199254740991, description: Random when omitted; echoed on the job }
         priority: { type: integer, minimum: 0, maximum: 9, default: 5, description: 0 runs first }
         max_attempts: { type: integer, minimum: 1, maximum: 20, default: 3 }
@@ -475,7 +477,7 @@ components:
         type: { type: string, description: Its job type }
         action: { type: string, enum: [unlearn, unsupported] }
         status: { type: string, enum: [waiting, queued, completed, failed, skipped] }
-        job_id: { type: [string, "null"], description: The topic_unlearn job }
+        job_id: { type: [string, "null"], description: "The unlearning job (e.g. topic_unlearn)" }
         input_checkpoint: { type: [string, "null"] }
         note: { type: string }
         result: { type: object, description: "The unlearning job's result: method (U_base | U_head), mode, model_version, checkpoint, capacity, guarantee, guarantee_statement, retrained, evaluation" }
