@@ -1,7 +1,8 @@
 import Synchronization
 
-/// The number of compute threads one model uses. OpenBLAS itself stays single-threaded
-/// (see BLASRuntime); the engine splits GEMMs by rows, attention by (batch, head) and
+/// The number of compute threads one model uses. OpenBLAS itself stays single-threaded: making a
+/// ComputeThreads value pins it (`BLASRuntime.useSingleThreadedBLAS`), so results never depend on whether the
+/// entry point (a binary's main, a test process) pinned it first; the engine splits GEMMs by rows, attention by (batch, head) and
 /// elementwise loops by chunks, so one job on 2 cores or two jobs on 1 core each never oversubscribe.
 /// Each ComputeThreads value made with count > 1 owns a pool of count - 1 threads (shared by its copies,
 /// stopped when the last copy goes away); the calling thread is worker 0.
@@ -13,6 +14,7 @@ public struct ComputeThreads: Sendable, Equatable {
         guard count >= 1, count <= 256 else { throw EngineError.invalidArgument("thread count must be 1...256, got \(count)") }
         self.count = count
         pool = count > 1 ? ComputePool(size: count) : nil
+        BLASRuntime.useSingleThreadedBLAS()
     }
 
     public static func == (a: ComputeThreads, b: ComputeThreads) -> Bool { a.count == b.count }

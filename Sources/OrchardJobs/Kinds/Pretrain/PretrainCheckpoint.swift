@@ -3,9 +3,9 @@ import OrchardMethods
 import OrchardModels
 import OrchardTensor
 
-/// `state.json` of a pretrain checkpoint: everything besides the tensors that a resumed run needs to
-/// continue the identical trajectory. Files next to it: `model.safetensors` (parameters, GPT-2 names),
-/// `optimizer.safetensors` (AdamW moments), `tokenizer.json` (BPE runs only).
+/// `state.json` of a pretrain checkpoint (a `GPTCheckpoint`: its `model`, `tokenizer` and `step` are the header
+/// every LM kind reads): everything besides the tensors that a resumed run needs to continue the identical
+/// trajectory.
 struct PretrainState: Codable {
     static let format = "orchard.pretrain.v1"
     var format: String
@@ -29,14 +29,9 @@ enum PretrainCheckpoint {
     }
 
     /// Writes the checkpoint files into `dir` (a fresh directory the store renames into place).
-    static func write(to dir: URL, state: PretrainState, snapshot: TrainingSnapshot, tokenizer: PretrainTokenizer) throws {
-        let meta = ["format": PretrainState.format, "step": String(state.step)]
-        try SafeTensors.write(snapshot.parameters, metadata: meta, to: dir.appendingPathComponent("model.safetensors"))
-        try SafeTensors.write(snapshot.optimizer, metadata: meta, to: dir.appendingPathComponent("optimizer.safetensors"))
-        if case .bpe(let t) = tokenizer { try t.save(to: dir.appendingPathComponent("tokenizer.json")) }
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        try e.encode(state).write(to: dir.appendingPathComponent("state.json"))
+    static func write(to dir: URL, state: PretrainState, snapshot: TrainingSnapshot, tokenizer: TextTokenizer) throws {
+        try GPTCheckpoint.write(to: dir, snapshot: snapshot, tokenizer: tokenizer, state: state,
+                                metadata: ["format": PretrainState.format, "step": String(state.step)])
     }
 
     struct Loaded {
@@ -44,7 +39,7 @@ enum PretrainCheckpoint {
         var parameters: [String: TensorRecord]
         var optimizer: [String: TensorRecord]
         var random: [UInt64]
-        var tokenizer: PretrainTokenizer
+        var tokenizer: TextTokenizer
 
         /// Restores the trainer (a snapshot of the fresh trainer with every field replaced: the engine's
         /// snapshot has no public initialiser).
@@ -58,19 +53,16 @@ enum PretrainCheckpoint {
     /// Reads a checkpoint back: state, tensors, tokenizer.
     static func read(from dir: URL) throws -> Loaded {
         do {
-            let state = try JSONDecoder().decode(PretrainState.self, from: Data(contentsOf: dir.appendingPathComponent("state.json")))
+            let gpt = try GPTCheckpoint.read(from: dir)
+            let state = try JSONDecoder().decode(PretrainState.self, from: gpt.state)
             guard state.format == PretrainState.format else {
                 throw JobError.permanent(code: "checkpoint_format", message: "checkpoint format \(state.format), expected \(PretrainState.format)")
             }
-            let params = try SafeTensors.read(from: dir.appendingPathComponent("model.safetensors")).tensors
-            let opt = try SafeTensors.read(from: dir.appendingPathComponent("optimizer.safetensors")).tensors
             let words = state.trainerRandom.compactMap { UInt64($0, radix: 16) }
             guard words.count == state.trainerRandom.count else {
                 throw JobError.permanent(code: "checkpoint_corrupt", message: "bad RNG words in state.json")
             }
-            let tokenizer: PretrainTokenizer = state.tokenizer == "bpe"
-                ? .bpe(try BPETokenizer.load(from: dir.appendingPathComponent("tokenizer.json"))) : .bytes
-            return Loaded(state: state, parameters: params, optimizer: opt, random: words, tokenizer: tokenizer)
+            return Loaded(state: state, parameters: gpt.parameters, optimizer: gpt.optimizer, random: words, tokenizer: gpt.tokenizer)
         } catch let e as JobError {
             throw e
         } catch {

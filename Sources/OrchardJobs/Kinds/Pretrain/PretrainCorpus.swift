@@ -16,7 +16,7 @@ struct PretrainCorpus {
 
     /// Builds the corpus. `catalogRecords`: the catalog a checkpoint was drawn from (resume); nil → built
     /// from `train`. Documents of the saved catalog that are not in `train` any more are reported `missing`.
-    init(train: [Document], heldOut: [Document], tokenizer: PretrainTokenizer, context: Int, windowsPerDomain: Int,
+    init(train: [Document], heldOut: [Document], tokenizer: TextTokenizer, context: Int, windowsPerDomain: Int,
          catalogRecords: [CatalogRecord]?) throws {
         var tokenMap: [String: [Int32]] = [:]
         tokenMap.reserveCapacity(train.count)
@@ -85,20 +85,3 @@ struct TokenizedDocuments: DocumentTokenSource {
 }
 
 /// Bytes (vocabulary 256) or a BPE tokenizer trained on the job's training documents.
-enum PretrainTokenizer {
-    case bytes
-    case bpe(BPETokenizer)
-
-    var vocabularySize: Int {
-        switch self {
-        case .bytes: return 256
-        case .bpe(let t): return t.vocabularySize
-        }
-    }
-    func encode(_ text: String) -> [Int32] {
-        switch self {
-        case .bytes: return text.utf8.map { Int32($0) }
-        case .bpe(let t): return t.encode(text)
-        }
-    }
-}

@@ -8,7 +8,7 @@ import OrchardTensor
 struct PretrainSession {
     let p: PretrainParams
     let context: JobContext
-    let tokenizer: PretrainTokenizer
+    let tokenizer: TextTokenizer
     let corpus: PretrainCorpus
     let trainer: GPTTrainer
     var loop: PretrainingLoop<GPTMixtureModel>
