@@ -9,7 +9,9 @@ struct JobRequest {
     static let fields: Set<String> = ["type", "params", "seed", "priority", "max_attempts", "metadata"]
     static let maxSeed: Double = 9_007_199_254_740_991  // 2^53 - 1: exact in JSON numbers
 
-    static func submission(body: JSONValue, tenant: String, registry: JobKindRegistry, idempotencyKey: String?) throws -> JobSubmission {
+    /// The submission and the datasets/checkpoints its params name (to check with `checkReferences` before queueing).
+    static func submission(body: JSONValue, tenant: String, registry: JobKindRegistry,
+                           idempotencyKey: String?) throws -> (JobSubmission, [JobReference]) {
         guard case .object(let o) = body else { throw APIError.invalid(nil, "the request body must be a JSON object") }
         if let unknown = o.keys.sorted().first(where: { !fields.contains($0) }) {
             throw APIError.invalid(unknown, "unknown field \(unknown)", code: "unknown_parameter")
@@ -39,9 +41,9 @@ struct JobRequest {
                 metadata[k] = s
             }
         }
-        let resolved: JSONValue
+        let resolved: JSONValue, references: [JobReference]
         do {
-            resolved = try kind.validate(params)
+            (resolved, references) = try kind.validateWithReferences(params)
         } catch JobError.invalid(let param, let message) {
             throw APIError.invalid(param.map { "params.\($0)" } ?? "params", message, code: "invalid_params")
         } catch {
@@ -50,9 +52,31 @@ struct JobRequest {
         if let key = idempotencyKey, key.isEmpty || key.utf8.count > 255 {
             throw APIError.invalid("Idempotency-Key", "Idempotency-Key must be 1-255 bytes")
         }
-        return JobSubmission(tenant: tenant, type: type, params: resolved, seed: seed, priority: priority, maxAttempts: maxAttempts,
-                             metadata: metadata, idempotencyKey: idempotencyKey,
-                             fingerprint: Fingerprint.sha256(body.canonicalData()))
+        return (JobSubmission(tenant: tenant, type: type, params: resolved, seed: seed, priority: priority, maxAttempts: maxAttempts,
+                              metadata: metadata, idempotencyKey: idempotencyKey,
+                              fingerprint: Fingerprint.sha256(body.canonicalData())), references)
+    }
+
+    /// Every named dataset and checkpoint must be the tenant's (else 404, as for any other tenant's resource) and
+    /// of the kind the job needs (else 422); `param` is the full path (`params.dataset`).
+    static func checkReferences(_ references: [JobReference], tenant: String, store: any QueueStore) throws {
+        for r in references {
+            let param = "params." + r.param
+            switch r {
+            case .dataset(let id, _, let records):
+                guard let ds = try store.dataset(id: id, tenant: tenant) else {
+                    throw APIError(.notFound, code: "not_found", message: "no dataset \(id)", param: param)
+                }
+                guard ds.kind.rawValue == records.rawValue else {
+                    throw APIError.invalid(param, "dataset \(id) holds \(ds.kind.rawValue), this job needs \(records.rawValue)",
+                                           code: "invalid_params")
+                }
+            case .checkpoint(let id, _):
+                guard try store.checkpoint(id: id, tenant: tenant) != nil else {
+                    throw APIError(.notFound, code: "not_found", message: "no checkpoint \(id)", param: param)
+                }
+            }
+        }
     }
 
     static func integer(_ v: JSONValue?, _ name: String, in range: ClosedRange<Int>, default d: Int) throws -> Int {

@@ -23,10 +23,13 @@ struct JobRoutes {
         let tenant = try context.requireTenant()
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let body = try JobRequest.parseJSON(buffer)
-        let submission = try JobRequest.submission(body: body, tenant: tenant, registry: registry,
-                                                   idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
+        let (submission, references) = try JobRequest.submission(body: body, tenant: tenant, registry: registry,
+                                                                 idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
         let store = store
-        let (job, replayed) = try await store.offload { try store.submit(submission) }
+        let (job, replayed) = try await store.offload {
+            try JobRequest.checkReferences(references, tenant: tenant, store: store)
+            return try store.submit(submission)
+        }
         var headers: HTTPFields = [:]
         if replayed { headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
         return Resources.textResponse(Resources.jobText(job), status: .created, headers: headers)

@@ -31,13 +31,21 @@ import Testing
     /// Typed params over HTTP: decoded once with the exact path of the bad field, defaults from the params type,
     /// "auto" resolved and echoed; the ADO config is snake_case on the wire (camelCase from older clients still decodes).
     @Test func typedParamsNameTheExactPathAndEchoSnakeCase() async throws {
-        let server = try TestServer(kinds: { $0.register(PretrainKind()) })
+        let server = try TestServer(kinds: { $0.register(PretrainKind()); $0.register(TopicModelKind()); $0.register(TopicHeadKind()) })
         try await server.app().test(.router) { client in
-            func post(_ params: JSONValue) async throws -> (HTTPResponse.Status, JSONValue) {
-                let r = try await client.execute(uri: "/v1/jobs", method: .post, headers: server.auth(),
-                                                 body: body(["type": "pretrain", "params": params, "seed": 5]))
+            func post(_ params: JSONValue, type: String = "pretrain", key: String? = nil) async throws -> (HTTPResponse.Status, JSONValue) {
+                let r = try await client.execute(uri: "/v1/jobs", method: .post, headers: server.auth(key),
+                                                 body: body(["type": .string(type), "params": params, "seed": 5]))
                 return (r.status, json(r.body))
             }
+            func upload(_ jsonl: String, key: String? = nil) async throws -> String {
+                let r = try await client.execute(uri: "/v1/datasets", method: .post, headers: server.auth(key), body: ByteBuffer(string: jsonl))
+                #expect(r.status == .created)
+                return try #require(json(r.body)["id"]?.stringValue)
+            }
+            let docs = try await upload(#"{"id":"a","domain":"x","text":"some words"}"# + "\n" + #"{"id":"b","domain":"y","text":"more words"}"#)
+            let pairs = try await upload(#"{"prompt":"p","chosen":"c","rejected":"r"}"#)
+            let theirs = try await upload(#"{"id":"z","domain":"x","text":"other tenant"}"#, key: server.otherKey)
             let bad: [(JSONValue, String)] = [
                 (["dataset": "ds_x", "model": ["heads": "four"]], "params.model.heads"),
                 (["dataset": "ds_x", "model": ["d_model": 30, "heads": 4]], "params.model.heads"),
@@ -52,7 +60,24 @@ import Testing
                 #expect(st == .unprocessableContent && e["error"]?["param"]?.stringValue == param && e["error"]?["code"] == "invalid_params",
                         "\(param): \(e)")
             }
-            let (st, job) = try await post(["dataset": "ds_x", "steps": 40, "model": ["layers": 1],
+            // References are checked before queueing: a dataset or checkpoint that is missing or another tenant's is 404,
+            // one of the wrong kind is 422, each with the full param path.
+            let refs: [(JSONValue, String, HTTPResponse.Status, String)] = [
+                (["dataset": "ds_missing"], "pretrain", .notFound, "params.dataset"),
+                (["dataset": .string(theirs)], "pretrain", .notFound, "params.dataset"),
+                (["dataset": .string(pairs)], "pretrain", .unprocessableContent, "params.dataset"),
+                (["dataset": .string(docs), "heldout_dataset": .string(pairs)], "pretrain", .unprocessableContent, "params.heldout_dataset"),
+                (["dataset": .string(pairs), "topics": 3], "topic_model", .unprocessableContent, "params.dataset"),
+                (["model": "ckpt_missing"], "topic_head", .notFound, "params.model"),
+            ]
+            for (params, type, status, param) in refs {
+                let (st, e) = try await post(params, type: type)
+                #expect(st == status && e["error"]?["param"]?.stringValue == param, "\(type) \(param): \(e)")
+            }
+            let listed = json(try await client.execute(uri: "/v1/jobs", method: .get, headers: server.auth()).body)
+            #expect(listed["data"]?.arrayValue?.isEmpty == true, "nothing was queued")
+
+            let (st, job) = try await post(["dataset": .string(docs), "steps": 40, "model": ["layers": 1],
                                             "mixture": ["kind": "ado", "config": ["updateInterval": 10, "smoothing_window": 5]]])
             #expect(st == .created, "\(job)")
             let p = try #require(job["params"])
@@ -62,7 +87,7 @@ import Testing
             #expect(p["mixture"]?["config"]?["updateInterval"] == nil && p["ado_resolved"]?["update_interval"] == 10)
             #expect(job["seed"] == 5)
             // Clipping off is an explicit null that survives the round trip through the store.
-            let (_, noClip) = try await post(["dataset": "ds_x", "steps": 10, "optimizer": ["clip": .null]])
+            let (_, noClip) = try await post(["dataset": .string(docs), "steps": 10, "optimizer": ["clip": .null]])
             #expect(noClip["params"]?["optimizer"]?["clip"] == .null)
         }
     }

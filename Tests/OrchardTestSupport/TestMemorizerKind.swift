@@ -32,6 +32,8 @@ public struct TestMemorizerKind: Unlearnable {
         return p
     }
 
+    public func references(_ p: Params) -> [JobReference] { [.dataset(id: p.dataset, param: "dataset", records: .documents)] }
+
     public func run(_ p: Params, seed: UInt64, context: JobContext) throws -> Output {
         let ids = try context.documents(dataset: p.dataset).map(\.id)
         try context.recordLineage(dataset: p.dataset, documentIDs: ids)

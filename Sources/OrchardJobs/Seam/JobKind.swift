@@ -37,6 +37,8 @@ public protocol JobKind: Sendable {
     func resolve(_ params: Params) throws -> Params
     /// Runs (or resumes) the job and returns its result.
     func run(_ params: Params, seed: UInt64, context: JobContext) throws -> Output
+    /// The datasets and checkpoints the resolved params name (checked by the API before queueing; default none).
+    func references(_ params: Params) -> [JobReference]
 }
 
 /// How a job ends other than by returning a result.

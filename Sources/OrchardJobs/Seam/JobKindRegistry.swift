@@ -52,6 +52,8 @@ public struct RegisteredKind: Sendable {
     public let type: String
     /// Params of a request → resolved params to store (422 paths are relative to `params`).
     public let validate: @Sendable (JSONValue) throws -> JSONValue
+    /// Params of a request → resolved params and the resources they name (checked before queueing).
+    public let validateWithReferences: @Sendable (JSONValue) throws -> (params: JSONValue, references: [JobReference])
     /// Stored params (this or an older release's) + the job's seed → the encoded result.
     public let run: @Sendable (JSONValue, UInt64, JobContext) throws -> JSONValue
     /// Stored params as kept after the job ended (an unlearning kind drops the forgotten text).
@@ -69,6 +71,10 @@ public struct RegisteredKind: Sendable {
         type = K.type
         self.unlearning = unlearning
         validate = { json in try Self.encode(try Self.decodeRequest(kind, json)) }
+        validateWithReferences = { json in
+            let p = try Self.decodeRequest(kind, json)
+            return (try Self.encode(p), kind.references(p))
+        }
         run = { json, seed, context in
             let params = try Self.decodeStored(kind, json)
             return try Self.encode(try kind.run(params, seed: Self.legacySeed(json) ?? seed, context: context))

@@ -54,6 +54,8 @@ paths:
         The job kind decodes `params` once, fills defaults and resolves `"auto"` values; the resolved params
         and the seed are echoed on the job. The seed is the job's, handed to the run: `params.seed` is an
         unknown parameter. Wire names are snake_case (camelCase ADO config keys of wave-1 clients are accepted).
+        A dataset or checkpoint the params name must be the tenant's (else 404) and of the kind the job needs
+        (documents vs preference pairs, else 422), both with `param` (`params.dataset`).
         With an `Idempotency-Key`, the same key and body return the original job (201,
         `Idempotent-Replayed: true`); the same key with a different body is 409 `idempotency_key_reused`.
       parameters:
@@ -69,6 +71,7 @@ paths:
           content: { application/json: { schema: { $ref: "#/components/schemas/Job" } } }
         "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
         "409": { $ref: "#/components/responses/Conflict" }
         "413": { $ref: "#/components/responses/TooLarge" }
         "422": { $ref: "#/components/responses/Invalid" }

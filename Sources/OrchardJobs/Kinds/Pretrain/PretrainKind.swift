@@ -106,6 +106,11 @@ public struct PretrainKind: JobKind {
         return p
     }
 
+    public func references(_ p: PretrainParams) -> [JobReference] {
+        [.dataset(id: p.dataset, param: "dataset", records: .documents)]
+            + (p.heldout_dataset.map { [.dataset(id: $0, param: "heldout_dataset", records: .documents)] } ?? [])
+    }
+
     public func run(_ params: PretrainParams, seed: UInt64, context: JobContext) throws -> PretrainResult {
         var session = try PretrainSession(params: params, seed: seed, context: context)
         return try session.run()

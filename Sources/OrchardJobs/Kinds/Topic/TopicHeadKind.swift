@@ -34,6 +34,10 @@ public struct TopicHeadKind: Unlearnable {
         try HeldOutSplit(fraction: heldOutFraction).assign(docs)
     }
 
+    public func references(_ p: TopicHeadParams) -> [JobReference] {
+        [.checkpoint(id: p.model, param: "model")] + (p.dataset.map { [.dataset(id: $0, param: "dataset", records: .documents)] } ?? [])
+    }
+
     public func run(_ r: TopicHeadParams, seed: UInt64, context: JobContext) throws -> TopicHeadResult {
         if let done = try context.latestCheckpoint() {
             let (meta, _, head) = try TopicCheckpoint.load(done, id: done.id, param: "checkpoint")

@@ -38,6 +38,10 @@ public struct TopicModelKind: Unlearnable {
         TopicUnlearnKind.params(for: request)
     }
 
+    public func references(_ p: TopicModelParams) -> [JobReference] {
+        [.dataset(id: p.dataset, param: "dataset", records: .documents)]
+    }
+
     public func run(_ r: TopicModelParams, seed: UInt64, context: JobContext) throws -> TopicModelResult {
         if let done = try context.latestCheckpoint() { return try result(done, meta: nil) }
         let docs = try context.documents(dataset: r.dataset)

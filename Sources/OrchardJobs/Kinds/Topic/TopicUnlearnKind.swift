@@ -46,6 +46,10 @@ public struct TopicUnlearnKind: UnlearningKind {
         return params
     }
 
+    public func references(_ p: TopicUnlearnParams) -> [JobReference] {
+        [.checkpoint(id: p.checkpoint, param: "checkpoint")] + (p.dataset.map { [.dataset(id: $0, param: "dataset", records: .documents)] } ?? [])
+    }
+
     public func redacted(_ params: TopicUnlearnParams) -> TopicUnlearnParams {
         var p = params
         p.forget_documents = p.forget_documents.map(\.redacted)

@@ -1,0 +1,29 @@
+import Foundation
+
+/// A resource a job's params name: the API checks each one for the submitting tenant before anything is queued
+/// (404 when it does not exist or belongs to another tenant, 422 when it is of the wrong kind), so a bad id is an
+/// answer to the request, not a job that fails at run time. `param` is the path below `params` (`dataset`,
+/// `heldout_dataset`, `model`).
+public enum JobReference: Sendable, Equatable {
+    /// A dataset that must hold `records` (documents or preference pairs).
+    case dataset(id: String, param: String, records: DatasetRecords)
+    /// A checkpoint of this tenant.
+    case checkpoint(id: String, param: String)
+
+    public var param: String {
+        switch self {
+        case .dataset(_, let p, _), .checkpoint(_, let p): return p
+        }
+    }
+}
+
+/// What a dataset holds (`DatasetKind` raw values).
+public enum DatasetRecords: String, Sendable, Equatable {
+    case documents
+    case preferencePairs = "preference_pairs"
+}
+
+extension JobKind {
+    /// No references unless the kind declares them.
+    public func references(_ params: Params) -> [JobReference] { [] }
+}
