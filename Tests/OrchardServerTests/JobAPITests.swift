@@ -76,6 +76,11 @@ import Testing
             }
             let listed = json(try await client.execute(uri: "/v1/jobs", method: .get, headers: server.auth()).body)
             #expect(listed["data"]?.arrayValue?.isEmpty == true, "nothing was queued")
+            // Certification: ε > 0 (the analytic Gaussian mechanism is valid for ε ≥ 1 too); defaults inside the section.
+            let (e0, e0body) = try await post(["dataset": .string(docs), "topics": 3, "certification": ["epsilon": 0]], type: "topic_model")
+            #expect(e0 == .unprocessableContent && e0body["error"]?["param"] == "params.certification.epsilon", "\(e0body)")
+            let (e2, e2body) = try await post(["dataset": .string(docs), "topics": 3, "certification": ["epsilon": 2]], type: "topic_model")
+            #expect(e2 == .created && e2body["params"]?["certification"]?["delta"] == 1e-5, "\(e2body)")
 
             let (st, job) = try await post(["dataset": .string(docs), "steps": 40, "model": ["layers": 1],
                                             "mixture": ["kind": "ado", "config": ["updateInterval": 10, "smoothing_window": 5]]])

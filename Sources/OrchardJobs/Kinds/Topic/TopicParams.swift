@@ -5,7 +5,7 @@ import OrchardMethods
 /// tracks a deletion capacity. `{"epsilon": ε (required), "delta": 1e-5, "capacity": m_U | {"relative_loss_budget": b},
 /// "sensitivity": {"per_deletion_bound": b} | {"empirical_trials": k}}`.
 public struct CertificationParams: ParamsSection, Equatable {
-    /// ε of the Gaussian mechanism, in (0, 1) (required).
+    /// ε of the (analytic) Gaussian mechanism, > 0 (required).
     public var epsilon: Double? = nil
     /// δ, in (0, 1).
     public var delta: Double = 1e-5
@@ -17,8 +17,8 @@ public struct CertificationParams: ParamsSection, Equatable {
 
     func check() throws {
         guard let e = epsilon else { throw JobError.invalid(param: "certification.epsilon", message: "certification.epsilon is required") }
-        guard e.isFinite, e > 0, e < 1 else {
-            throw JobError.invalid(param: "certification.epsilon", message: "certification.epsilon must be in (0, 1) (Gaussian mechanism)")
+        guard e.isFinite, e > 0 else {
+            throw JobError.invalid(param: "certification.epsilon", message: "certification.epsilon must be a finite number > 0 (analytic Gaussian mechanism)")
         }
         guard delta.isFinite, delta > 0, delta < 1 else {
             throw JobError.invalid(param: "certification.delta", message: "certification.delta must be in (0, 1)")
