@@ -44,7 +44,7 @@ public enum GuaranteeKind: String, Sendable, Codable, Equatable {
     public var statement: String {
         switch self {
         case .exactRetrainEquivalent:
-            return "exact: the released model equals retraining from scratch without the deleted documents"
+            return "exact over the model's vocabulary: the released model equals retraining without the deleted documents on the vocabulary chosen when the model was first trained; the vocabulary itself is not re-chosen, so a retrain from scratch, which re-chooses it from the remaining documents, can differ"
         case .certifiedGivenSuppliedBound:
             return "(ε,δ)-unlearning by the Gaussian mechanism, provided the supplied sensitivity bound holds for every forget set up to the capacity; the bound is the caller's claim, not derived here"
         case .empiricalNotCertified:

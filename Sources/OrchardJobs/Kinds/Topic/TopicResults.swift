@@ -115,7 +115,7 @@ public struct TopicUnlearnResult: UnlearningResult, Equatable {
     static func summary(_ kind: String) -> String? {
         switch GuaranteeKind(rawValue: kind) {
         case .exactRetrainEquivalent?:
-            return "exact: equals retraining without the documents ((0,0)-unlearning; checked to 1e-6 against a retrain in the tests)"
+            return "exact over the model's vocabulary: equals retraining without the documents on the vocabulary fixed at first training ((0,0)-unlearning given that vocabulary; checked to 1e-6 against such a retrain in the tests); the vocabulary was chosen from data that included the documents and is not re-chosen"
         case .certifiedGivenSuppliedBound?:
             return "certified: (ε, δ)-unlearning is proven by the Gaussian-mechanism theorem provided the caller-supplied per-deletion sensitivity bound holds; that bound is the caller's claim, not proven here"
         case .empiricalNotCertified?:
