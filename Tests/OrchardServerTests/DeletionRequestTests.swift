@@ -36,9 +36,10 @@ import Testing
         try TestServer(workers: 1, kinds: { $0.register(TopicModelKind()); $0.register(TopicHeadKind()) })
     }
 
-    func submitJob(_ client: some TestClientProtocol, _ s: TestServer, type: String, params: JSONValue) async throws -> JSONValue {
-        let r = try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(),
-                                         body: body(["type": .string(type), "params": params]))
+    func submitJob(_ client: some TestClientProtocol, _ s: TestServer, type: String, params: JSONValue, seed: Int? = nil) async throws -> JSONValue {
+        var request: JSONValue = ["type": .string(type), "params": params]
+        if let seed { request = .object(request.objectValue!.merging(["seed": .number(Double(seed))]) { $1 }) }
+        let r = try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(), body: body(request))
         #expect(r.status == .created, "\(type): \(json(r.body))")
         let id = try #require(json(r.body)["id"]?.stringValue)
         var job: JSONValue = .null
@@ -130,7 +131,8 @@ import Testing
             #expect(receipt["manifest_sha256"]?.stringValue == Fingerprint.sha256(manifest.canonicalData()))
             let manifestText = String(decoding: manifest.canonicalData(), as: UTF8.self)
             for docID in forget { #expect(!manifestText.contains("\"\(docID)\"")) }
-            #expect(manifestText.contains("exact_retrain_equivalent"))
+            // The vocabulary was chosen from the training documents: the receipt claims exactness over it, not a retrain.
+            #expect(manifestText.contains("exact_given_vocabulary") && !manifestText.contains("exact_retrain_equivalent"))
 
             // The unlearning job's params no longer carry the text; the tombstoned rows lost it too.
             let unlearnJobID = try #require(done["actions"]?.arrayValue?.first?["job_id"]?.stringValue)
@@ -206,6 +208,48 @@ import Testing
         }
     }
 
+    /// The user's check of the exact guarantee, through the API only: train a topic model with a supplied vocabulary and
+    /// a head on it, delete documents (exact), then retrain both through the API with the same params and seeds on the
+    /// same dataset (the tombstoned documents are excluded): every released number is equal, bit for bit, and the
+    /// receipt says `exact_retrain_equivalent`.
+    @Test(.enabled(if: FileManager.default.isReadableFile(atPath: DebianStatusCorpus.defaultPath)))
+    func exactUnlearningWithASuppliedVocabularyEqualsARetrainThroughTheAPI() async throws {
+        let s = try Self.server()
+        try await s.app().test(.live) { client in
+            let ds = try await uploadDataset(client, s)
+            // The vocabulary, fixed before training (the user's choice: here the 400 most frequent tokens of the corpus).
+            let vocabulary = try TopicVocabulary.build(documents: Self.corpus, tokenizer: TopicTokenizer(), minDocumentFrequency: 3, maxSize: 400)
+            var params = Self.modelParams(ds).objectValue!
+            params["vocabulary"] = ["words": .array(vocabulary.words.map(JSONValue.string))]
+            let modelJob = try await submitJob(client, s, type: "topic_model", params: .object(params), seed: 42)
+            let modelCkpt = try #require(modelJob["result"]?["checkpoint"]?.stringValue)
+            #expect(modelJob["result"]?["guarantee"] == "exact_retrain_equivalent")
+            let headJob = try await submitJob(client, s, type: "topic_head", params: ["model": .string(modelCkpt)], seed: 43)
+
+            let forget = Array(Self.corpus.map(\.id).enumerated().filter { $0.offset % 89 == 5 }.map(\.element).prefix(8))
+            let (status, created, _) = try await fileRequest(client, s, ["dataset": .string(ds), "document_ids": .array(forget.map(JSONValue.string)),
+                                                                         "reason": "erasure", "mode": "exact"])
+            #expect(status == .created)
+            let done = try await waitForRequest(client, s, try #require(created["id"]?.stringValue))
+            let versions = try #require(done["new_model_versions"]?.arrayValue)
+            let unlearnedBase = try #require(versions.first { $0["model"] == modelJob["id"] }?["checkpoint"]?.stringValue)
+            let unlearnedHead = try #require(versions.first { $0["model"] == headJob["id"] }?["checkpoint"]?.stringValue)
+            for a in try #require(done["receipt"]?["manifest"]?["actions"]?.arrayValue) {
+                #expect(a["guarantee"]?["kind"] == "exact_retrain_equivalent", "\(a)")
+            }
+
+            // The user retrains through the API: same params, same seeds, same dataset.
+            let retrained = try await submitJob(client, s, type: "topic_model", params: .object(params), seed: 42)
+            let retrainedCkpt = try #require(retrained["result"]?["checkpoint"]?.stringValue)
+            let retrainedHead = try await submitJob(client, s, type: "topic_head", params: ["model": .string(retrainedCkpt)], seed: 43)
+            let retrainedHeadCkpt = try #require(retrainedHead["result"]?["checkpoint"]?.stringValue)
+            #expect(try s.release(unlearnedBase) == s.release(retrainedCkpt), "the unlearned base's release equals the retrain's")
+            #expect(try s.release(unlearnedHead) == s.release(retrainedHeadCkpt), "the unlearned head's release equals the retrain's")
+            // Negative control: the model before the deletion released something else.
+            #expect(try s.release(modelCkpt) != s.release(retrainedCkpt))
+        }
+    }
+
     /// Two unlearnable families coexist: one request touches a topic model and a `test_memorizer` model trained on
     /// the same dataset; the coordinator asks the registry how each is unlearned and queues `topic_unlearn` for one and
     /// `test_forget` for the other, through the ordinary submission path, and the receipt states each guarantee.
@@ -252,7 +296,8 @@ import Testing
             // The receipt states each family's guarantee and hashes each new checkpoint's files.
             let receiptActions = try #require(done["receipt"]?["manifest"]?["actions"]?.arrayValue)
             for a in receiptActions {
-                #expect(a["guarantee"]?["kind"] == "exact_retrain_equivalent" && (a["checkpoint_files"]?.arrayValue?.isEmpty == false), "\(a)")
+                let expected: JSONValue = a["model"] == memo["id"] ? "exact_retrain_equivalent" : "exact_given_vocabulary"
+                #expect(a["guarantee"]?["kind"] == expected && (a["checkpoint_files"]?.arrayValue?.isEmpty == false), "\(a)")
             }
             #expect(done["evaluation"]?[memo["id"]!.stringValue!]?["forgotten"] == 2)
         }
@@ -260,6 +305,12 @@ import Testing
 }
 
 extension TestServer {
+    /// What a checkpoint publishes (`release.json`: words, the released matrix, mode, noise), as JSON.
+    func release(_ checkpoint: String) throws -> JSONValue {
+        let c = try #require(try store.checkpoint(id: checkpoint, tenant: "acme"))
+        return try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: store.directory(of: c).appendingPathComponent("release.json")))
+    }
+
     /// The topic model stored in a checkpoint (model.json, or the head's private base for head.json).
     func model(checkpoint id: String) throws -> TopicModel {
         let c = try #require(try store.checkpoint(id: id, tenant: "acme"))

@@ -34,8 +34,12 @@ public struct CertifiedUnlearningConfig: Sendable, Codable, Equatable {
 /// Which guarantee a certified release carries. The paper proves only asymptotic (Õ) capacity bounds
 /// with unspecified constants, so no numeric Δ here is "proven by the paper".
 public enum GuaranteeKind: String, Sendable, Codable, Equatable {
-    /// Exact mode: output equals retraining without the documents ((0,0)-unlearning).
+    /// Exact mode on a model whose vocabulary was an input (supplied, not chosen from the training documents): the
+    /// output equals retraining from scratch without the documents with the same params and seed ((0,0)-unlearning).
     case exactRetrainEquivalent = "exact_retrain_equivalent"
+    /// Exact mode on a model whose vocabulary was chosen from its training documents: the output equals retraining
+    /// without the documents *over that vocabulary*; a retrain from scratch re-chooses the vocabulary and can differ.
+    case exactGivenVocabulary = "exact_given_vocabulary"
     /// (ε,δ)-unlearning holds *if* the caller's per-deletion sensitivity bound holds (Gaussian-mechanism theorem).
     case certifiedGivenSuppliedBound = "certified_given_supplied_bound"
     /// Δ was measured on random forget sets: noise is calibrated, but this is empirical, not certified.
@@ -44,7 +48,9 @@ public enum GuaranteeKind: String, Sendable, Codable, Equatable {
     public var statement: String {
         switch self {
         case .exactRetrainEquivalent:
-            return "exact over the model's vocabulary: the released model equals retraining without the deleted documents on the vocabulary chosen when the model was first trained; the vocabulary itself is not re-chosen, so a retrain from scratch, which re-chooses it from the remaining documents, can differ"
+            return "exact: the released model equals retraining from scratch without the deleted documents, with the same params and seed (the vocabulary was an input, so the retrain uses the same one)"
+        case .exactGivenVocabulary:
+            return "exact over the model's vocabulary: the released model equals retraining without the deleted documents on the vocabulary chosen when the model was first trained; that vocabulary was chosen from data that included the documents and is not re-chosen, so a retrain from scratch can differ (supply vocabulary.words for the stronger guarantee)"
         case .certifiedGivenSuppliedBound:
             return "(ε,δ)-unlearning by the Gaussian mechanism, provided the supplied sensitivity bound holds for every forget set up to the capacity; the bound is the caller's claim, not derived here"
         case .empiricalNotCertified:

@@ -94,7 +94,7 @@ public struct TopicHead: Sendable, Codable {
         let noisy = certification.map { $0.mechanism.release(rows, using: &generator) } ?? rows
         return TopicHeadRelease(classes: classes, vocabulary: base.vocabulary, keptWordIDs: kept, wordWeights: noisy,
                                 bias: regression.bias, noiseStandardDeviation: certification?.sigma ?? 0,
-                                guarantee: certification?.guarantee ?? .exactRetrainEquivalent)
+                                guarantee: certification?.guarantee ?? base.vocabulary.exactGuarantee)
     }
 
     public func release() -> TopicHeadRelease {

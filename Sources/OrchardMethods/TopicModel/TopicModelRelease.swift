@@ -47,7 +47,7 @@ extension TopicModel {
                                  topicWordClipped: TopicModelRelease.clipAndNormalize(noisy, rows: kept.count, columns: r),
                                  noiseStandardDeviation: certification?.sigma ?? 0,
                                  droppedWordCount: vocabularySize - kept.count,
-                                 guarantee: certification?.guarantee ?? .exactRetrainEquivalent)
+                                 guarantee: certification?.guarantee ?? vocabulary.exactGuarantee)
     }
 
     public func release() -> TopicModelRelease {

@@ -11,6 +11,17 @@ public struct TopicTokenizer: Sendable, Codable, Equatable {
         self.dropNumericTokens = dropNumericTokens
     }
 
+    private enum CodingKeys: String, CodingKey { case stopWords, minTokenLength, dropNumericTokens }
+
+    /// Stop words are written sorted: a `Set`'s iteration order varies between instances, and released files must
+    /// be the same bytes for the same model.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(stopWords.sorted(), forKey: .stopWords)
+        try c.encode(minTokenLength, forKey: .minTokenLength)
+        try c.encode(dropNumericTokens, forKey: .dropNumericTokens)
+    }
+
     public func tokens(_ text: String) -> [String] {
         var out: [String] = []
         var current: [UInt8] = []

@@ -5,20 +5,39 @@ import OrchardCorpus
 public struct TopicVocabulary: Sendable, Equatable, Codable {
     public let words: [String]
     public let tokenizer: TopicTokenizer
+    /// True when the words were an input (`supplied(words:tokenizer:)`), false when chosen from the training
+    /// documents (`build`). Only a supplied vocabulary makes exact unlearning equal a retrain from scratch.
+    public let isSupplied: Bool
     private let index: [String: Int]
 
-    public init(words: [String], tokenizer: TopicTokenizer) throws {
+    public init(words: [String], tokenizer: TopicTokenizer, isSupplied: Bool = false) throws {
         let sorted = words.sorted()
         guard sorted == words else { throw TopicModelError.invalidConfiguration("vocabulary words must be in alphabetical order") }
         guard Set(words).count == words.count else { throw TopicModelError.invalidConfiguration("vocabulary has duplicate words") }
         self.words = words
         self.tokenizer = tokenizer
+        self.isSupplied = isSupplied
         var index: [String: Int] = [:]
         for (i, w) in words.enumerated() { index[w] = i }
         self.index = index
     }
 
     public var count: Int { words.count }
+
+    /// The guarantee of exact unlearning on a model over this vocabulary.
+    public var exactGuarantee: GuaranteeKind { isSupplied ? .exactRetrainEquivalent : .exactGivenVocabulary }
+
+    /// A vocabulary given before training, independent of the training documents: each word must be a token the
+    /// tokenizer produces (lower-case ASCII letters and digits, at least its minimum length, not a stop word);
+    /// duplicates are refused; ids are alphabetical.
+    public static func supplied(words: [String], tokenizer: TopicTokenizer) throws -> TopicVocabulary {
+        for (i, w) in words.enumerated() where tokenizer.tokens(w) != [w] {
+            throw TopicModelError.invalidConfiguration("vocabulary word \(i) ('\(w)') is not a token the tokenizer produces (lower-case letters and digits, at least \(tokenizer.minTokenLength) characters, not a stop word)")
+        }
+        guard words.count >= 2 else { throw TopicModelError.invalidConfiguration("a supplied vocabulary needs at least 2 words") }
+        guard Set(words).count == words.count else { throw TopicModelError.invalidConfiguration("the supplied vocabulary has duplicate words") }
+        return try TopicVocabulary(words: words.sorted(), tokenizer: tokenizer, isSupplied: true)
+    }
 
     public func id(of word: String) -> Int? { index[word] }
 
@@ -47,16 +66,19 @@ public struct TopicVocabulary: Sendable, Equatable, Codable {
         BagOfWords(occurrences: tokenizer.tokens(text).compactMap { index[$0] })
     }
 
-    private enum CodingKeys: String, CodingKey { case words, tokenizer }
+    private enum CodingKeys: String, CodingKey { case words, tokenizer, supplied }
 
+    /// Checkpoints written before `supplied` existed hold data-chosen vocabularies.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(words: try c.decode([String].self, forKey: .words), tokenizer: try c.decode(TopicTokenizer.self, forKey: .tokenizer))
+        try self.init(words: try c.decode([String].self, forKey: .words), tokenizer: try c.decode(TopicTokenizer.self, forKey: .tokenizer),
+                      isSupplied: try c.decodeIfPresent(Bool.self, forKey: .supplied) ?? false)
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(words, forKey: .words)
         try c.encode(tokenizer, forKey: .tokenizer)
+        if isSupplied { try c.encode(true, forKey: .supplied) }
     }
 }

@@ -24,6 +24,14 @@ public struct TopicModelKind: Unlearnable {
         guard p.anchors.document_fraction.isFinite, p.anchors.document_fraction >= 0, p.anchors.document_fraction < 1 else {
             throw JobError.invalid(param: "anchors.document_fraction", message: "anchors.document_fraction must be in [0, 1)")
         }
+        if let words = p.vocabulary.words {
+            guard (max(2, topics)...8000).contains(words.count) else {
+                throw JobError.invalid(param: "vocabulary.words", message: "vocabulary.words must hold \(max(2, topics))...8000 words")
+            }
+            do { _ = try TopicVocabulary.supplied(words: words, tokenizer: p.config(seed: 0).tokenizer) } catch let e as TopicModelError {
+                throw JobError.invalid(param: "vocabulary.words", message: e.description)
+            }
+        }
         if let d = p.anchors.projection_dimension { try JobError.require(d, in: 2...10_000, "anchors.projection_dimension") }
         do { try p.config(seed: 0).validate() } catch let e as TopicModelError {
             throw JobError.invalid(param: "topics", message: e.description)
@@ -48,7 +56,15 @@ public struct TopicModelKind: Unlearnable {
         try context.emit("training_started", "\(docs.count) live documents", data: ["documents": .number(Double(docs.count))])
         let start = ContinuousClock.now
         let model: TopicModel
-        do { model = try TopicModelTrainer.train(documents: docs, config: r.config(seed: seed), certification: r.certification?.config(seed: seed)) }
+        do {
+            let config = r.config(seed: seed), certification = r.certification?.config(seed: seed)
+            if let words = r.vocabulary.words {
+                let vocabulary = try TopicVocabulary.supplied(words: words, tokenizer: config.tokenizer)
+                model = try TopicModelTrainer.train(documents: docs, vocabulary: vocabulary, config: config, certification: certification)
+            } else {
+                model = try TopicModelTrainer.train(documents: docs, config: config, certification: certification)
+            }
+        }
         catch let e as TopicModelError { throw e.jobError }
         let seconds = TopicJobSupport.seconds(since: start)
         try context.recordLineage(dataset: r.dataset, documentIDs: docs.map(\.id))

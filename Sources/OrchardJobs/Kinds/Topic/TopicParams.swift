@@ -107,9 +107,13 @@ public enum SensitivitySetting: Codable, Sendable, Equatable {
 /// `topic_model` params (spec algorithms-2 §1.2–1.4).
 public struct TopicModelParams: JobParams, Equatable {
     public struct Vocabulary: ParamsSection, Equatable {
-        /// Words in fewer documents are dropped, 1...1e6.
+        /// The vocabulary as an input (2...8000 tokens; ids alphabetical): independent of the training documents, so
+        /// exact unlearning equals a retrain from scratch (`exact_retrain_equivalent`). Null: chosen from the training
+        /// documents by the two rules below (exact unlearning is then `exact_given_vocabulary`).
+        public var words: [String]? = nil
+        /// Words in fewer documents are dropped, 1...1e6 (unused with `words`).
         public var min_document_frequency: Int = 3
-        /// At most this many words (most frequent first), topics...8000.
+        /// At most this many words (most frequent first), topics...8000 (unused with `words`).
         public var max_size: Int = 2000
         public init() {}
     }

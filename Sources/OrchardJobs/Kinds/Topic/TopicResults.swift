@@ -89,7 +89,7 @@ public struct TopicUnlearnResult: UnlearningResult, Equatable {
     public var forgotten_documents: Int
     public var skipped_documents: Int
     @Nullable public var capacity: CapacityReport?
-    /// `GuaranteeKind` raw value and its statement.
+    /// `GuaranteeKind` raw value (`exact_retrain_equivalent` only for a supplied vocabulary) and its statement.
     public var guarantee: String?
     public var guarantee_statement: String?
     public var retrained: Bool?
@@ -115,7 +115,9 @@ public struct TopicUnlearnResult: UnlearningResult, Equatable {
     static func summary(_ kind: String) -> String? {
         switch GuaranteeKind(rawValue: kind) {
         case .exactRetrainEquivalent?:
-            return "exact over the model's vocabulary: equals retraining without the documents on the vocabulary fixed at first training ((0,0)-unlearning given that vocabulary; checked to 1e-6 against such a retrain in the tests); the vocabulary was chosen from data that included the documents and is not re-chosen"
+            return "exact: equals a retrain from scratch through the API without the documents, same params and seed ((0,0)-unlearning; the vocabulary was supplied, so the retrain uses the same one; checked bit for bit through the server in the tests)"
+        case .exactGivenVocabulary?:
+            return "exact over the model's vocabulary: equals retraining without the documents on the vocabulary fixed at first training ((0,0)-unlearning given that vocabulary); the vocabulary was chosen from data that included the documents and is not re-chosen, so a retrain from scratch can differ"
         case .certifiedGivenSuppliedBound?:
             return "certified: (ε, δ)-unlearning is proven by the Gaussian-mechanism theorem provided the caller-supplied per-deletion sensitivity bound holds; that bound is the caller's claim, not proven here"
         case .empiricalNotCertified?:
