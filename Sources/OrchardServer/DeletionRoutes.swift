@@ -5,7 +5,7 @@ import OrchardJobs
 import OrchardQueue
 
 /// `/v1/deletion_requests`: file (validated, idempotent), list, get, events. The work itself is done by
-/// unlearning jobs that `DeletionRequestDriver` queues and follows.
+/// unlearning jobs that the `DeletionCoordinator` (OrchardQueue) queues and follows.
 struct DeletionRoutes {
     let store: any QueueStore
     let registry: JobKindRegistry

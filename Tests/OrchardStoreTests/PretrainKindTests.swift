@@ -35,7 +35,7 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
     func recordLineage(dataset: String, documentIDs: [String]) throws { try base.recordLineage(dataset: dataset, documentIDs: documentIDs) }
 }
 
-@Suite struct PretrainRunnerTests {
+@Suite struct PretrainKindTests {
     static func params(dataset: String, kind: String = "ado", steps: Int = 60) -> JSONValue {
         var mixture: JSONValue = ["kind": .string(kind)]
         if kind == "ado" {
