@@ -12,8 +12,10 @@ public enum OrchardApplication {
     public static func router(store: any QueueStore, registry: JobKindRegistry, config: ServerConfiguration) -> Router<OrchardRequestContext> {
         _ = OrchardMetrics.shared
         let router = Router(context: OrchardRequestContext.self)
-        router.add(middleware: ErrorMiddleware())
+        // Metrics outside the error envelope: they record the status the client gets (a 409 from the store is a 409,
+        // not the 500 an unconverted error would count as).
         router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ErrorMiddleware())
         OperationalRoutes(store: store).register(on: router)
         let v1 = router.group("v1").add(middleware: AuthMiddleware(store: store))
         JobRoutes(store: store, registry: registry).register(on: v1)

@@ -218,6 +218,14 @@ import Testing
             #expect(s == .conflict && j["error"]?["code"] == "invalid_state_transition")
             let missing = try await client.execute(uri: "/v1/jobs/job_nope/cancel", method: .post, headers: server.auth())
             #expect(missing.status == .notFound)
+            // /metrics counts each answer with the status the client got: the 409 and the 404 above are not 500s.
+            let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body).split(separator: "\n")
+            func count(_ route: String, _ status: Int) -> Int {
+                metrics.first { $0.hasPrefix("hb_requests{http_route=\"\(route)\",http_request_method=\"POST\",http_response_status_code=\"\(status)\"}") }
+                    .flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+            }
+            #expect(count("/v1/jobs/{id}/resume", 409) >= 1 && count("/v1/jobs/{id}/cancel", 404) >= 1)
+            #expect(count("/v1/jobs/{id}/resume", 500) == 0 && count("/v1/jobs/{id}/cancel", 500) == 0)
         }
     }
 

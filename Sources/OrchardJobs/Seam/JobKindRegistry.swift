@@ -70,11 +70,12 @@ public struct RegisteredKind: Sendable {
                      unlearning: Unlearning?) {
         type = K.type
         self.unlearning = unlearning
-        validate = { json in try Self.encode(try Self.decodeRequest(kind, json)) }
-        validateWithReferences = { json in
+        let validating: @Sendable (JSONValue) throws -> (params: JSONValue, references: [JobReference]) = { json in
             let p = try Self.decodeRequest(kind, json)
             return (try Self.encode(p), kind.references(p))
         }
+        validateWithReferences = validating
+        validate = { try validating($0).params }
         run = { json, seed, context in
             let params = try Self.decodeStored(kind, json)
             return try Self.encode(try kind.run(params, seed: Self.legacySeed(json) ?? seed, context: context))
