@@ -16,7 +16,7 @@ extension Checkpoint {
 extension OrchardStore {
     /// Indexes a checkpoint that is already in its final directory (fenced), points the job at it,
     /// and applies retention: keeps the newest `keepLastCheckpoints` and the best by
-    /// `bestCheckpointMetric` (lowest). Returns the directories of pruned checkpoints to delete.
+    /// `bestCheckpointMetric` (lowest). Returns the storage paths of pruned checkpoints (the caller deletes their files).
     public func indexCheckpoint(lease: Lease, id: String, step: Int, metrics: [String: Double], files: [CheckpointFile],
                                 path: String) throws -> (Checkpoint, pruned: [String]) {
         try pool.write { db in
