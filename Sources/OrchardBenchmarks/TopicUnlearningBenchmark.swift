@@ -46,14 +46,14 @@ public enum TopicUnlearningBenchmark {
             var retrainBest = Double.infinity
             for _ in 0..<repeats {
                 let t = try clock.measure { retrained = try TopicModelTrainer.train(documents: kept, vocabulary: vocabulary, config: config) }
-                retrainBest = min(retrainBest, seconds(t))
+                retrainBest = min(retrainBest, t.seconds)
             }
             var unlearned: TopicModel!
             var report: TopicUnlearningReport!
             var unlearnBest = Double.infinity
             for _ in 0..<repeats {
                 let t = try clock.measure { (unlearned, report) = try model.unlearn(documents: forget, mode: .exact) }
-                unlearnBest = min(unlearnBest, seconds(t))
+                unlearnBest = min(unlearnBest, t.seconds)
             }
             let diff = zip(unlearned.topicWord, retrained.topicWord).map { abs($0 - $1) }.max() ?? 0
             let row = Row(documents: m, vocabularySize: vocabulary.count, topicCount: config.topicCount, forgotten: forgetCount,
@@ -91,5 +91,4 @@ public enum TopicUnlearningBenchmark {
                                            labelTopics: true, seed: seed, idPrefix: "dpkg-like-", words: fitted.vocabulary.words)
     }
 
-    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 }

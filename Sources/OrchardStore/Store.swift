@@ -87,11 +87,7 @@ public final class OrchardStore: QueueStore {
 
 extension JSONValue {
     /// Compact, key-sorted JSON text for a TEXT column.
-    var columnText: String { String(decoding: canonicalData(), as: UTF8.self) }
+    var columnText: String { jsonText }
     /// Parses a TEXT column written by `columnText`.
-    init?(columnText: String?) {
-        guard let columnText,
-              let v = try? JSONDecoder().decode(JSONValue.self, from: Data(columnText.utf8)) else { return nil }
-        self = v
-    }
+    init?(columnText: String?) { self.init(jsonText: columnText) }
 }

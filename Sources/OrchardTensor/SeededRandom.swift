@@ -75,9 +75,12 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Hashable, Codable {
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
-        try c.encode(state.map { w -> String in
-            let s = String(w, radix: 16)
-            return String(repeating: "0", count: 16 - s.count) + s
-        })
+        try c.encode(state.map(Self.hexWord))
+    }
+
+    /// A state word as 16 lower-case hex digits (how checkpoints store generator state).
+    public static func hexWord(_ w: UInt64) -> String {
+        let s = String(w, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import OrchardTensor
 import OrchardCorpus
 
 /// What one U_head request did.

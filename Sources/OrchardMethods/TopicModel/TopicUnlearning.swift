@@ -1,4 +1,5 @@
 import Foundation
+import OrchardTensor
 import OrchardCorpus
 
 /// Which U_base ran (spec §1.6).
@@ -111,8 +112,4 @@ extension TopicModel {
         var g = SystemRandomNumberGenerator()
         return try unlearn(documents: forget, mode: mode, noise: &g)
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

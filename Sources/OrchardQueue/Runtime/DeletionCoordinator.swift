@@ -44,7 +44,8 @@ public struct DeletionCoordinator: Sendable {
                 continue
             }
         }
-        guard let now = try store.deletionProgress(id: id) else { return changed }
+        // The snapshot is re-read only when this tick wrote something; otherwise the first one is current.
+        guard let now = changed ? try store.deletionProgress(id: id) : progress else { return changed }
         let statuses = now.request.actions.map(\.status)
         let settled = statuses.allSatisfy { ["completed", "failed", "skipped"].contains($0) }
         // pending: waiting for an affected model to finish training or for an earlier request on it;
@@ -140,16 +141,8 @@ public struct DeletionCoordinatorService: Service {
 
     public func run() async throws {
         let coordinator = coordinator
-        await startGate.wait()
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    _ = try await coordinator.store.offload { try coordinator.advanceAll() }
-                } catch {
-                    logger.error("deletion coordinator failed", metadata: ["error": "\(error)"])
-                }
-                try? await Task.sleep(for: interval)
-            }
+        try await runPeriodically(every: interval, after: startGate, logger: logger, failure: "deletion coordinator failed") {
+            _ = try await coordinator.store.offload { try coordinator.advanceAll() }
         }
     }
 }

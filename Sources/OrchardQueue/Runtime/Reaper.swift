@@ -16,20 +16,12 @@ public struct Reaper: Service {
     }
 
     public func run() async throws {
-        let store = store
-        await startGate.wait()
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    let n = try await store.offload { try store.reapExpiredLeases(isDead: ProcessLiveness.isDeadLocalOwner) }
-                    if n > 0 {
-                        QueueMetrics.shared.leaseExpiries.increment(by: Int64(n))
-                        logger.notice("reclaimed expired leases", metadata: ["jobs": "\(n)"])
-                    }
-                } catch {
-                    logger.error("reaper failed", metadata: ["error": "\(error)"])
-                }
-                try? await Task.sleep(for: interval)
+        let store = store, logger = logger
+        try await runPeriodically(every: interval, after: startGate, logger: logger, failure: "reaper failed") {
+            let n = try await store.offload { try store.reapExpiredLeases(isDead: ProcessLiveness.isDeadLocalOwner) }
+            if n > 0 {
+                QueueMetrics.shared.leaseExpiries.increment(by: Int64(n))
+                logger.notice("reclaimed expired leases", metadata: ["jobs": "\(n)"])
             }
         }
     }

@@ -23,11 +23,6 @@ struct PretrainState: Codable {
 }
 
 enum PretrainCheckpoint {
-    static func hex(_ w: UInt64) -> String {
-        let s = String(w, radix: 16)
-        return String(repeating: "0", count: 16 - s.count) + s
-    }
-
     /// Writes the checkpoint files into `dir` (a fresh directory the store renames into place).
     static func write(to dir: URL, state: PretrainState, snapshot: TrainingSnapshot, tokenizer: TextTokenizer) throws {
         try GPTCheckpoint.write(to: dir, snapshot: snapshot, tokenizer: tokenizer, state: state,

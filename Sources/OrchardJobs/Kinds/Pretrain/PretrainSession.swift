@@ -221,7 +221,7 @@ struct PretrainSession {
             recorded.formUnion(read)
         }
         let state = PretrainState(format: PretrainState.format, step: loop.nextStep, tokensSeen: loop.tokensSeen,
-                                  trainerRandom: trainer.random.state.map(PretrainCheckpoint.hex),
+                                  trainerRandom: trainer.random.state.map(SeededRandom.hexWord),
                                   sampler: loop.sampler.state, catalog: catalogRecords, tokenizer: p.model.vocab.tokenizer,
                                   vocabularySize: tokenizer.vocabularySize, model: trainer.model.config)
         let snapshot = trainer.snapshot()

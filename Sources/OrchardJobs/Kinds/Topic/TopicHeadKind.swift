@@ -1,4 +1,5 @@
 import Foundation
+import OrchardTensor
 import OrchardCorpus
 import OrchardMethods
 
@@ -59,7 +60,7 @@ public struct TopicHeadKind: Unlearnable {
             head = try TopicHead.train(base: base, documents: train, config: TopicHeadConfig(l2: r.l2),
                                        certification: r.certification?.config(seed: seed), calibrationDocuments: calibration)
         } catch let e as TopicModelError { throw e.jobError }
-        let seconds = TopicJobSupport.seconds(since: start)
+        let seconds = (ContinuousClock.now - start).seconds
         // The head's released B = (A^†)ᵀW depends on the base's training documents and on its own downstream set.
         try context.recordLineage(dataset: baseMeta.dataset, documentIDs: base.documents.keys.sorted())
         try context.recordLineage(dataset: headDataset, documentIDs: train.map(\.id))

@@ -1,4 +1,5 @@
 import Foundation
+import OrchardTensor
 import OrchardMethods
 
 /// `topic_model`: trains an anchor-word topic model (Arora et al. 2013; spec algorithms-2 §1.2–1.4) on the
@@ -66,7 +67,7 @@ public struct TopicModelKind: Unlearnable {
             }
         }
         catch let e as TopicModelError { throw e.jobError }
-        let seconds = TopicJobSupport.seconds(since: start)
+        let seconds = (ContinuousClock.now - start).seconds
         try context.recordLineage(dataset: r.dataset, documentIDs: docs.map(\.id))
         if context.shouldStop { throw JobError.stopped }
         let meta = TopicCheckpointMeta(kind: .topicModel, rootJob: context.jobID, version: 0, dataset: r.dataset)

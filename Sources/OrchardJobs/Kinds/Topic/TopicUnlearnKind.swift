@@ -129,9 +129,9 @@ public struct TopicUnlearnKind: UnlearningKind {
         // A forgotten document in the head's own training split moves W: refit on the live split (tombstoned
         // documents are no longer in it). Exact mode always refits, so the result equals a head trained from
         // scratch on the retrained base (spec §6.1 check 10 with σ_h = 0).
-        let fraction = meta.heldOutFraction ?? 0.2
+        let split = try? HeldOutSplit(fraction: meta.heldOutFraction ?? 0.2)
         let downstreamHit = (r.dataset ?? meta.dataset) == headDataset
-            && r.forget.contains { !((try? HeldOutSplit(fraction: fraction))?.isHeldOut($0.id) ?? false) }
+            && r.forget.contains { !(split?.isHeldOut($0.id) ?? false) }
         let capacityExhausted = head.certification.map { $0.used + forget.count > $0.capacity } ?? false
         let refit = r.mode == .exact || downstreamHit || (r.mode == .certified && capacityExhausted)
         let before = try previousRelease(context: context, checkpoint: r.checkpoint)
