@@ -20,9 +20,10 @@ public protocol JobContext: AnyObject, Sendable {
     func progress(step: Int, totalSteps: Int?, tokens: Int?) throws
 
     /// Writes a checkpoint atomically: `write` fills a fresh temporary directory; the store fsyncs it,
-    /// renames it into place, indexes it (with SHA-256 of its files) and applies retention.
+    /// renames it into place, indexes it (with SHA-256 of its files) and applies retention. `privateFiles` name
+    /// files the API must neither serve nor describe (size, hash): method state that is not a release.
     @discardableResult
-    func saveCheckpoint(step: Int, metrics: [String: Double], write: (URL) throws -> Void) throws -> CheckpointRef
+    func saveCheckpoint(step: Int, metrics: [String: Double], privateFiles: Set<String>, write: (URL) throws -> Void) throws -> CheckpointRef
     /// The newest checkpoint of this job (from this or an earlier attempt), to resume from.
     func latestCheckpoint() throws -> CheckpointRef?
     /// Any checkpoint readable by this tenant (e.g. the model a deletion request must edit).
@@ -37,6 +38,12 @@ public protocol JobContext: AnyObject, Sendable {
 }
 
 extension JobContext {
+    /// A checkpoint all of whose files are public.
+    @discardableResult
+    public func saveCheckpoint(step: Int, metrics: [String: Double], write: (URL) throws -> Void) throws -> CheckpointRef {
+        try saveCheckpoint(step: step, metrics: metrics, privateFiles: [], write: write)
+    }
+
     public func emit(_ type: String, _ message: String = "", data: JSONValue = .null) throws {
         try emit(type: type, message: message, data: data, level: "info")
     }

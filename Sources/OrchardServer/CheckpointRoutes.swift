@@ -4,7 +4,7 @@ import Hummingbird
 import OrchardQueue
 
 /// `GET /v1/checkpoints/{id}` (metadata with per-file SHA-256) and `/content`: the checkpoint
-/// directory as a tar archive, or one file of it with `?file=NAME`.
+/// directory as a tar archive, or one file of it with `?file=NAME`. Private files are neither served nor archived.
 struct CheckpointRoutes {
     let store: any QueueStore
 
@@ -34,12 +34,17 @@ struct CheckpointRoutes {
         if let name = q.string("file") {
             // Only names from the index: no path can escape the checkpoint directory.
             guard let file = c.files.first(where: { $0.name == name }) else { throw APIError.notFound("file", name) }
+            guard !file.isPrivate else {
+                throw APIError(.forbidden, code: "private_file",
+                               message: "\(name) is the method's private state (a certified model's un-noised statistics): it is never served",
+                               param: "file")
+            }
             let data = try await store.offload { try Data(contentsOf: dir.appendingPathComponent(file.name)) }
             headers[.contentType] = "application/octet-stream"
             headers[HTTPField.Name("X-Content-SHA256")!] = file.sha256
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
-        let files = c.files
+        let files = c.publicFiles
         let archive = try await store.offload { try TarArchive.make(directory: dir, files: files.map(\.name)) }
         headers[.contentType] = "application/x-tar"
         headers[.contentDisposition] = "attachment; filename=\"\(c.id).tar\""

@@ -51,7 +51,10 @@ enum Resources {
             "id": .string(c.id), "object": "checkpoint", "job_id": .string(c.jobID), "step": int(c.step),
             "attempt": int(c.attempt),
             "metrics": .object(c.metrics.mapValues { .number($0) }),
-            "files": .array(c.files.map { ["name": .string($0.name), "bytes": .number(Double($0.bytes)), "sha256": .string($0.sha256)] }),
+            "files": .array(c.files.map { f in
+                f.isPrivate ? ["name": .string(f.name), "private": true]
+                    : ["name": .string(f.name), "bytes": .number(Double(f.bytes)), "sha256": .string(f.sha256)]
+            }),
             "created_at": seconds(c.createdAt),
         ])
     }

@@ -156,13 +156,21 @@ import Testing
         let model = try TopicModelTrainer.train(documents: docs, config: TopicFixtures.dpkgConfig)
         var capacities: [Int] = []
         for (eps, budget) in [(0.5, 0.05), (0.5, 0.5), (0.9, 0.5)] {
-            let c = try SensitivityCalibration.calibrateBase(
-                model: model, documents: docs,
+            // The doubling search on a sensitivity that grows 1e-6 per deletion (as a measured one would, but known here).
+            let c = try SensitivityCalibration.calibrate(
                 config: CertifiedUnlearningConfig(epsilon: eps, delta: 1e-5, capacity: .relativeLossBudget(budget),
-                                                  sensitivity: .suppliedPerDeletionBound(1e-6)))
-            #expect(c.guarantee == .certifiedGivenSuppliedBound)
+                                                  sensitivity: .empirical(trials: 1, seed: 3)),
+                documentCount: docs.count, releasedNorm: DenseLinearAlgebra.frobeniusNorm(model.topicWord),
+                releasedDimension: model.topicWord.count) { k in Double(k) * 1e-6 }
+            #expect(c.guarantee == .empiricalNotCertified)
             #expect(c.predictedRelativeLoss <= budget + 1e-12)
             capacities.append(c.capacity)
+        }
+        // Under a supplied bound the capacity must be fixed: a budget relative to ‖A‖_F would pick it from the data.
+        #expect(throws: TopicModelError.self) {
+            try SensitivityCalibration.calibrateBase(model: model, documents: docs,
+                                                     config: CertifiedUnlearningConfig(epsilon: 0.5, delta: 1e-5, capacity: .relativeLossBudget(0.5),
+                                                                                       sensitivity: .suppliedPerDeletionBound(1e-6)))
         }
         print("dpkg capacities (ε, budget) = (0.5, 0.05), (0.5, 0.5), (0.9, 0.5): \(capacities)")
         #expect(capacities[0] < capacities[1] && capacities[1] <= capacities[2])

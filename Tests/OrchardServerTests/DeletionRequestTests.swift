@@ -185,6 +185,8 @@ import Testing
         try await s.app().test(.live) { client in
             let ds = try await uploadDataset(client, s)
             var params = Self.modelParams(ds).objectValue!
+            let vocabulary = try TopicVocabulary.build(documents: Self.corpus, tokenizer: TopicTokenizer(), minDocumentFrequency: 3, maxSize: 500)
+            params["vocabulary"] = ["words": .array(vocabulary.words.map(JSONValue.string))]
             params["certification"] = ["epsilon": 0.5, "delta": 1e-5, "capacity": 3, "sensitivity": ["empirical_trials": 2]]
             let modelJob = try await submitJob(client, s, type: "topic_model", params: .object(params))
             #expect(modelJob["result"]?["certification"]?["capacity"] == 3 && modelJob["result"]?["guarantee"] == "empirical_not_certified")

@@ -79,8 +79,22 @@ import Testing
             // Certification: ε > 0 (the analytic Gaussian mechanism is valid for ε ≥ 1 too); defaults inside the section.
             let (e0, e0body) = try await post(["dataset": .string(docs), "topics": 3, "certification": ["epsilon": 0]], type: "topic_model")
             #expect(e0 == .unprocessableContent && e0body["error"]?["param"] == "params.certification.epsilon", "\(e0body)")
-            let (e2, e2body) = try await post(["dataset": .string(docs), "topics": 3, "certification": ["epsilon": 2]], type: "topic_model")
+            let (e2, e2body) = try await post(["dataset": .string(docs), "topics": 3, "certification": ["epsilon": 2],
+                                               "vocabulary": ["words": ["alpha", "beta", "gamma", "delta"]]], type: "topic_model")
             #expect(e2 == .created && e2body["params"]?["certification"]?["delta"] == 1e-5, "\(e2body)")
+            // Certified mode releases nothing of the data un-noised: the vocabulary, the capacity under a supplied bound and
+            // a head's label set must be inputs.
+            let certifiedRefusals: [(JSONValue, String, String)] = [
+                (["dataset": .string(docs), "topics": 3, "certification": ["epsilon": 1]], "topic_model", "params.vocabulary.words"),
+                (["dataset": .string(docs), "topics": 3, "vocabulary": ["words": ["alpha", "beta", "gamma"]],
+                  "certification": ["epsilon": 1, "sensitivity": ["per_deletion_bound": 0.01]]], "topic_model", "params.certification.capacity"),
+                (["model": "ckpt_x", "certification": ["epsilon": 1]], "topic_head", "params.classes"),
+                (["model": "ckpt_x", "classes": ["a", "a"]], "topic_head", "params.classes"),
+            ]
+            for (params, type, param) in certifiedRefusals {
+                let (st, e) = try await post(params, type: type)
+                #expect(st == .unprocessableContent && e["error"]?["param"]?.stringValue == param, "\(param): \(e)")
+            }
 
             let (st, job) = try await post(["dataset": .string(docs), "steps": 40, "model": ["layers": 1],
                                             "mixture": ["kind": "ado", "config": ["updateInterval": 10, "smoothing_window": 5]]])

@@ -25,7 +25,7 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
         try base.progress(step: step, totalSteps: totalSteps, tokens: tokens)
         if step >= stopAfter { reached = true }
     }
-    func saveCheckpoint(step: Int, metrics: [String: Double], write: (URL) throws -> Void) throws -> CheckpointRef {
+    func saveCheckpoint(step: Int, metrics: [String: Double], privateFiles: Set<String>, write: (URL) throws -> Void) throws -> CheckpointRef {
         try base.saveCheckpoint(step: step, metrics: metrics, write: write)
     }
     func latestCheckpoint() throws -> CheckpointRef? { try base.latestCheckpoint() }

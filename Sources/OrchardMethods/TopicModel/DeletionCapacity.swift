@@ -54,7 +54,7 @@ public enum GuaranteeKind: String, Sendable, Codable, Equatable {
         case .certifiedGivenSuppliedBound:
             return "(ε,δ)-unlearning by the Gaussian mechanism, provided the supplied sensitivity bound holds for every forget set up to the capacity; the bound is the caller's claim, not derived here"
         case .empiricalNotCertified:
-            return "empirical, not certified: noise calibrated to the largest change measured over random forget sets; an unlucky forget set may move the model more"
+            return "empirical, not certified: noise calibrated to the largest change measured over random forget sets; an unlucky forget set may move the model more, and σ and the capacity were measured on the training documents, so they are values of the data released un-noised"
         }
     }
 }

@@ -30,11 +30,21 @@ public enum SensitivityCalibration {
         let slope: Double
         switch config.capacity {
         case .fixed(let mU):
-            guard mU >= 0, mU < m else { throw TopicModelError.invalidConfiguration("capacity must be in [0, \(m)) (got \(mU))") }
+            // With a supplied bound nothing here may depend on the data (not even m): only m_U ≥ 0 is checked.
+            if guarantee == .certifiedGivenSuppliedBound {
+                guard mU >= 0 else { throw TopicModelError.invalidConfiguration("capacity must be >= 0 (got \(mU))") }
+            } else {
+                guard mU >= 0, mU < m else { throw TopicModelError.invalidConfiguration("capacity must be in [0, \(m)) (got \(mU))") }
+            }
             capacity = mU
             slope = mU > 0 ? try measure(mU) / Double(mU) : try measure(1)
         case .relativeLossBudget(let budget):
             guard budget > 0 else { throw TopicModelError.invalidConfiguration("loss budget must be > 0") }
+            // The budget is relative to ‖f(S)‖_F, a value of the data: the capacity (and σ) it picks would be released
+            // un-noised, so a certificate needs the capacity fixed in advance.
+            guard guarantee != .certifiedGivenSuppliedBound else {
+                throw TopicModelError.invalidConfiguration("a supplied sensitivity bound needs a fixed capacity: a loss-budget capacity is chosen from the model's norm, a value of the data that would be released un-noised")
+            }
             // Doubling search over m_U = 1, 2, 4, …: keep the largest whose predicted loss (σ√D + Δ)/‖f‖_F fits the
             // budget. Δ is measured at each candidate, not extrapolated: it is sublinear on random forget sets and
             // jumps when a deletion changes the anchor set, so a linear model misjudges it both ways.

@@ -26,13 +26,17 @@ public struct TopicHead: Sendable, Codable {
     public internal(set) var certification: DeletionCapacity?
 
     /// Trains W, b on a labelled downstream set (label = domain) with the base frozen. Documents with an empty domain are
-    /// skipped; classes are the sorted distinct labels. With `certification`, calibrates σ_h and the head's
-    /// capacity on forget sets drawn from `calibrationDocuments` (the base model's training documents).
+    /// skipped. Classes are `classes` when given (an input: documents with another label are skipped), else the
+    /// sorted distinct labels. With `certification`, calibrates σ_h and the head's capacity on forget sets drawn from
+    /// `calibrationDocuments` (the base model's training documents).
     public static func train(base: TopicModel, documents: [Document], config: TopicHeadConfig = TopicHeadConfig(),
+                             classes suppliedClasses: [String]? = nil,
                              certification: CertifiedUnlearningConfig? = nil,
                              calibrationDocuments: [Document] = []) throws -> TopicHead {
-        let labelled = documents.filter { !$0.domain.isEmpty }
-        let classes = Array(Set(labelled.map(\.domain))).sorted()
+        let classes = suppliedClasses?.sorted() ?? Array(Set(documents.map(\.domain).filter { !$0.isEmpty })).sorted()
+        guard Set(classes).count == classes.count else { throw TopicModelError.invalidConfiguration("the classes have duplicates") }
+        let known = Set(classes)
+        let labelled = documents.filter { !$0.domain.isEmpty && known.contains($0.domain) }
         guard classes.count >= 2 else { throw TopicModelError.invalidConfiguration("the downstream set needs at least two labels") }
         let regression = try fit(base: base, documents: labelled, classes: classes, config: config)
         var head = TopicHead(config: config, classes: classes, regression: regression, base: base, certification: nil)
@@ -85,15 +89,18 @@ public struct TopicHead: Sendable, Codable {
         return v.reduce(0) { $0 + $1 * $1 } / (maxV * maxV) / Double(r)
     }
 
-    /// Releases (B̃, b): B over the words still in the base's training set, plus fresh N(0, σ_h²) noise when certified.
+    /// Releases (B̃, b̃). Exact: B over the words still in the base's training set, and b. Certified: B over every word
+    /// and b, each with fresh N(0, σ_h²) noise (which rows are empty is data; b is fit on features made with A).
     public func release<G: RandomNumberGenerator>(using generator: inout G) -> TopicHeadRelease {
         let c = classes.count
         let b = wordWeights
-        let kept = (0..<base.vocabularySize).filter { base.statistics.documentFrequency[$0] > 0 }
+        let kept = certification != nil ? Array(0..<base.vocabularySize)
+            : (0..<base.vocabularySize).filter { base.statistics.documentFrequency[$0] > 0 }
         let rows = kept.flatMap { b[($0 * c)..<($0 * c + c)] }
         let noisy = certification.map { $0.mechanism.release(rows, using: &generator) } ?? rows
+        let bias = certification.map { $0.mechanism.release(regression.bias, using: &generator) } ?? regression.bias
         return TopicHeadRelease(classes: classes, vocabulary: base.vocabulary, keptWordIDs: kept, wordWeights: noisy,
-                                bias: regression.bias, noiseStandardDeviation: certification?.sigma ?? 0,
+                                bias: bias, noiseStandardDeviation: certification?.sigma ?? 0,
                                 guarantee: certification?.guarantee ?? base.vocabulary.exactGuarantee)
     }
 

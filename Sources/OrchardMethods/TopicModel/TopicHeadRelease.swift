@@ -3,10 +3,11 @@ import OrchardCorpus
 public struct TopicHeadRelease: Sendable, Codable {
     public let classes: [String]
     public let vocabulary: TopicVocabulary
-    /// Vocabulary ids of the released rows of B̃ (words still in the base's training set).
+    /// Vocabulary ids of the released rows of B̃ (exact: words still in the base's training set; certified: all).
     public let keptWordIDs: [Int]
     /// B̃, |keptWordIDs|×C row-major.
     public let wordWeights: [Double]
+    /// b (certified: b + N(0, σ_h²), fresh noise: b is fit on features computed with the base's A).
     public let bias: [Double]
     public let noiseStandardDeviation: Double
     public let guarantee: GuaranteeKind

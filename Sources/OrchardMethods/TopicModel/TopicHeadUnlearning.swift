@@ -61,6 +61,13 @@ extension TopicHead {
         return (head, report)
     }
 
+    /// The head refitted on a changed downstream set over the same base: same classes, same certified-mode state
+    /// (a downstream deletion is exact; the certificate protects the base's pre-training documents).
+    public func refitted(on downstream: [Document]) throws -> TopicHead {
+        let regression = try TopicHead.fit(base: base, documents: downstream.filter { !$0.domain.isEmpty }, classes: classes, config: config)
+        return TopicHead(config: config, classes: classes, regression: regression, base: base, certification: certification)
+    }
+
     public func unlearn(pretrainingDocuments forget: [Document], mode: TopicUnlearningMode,
                         refitOn downstream: [Document]? = nil) throws -> (TopicHead, TopicHeadUnlearningReport) {
         var g = SystemRandomNumberGenerator()

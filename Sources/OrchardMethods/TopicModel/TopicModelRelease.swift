@@ -1,10 +1,13 @@
-/// What leaves the service for a topic model: the topic–word matrix over the words still present in
-/// the training set. In certified mode it carries fresh Gaussian noise on every release, including the
-/// first one after training (spec §1.6 consistency rule); anchors and R̂ are not released in that mode.
+/// What leaves the service for a topic model: the topic–word matrix.
+///
+/// Exact mode: over the words still present in the training set (a word seen only in deleted documents is dropped).
+/// Certified mode: over the whole vocabulary (which word rows are empty is data, so none is dropped), with fresh
+/// Gaussian noise on every release, including the first one after training (spec §1.6 consistency rule); nothing
+/// else computed from the data is released in that mode (no anchors, no R̂, no counts).
 public struct TopicModelRelease: Sendable, Codable {
     public enum Mode: String, Sendable, Codable { case exact, certified }
     public let mode: Mode
-    /// Released words (vocabulary minus words that occur in no remaining document).
+    /// Released words (exact: vocabulary minus words that occur in no remaining document; certified: the vocabulary).
     public let words: [String]
     /// Ã = A + Z over `words`, |words|×r row-major, unclipped.
     public let topicWord: [Double]
@@ -15,6 +18,17 @@ public struct TopicModelRelease: Sendable, Codable {
     public let guarantee: GuaranteeKind
 
     public var topicCount: Int { words.isEmpty ? 0 : topicWord.count / words.count }
+
+    /// The `count` most probable words of topic k in the released (clipped) matrix, ties to the earlier word: in
+    /// certified mode a post-processing of noised values only.
+    public func topWords(topic k: Int, count: Int) -> [String] {
+        let r = topicCount
+        let order = words.indices.sorted {
+            let a = topicWordClipped[$0 * r + k], b = topicWordClipped[$1 * r + k]
+            return a != b ? a > b : $0 < $1
+        }
+        return order.prefix(count).map { words[$0] }
+    }
 
     /// Clip negatives and renormalise columns (a column with no positive mass becomes uniform).
     public static func clipAndNormalize(_ a: [Double], rows: Int, columns r: Int) -> [Double] {
@@ -29,10 +43,10 @@ public struct TopicModelRelease: Sendable, Codable {
 }
 
 extension TopicModel {
-    /// Releases the model: exact when it has no certification, otherwise A + N(0, σ²) with fresh noise.
+    /// Releases the model: exact when it has no certification, otherwise A + N(0, σ²) over every word, with fresh noise.
     public func release<G: RandomNumberGenerator>(using generator: inout G) -> TopicModelRelease {
         let r = topicCount
-        let kept = (0..<vocabularySize).filter { statistics.documentFrequency[$0] > 0 }
+        let kept = certification != nil ? Array(0..<vocabularySize) : (0..<vocabularySize).filter { statistics.documentFrequency[$0] > 0 }
         let rows = kept.flatMap { topicWord[($0 * r)..<($0 * r + r)] }
         let noisy: [Double]
         let mode: TopicModelRelease.Mode

@@ -12,7 +12,7 @@ enum DeletionReceipt {
             var o: [String: JSONValue] = ["model": .string(a.rootJob), "type": .string(a.jobType), "action": .string(a.action),
                                           "status": .string(a.status)]
             if let outcome = outcome(of: a, registry: registry), outcome.producedVersion, let ckpt = outcome.checkpoint {
-                let files = try store.checkpoint(id: ckpt, tenant: nil)?.files ?? []
+                let files = try store.checkpoint(id: ckpt, tenant: nil)?.publicFiles ?? []
                 o["checkpoint"] = .string(ckpt)
                 o["checkpoint_files"] = .array(files.map { ["name": .string($0.name), "sha256": .string($0.sha256)] })
                 o["method"] = outcome.method.map(JSONValue.string) ?? .null

@@ -50,14 +50,19 @@ public final class QueueJobContext: JobContext, @unchecked Sendable {
     }
 
     @discardableResult
-    public func saveCheckpoint(step: Int, metrics: [String: Double], write: (URL) throws -> Void) throws -> CheckpointRef {
+    public func saveCheckpoint(step: Int, metrics: [String: Double], privateFiles: Set<String>,
+                               write: (URL) throws -> Void) throws -> CheckpointRef {
         if stopReason == .leaseLost { throw StoreError.leaseLost(jobID: jobID) }
         let id = Identifiers.make("ckpt")
         let storage = store.checkpointStorage
         let tmp = try storage.makeTemporaryDirectory(id: id)
         do {
             try write(tmp)
-            let files = try storage.seal(tmp)
+            let files = try storage.seal(tmp).map { f in
+                var f = f
+                f.isPrivate = privateFiles.contains(f.name)
+                return f
+            }
             let path = try storage.publish(tmp, jobID: jobID, id: id)
             do {
                 let (saved, pruned) = try fenced {

@@ -200,9 +200,9 @@ paths:
   /v1/checkpoints/{id}/content:
     parameters: [{ $ref: "#/components/parameters/CheckpointID" }]
     get:
-      summary: Download a checkpoint (tar of its directory) or one of its files
+      summary: Download a checkpoint (tar of its public files) or one of its files
       parameters:
-        - { name: file, in: query, schema: { type: string }, description: A file name from the checkpoint's `files` }
+        - { name: file, in: query, schema: { type: string }, description: "A file name from the checkpoint's `files`; a private file is 403 private_file" }
       responses:
         "200":
           description: The archive, or the file with its SHA-256 in `X-Content-SHA256`
@@ -213,6 +213,7 @@ paths:
             application/x-tar: { schema: { type: string, format: binary } }
             application/octet-stream: { schema: { type: string, format: binary } }
         "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { description: "private_file: the file is a certified model's private state", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
         "404": { $ref: "#/components/responses/NotFound" }
         "422": { $ref: "#/components/responses/Invalid" }
   /v1/datasets:
@@ -431,8 +432,9 @@ components:
           type: array
           items:
             type: object
-            required: [name, bytes, sha256]
-            properties: { name: { type: string }, bytes: { type: integer }, sha256: { type: string } }
+            description: "A public file has bytes and sha256. A private file (a certified model's un-noised state) has name and private: true only, and is never served."
+            required: [name]
+            properties: { name: { type: string }, bytes: { type: integer }, sha256: { type: string }, private: { type: boolean, const: true } }
         created_at: { type: integer }
     CheckpointList:
       type: object

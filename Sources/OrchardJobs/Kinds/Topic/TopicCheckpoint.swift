@@ -48,6 +48,15 @@ public enum TopicCheckpoint {
         if let report { try write(report, to: dir.appendingPathComponent("report.json")) }
     }
 
+    /// The published release (`release.json`) of a checkpoint: the same draw of noise every reader sees.
+    static func release<R: Decodable>(_ type: R.Type, in ref: CheckpointRef) throws -> R {
+        do {
+            return try JSONDecoder().decode(R.self, from: Data(contentsOf: ref.directory.appendingPathComponent("release.json")))
+        } catch {
+            throw JobError.permanent(code: "checkpoint_unreadable", message: "checkpoint \(ref.id) has no readable release.json: \(error)")
+        }
+    }
+
     /// Reads a topic checkpoint; `param` names the request field for the error.
     public static func load(_ ref: CheckpointRef?, id: String, param: String) throws -> (TopicCheckpointMeta, TopicModel?, TopicHead?) {
         guard let ref else { throw JobError.invalid(param: param, message: "checkpoint \(id) not found") }

@@ -20,7 +20,17 @@ public struct TopicHeadKind: Unlearnable {
             throw JobError.invalid(param: "held_out_fraction", message: "held_out_fraction must be in (0, 1)")
         }
         guard params.l2.isFinite, params.l2 >= 0 else { throw JobError.invalid(param: "l2", message: "l2 must be >= 0") }
-        try params.certification?.check()
+        if let classes = params.classes {
+            guard (2...1000).contains(classes.count) else { throw JobError.invalid(param: "classes", message: "classes must hold 2...1000 labels") }
+            for (i, c) in classes.enumerated() where c.isEmpty { throw JobError.invalid(param: "classes[\(i)]", message: "a label must be a non-empty string") }
+            guard Set(classes).count == classes.count else { throw JobError.invalid(param: "classes", message: "classes has duplicate labels") }
+        }
+        if let c = params.certification {
+            try c.check()
+            guard params.classes != nil else {
+                throw JobError.invalid(param: "classes", message: "certified mode needs the label set as an input (classes): labels read off the data would be released un-noised")
+            }
+        }
         return params
     }
 
@@ -48,6 +58,10 @@ public struct TopicHeadKind: Unlearnable {
         guard baseMeta.kind == .topicModel, let base = baseModel else {
             throw JobError.invalid(param: "model", message: "checkpoint \(r.model) is a \(baseMeta.kind.rawValue) checkpoint, not a topic_model")
         }
+        let certified = r.certification != nil
+        if certified, !base.vocabulary.isSupplied {
+            throw JobError.invalid(param: "model", message: "a certified head releases its base's vocabulary: checkpoint \(r.model) chose its vocabulary from its training documents (train it with vocabulary.words)")
+        }
         let headDataset = r.dataset ?? baseMeta.dataset
         let (train, heldOut) = try Self.split(try context.documents(dataset: headDataset), heldOutFraction: r.held_out_fraction)
         var calibration: [Document] = []
@@ -57,7 +71,7 @@ public struct TopicHeadKind: Unlearnable {
         let start = ContinuousClock.now
         let head: TopicHead
         do {
-            head = try TopicHead.train(base: base, documents: train, config: TopicHeadConfig(l2: r.l2),
+            head = try TopicHead.train(base: base, documents: train, config: TopicHeadConfig(l2: r.l2), classes: r.classes,
                                        certification: r.certification?.config(seed: seed), calibrationDocuments: calibration)
         } catch let e as TopicModelError { throw e.jobError }
         let seconds = (ContinuousClock.now - start).seconds
@@ -66,18 +80,20 @@ public struct TopicHeadKind: Unlearnable {
         try context.recordLineage(dataset: headDataset, documentIDs: train.map(\.id))
         if context.shouldStop { throw JobError.stopped }
         let release = head.release()
-        var metrics: [String: Double] = [
+        var all: [String: Double] = [
             "train_documents": Double(train.count), "held_out_documents": Double(heldOut.count),
             "train_accuracy": release.accuracy(on: train), "held_out_accuracy": heldOut.isEmpty ? .nan : release.accuracy(on: heldOut),
             "classes": Double(head.classes.count), "topic_spread_proxy": head.topicSpreadProxy, "train_seconds": seconds,
         ]
         if let c = head.certification {
-            metrics["capacity"] = Double(c.capacity); metrics["capacity_remaining"] = Double(c.remaining); metrics["sigma"] = c.sigma
+            all["capacity"] = Double(c.capacity); all["capacity_remaining"] = Double(c.remaining); all["sigma"] = c.sigma
         }
+        // Certified: accuracies, counts, q and timings are values of the data; the owner can score the release themselves.
+        let metrics = CertifiedSurface.metrics(all, certified: certified, allowed: CertifiedSurface.headMetrics)
         let meta = TopicCheckpointMeta(kind: .topicHead, rootJob: context.jobID, version: 0, dataset: baseMeta.dataset,
                                        headDataset: headDataset, heldOutFraction: r.held_out_fraction)
         let saved = metrics.filter { $0.value.isFinite }
-        let ckpt = try context.saveCheckpoint(step: 0, metrics: saved) { dir in
+        let ckpt = try context.saveCheckpoint(step: 0, metrics: saved, privateFiles: certified ? CertifiedSurface.privateFiles : []) { dir in
             try TopicCheckpoint.save(meta: meta, model: nil, head: head, release: release, report: Optional<String>.none, in: dir)
         }
         try context.metrics(step: 0, metrics)

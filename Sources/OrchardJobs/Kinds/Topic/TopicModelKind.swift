@@ -37,7 +37,12 @@ public struct TopicModelKind: Unlearnable {
         do { try p.config(seed: 0).validate() } catch let e as TopicModelError {
             throw JobError.invalid(param: "topics", message: e.description)
         }
-        try p.certification?.check()
+        if let c = p.certification {
+            try c.check()
+            guard p.vocabulary.words != nil else {
+                throw JobError.invalid(param: "vocabulary.words", message: "certified mode needs a supplied vocabulary (vocabulary.words): a vocabulary chosen from the training documents is a value of the data that would be released un-noised")
+            }
+        }
         return p
     }
 
@@ -54,7 +59,10 @@ public struct TopicModelKind: Unlearnable {
     public func run(_ r: TopicModelParams, seed: UInt64, context: JobContext) throws -> TopicModelResult {
         if let done = try context.latestCheckpoint() { return try result(done, meta: nil) }
         let docs = try context.documents(dataset: r.dataset)
-        try context.emit("training_started", "\(docs.count) live documents", data: ["documents": .number(Double(docs.count))])
+        let certified = r.certification != nil
+        // Certified mode publishes no count of the data, not even in an event.
+        try context.emit("training_started", certified ? "" : "\(docs.count) live documents",
+                         data: certified ? .null : ["documents": .number(Double(docs.count))])
         let start = ContinuousClock.now
         let model: TopicModel
         do {
@@ -72,23 +80,24 @@ public struct TopicModelKind: Unlearnable {
         if context.shouldStop { throw JobError.stopped }
         let meta = TopicCheckpointMeta(kind: .topicModel, rootJob: context.jobID, version: 0, dataset: r.dataset)
         let release = model.release()
-        var metrics: [String: Double] = [
+        var all: [String: Double] = [
             "documents": Double(model.documentCount), "contributing_documents": Double(model.statistics.documentCount),
             "vocabulary_size": Double(model.vocabularySize), "topics": Double(model.topicCount), "train_seconds": seconds,
         ]
         if let c = model.certification {
-            metrics["capacity"] = Double(c.capacity); metrics["capacity_remaining"] = Double(c.remaining); metrics["sigma"] = c.sigma
+            all["capacity"] = Double(c.capacity); all["capacity_remaining"] = Double(c.remaining); all["sigma"] = c.sigma
         }
-        let ckpt = try context.saveCheckpoint(step: 0, metrics: metrics) { dir in
+        let metrics = CertifiedSurface.metrics(all, certified: certified, allowed: CertifiedSurface.modelMetrics)
+        let ckpt = try context.saveCheckpoint(step: 0, metrics: metrics, privateFiles: certified ? CertifiedSurface.privateFiles : []) { dir in
             try TopicCheckpoint.save(meta: meta, model: model, head: nil, release: release, report: Optional<String>.none, in: dir)
         }
         try context.metrics(step: 0, metrics)
-        return try result(ckpt, meta: meta, model: model)
+        return try result(ckpt, meta: meta, model: model, release: release)
     }
 
-    func result(_ ckpt: CheckpointRef, meta: TopicCheckpointMeta?, model: TopicModel? = nil) throws -> TopicModelResult {
+    func result(_ ckpt: CheckpointRef, meta: TopicCheckpointMeta?, model: TopicModel? = nil, release: TopicModelRelease? = nil) throws -> TopicModelResult {
         let (m, loaded, _) = try TopicCheckpoint.load(ckpt, id: ckpt.id, param: "checkpoint")
-        let model = model ?? loaded!
-        return TopicModelResult(checkpoint: ckpt, meta: meta ?? m, model: model)
+        let release = try release ?? TopicCheckpoint.release(TopicModelRelease.self, in: ckpt)
+        return TopicModelResult(checkpoint: ckpt, meta: meta ?? m, model: model ?? loaded!, release: release)
     }
 }

@@ -23,6 +23,9 @@ public struct CertificationParams: ParamsSection, Equatable {
         guard delta.isFinite, delta > 0, delta < 1 else {
             throw JobError.invalid(param: "certification.delta", message: "certification.delta must be in (0, 1)")
         }
+        if case .perDeletionBound = sensitivity, case .relativeLossBudget = capacity {
+            throw JobError.invalid(param: "certification.capacity", message: "with a supplied sensitivity bound the capacity must be a fixed integer: a loss-budget capacity is chosen from the model's norm, a value of the data that certified mode would release un-noised")
+        }
     }
 
     /// The method's configuration; the job's seed drives the empirical calibration.
@@ -159,6 +162,10 @@ public struct TopicHeadParams: JobParams, Equatable {
     public var held_out_fraction: Double = 0.2
     /// L2 penalty of the logistic regression, ≥ 0.
     public var l2: Double = 1e-3
+    /// The label set (2...1000 distinct labels); documents with another label are not used. Null: the distinct
+    /// labels of the training split. Required with `certification` (a label set read off the data is not noised).
+    @Nullable public var classes: [String]? = nil
+    /// Certified mode (needs `classes` and a base model with a supplied vocabulary); null = exact releases.
     @Nullable public var certification: CertificationParams? = nil
     public init() {}
 }

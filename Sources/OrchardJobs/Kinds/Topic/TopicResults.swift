@@ -11,13 +11,28 @@ public struct CapacityReport: Codable, Sendable, Equatable {
     public var epsilon: Double
     public var delta: Double
     public var sensitivity_per_deletion: Double
-    public var predicted_relative_loss: Double
+    /// (σ√D + Δ)/‖f‖_F: a value of the data, so null under a supplied bound (certified releases carry none).
+    @Nullable public var predicted_relative_loss: Double?
 
     init?(_ c: DeletionCapacity?) {
         guard let c else { return nil }
         capacity = c.capacity; used = c.used; remaining = c.remaining; retrains = c.retrains; sigma = c.sigma
         epsilon = c.config.epsilon; delta = c.config.delta; sensitivity_per_deletion = c.sensitivityPerDeletion
-        predicted_relative_loss = c.predictedRelativeLoss
+        predicted_relative_loss = c.guarantee == .certifiedGivenSuppliedBound ? nil : c.predictedRelativeLoss
+    }
+}
+
+/// What a certified model may publish besides its noised release: inputs (params, ε, δ, the supplied bound and
+/// what follows from them: σ, the capacity and its use by deletion requests). Counts, anchors, accuracies, norms
+/// and timings are values of the data and are withheld (docs/methods.md, "What certified mode releases").
+enum CertifiedSurface {
+    static let modelMetrics: Set<String> = ["topics", "vocabulary_size", "sigma", "capacity", "capacity_remaining"]
+    static let headMetrics: Set<String> = ["classes", "sigma", "capacity", "capacity_remaining"]
+    /// Files of a certified checkpoint that hold un-noised state: never served, hashed or sized by the API.
+    static let privateFiles: Set<String> = ["model.json", "head.json", "report.json"]
+
+    static func metrics(_ m: [String: Double], certified: Bool, allowed: Set<String>) -> [String: Double] {
+        certified ? m.filter { allowed.contains($0.key) } : m
     }
 }
 
@@ -32,23 +47,27 @@ public struct TopicModelResult: Codable, Sendable, Equatable {
     public var kind = "topic_model"
     public var model_version: Int
     public var dataset: String
-    public var documents: Int
+    /// Live training documents (null in certified mode: a count of the data).
+    @Nullable public var documents: Int?
     public var vocabulary_size: Int
     public var topics: Int
-    /// The anchor word of each topic, and each topic's 8 most probable words.
-    public var anchors: [String]
+    /// The anchor word of each topic (null in certified mode), and each topic's 8 most probable words in the
+    /// released matrix (certified: the noised one).
+    @Nullable public var anchors: [String]?
     public var top_words: [[String]]
     @Nullable public var certification: CapacityReport?
     public var guarantee: String
     public var metrics: [String: Double?]
 
-    init(checkpoint: CheckpointRef, meta: TopicCheckpointMeta, model: TopicModel) {
+    init(checkpoint: CheckpointRef, meta: TopicCheckpointMeta, model: TopicModel, release: TopicModelRelease) {
+        let certified = release.mode == .certified
         self.checkpoint = checkpoint.id; model_version = meta.version; dataset = meta.dataset
-        documents = model.documentCount; vocabulary_size = model.vocabularySize; topics = model.topicCount
-        anchors = model.anchors.map { model.vocabulary.words[$0] }
-        top_words = (0..<model.topicCount).map { model.topWords(topic: $0, count: 8) }
+        documents = certified ? nil : model.documentCount
+        vocabulary_size = model.vocabularySize; topics = model.topicCount
+        anchors = certified ? nil : model.anchors.map { model.vocabulary.words[$0] }
+        top_words = (0..<release.topicCount).map { release.topWords(topic: $0, count: 8) }
         certification = CapacityReport(model.certification)
-        guarantee = model.release().guarantee.rawValue
+        guarantee = release.guarantee.rawValue
         metrics = finiteMetrics(checkpoint.metrics)
     }
 }

@@ -100,14 +100,12 @@ public struct TopicUnlearnKind: UnlearningKind {
         let (newModel, report) = try model.unlearn(documents: forget, mode: r.mode)
         let change = try TopicRecoveryError.compare(reference: model.topicWord, estimate: newModel.topicWord,
                                                     vocabularySize: model.vocabularySize, topicCount: model.topicCount)
-        var evaluation: [String: JSONValue] = [
-            "topic_change_mean_column_l1": .number(change.meanColumnL1), "topic_change_max_column_l1": .number(change.maxColumnL1),
-            "topic_change_frobenius": .number(change.frobenius), "anchors_changed": .bool(report.anchorsChanged),
-            "downdate_seconds": .number(report.downdateSeconds), "recompute_seconds": .number(report.recomputeSeconds),
-        ]
-        if r.mode == .certified {
-            evaluation["release_noise_sigma"] = .number(report.release.noiseStandardDeviation)
-        }
+        // Certified: ‖ΔA‖, the anchor set and timings are values of the data; only σ (an input's consequence) is reported.
+        let evaluation: [String: JSONValue] = r.mode == .certified
+            ? ["release_noise_sigma": .number(report.release.noiseStandardDeviation)]
+            : ["topic_change_mean_column_l1": .number(change.meanColumnL1), "topic_change_max_column_l1": .number(change.maxColumnL1),
+               "topic_change_frobenius": .number(change.frobenius), "anchors_changed": .bool(report.anchorsChanged),
+               "downdate_seconds": .number(report.downdateSeconds), "recompute_seconds": .number(report.recomputeSeconds)]
         if report.retrainedFromScratch {
             try context.emit("retrained", "deletion capacity exhausted: retrained from scratch and reset the counter",
                              data: ["retrains": .number(Double(report.capacity?.retrains ?? 0))])
@@ -135,27 +133,32 @@ public struct TopicUnlearnKind: UnlearningKind {
         let capacityExhausted = head.certification.map { $0.used + forget.count > $0.capacity } ?? false
         let refit = r.mode == .exact || downstreamHit || (r.mode == .certified && capacityExhausted)
         let before = try previousRelease(context: context, checkpoint: r.checkpoint)
-        let accuracyBefore = heldOut.isEmpty ? Double.nan : before.accuracy(on: heldOut)
         guard !forget.isEmpty || refit else { return TopicUnlearnResult.unchanged(checkpoint: r.checkpoint, meta: meta, skipped: skipped) }
         let newHead: TopicHead
         let report: TopicHeadUnlearningReport?
         if forget.isEmpty {
-            // Only the downstream split changed: refit W on the unchanged base.
-            newHead = try TopicHead.train(base: head.base, documents: train, config: head.config)
+            // Only the downstream split changed: refit W on the unchanged base (classes and certified state kept).
+            newHead = try head.refitted(on: train)
             report = nil
         } else {
             let out = try head.unlearn(pretrainingDocuments: forget, mode: r.mode, refitOn: refit ? train : nil)
             newHead = out.0; report = out.1
         }
-        let release = report?.release ?? newHead.release()
-        let accuracyAfter = heldOut.isEmpty ? Double.nan : release.accuracy(on: heldOut)
-        let evaluation: [String: JSONValue] = [
-            "held_out_accuracy_before": accuracyBefore.isFinite ? .number(accuracyBefore) : .null,
-            "held_out_accuracy_after": accuracyAfter.isFinite ? .number(accuracyAfter) : .null,
-            "held_out_documents": .number(Double(heldOut.count)), "refitted": .bool(report?.refitted ?? true),
-            "topic_spread_proxy": .number(newHead.topicSpreadProxy), "release_noise_sigma": .number(release.noiseStandardDeviation),
+        let release = report?.release ?? (r.mode == .exact ? newHead.exactOnly.release() : newHead.release())
+        var evaluation: [String: JSONValue] = [
+            "refitted": .bool(report?.refitted ?? true), "release_noise_sigma": .number(release.noiseStandardDeviation),
             "base_model_modified": .bool(false),
         ]
+        // Certified: accuracies on held-out documents, their count and q are values of the data (the owner can score
+        // the noised release on their own labelled set); exact mode reports them.
+        if r.mode == .exact {
+            let accuracyBefore = heldOut.isEmpty ? Double.nan : before.accuracy(on: heldOut)
+            let accuracyAfter = heldOut.isEmpty ? Double.nan : release.accuracy(on: heldOut)
+            evaluation["held_out_accuracy_before"] = accuracyBefore.isFinite ? .number(accuracyBefore) : .null
+            evaluation["held_out_accuracy_after"] = accuracyAfter.isFinite ? .number(accuracyAfter) : .null
+            evaluation["held_out_documents"] = .number(Double(heldOut.count))
+            evaluation["topic_spread_proxy"] = .number(newHead.topicSpreadProxy)
+        }
         let retrained = r.mode == .certified && capacityExhausted
         if retrained {
             try context.emit("retrained", "head deletion capacity exhausted: refitted the head on its live training split and reset the counter")
@@ -192,7 +195,8 @@ public struct TopicUnlearnKind: UnlearningKind {
             forgotten_documents: forgotten, skipped_documents: skipped, capacity: CapacityReport(capacity),
             guarantee: guarantee.rawValue, guarantee_statement: guarantee.statement, retrained: retrained,
             evaluation: evaluation, deletion_request: r.deletionRequest, unchanged: nil)
-        let ckpt = try context.saveCheckpoint(step: meta.version, metrics: metrics) { dir in
+        let ckpt = try context.saveCheckpoint(step: meta.version, metrics: metrics,
+                                              privateFiles: r.mode == .certified ? CertifiedSurface.privateFiles : []) { dir in
             try write(dir)
             // The result is written with the checkpoint (minus its own id) so a retried attempt returns it unchanged.
             try TopicCheckpoint.write(result, to: dir.appendingPathComponent("result.json"))
