@@ -1,5 +1,6 @@
 import Foundation
 import OrchardCorpus
+import OrchardTensor
 import Testing
 @testable import OrchardJobs
 
@@ -71,17 +72,39 @@ struct PretrainExperiment {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let out = outName.hasPrefix("/") ? URL(fileURLWithPath: outName) : root.appendingPathComponent(outName)
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        let datasets = ["train": try LocalJobContext.readJSONL(dir.appendingPathComponent("train.jsonl")),
+        var datasets = ["train": try LocalJobContext.readJSONL(dir.appendingPathComponent("train.jsonl")),
                         "heldout": try LocalJobContext.readJSONL(dir.appendingPathComponent("heldout.jsonl"))]
+        // Positive control (ORCHARD_PRETRAIN_RANDOM_DOMAIN=w): a domain "random" of uniformly random printable ASCII
+        // (bytes 32...126, 2,000 per document, seed 2024), sized so its natural weight is w. Nothing in it can be learnt
+        // beyond its unigram distribution, so a mixture method should move weight away from it.
+        if let w = env["ORCHARD_PRETRAIN_RANDOM_DOMAIN"].flatMap(Double.init), w > 0, w < 1 {
+            let realBytes = datasets["train"]!.reduce(0) { $0 + $1.text.utf8.count }
+            let count = Int((w / (1 - w) * Double(realBytes) / 2000).rounded())
+            var g = SeededRandom(seed: 2024)
+            func randomText() -> String { String(decoding: (0..<2000).map { _ in UInt8(32 + g.next() % 95) }, as: UTF8.self) }
+            datasets["train"]! += (0..<count).map { Document(id: "random/\($0)", domain: "random", text: randomText()) }
+            datasets["heldout"]! += (0..<64).map { Document(id: "random/heldout-\($0)", domain: "random", text: randomText()) }
+            datasets["train"]!.sort { $0.id < $1.id }; datasets["heldout"]!.sort { $0.id < $1.id }
+        }
         let ckpt = FileManager.default.temporaryDirectory.appendingPathComponent("pretrain-exp-\(UUID().uuidString)")
         var rows: [JSONValue] = []
         for seed in seeds {
+            // "ado_final": the fixed-mixture ablation, ADO's final weights of the same seed (run "ado" first).
+            func mixture(_ kind: String) throws -> JSONValue {
+                switch kind {
+                case "ado": return adoConfig.map { ["kind": "ado", "config": $0] } ?? ["kind": "ado"]
+                case "ado_final":
+                    let ado = try #require(rows.last { $0["kind"] == "ado" && $0["seed"] == .number(Double(seed)) }, "run ado before ado_final")
+                    return ["kind": "fixed", "weights": try #require(ado["final_weights"])]
+                default: return ["kind": .string(kind)]
+                }
+            }
             for kind in kinds {
                 let params: JSONValue = [
                     "dataset": "train", "heldout_dataset": "heldout",
                     "model": model,
                     "optimizer": ["lr": 0.003, "warmup": 20], "batch_size": .number(Double(batchSize)), "steps": .number(Double(steps)),
-                    "mixture": kind == "ado" && adoConfig != nil ? ["kind": "ado", "config": adoConfig!] : ["kind": .string(kind)], "metrics_every": 10, "eval_every": .number(Double(steps / 10)),
+                    "mixture": try mixture(kind), "metrics_every": 10, "eval_every": .number(Double(steps / 10)),
                     "heldout_windows": 32, "checkpoint_every": .number(Double(steps)), "threads": 2,
                 ]
                 let registry = JobKindRegistry()

@@ -230,9 +230,20 @@ struct SyntheticLossSimulation {
     @Test func configResolvesAutoByTheDocumentedRules() throws {
         let toy = try ADOConfig().resolved(for: ADOResolutionContext(totalSteps: 6000, domainCount: 5, vocabularySize: 256))
         #expect(toy.updateInterval == 200 && toy.ignoreSteps == 200 && toy.startStep == 300)
-        #expect(toy.subsample == 2 && toy.smoothingWindow == 31 && toy.bounds == .byteLevel)
+        #expect(toy.subsample == 2 && toy.bounds == .byteLevel)
+        // Windows from the measured noise (up to 501), the first refit after the losses fall, no β penalty.
+        #expect(toy.adaptiveSmoothing && toy.smoothingWindow == 501 && toy.smoothingNoiseTarget == 0.01)
+        #expect(toy.refitMinimumSignal == 3 && toy.betaPenalty == 0)
         let pile = try ADOConfig().resolved(for: ADOResolutionContext(totalSteps: 60000, domainCount: 22, vocabularySize: 50304))
-        #expect(pile.updateInterval == 1000 && pile.subsample == 10 && pile.smoothingWindow == 101 && pile.bounds == .pile)
+        #expect(pile.updateInterval == 1000 && pile.subsample == 10 && pile.bounds == .pile)
+        var fixed = ADOConfig(); fixed.smoothingWindow = .value(31)
+        let f = try fixed.resolved(for: ADOResolutionContext(totalSteps: 6000, domainCount: 5, vocabularySize: 256))
+        #expect(!f.adaptiveSmoothing && f.smoothingWindow == 31)
+        // A config resolved by an earlier release (no new keys) decodes with the old behaviour.
+        var old = try JSONSerialization.jsonObject(with: JSONEncoder().encode(f)) as! [String: Any]
+        for k in ["smoothing_adaptive", "smoothing_noise_target", "refit_minimum_signal"] { old[k] = nil }
+        let legacy = try JSONDecoder().decode(ResolvedADOConfig.self, from: JSONSerialization.data(withJSONObject: old))
+        #expect(!legacy.adaptiveSmoothing && legacy.refitMinimumSignal == 0 && legacy.smoothingWindow == 31)
         let json = #"{"updateInterval": 50, "minimumWeight": 0.02, "bounds": "auto"}"#
         let decoded = try JSONDecoder().decode(ADOConfig.self, from: Data(json.utf8))
         #expect(decoded.updateInterval == .value(50) && decoded.minimumWeight == 0.02 && decoded.bounds == .auto)
@@ -296,5 +307,50 @@ struct SyntheticLossSimulation {
         #expect(SavitzkyGolayFilter.effectiveWindow(requested: 101, length: 50) == 49)
         #expect(SavitzkyGolayFilter.effectiveWindow(requested: 101, length: 4) == nil)
         #expect(throws: SavitzkyGolayFilter.FilterError.self) { try SavitzkyGolayFilter(window: 10, order: 3) }
+    }
+
+    /// The noise rule: σ̂ recovers a known log-noise from a trending history (zero differences of unsampled steps
+    /// ignored), the window grows as (σ/τ)², and the smoothed noise at the chosen window meets τ.
+    @Test func lossNoiseAndTheWindowItAsksFor() throws {
+        var g = SeededRandom(seed: 11)
+        var history: [Double] = []
+        for t in 0..<2000 {
+            let trend = 2 + 3 * Foundation.pow(Double(t + 10), -0.3)
+            if t % 3 == 2, let last = history.last { history.append(last); continue }   // domain not sampled this step
+            history.append(trend * Foundation.exp(0.05 * g.nextGaussian()))
+        }
+        let sigma = try #require(LossNoise.logNoise(history[...]))
+        #expect(Swift.abs(sigma - 0.05) < 0.005, "σ̂ = \(sigma)")
+        let w1 = LossNoise.window(noise: 0.05, target: 0.01, order: 3, cap: 501)
+        let w2 = LossNoise.window(noise: 0.10, target: 0.01, order: 3, cap: 501)
+        #expect(w1 % 2 == 1 && 0.05 * LossNoise.gain(window: w1, order: 3).squareRoot() <= 0.01)
+        #expect(0.05 * LossNoise.gain(window: w1 - 2, order: 3).squareRoot() > 0.01, "the smallest such window")
+        #expect(Double(w2) > 3.5 * Double(w1) && Double(w2) < 4.5 * Double(w1), "w ∝ σ²: \(w1) → \(w2)")
+        #expect(LossNoise.window(noise: 1, target: 0.01, order: 3, cap: 101) == 101)
+        #expect(LossNoise.window(noise: 0.001, target: 0.01, order: 3, cap: 501) == 5)
+    }
+
+    /// The first-refit rule: on a plateau the refit is postponed (reported, no laws, not counted); once the losses
+    /// fall beyond their noise, ADO fits.
+    @Test func firstRefitWaitsUntilTheLossesLeaveThePlateau() throws {
+        var config = ADOConfig()
+        config.updateInterval = .value(50); config.ignoreSteps = .value(0); config.startStep = .value(50)
+        let resolved = try config.resolved(for: ADOResolutionContext(totalSteps: 2000, domainCount: 2, vocabularySize: 256))
+        var policy = try ADOPolicy(config: resolved, prior: [0.5, 0.5])
+        var g = SeededRandom(seed: 5)
+        var postponed: [Int] = [], fitted: [Int] = []
+        for t in 0..<800 {
+            // Flat (plateau) for 300 steps, then a power-law decrease; 8 sequences per domain per step.
+            let level = t < 300 ? 3.0 : 1.5 + 1.5 * Foundation.pow(Double(t - 299), -0.4)
+            let domains = (0..<16).map { $0 % 2 }
+            let losses = domains.map { _ in level * (1 + 0.1 * g.nextGaussian()) }
+            if let r = try policy.observe(domains: domains, losses: losses) {
+                if r.postponed == true { postponed.append(t) } else { fitted.append(t) }
+            }
+        }
+        #expect(!postponed.isEmpty && postponed.allSatisfy { $0 <= 350 }, "postponed at \(postponed)")
+        #expect(fitted.first.map { $0 > 300 } == true, "first fit at \(fitted.first ?? -1)")
+        #expect(policy.state.refits.count == fitted.count && policy.state.refits.allSatisfy { $0.postponed != true })
+        #expect(policy.state.refits.first?.smoothingWindows?.allSatisfy { $0 >= 5 && $0 % 2 == 1 } == true)
     }
 }

@@ -19,7 +19,7 @@ import OrchardTensor
     /// with noise hashed from (document, offset), so a resumed run sees exactly the same losses.
     static func losses(for batch: [SampledSequence], step: Int) -> [Double] {
         batch.map { s in
-            var h = SeededRandom(seed: UInt64(s.offset), stream: [UInt64(s.documentIndex), UInt64(s.domain)])
+            var h = SeededRandom(seed: UInt64(s.pieces[0].offset), stream: [UInt64(s.pieces[0].documentIndex), UInt64(s.domain)])
             let noise = 0.02 * h.nextGaussian()
             let n = Double(16 * (step + 1))
             switch s.domain {
@@ -81,13 +81,66 @@ import OrchardTensor
         #expect(try draws(1) != draws(2))
     }
 
-    @Test func windowsStayInsideTheirDocumentsAndCoverThemInOrder() throws {
+    @Test func packedSequencesHoldExactlyTheirLengthAndReadEachDomainInOrder() throws {
         let cat = try Self.catalog()
         var s = try MixtureSampler(catalog: cat, strategy: .natural, seed: 3, sequenceLength: 32, totalSteps: 100, vocabularySize: 256)
-        var byDocument: [String: [SampledSequence]] = [:]
+        #expect(s.state.packed)
+        var stream: [[DocumentWindow]] = Array(repeating: [], count: cat.domains.count)
         for _ in 0..<60 {
             for seq in try s.nextBatch(size: 16) {
-                let doc = cat.domains[seq.domain].documents[seq.documentIndex]
+                #expect(seq.length == 32, "every packed sequence is full")
+                for w in seq.pieces {
+                    let doc = cat.domains[seq.domain].documents[w.documentIndex]
+                    #expect(doc.id == w.documentID && w.length >= 1 && w.offset + w.length <= doc.length)
+                }
+                stream[seq.domain] += seq.pieces
+            }
+        }
+        // Per domain, the windows tile the documents: each continues where the previous stopped, or starts the next
+        // document at 0 after the previous one was read to its end.
+        for (d, windows) in stream.enumerated() {
+            for (prev, next) in zip(windows, windows.dropFirst()) {
+                let prevLength = cat.domains[d].documents[prev.documentIndex].length
+                if next.documentID == prev.documentID && next.offset != 0 {
+                    #expect(next.offset == prev.offset + prev.length)
+                } else {
+                    #expect(next.offset == 0 && prev.offset + prev.length == prevLength, "\(prev) → \(next)")
+                }
+            }
+        }
+        #expect(stream.flatMap { $0 }.contains { $0.offset > 0 }, "documents longer than a sequence span several")
+    }
+
+    /// Packing is what makes a fixed mixture's realised token shares equal its weights: unpacked, a domain of short
+    /// documents yields short windows and gets fewer tokens than its draws.
+    @Test func packedTokenSharesMatchTheMixtureAndUnpackedOnesDoNot() throws {
+        let cat = try Self.catalog()
+        func shares(packed: Bool) throws -> [Double] {
+            var s = try MixtureSampler(catalog: cat, strategy: .uniform, seed: 9, sequenceLength: 128, totalSteps: 100,
+                                       vocabularySize: 256, packed: packed)
+            var tokens = [Double](repeating: 0, count: cat.domains.count)
+            for _ in 0..<400 { for q in try s.nextBatch(size: 16) { tokens[q.domain] += Double(q.length) } }
+            let total = tokens.reduce(0, +)
+            return tokens.map { $0 / total }
+        }
+        let w = 1 / Double(cat.domains.count)
+        let packed = try shares(packed: true), unpacked = try shares(packed: false)
+        let n = 6400.0, sd = (w * (1 - w) / n).squareRoot()
+        for share in packed { #expect(Swift.abs(share - w) < 5 * sd, "packed: \(packed)") }
+        // Unpacked, the domain of short documents (noise: ≤ 91 tokens, so at most ~0.7 of a window) falls far below.
+        #expect(unpacked[3] < w - 0.03, "unpacked shares follow document lengths: \(unpacked)")
+    }
+
+    @Test func unpackedWindowsStayInsideTheirDocumentsAndCoverThemInOrder() throws {
+        let cat = try Self.catalog()
+        var s = try MixtureSampler(catalog: cat, strategy: .natural, seed: 3, sequenceLength: 32, totalSteps: 100, vocabularySize: 256,
+                                   packed: false)
+        var byDocument: [String: [DocumentWindow]] = [:]
+        for _ in 0..<60 {
+            for sequence in try s.nextBatch(size: 16) {
+                #expect(sequence.pieces.count == 1)
+                let seq = sequence.pieces[0]
+                let doc = cat.domains[sequence.domain].documents[seq.documentIndex]
                 #expect(doc.id == seq.documentID)
                 #expect(seq.length >= 2 && seq.length <= 32 && seq.offset + seq.length <= doc.length)
                 byDocument[seq.documentID, default: []].append(seq)
@@ -127,7 +180,7 @@ import OrchardTensor
         var s = try MixtureSampler(catalog: cat, strategy: .uniform, seed: 5, sequenceLength: 16, totalSteps: 100,
                                    vocabularySize: 256, excludedDocumentIDs: initial)
         var seen = Set<String>()
-        for _ in 0..<50 { for q in try s.nextBatch(size: 16) { seen.insert(q.documentID) } }
+        for _ in 0..<50 { for q in try s.nextBatch(size: 16) { seen.formUnion(q.pieces.map(\.documentID)) } }
         #expect(seen.isDisjoint(with: initial))
         #expect(s.trainedDocumentIDs() == seen)
 
@@ -138,7 +191,7 @@ import OrchardTensor
         var resumed = try MixtureSampler(catalog: cat, state: JSONDecoder().decode(MixtureSamplerState.self, from: JSONEncoder().encode(s.state)))
         for _ in 0..<400 {
             for q in try resumed.nextBatch(size: 16) {
-                #expect(!later.contains(q.documentID) && !initial.contains(q.documentID))
+                #expect(q.pieces.allSatisfy { !later.contains($0.documentID) && !initial.contains($0.documentID) })
                 #expect(q.domain != 3)
             }
         }
@@ -153,10 +206,10 @@ import OrchardTensor
                                    sequenceLength: 64, totalSteps: 100, vocabularySize: 256)
         var seen = Set<String>()
         for step in 0..<12 {
-            for q in try s.nextBatch(size: 4) { seen.insert(q.documentID) }
+            for q in try s.nextBatch(size: 4) { seen.formUnion(q.pieces.map(\.documentID)) }
             #expect(s.trainedDocumentIDs() == seen, "step \(step)")
         }
-        for _ in 0..<40 { for q in try s.nextBatch(size: 4) { seen.insert(q.documentID) } }
+        for _ in 0..<40 { for q in try s.nextBatch(size: 4) { seen.formUnion(q.pieces.map(\.documentID)) } }
         #expect(s.state.cursors[2].epoch >= 1)
         #expect(MixtureSampler.reconstructLineage(catalog: cat, seed: 6, cursors: s.state.cursors) == seen)
     }

@@ -53,13 +53,16 @@ import Testing
             #expect(a["result"]?["steps"] == 200 && b["result"]?["steps"] == 30 && (a["result"]?["ado_refits"]?.intValue ?? 0) > 0)
             #expect(t["result"]?["topics"] == 3)
 
-            // The same job submitted to this release (snake_case config, the seed as the job's) ends identically.
+            // The same job submitted to this release (snake_case config, the seed as the job's, and the three defaults
+            // wave 2 changed set back: unpacked sequences, β penalty 1e-4, refits on schedule) ends identically.
             let again = try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(), body: body([
                 "type": "pretrain", "seed": 7, "params": [
                     "dataset": .string(ds), "steps": 200, "batch_size": 8, "model": ["layers": 1, "d_model": 32, "heads": 2, "context": 32],
                     "optimizer": ["lr": 0.01, "warmup": 5], "metrics_every": 5, "eval_every": 20, "heldout_windows": 4, "checkpoint_every": 20,
+                    "packing": false,
                     "mixture": ["kind": "ado", "config": ["update_interval": 10, "ignore_steps": 0, "start_step": 20, "subsample": 1,
-                                                          "smoothing_window": 5, "minimum_weight": 0.05]]]]))
+                                                          "smoothing_window": 5, "minimum_weight": 0.05, "beta_penalty": 1e-4,
+                                                          "refit_minimum_signal": 0]]]]))
             #expect(again.status == .created)
             let fresh = try await finish(try #require(json(again.body)["id"]?.stringValue))
             for key in ["final_weights", "heldout_loss", "heldout_loss_by_domain", "laws", "tokens"] {

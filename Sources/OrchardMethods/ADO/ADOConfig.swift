@@ -19,9 +19,15 @@ public struct ADOConfig: Sendable, Hashable, Codable {
     /// Most points one fit uses (0 = no limit): a longer history is thinned with a larger stride than
     /// `subsample`, so a refit's cost stops growing with the run. Auto: 256 (ours; the history is smoothed first).
     public var maxFitPoints: AutoSetting<Int> = .auto
-    /// Savitzky–Golay window (odd; 0 turns smoothing off). Auto: `min(101, odd(⌊0.15·updateInterval⌋+1))`,
-    /// at least 5 (official 101, toy 31). Shrunk to the history length at fit time.
+    /// Savitzky–Golay window (odd; 0 turns smoothing off), the same for every domain. Auto: per domain, from the
+    /// measured loss noise (`LossNoise`: the smallest window whose smoothed log-loss noise is ≤ `smoothingNoiseTarget`),
+    /// at most 501 (ours; the official fixed 101 was set for t_update 1000). Shrunk to the history length at fit time.
     public var smoothingWindow: AutoSetting<Int> = .auto
+    /// τ: the noise sd of the smoothed log-loss the auto window aims at (ours).
+    public var smoothingNoiseTarget: Double = 0.01
+    /// z: the first refit waits until at least half of the domains' smoothed log-loss fell over the fit range by more
+    /// than z noise sds (`LossNoise`; ours); 0 refits on schedule from `startStep`.
+    public var refitMinimumSignal: Double = 3
     /// Savitzky–Golay polynomial order (official 3).
     public var smoothingOrder: Int = 3
     /// γ1: credit-assignment history rate, `h ← (1-γ1)h + γ1·(batch share)`.
@@ -45,7 +51,8 @@ public struct ADOConfig: Sendable, Hashable, Codable {
     public var refinedStarts: AutoSetting<Int> = .auto
     /// Huber δ of the fit (official 1e-3).
     public var huberDelta: Double = 1e-3
-    /// Tie-break penalty `c·β` added to J (spec §1.8, ours). Auto: 1e-4. 0 reproduces the official objective.
+    /// Tie-break penalty `c·β` added to J (spec §1.8). Auto: 0, the official objective (a penalty of 1e-4 was ~7× the
+    /// Huber data term on byte-level curves and biased ε by 2–3 %: docs/methods.md).
     public var betaPenalty: AutoSetting<Double> = .auto
     /// Fewer usable points than this and the fit is skipped (spec §1.8).
     public var minimumFitPoints: Int = 20
@@ -74,7 +81,14 @@ public struct ResolvedADOConfig: Sendable, Hashable, Codable {
     public var subsample: Int
     /// nil (configs resolved before this field existed) or 0: no limit.
     public var maxFitPoints: Int?
+    /// The fixed window, or (with `adaptiveSmoothing`) the largest window a domain's noise may ask for.
     public var smoothingWindow: Int
+    /// Windows from each domain's measured loss noise (false: `smoothingWindow` for all; configs resolved before
+    /// this existed decode as false).
+    public var adaptiveSmoothing: Bool = false
+    public var smoothingNoiseTarget: Double = 0.01
+    /// z of the first-refit rule; 0 (and configs resolved before it existed): refit on schedule.
+    public var refitMinimumSignal: Double = 0
     public var smoothingOrder: Int
     public var historyRate: Double
     public var smoothingRate: Double
@@ -114,12 +128,8 @@ extension ADOConfig {
         let ignore = ignoreSteps.resolve { interval }
         let start = startStep.resolve { ignore + interval / 2 }
         let sub = subsample.resolve { Swift.max(1, interval / 100) }
-        let window = smoothingWindow.resolve {
-            var w = Int(0.15 * Double(interval)) + 1
-            if w % 2 == 0 { w += 1 }
-            return Swift.max(5, Swift.min(101, w))
-        }
-        let r = ResolvedADOConfig(
+        let window = smoothingWindow.resolve { 501 }
+        var r = ResolvedADOConfig(
             startStep: start, ignoreSteps: ignore, updateInterval: interval, subsample: sub,
             maxFitPoints: maxFitPoints.resolve { 256 }, smoothingWindow: window, smoothingOrder: smoothingOrder, historyRate: historyRate,
             smoothingRate: smoothingRate, creditExponent: creditExponent, minimumWeight: minimumWeight,
@@ -127,8 +137,11 @@ extension ADOConfig {
             bounds: bounds.resolve { ctx.vocabularySize <= 512 ? .byteLevel : .pile },
             startGrid: startGrid.resolve { .official },
             refinedStarts: refinedStarts.resolve { 8 },
-            huberDelta: huberDelta, betaPenalty: betaPenalty.resolve { 1e-4 },
+            huberDelta: huberDelta, betaPenalty: betaPenalty.resolve { 0 },
             minimumFitPoints: minimumFitPoints, fitTolerance: fitTolerance, fitMaxIterations: fitMaxIterations)
+        if case .auto = smoothingWindow { r.adaptiveSmoothing = true }
+        r.smoothingNoiseTarget = smoothingNoiseTarget
+        r.refitMinimumSignal = refitMinimumSignal
         try r.validate(domainCount: ctx.domainCount)
         return r
     }
@@ -147,6 +160,8 @@ extension ResolvedADOConfig {
             throw ADOConfigError("smoothingWindow must be 0 (off) or odd and larger than smoothingOrder")
         }
         if smoothingOrder < 0 || smoothingOrder > 10 { throw ADOConfigError("smoothingOrder must be in 0...10") }
+        if !(smoothingNoiseTarget > 0 && smoothingNoiseTarget.isFinite) { throw ADOConfigError("smoothingNoiseTarget must be > 0") }
+        if !(refitMinimumSignal >= 0 && refitMinimumSignal.isFinite) { throw ADOConfigError("refitMinimumSignal must be ≥ 0") }
         for (name, v) in [("historyRate", historyRate), ("smoothingRate", smoothingRate)] where !(v > 0 && v <= 1) {
             throw ADOConfigError("\(name) must be in (0, 1], got \(v)")
         }
@@ -172,6 +187,7 @@ extension ADOConfig {
         "start_step", "ignore_steps", "update_interval", "subsample", "max_fit_points", "smoothing_window", "smoothing_order",
         "history_rate", "smoothing_rate", "credit_exponent", "minimum_weight", "floor_rule", "exponent_floor", "bounds",
         "start_grid", "refined_starts", "huber_delta", "beta_penalty", "minimum_fit_points", "fit_tolerance", "fit_max_iterations",
+        "smoothing_noise_target", "refit_minimum_signal",
     ]
 
     /// Missing keys keep their defaults, so `{}` or `{"update_interval": 200}` is a valid config;
@@ -195,6 +211,7 @@ extension ADOConfig {
         try take("refined_starts", &refinedStarts); try take("huber_delta", &huberDelta); try take("beta_penalty", &betaPenalty)
         try take("minimum_fit_points", &minimumFitPoints); try take("fit_tolerance", &fitTolerance)
         try take("fit_max_iterations", &fitMaxIterations)
+        try take("smoothing_noise_target", &smoothingNoiseTarget); try take("refit_minimum_signal", &refitMinimumSignal)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -208,6 +225,7 @@ extension ADOConfig {
         try put("refined_starts", refinedStarts); try put("huber_delta", huberDelta); try put("beta_penalty", betaPenalty)
         try put("minimum_fit_points", minimumFitPoints); try put("fit_tolerance", fitTolerance)
         try put("fit_max_iterations", fitMaxIterations)
+        try put("smoothing_noise_target", smoothingNoiseTarget); try put("refit_minimum_signal", refitMinimumSignal)
     }
 }
 
@@ -225,6 +243,9 @@ extension ResolvedADOConfig {
                   startGrid: try get("start_grid"), refinedStarts: try get("refined_starts"), huberDelta: try get("huber_delta"),
                   betaPenalty: try get("beta_penalty"), minimumFitPoints: try get("minimum_fit_points"),
                   fitTolerance: try get("fit_tolerance"), fitMaxIterations: try get("fit_max_iterations"))
+        adaptiveSmoothing = try c.decodeIfPresent(Bool.self, wire: "smoothing_adaptive") ?? false
+        smoothingNoiseTarget = try c.decodeIfPresent(Double.self, wire: "smoothing_noise_target") ?? 0.01
+        refitMinimumSignal = try c.decodeIfPresent(Double.self, wire: "refit_minimum_signal") ?? 0
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -238,5 +259,7 @@ extension ResolvedADOConfig {
         try put("bounds", bounds); try put("start_grid", startGrid); try put("refined_starts", refinedStarts)
         try put("huber_delta", huberDelta); try put("beta_penalty", betaPenalty); try put("minimum_fit_points", minimumFitPoints)
         try put("fit_tolerance", fitTolerance); try put("fit_max_iterations", fitMaxIterations)
+        try put("smoothing_adaptive", adaptiveSmoothing); try put("smoothing_noise_target", smoothingNoiseTarget)
+        try put("refit_minimum_signal", refitMinimumSignal)
     }
 }

@@ -107,32 +107,55 @@ public struct ADOPolicy: Sendable {
         return refit
     }
 
-    /// Fits every domain on the smoothed, subsampled history; keeps the previous law where a fit fails.
+    /// Fits every domain on the smoothed, subsampled history; keeps the previous law where a fit fails. Windows come
+    /// from each domain's measured noise when `adaptiveSmoothing`; before the first law, the fit is postponed while
+    /// the losses have not fallen beyond their noise (`refitMinimumSignal`, `LossNoise`).
     private mutating func refit(at t: Int, threads: ComputeThreads) -> ADORefit? {
         let k = domainCount
         let length = t + 1
         let indices = Self.fitIndices(length: length, config: config)
         guard indices.count >= config.minimumFitPoints else { return nil }
         let xs = indices.map { state.cumulativeCounts[$0] }
-        var filter: SavitzkyGolayFilter? = nil
-        if config.smoothingWindow > 0,
-           let w = SavitzkyGolayFilter.effectiveWindow(requested: config.smoothingWindow, length: length,
-                                                       order: config.smoothingOrder) {
-            filter = try? SavitzkyGolayFilter(window: w, order: config.smoothingOrder)
+        let order = config.smoothingOrder
+        let noise: [Double?] = state.lossHistory.map { LossNoise.logNoise($0[config.ignoreSteps..<length]) }
+        let windows: [Int] = (0..<k).map { i in
+            guard config.smoothingWindow > 0 else { return 0 }
+            let requested = config.adaptiveSmoothing
+                ? noise[i].map { LossNoise.window(noise: $0, target: config.smoothingNoiseTarget, order: order, cap: config.smoothingWindow) }
+                    ?? config.smoothingWindow
+                : config.smoothingWindow
+            return SavitzkyGolayFilter.effectiveWindow(requested: requested, length: length, order: order) ?? 0
         }
-        let histories = state.lossHistory, fitter = self.fitter
+        let filters: [SavitzkyGolayFilter?] = windows.map { $0 > 0 ? try? SavitzkyGolayFilter(window: $0, order: order) : nil }
+        let histories = state.lossHistory
+        let smoothed: [[Double]] = (0..<k).map { filters[$0]?.apply(histories[$0]) ?? histories[$0] }
+
+        if state.laws == nil && config.refitMinimumSignal > 0 {
+            let first = indices.first!, last = indices.last!
+            let falling = (0..<k).filter { i in
+                guard let sigma = noise[i], smoothed[i][first] > 0, smoothed[i][last] > 0 else { return false }
+                let drop = Foundation.log(smoothed[i][first]) - Foundation.log(smoothed[i][last])
+                let gain = windows[i] > 0 ? LossNoise.endGain(window: windows[i], order: order) : 1
+                return drop > config.refitMinimumSignal * sigma * (2 * gain).squareRoot()
+            }.count
+            if 2 * falling < k {
+                return ADORefit(step: t, laws: Array(repeating: nil, count: k), objectives: Array(repeating: nil, count: k),
+                                points: indices.count, evaluations: 0, lossNoise: noise, smoothingWindows: windows, postponed: true)
+            }
+        }
+
+        let fitter = self.fitter
         var fits = [ScalingLawFitter.Fit?](repeating: nil, count: k)
         fits.withUnsafeMutableBufferPointer { out in
             threads.parallelFor(k) { _, i in   // each domain writes only its own slot
-                let smoothed = filter?.apply(histories[i]) ?? histories[i]
-                out[i] = try? fitter.fit(counts: xs, losses: indices.map { smoothed[$0] })
+                out[i] = try? fitter.fit(counts: xs, losses: indices.map { smoothed[i][$0] })
             }
         }
         let laws = fits.map { $0?.law }, objectives = fits.map { $0?.objective }
         let evaluations = fits.reduce(0) { $0 + ($1?.evaluations ?? 0) }
         if let merged = Self.merge(fitted: laws, previous: state.laws) { state.laws = merged }
         let r = ADORefit(step: t, laws: laws, objectives: objectives, points: indices.count,
-                         evaluations: evaluations)
+                         evaluations: evaluations, lossNoise: noise, smoothingWindows: windows)
         state.refits.append(r)
         return r
     }

@@ -42,4 +42,10 @@ public struct ADORefit: Sendable, Hashable, Codable {
     public var points: Int
     /// Objective evaluations over all K fits (cost, independent of the machine).
     public var evaluations: Int
+    /// Per domain: the measured log-loss noise σ̂ (nil: too few points) and the smoothing window used (`LossNoise`);
+    /// nil in refits recorded before these existed.
+    public var lossNoise: [Double?]? = nil
+    public var smoothingWindows: [Int]? = nil
+    /// The first refit was postponed: the losses have not yet fallen beyond their noise (no laws; not in `refits`).
+    public var postponed: Bool? = nil
 }

@@ -8,6 +8,10 @@ public struct SavitzkyGolayFilter: Sendable {
     public let order: Int
     /// Convolution weights for the centre point.
     private let centreWeights: [Double]
+    /// Σ c_j² of the centre weights: the variance of a smoothed interior point per unit variance of white noise.
+    public var centreNoiseGain: Double { centreWeights.reduce(0) { $0 + $1 * $1 } }
+    /// The same for the first and last points (an extrapolating polynomial fit: several times the centre's gain).
+    public var endNoiseGain: Double { edgeWeights[window - 1].reduce(0) { $0 + $1 * $1 } }
     /// `edgeWeights[i]` gives the value at position i (0..<w) of the polynomial fitted to a window.
     private let edgeWeights: [[Double]]
 

@@ -1,8 +1,20 @@
 import Foundation
 
-/// Turns a sampled window back into tokens.
+/// Turns a sampled sequence back into tokens.
 public protocol DocumentTokenSource {
-    func tokens(for sequence: SampledSequence) throws -> [Int32]
+    /// Tokens `[offset, offset + length)` of one document; throws when the window is outside it.
+    func tokens(for window: DocumentWindow) throws -> [Int32]
+}
+
+extension DocumentTokenSource {
+    /// The sequence's windows, concatenated in order.
+    public func tokens(for sequence: SampledSequence) throws -> [Int32] {
+        if sequence.pieces.count == 1 { return try tokens(for: sequence.pieces[0]) }
+        var out: [Int32] = []
+        out.reserveCapacity(sequence.length)
+        for w in sequence.pieces { out += try tokens(for: w) }
+        return out
+    }
 }
 
 /// Byte-level tokens (UTF-8 bytes) of documents held in memory, by id.
@@ -20,7 +32,7 @@ public struct InMemoryDocumentTokens: DocumentTokenSource, Sendable {
         })
     }
 
-    public func tokens(for s: SampledSequence) throws -> [Int32] {
+    public func tokens(for s: DocumentWindow) throws -> [Int32] {
         guard let b = bytes[s.documentID] else { throw MixtureError("no text for document '\(s.documentID)'") }
         guard s.offset >= 0, s.length >= 0, s.offset + s.length <= b.count else {
             throw MixtureError("window \(s.offset)..<\(s.offset + s.length) outside document '\(s.documentID)' (\(b.count) bytes)")

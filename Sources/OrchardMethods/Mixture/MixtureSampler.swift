@@ -2,8 +2,11 @@ import Foundation
 import OrchardTensor
 
 /// Seeded, deterministic data-mixture sampler. For each sequence of a batch it draws the domain from the
-/// current weights π (natural, uniform, fixed or ADO), then takes the next window of that domain's cursor
-/// (documents in a seeded per-epoch permutation, consecutive windows within a document). Tombstoned
+/// current weights π (natural, uniform, fixed or ADO), then reads that domain's stream from its cursor
+/// (documents in a seeded per-epoch permutation, read front to back). Packed (the default): the sequence
+/// continues into the domain's next documents until it holds exactly `sequenceLength` tokens, so every draw is
+/// worth the same number of tokens and a fixed mixture's realised token shares are its weights. Unpacked (states
+/// from before packing): one window of one document, shorter at a document's end. Tombstoned
 /// documents are skipped forever. The whole state exports as Codable: importing it into a fresh sampler
 /// on the same catalog continues the identical trajectory.
 ///
@@ -17,10 +20,11 @@ public struct MixtureSampler: Sendable {
     private var liveCounts: [Int]
     private var ado: ADOPolicy?
 
-    /// A fresh sampler. `sequenceLength`: tokens per window (the last window of a document may be shorter,
-    /// down to 2 tokens). `excludedDocumentIDs`: tombstones known at the start.
+    /// A fresh sampler. `sequenceLength`: tokens per sequence (unpacked: the last window of a document may be
+    /// shorter, down to 2 tokens). `excludedDocumentIDs`: tombstones known at the start.
     public init(catalog: MixtureCatalog, strategy: MixtureStrategy, seed: UInt64, sequenceLength: Int,
-                totalSteps: Int, vocabularySize: Int, excludedDocumentIDs: some Sequence<String> = [String]()) throws {
+                totalSteps: Int, vocabularySize: Int, excludedDocumentIDs: some Sequence<String> = [String](),
+                packed: Bool = true) throws {
         guard sequenceLength >= 2 else { throw MixtureError("sequenceLength must be ≥ 2, got \(sequenceLength)") }
         let resolved = try strategy.resolved(for: catalog, totalSteps: totalSteps, vocabularySize: vocabularySize)
         let weights: MixtureWeightsState
@@ -32,7 +36,7 @@ public struct MixtureSampler: Sendable {
         let hex = String(seed, radix: 16)
         let state = MixtureSamplerState(
             catalogFingerprint: catalog.fingerprint, seed: String(repeating: "0", count: 16 - hex.count) + hex,
-            sequenceLength: sequenceLength, strategy: resolved, generator: SeededRandom(seed: seed),
+            sequenceLength: sequenceLength, packed: packed, strategy: resolved, generator: SeededRandom(seed: seed),
             cursors: Array(repeating: DomainCursor(), count: catalog.domains.count),
             excludedDocumentIDs: Array(Set(excludedDocumentIDs)).sorted(),
             excludedAtStart: Array(Set(excludedDocumentIDs)).sorted(), batches: 0, sequences: 0,
@@ -63,7 +67,7 @@ public struct MixtureSampler: Sendable {
         }
         let excludedSet = Set(state.excludedDocumentIDs)
         self.excluded = excludedSet
-        self.liveCounts = catalog.domains.map { d in d.documents.filter { !excludedSet.contains($0.id) }.count }
+        self.liveCounts = Self.liveCounts(catalog, excluded: excludedSet)
         switch state.weights {
         case .fixed(let w):
             guard w.count == k else { throw MixtureError("state has \(w.count) weights for \(k) domains") }
@@ -143,7 +147,7 @@ public struct MixtureSampler: Sendable {
         for id in documentIDs where excluded.insert(id).inserted { added = true }
         guard added else { return }
         state.excludedDocumentIDs = excluded.sorted()
-        liveCounts = catalog.domains.map { d in d.documents.filter { !excluded.contains($0.id) }.count }
+        liveCounts = Self.liveCounts(catalog, excluded: excluded)
     }
 
     /// Ids of every document a window was drawn from so far, reconstructed from seed + cursors alone (no
@@ -168,27 +172,43 @@ public struct MixtureSampler: Sendable {
         return out
     }
 
-    /// Next window of domain d; the domain has at least one live document.
+    /// Live documents per domain that a sequence can be read from (at least 2 tokens): a domain without any is
+    /// never drawn.
+    private static func liveCounts(_ catalog: MixtureCatalog, excluded: Set<String>) -> [Int] {
+        catalog.domains.map { d in d.documents.filter { !excluded.contains($0.id) && $0.length >= 2 }.count }
+    }
+
+    /// Next sequence of domain d; the domain has at least one live document of ≥ 2 tokens.
     private mutating func nextWindow(domain d: Int) -> SampledSequence {
         let docs = catalog.domains[d].documents
         var c = state.cursors[d]
-        while true {
+        var pieces: [DocumentWindow] = []
+        var need = state.sequenceLength
+        while need > 0 {
             if c.position >= docs.count {
                 c.epoch += 1; c.position = 0; c.offset = 0
                 permutations[d] = DomainCursor.permutation(seed: seed, domain: d, epoch: c.epoch, count: docs.count)
             }
             let index = permutations[d][c.position]
             let doc = docs[index]
-            if excluded.contains(doc.id) || doc.length - c.offset < 2 {
+            // Skipped: tombstones, documents under 2 tokens, and (unpacked) a tail too short for one prediction.
+            let minimum = state.packed ? 1 : 2
+            if excluded.contains(doc.id) || doc.length < 2 || doc.length - c.offset < minimum {
                 c.position += 1; c.offset = 0
                 continue
             }
-            let length = Swift.min(state.sequenceLength, doc.length - c.offset)
-            let window = SampledSequence(domain: d, documentID: doc.id, documentIndex: index, offset: c.offset, length: length)
-            c.offset += state.sequenceLength
+            let take = Swift.min(need, doc.length - c.offset)
+            pieces.append(DocumentWindow(documentID: doc.id, documentIndex: index, offset: c.offset, length: take))
+            need -= take
+            if state.packed {
+                c.offset += take
+            } else {
+                c.offset += state.sequenceLength
+                need = 0
+            }
             if c.offset >= doc.length { c.position += 1; c.offset = 0 }
-            state.cursors[d] = c
-            return window
         }
+        state.cursors[d] = c
+        return SampledSequence(domain: d, pieces: pieces)
     }
 }

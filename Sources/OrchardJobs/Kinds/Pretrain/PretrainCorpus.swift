@@ -75,9 +75,9 @@ struct CatalogRecord: Codable, Sendable, Hashable {
 /// Tokens of the live training documents, by id.
 struct TokenizedDocuments: DocumentTokenSource {
     let tokens: [String: [Int32]]
-    func tokens(for s: SampledSequence) throws -> [Int32] {
+    func tokens(for s: DocumentWindow) throws -> [Int32] {
         guard let t = tokens[s.documentID] else { throw MixtureError("document '\(s.documentID)' is not live (tombstoned?)") }
-        guard s.offset >= 0, s.length >= 2, s.offset + s.length <= t.count else {
+        guard s.offset >= 0, s.length >= 1, s.offset + s.length <= t.count else {
             throw MixtureError("window \(s.offset)..<\(s.offset + s.length) outside document '\(s.documentID)'")
         }
         return Array(t[s.offset..<(s.offset + s.length)])

@@ -12,7 +12,7 @@ import OrchardMethods
 ///  "optimizer": {"lr": 3e-3, "warmup": "auto", "schedule": "cosine" | "constant", "min_lr": "auto",
 ///                "weight_decay": 0.1, "clip": 1.0 | null, "beta1": 0.9, "beta2": 0.95},
 ///  "batch_size": 16, "token_budget": 200000 | "steps": 400,
-///  "mixture": {"kind": "natural" | "uniform" | "fixed" | "ado", "weights": {…}, "config": {…ADO…}},
+///  "mixture": {"kind": "natural" | "uniform" | "fixed" | "ado", "weights": {…}, "config": {…ADO…}}, "packing": true,
 ///  "metrics_every": "auto", "eval_every": "auto", "heldout_windows": "auto", "checkpoint_every": "auto", "threads": n}
 /// ```
 public struct PretrainParams: JobParams, Equatable {
@@ -73,6 +73,10 @@ public struct PretrainParams: JobParams, Equatable {
     public var steps: AutoSetting<Int>? = nil
     /// The requested strategy with ADO's "auto" hyperparameters kept as requested (resolved below).
     public var mixture: MixtureStrategy = .natural
+    /// Each sequence packs consecutive documents of its domain to exactly context + 1 tokens, so a mixture's realised
+    /// token shares are its weights and strategies train on equal tokens (false: one window of one document, shorter
+    /// at a document's end, as jobs stored by wave 1 ran).
+    public var packing: Bool = true
     /// ADO only: every hyperparameter resolved for this run's steps and vocabulary (echo; set by resolve).
     public var ado_resolved: ResolvedADOConfig? = nil
     /// Steps between metrics events. Auto: max(1, steps / 100).
@@ -90,10 +94,14 @@ public struct PretrainParams: JobParams, Equatable {
 
     /// Params stored by releases before the typed seam omitted `optimizer.clip` when clipping was off
     /// (they always carried `seed`): restore the explicit null so such a job resumes as it started.
+    /// They also predate packing: they run unpacked, as they were submitted.
     public static func upgradeStored(_ json: JSONValue) -> JSONValue {
-        guard var o = json.objectValue, o["seed"] != nil, var opt = o["optimizer"]?.objectValue, opt["clip"] == nil else { return json }
-        opt["clip"] = .null
-        o["optimizer"] = .object(opt)
+        guard var o = json.objectValue, o["seed"] != nil else { return json }
+        if o["packing"] == nil { o["packing"] = false }
+        if var opt = o["optimizer"]?.objectValue, opt["clip"] == nil {
+            opt["clip"] = .null
+            o["optimizer"] = .object(opt)
+        }
         return .object(o)
     }
 

@@ -74,7 +74,7 @@ struct PretrainSession {
             } else {
                 sampler = try MixtureSampler(catalog: corpus.catalog, strategy: p.mixture, seed: seed,
                                              sequenceLength: p.model.context.value + 1, totalSteps: p.stepCount,
-                                             vocabularySize: tokenizer.vocabularySize)
+                                             vocabularySize: tokenizer.vocabularySize, packed: p.packing)
             }
         } catch let e as MixtureError {
             throw JobError.invalid(param: "mixture", message: e.description)
@@ -195,10 +195,14 @@ struct PretrainSession {
             if !finite.isEmpty { o["heldout_loss"] = .number(finite.reduce(0, +) / Double(finite.count)) }
         }
         if let f = r.refit {
-            o["fit"] = .object([
+            var fit: [String: JSONValue] = [
                 "step": .number(Double(f.step)), "points": .number(Double(f.points)),
                 "laws": .object(Dictionary(uniqueKeysWithValues: zip(domains, f.laws).map { ($0, Self.lawJSON($1)) })),
-            ])
+            ]
+            if f.postponed == true { fit["postponed"] = true }
+            if let w = f.smoothingWindows { fit["smoothing_windows"] = byDomain(w.map(Double.init)) }
+            if let n = f.lossNoise { fit["loss_noise"] = byDomain(n) }
+            o["fit"] = .object(fit)
         }
         try context.emit(type: "metrics", message: "", data: .object(o), level: "info")
         window = MetricsWindow(domainCount: domains.count, tokens: r.tokens)
