@@ -28,6 +28,8 @@ public protocol JobContext: AnyObject, Sendable {
     func latestCheckpoint() throws -> CheckpointRef?
     /// Any checkpoint readable by this tenant (e.g. the model a deletion request must edit).
     func checkpoint(id: String) throws -> CheckpointRef?
+    /// The newest checkpoint of another job of this tenant (a model named by its job id); nil when it has none.
+    func latestCheckpoint(ofJob id: String) throws -> CheckpointRef?
 
     /// The live (not tombstoned) documents of a dataset of this tenant, in stable id order.
     func documents(dataset: String) throws -> [Document]
@@ -38,6 +40,14 @@ public protocol JobContext: AnyObject, Sendable {
 }
 
 extension JobContext {
+    /// Contexts without a store of jobs (local experiment drivers) know no other job.
+    public func latestCheckpoint(ofJob id: String) throws -> CheckpointRef? { nil }
+
+    /// A model named by a checkpoint id or by a job id (its newest checkpoint).
+    public func model(_ id: String) throws -> CheckpointRef? {
+        id.hasPrefix("job_") ? try latestCheckpoint(ofJob: id) : try checkpoint(id: id)
+    }
+
     /// A checkpoint all of whose files are public.
     @discardableResult
     public func saveCheckpoint(step: Int, metrics: [String: Double], write: (URL) throws -> Void) throws -> CheckpointRef {

@@ -7,5 +7,6 @@ public enum ProductionKinds {
         registry.register(PretrainKind())
         registry.register(TopicModelKind())
         registry.register(TopicHeadKind())
+        registry.register(DPOKind())
     }
 }

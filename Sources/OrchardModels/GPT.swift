@@ -271,7 +271,26 @@ public final class GPT {
         lastHadTargets = false  // the logits now hold gradients
     }
 
+    /// Replaces the loss coefficients of the last forward pass with targets (batch × length): the next `backward`
+    /// then differentiates Σ cᵢ·(−log p(targetᵢ)). For objectives whose weights depend on the forward's own
+    /// log-probabilities (DPO: cᵢ = ∓ dℓ/dΔ on response tokens), set after reading `lastTokenLogProbabilities`.
+    public func setLossCoefficients(_ c: [Float]) throws {
+        guard lastHadTargets else { throw ModelError.invalidState("loss coefficients need a forward pass with targets") }
+        let n = lastBatch * lastLength
+        guard c.count == n else { throw ModelError.invalidInput("expected \(n) coefficients, got \(c.count)") }
+        guard c.allSatisfy({ $0.isFinite }) else { throw ModelError.invalidInput("coefficients must be finite") }
+        let coef = acts.pointer + coefficients
+        for i in 0..<n { coef[i] = c[i] }
+    }
+
     // MARK: outputs of the last forward
+
+    /// The last layer's hidden states hᵢ (after the final LayerNorm: logits = W_te·hᵢ) of the last forward pass,
+    /// (batch × length) × channels, row-major. Position i's state predicts token i + 1.
+    public func lastHiddenStates() -> [Float] {
+        let n = lastBatch * lastLength * config.channels
+        return Array(UnsafeBufferPointer(start: acts.pointer + lnf, count: n))
+    }
 
     /// Per-position log p(target) of the last forward pass with targets (batch × length, row-major).
     public func lastTokenLogProbabilities() -> [Float] {

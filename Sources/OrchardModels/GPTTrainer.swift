@@ -51,6 +51,26 @@ public final class GPTTrainer {
             throw ModelError.invalidState("forward returned no loss")
         }
         try model.backward()
+        return update(loss: loss)
+    }
+
+    /// One step on an objective computed from the forward pass's own per-position log-probabilities (one forward,
+    /// one backward): `objective(logProbs)` returns the loss value and the coefficients cᵢ such that the gradient of
+    /// the objective is that of Σ cᵢ·(−log p(targetᵢ)) (DPO, IPO, DPO+SFT).
+    @discardableResult
+    public func trainStep(inputs: [Int32], targets: [Int32], batch: Int, length: Int,
+                          objective: ([Float]) throws -> (loss: Double, coefficients: [Float])) throws -> StepResult {
+        model.zeroGradients()
+        try model.forward(inputs: inputs, targets: targets, weights: [Float](repeating: 1, count: batch * length),
+                          normalizeWeights: false, batch: batch, length: length)
+        let (loss, c) = try objective(model.lastTokenLogProbabilities())
+        try model.setLossCoefficients(c)
+        try model.backward()
+        return update(loss: Float(loss))
+    }
+
+    /// Clips the accumulated gradients, applies the scheduled learning rate, counts the step.
+    private func update(loss: Float) -> StepResult {
         let g = model.gradients.pointer, count = model.gradients.count
         let norm: Float
         if let clip = gradientClip {

@@ -75,6 +75,26 @@ struct JobRequest {
                 guard try store.checkpoint(id: id, tenant: tenant) != nil else {
                     throw APIError(.notFound, code: "not_found", message: "no checkpoint \(id)", param: param)
                 }
+            case .gptModel(let id, _):
+                let checkpoint: Checkpoint
+                if id.hasPrefix("job_") {
+                    guard try store.job(id: id, tenant: tenant) != nil else {
+                        throw APIError(.notFound, code: "not_found", message: "no job \(id)", param: param)
+                    }
+                    guard let c = try store.latestCheckpoint(jobID: id) else {
+                        throw APIError.invalid(param, "job \(id) has no checkpoint yet", code: "invalid_params")
+                    }
+                    checkpoint = c
+                } else {
+                    guard let c = try store.checkpoint(id: id, tenant: tenant) else {
+                        throw APIError(.notFound, code: "not_found", message: "no checkpoint \(id)", param: param)
+                    }
+                    checkpoint = c
+                }
+                guard checkpoint.files.contains(where: { $0.name == "model.safetensors" }),
+                      checkpoint.files.contains(where: { $0.name == "state.json" }) else {
+                    throw APIError.invalid(param, "checkpoint \(checkpoint.id) is not a GPT checkpoint (no model.safetensors)", code: "invalid_params")
+                }
             }
         }
     }

@@ -87,14 +87,23 @@ struct PretrainExperiment {
             datasets["train"]!.sort { $0.id < $1.id }; datasets["heldout"]!.sort { $0.id < $1.id }
         }
         let ckpt = FileManager.default.temporaryDirectory.appendingPathComponent("pretrain-exp-\(UUID().uuidString)")
+        // Runs of an earlier invocation that the derived kinds (natural_without_random, ado_final) may read.
+        let prior: [JSONValue] = try env["ORCHARD_PRETRAIN_PRIOR"].map {
+            try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: URL(fileURLWithPath: $0))).arrayValue ?? []
+        } ?? []
         var rows: [JSONValue] = []
         for seed in seeds {
             // "ado_final": the fixed-mixture ablation, ADO's final weights of the same seed (run "ado" first).
             func mixture(_ kind: String) throws -> JSONValue {
                 switch kind {
                 case "ado": return adoConfig.map { ["kind": "ado", "config": $0] } ?? ["kind": "ado"]
+                case "natural_without_random":
+                    // The oracle of the positive control: natural weights with the random domain removed.
+                    var w = try #require((rows + prior).first { $0["kind"] == "natural" }?["final_weights"]?.objectValue, "run natural first")
+                    w["random"] = 0
+                    return ["kind": "fixed", "weights": .object(w)]
                 case "ado_final":
-                    let ado = try #require(rows.last { $0["kind"] == "ado" && $0["seed"] == .number(Double(seed)) }, "run ado before ado_final")
+                    let ado = try #require((prior + rows).last { $0["kind"] == "ado" && $0["seed"] == .number(Double(seed)) }, "run ado before ado_final")
                     return ["kind": "fixed", "weights": try #require(ado["final_weights"])]
                 default: return ["kind": .string(kind)]
                 }

@@ -327,6 +327,11 @@ struct SyntheticLossSimulation {
         #expect(0.05 * LossNoise.gain(window: w1 - 2, order: 3).squareRoot() > 0.01, "the smallest such window")
         #expect(Double(w2) > 3.5 * Double(w1) && Double(w2) < 4.5 * Double(w1), "w ∝ σ²: \(w1) → \(w2)")
         #expect(LossNoise.window(noise: 1, target: 0.01, order: 3, cap: 101) == 101)
+        // The gains without building the filter equal the filter's own weights (centre) and its formula (≈ 9/(4w)).
+        let filter = try SavitzkyGolayFilter(window: 31, order: 3)
+        #expect(Swift.abs(LossNoise.gain(window: 31, order: 3) - filter.centreNoiseGain) < 1e-12)
+        #expect(Swift.abs(LossNoise.gain(window: 31, order: 3) - 3.0 * (3 * 31 * 31 - 7) / (4 * 31 * (31 * 31 - 4))) < 1e-12)
+        #expect(LossNoise.endGain(window: 31, order: 3) > 4 * LossNoise.gain(window: 31, order: 3))
         #expect(LossNoise.window(noise: 0.001, target: 0.01, order: 3, cap: 501) == 5)
     }
 

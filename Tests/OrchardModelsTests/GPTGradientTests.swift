@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import OrchardReferenceModels
 import OrchardTensor
 @testable import OrchardModels
 

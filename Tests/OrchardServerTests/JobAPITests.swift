@@ -31,7 +31,7 @@ import Testing
     /// Typed params over HTTP: decoded once with the exact path of the bad field, defaults from the params type,
     /// "auto" resolved and echoed; the ADO config is snake_case on the wire (camelCase from older clients still decodes).
     @Test func typedParamsNameTheExactPathAndEchoSnakeCase() async throws {
-        let server = try TestServer(kinds: { $0.register(PretrainKind()); $0.register(TopicModelKind()); $0.register(TopicHeadKind()) })
+        let server = try TestServer(kinds: { $0.register(PretrainKind()); $0.register(TopicModelKind()); $0.register(TopicHeadKind()); $0.register(DPOKind()) })
         try await server.app().test(.router) { client in
             func post(_ params: JSONValue, type: String = "pretrain", key: String? = nil) async throws -> (HTTPResponse.Status, JSONValue) {
                 let r = try await client.execute(uri: "/v1/jobs", method: .post, headers: server.auth(key),
@@ -69,6 +69,8 @@ import Testing
                 (["dataset": .string(docs), "heldout_dataset": .string(pairs)], "pretrain", .unprocessableContent, "params.heldout_dataset"),
                 (["dataset": .string(pairs), "topics": 3], "topic_model", .unprocessableContent, "params.dataset"),
                 (["model": "ckpt_missing"], "topic_head", .notFound, "params.model"),
+                (["model": "ckpt_missing", "dataset": .string(pairs)], "dpo", .notFound, "params.model"),
+                (["model": "job_missing", "dataset": .string(pairs)], "dpo", .notFound, "params.model"),
             ]
             for (params, type, status, param) in refs {
                 let (st, e) = try await post(params, type: type)
@@ -90,6 +92,8 @@ import Testing
                   "certification": ["epsilon": 1, "sensitivity": ["per_deletion_bound": 0.01]]], "topic_model", "params.certification.capacity"),
                 (["model": "ckpt_x", "certification": ["epsilon": 1]], "topic_head", "params.classes"),
                 (["model": "ckpt_x", "classes": ["a", "a"]], "topic_head", "params.classes"),
+                (["model": "ckpt_x", "dataset": "ds_x", "beta": 0], "dpo", "params.beta"),
+                (["model": "ckpt_x", "dataset": "ds_x", "loss": "kto"], "dpo", "params.loss"),
             ]
             for (params, type, param) in certifiedRefusals {
                 let (st, e) = try await post(params, type: type)

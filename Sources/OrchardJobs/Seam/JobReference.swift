@@ -9,10 +9,13 @@ public enum JobReference: Sendable, Equatable {
     case dataset(id: String, param: String, records: DatasetRecords)
     /// A checkpoint of this tenant.
     case checkpoint(id: String, param: String)
+    /// A GPT model of this tenant: a checkpoint (`ckpt_…`) holding `model.safetensors`, or a job (`job_…`) whose
+    /// newest checkpoint does (422 when it has none yet, or it is not a GPT).
+    case gptModel(id: String, param: String)
 
     public var param: String {
         switch self {
-        case .dataset(_, let p, _), .checkpoint(_, let p): return p
+        case .dataset(_, let p, _), .checkpoint(_, let p), .gptModel(_, let p): return p
         }
     }
 }

@@ -31,12 +31,12 @@ public enum LossNoise {
 
     /// Centre-point noise gain Σ c_j² of the Savitzky–Golay filter.
     public static func gain(window: Int, order: Int) -> Double {
-        (try? SavitzkyGolayFilter(window: window, order: order))?.centreNoiseGain ?? 1
+        SavitzkyGolayFilter.noiseGain(window: window, order: order, position: window / 2)
     }
 
     /// End-point noise gain of the filter (the first and last smoothed points).
     public static func endGain(window: Int, order: Int) -> Double {
-        (try? SavitzkyGolayFilter(window: window, order: order))?.endNoiseGain ?? 1
+        SavitzkyGolayFilter.noiseGain(window: window, order: order, position: window - 1)
     }
 
     /// w_d: the smallest odd window in [max(5, p+2), cap] whose smoothed noise σ·√g(w) ≤ τ (cap when none is).

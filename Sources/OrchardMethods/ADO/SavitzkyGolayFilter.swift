@@ -10,8 +10,6 @@ public struct SavitzkyGolayFilter: Sendable {
     private let centreWeights: [Double]
     /// Σ c_j² of the centre weights: the variance of a smoothed interior point per unit variance of white noise.
     public var centreNoiseGain: Double { centreWeights.reduce(0) { $0 + $1 * $1 } }
-    /// The same for the first and last points (an extrapolating polynomial fit: several times the centre's gain).
-    public var endNoiseGain: Double { edgeWeights[window - 1].reduce(0) { $0 + $1 * $1 } }
     /// `edgeWeights[i]` gives the value at position i (0..<w) of the polynomial fitted to a window.
     private let edgeWeights: [[Double]]
 
@@ -87,6 +85,27 @@ public struct SavitzkyGolayFilter: Sendable {
         var w = Swift.min(requested, length)
         if w % 2 == 0 { w -= 1 }
         return w > Swift.max(3, order + 1) ? w : nil
+    }
+
+    /// Σ_j P_ij², the white-noise variance gain of the smoothed value at position i of a window (i = w/2: an interior
+    /// point; i = w − 1: the last point of a series), without building P: since P is the projection V(VᵀV)⁻¹Vᵀ,
+    /// ‖row i‖² = P_ii = v_i (VᵀV)⁻¹ v_iᵀ. O(w·p²).
+    public static func noiseGain(window: Int, order: Int, position i: Int) -> Double {
+        let half = Double(window - 1) / 2, m = order + 1
+        func row(_ k: Int) -> [Double] {
+            let x = (Double(k) - half) / Swift.max(half, 1)
+            var p = 1.0
+            return (0..<m).map { _ in defer { p *= x }; return p }
+        }
+        var gram = [[Double]](repeating: [Double](repeating: 0, count: m), count: m)
+        for k in 0..<window {
+            let v = row(k)
+            for r in 0..<m { for c in 0..<m { gram[r][c] += v[r] * v[c] } }
+        }
+        let inv = invert(gram), v = row(i)
+        var g = 0.0
+        for r in 0..<m { for c in 0..<m { g += v[r] * inv[r][c] * v[c] } }
+        return g
     }
 
     /// Gauss-Jordan inverse of a small symmetric positive-definite matrix.

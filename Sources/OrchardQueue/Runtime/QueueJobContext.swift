@@ -88,6 +88,11 @@ public final class QueueJobContext: JobContext, @unchecked Sendable {
         try store.checkpoint(id: id, tenant: tenant).map(store.reference)
     }
 
+    public func latestCheckpoint(ofJob id: String) throws -> CheckpointRef? {
+        guard try store.job(id: id, tenant: tenant) != nil else { return nil }
+        return try store.latestCheckpoint(jobID: id).map(store.reference)
+    }
+
     public func documents(dataset: String) throws -> [Document] {
         try store.liveDocuments(dataset: dataset, tenant: tenant)
     }

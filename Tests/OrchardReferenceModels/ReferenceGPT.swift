@@ -1,11 +1,13 @@
 import Foundation
-@testable import OrchardModels
+import OrchardModels
 
 /// An independent, scalar Float64 GPT-2 forward pass over named parameters, used as the ground truth
 /// for finite-difference gradient checks and for the engine's forward outputs.
-struct ReferenceGPT {
-    let config: GPTConfig
-    var p: [String: [Double]]
+public struct ReferenceGPT {
+    public let config: GPTConfig
+    public var p: [String: [Double]]
+
+    public init(config: GPTConfig, p: [String: [Double]]) { self.config = config; self.p = p }
 
     func linear(_ x: [[Double]], _ w: String, _ b: String?, out: Int) -> [[Double]] {
         let W = p[w]!, B = b.map { p[$0]! }
@@ -30,7 +32,7 @@ struct ReferenceGPT {
     }
 
     /// Logits per position for one sequence.
-    func logits(_ tokens: [Int32]) -> [[Double]] {
+    public func logits(_ tokens: [Int32]) -> [[Double]] {
         let C = config.channels, H = config.heads, hs = C / H, T = tokens.count
         let wte = p["wte"]!, wpe = p["wpe"]!
         var x = (0..<T).map { t in (0..<C).map { wte[Int(tokens[t]) * C + $0] + wpe[t * C + $0] } }
@@ -59,8 +61,17 @@ struct ReferenceGPT {
         return f.map { row in (0..<config.vocabularySize).map { v in (0..<C).reduce(0) { $0 + row[$1] * wte[v * C + $1] } } }
     }
 
+    /// log p(target) per position of one sequence.
+    public func logProbabilities(inputs: [Int32], targets: [Int32]) -> [Double] {
+        let lg = logits(inputs)
+        return (0..<inputs.count).map { i in
+            let row = lg[i], m = row.max()!
+            return row[Int(targets[i])] - (m + log(row.map { exp($0 - m) }.reduce(0, +)))
+        }
+    }
+
     /// Σ coef·(−log p(target)) over batch × length positions.
-    func loss(inputs: [Int32], targets: [Int32], coefficients: [Double], batch: Int) -> Double {
+    public func loss(inputs: [Int32], targets: [Int32], coefficients: [Double], batch: Int) -> Double {
         let t = inputs.count / batch
         var total = 0.0
         for b in 0..<batch {
