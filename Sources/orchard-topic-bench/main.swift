@@ -9,6 +9,10 @@ import OrchardTensor
 //   orchard-topic-bench recovery [--corpus FILE.jsonl | --synthetic] [--deletions 0,10,50,100,200] [--topics 20] [--vocab 2000]
 //   orchard-topic-bench head     --pretraining FILE.jsonl --downstream FILE.jsonl [--deletions ...] [--topics 20]
 //   orchard-topic-bench capacity --pretraining FILE.jsonl --downstream FILE.jsonl [--budgets 0.01,0.1,0.5] [--epsilons 0.5,0.9]
+//   orchard-topic-bench certified --table epsilon  [--documents 20000] [--epsilons 0.25,0.5,1,2,4,8] [--forget 16] [--trials 10] [--draws 20]
+//   orchard-topic-bench certified --table capacity [--sizes 5000,20000,80000] [--epsilons 1,8] [--max-forget 1024] [--trials 10]
+//                                                  [--adversarial 4] [--budgets 0.01,0.02,0.05,0.1] [--draws 20]
+//     (synthetic LDA with known A*: [--vocab 500] [--topics 10] [--alpha 0.1] [--anchor-mass 0.05] [--beta 1] [--length 100] [--solver-tolerance 1e-7]; --delta 1e-5, --seed 1)
 // Without --corpus, documents are sampled from a topic model fitted on /var/lib/dpkg/status (stated in the output).
 
 struct Options {
@@ -64,7 +68,7 @@ func loadCorpus(_ o: Options, key: String = "corpus", size: Int) throws -> [Docu
 func run() throws {
     let args = CommandLine.arguments
     guard args.count >= 2 else {
-        print("usage: orchard-topic-bench bench|recovery|head|capacity [options] (see Sources/orchard-topic-bench/main.swift)")
+        print("usage: orchard-topic-bench bench|recovery|head|capacity|certified [options] (see Sources/orchard-topic-bench/main.swift)")
         exit(2)
     }
     let o = Options(args.dropFirst(2))
@@ -112,6 +116,31 @@ func run() throws {
                                                                 budgets: try o.doubles("budgets", [0.01, 0.1, 0.5]),
                                                                 delta: try o.double("delta", 1e-5), trials: try o.int("trials", 3), seed: seed) { print($0) })
         }
+    case "certified":
+        let synthetic = TopicCertifiedTables.Synthetic(vocabularySize: try o.int("vocab", 500), topicCount: try o.int("topics", 10),
+                                                       alpha: try o.double("alpha", 0.1), anchorMass: try o.double("anchor-mass", 0.05),
+                                                       beta: try o.double("beta", 1), documentLength: try o.int("length", 100), seed: seed,
+                                                       solverTolerance: try o.double("solver-tolerance", 1e-7))
+        let delta = try o.double("delta", 1e-5)
+        let clock = ContinuousClock(), started = clock.now
+        let log: (String) -> Void = { FileHandle.standardError.write(Data("[\(String(format: "%.1f", (clock.now - started).seconds)) s] \($0)\n".utf8)) }
+        switch o.values["table"] {
+        case "epsilon":
+            print(try TopicCertifiedTables.utilityVersusEpsilon(synthetic: synthetic, documentCount: try o.int("documents", 20000),
+                                                                epsilons: try o.doubles("epsilons", [0.25, 0.5, 1, 2, 4, 8]), delta: delta,
+                                                                forgetSize: try o.int("forget", 16), trials: try o.int("trials", 10),
+                                                                draws: try o.int("draws", 20), seed: seed, log: log))
+        case "capacity":
+            print(try TopicCertifiedTables.capacityVersusCorpusSize(synthetic: synthetic, sizes: try o.ints("sizes", [5000, 20000, 80000]),
+                                                                    epsilons: try o.doubles("epsilons", [1, 8]), delta: delta,
+                                                                    maxForgetSize: try o.int("max-forget", 1024), trials: try o.int("trials", 10),
+                                                                    adversarialSets: try o.int("adversarial", 4),
+                                                                    budgets: try o.doubles("budgets", [0.01, 0.02, 0.05, 0.1]),
+                                                                    draws: try o.int("draws", 20), seed: seed, log: log))
+        default:
+            throw TopicModelError.invalidConfiguration("certified needs --table epsilon or --table capacity")
+        }
+        print("wall time: \(String(format: "%.1f", (clock.now - started).seconds)) s")
     default:
         throw TopicModelError.invalidConfiguration("unknown command \(args[1])")
     }
