@@ -37,11 +37,16 @@ public protocol JobContext: AnyObject, Sendable {
     func preferencePairs(dataset: String) throws -> [PreferencePair]
     /// Records that this job's model was trained on these documents (lineage for deletion requests).
     func recordLineage(dataset: String, documentIDs: [String]) throws
+    /// Records that this job's model starts from another job's model, so it carries that model's lineage too (a
+    /// deletion request for a document the base was trained on lists this model as affected).
+    func inheritLineage(fromJob id: String) throws
 }
 
 extension JobContext {
     /// Contexts without a store of jobs (local experiment drivers) know no other job.
     public func latestCheckpoint(ofJob id: String) throws -> CheckpointRef? { nil }
+    /// … and keep no lineage of other jobs.
+    public func inheritLineage(fromJob id: String) throws {}
 
     /// A model named by a checkpoint id or by a job id (its newest checkpoint).
     public func model(_ id: String) throws -> CheckpointRef? {

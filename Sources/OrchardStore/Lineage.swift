@@ -16,6 +16,17 @@ extension OrchardStore {
         }
     }
 
+    /// Copies (fenced) another job's lineage to the leased job.
+    public func inheritLineage(_ lease: Lease, fromJob: String) throws {
+        try pool.write { db in
+            try Self.checkLease(db, lease)
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO lineage (job_id, dataset_id, document_id, recorded_at)
+                SELECT ?, dataset_id, document_id, ? FROM lineage WHERE job_id = ?
+                """, arguments: [lease.jobID, now(), fromJob])
+        }
+    }
+
     /// Jobs whose models were trained on any of these documents.
     public func jobsTrained(onDataset dataset: String, documentIDs: [String]) throws -> [String] {
         try pool.read { db in

@@ -96,8 +96,14 @@ import Testing
         let fa = try #require(try store.checkpoint(id: resultA["checkpoint"]!.stringValue!, tenant: "acme")).files
         let fb = try #require(try store.checkpoint(id: resultB["checkpoint"]!.stringValue!, tenant: "acme")).files
         #expect(fa.first { $0.name == "model.safetensors" }?.sha256 == fb.first { $0.name == "model.safetensors" }?.sha256)
-        // The aligned model is a GPT checkpoint any LM kind reads (here: DPO on top of DPO, by job id).
+        // The aligned model is a GPT checkpoint any LM kind reads.
         #expect(fa.map(\.name).sorted() == ["model.safetensors", "optimizer.safetensors", "state.json"])
+        // Lineage: the pairs and the base model's pretraining documents; a deletion request for either finds it.
+        let lineage = try store.lineage(jobID: a.jobID)
+        let datasets = Set(lineage.map(\.dataset))
+        #expect(datasets.count == 2 && datasets.contains(pairs))
+        let pretrainDoc = try #require(lineage.first { $0.dataset != pairs })
+        #expect(try store.jobsTrained(onDataset: pretrainDoc.dataset, documentIDs: [pretrainDoc.documentID]).contains(a.jobID))
     }
 
     @Test func chesFilterDropsTheMostSimilarPairsAndBadParamsAreRefused() throws {

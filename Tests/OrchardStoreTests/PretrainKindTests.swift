@@ -33,6 +33,7 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
     func documents(dataset: String) throws -> [Document] { try base.documents(dataset: dataset) }
     func preferencePairs(dataset: String) throws -> [PreferencePair] { try base.preferencePairs(dataset: dataset) }
     func recordLineage(dataset: String, documentIDs: [String]) throws { try base.recordLineage(dataset: dataset, documentIDs: documentIDs) }
+    func inheritLineage(fromJob id: String) throws { try base.inheritLineage(fromJob: id) }
 }
 
 @Suite struct PretrainKindTests {

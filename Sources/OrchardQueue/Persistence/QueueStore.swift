@@ -81,6 +81,9 @@ public protocol DatasetCatalog: Sendable {
     func livePreferencePairs(dataset: String, tenant: String) throws -> [PreferencePair]
     /// Records (fenced) that the job trained on these documents.
     func recordLineage(_ lease: Lease, dataset: String, documentIDs: [String]) throws
+    /// Records (fenced) that the job's model also carries everything another job's model was trained on (a model
+    /// trained from that job's checkpoint, e.g. DPO on a pretrained GPT).
+    func inheritLineage(_ lease: Lease, fromJob: String) throws
     func jobsTrained(onDataset dataset: String, documentIDs: [String]) throws -> [String]
     func lineage(jobID: String) throws -> [(dataset: String, documentID: String)]
     /// Tombstones records; returns the ids that were live.

@@ -101,6 +101,10 @@ public final class QueueJobContext: JobContext, @unchecked Sendable {
         try store.livePreferencePairs(dataset: dataset, tenant: tenant)
     }
 
+    public func inheritLineage(fromJob id: String) throws {
+        try fenced { try store.inheritLineage(lease, fromJob: id) }
+    }
+
     public func recordLineage(dataset: String, documentIDs: [String]) throws {
         try fenced { try store.recordLineage(lease, dataset: dataset, documentIDs: documentIDs) }
     }

@@ -13,6 +13,8 @@ struct DPOState: Codable {
     var model: GPTConfig
     var tokenizer: String
     var baseCheckpoint: String
+    /// The job that wrote the base checkpoint (its lineage is this model's too).
+    var baseJob: String
     var trainerRandom: [String]
     /// Every pair's id, in the order of `reference` and `ches`.
     var pairIDs: [String]

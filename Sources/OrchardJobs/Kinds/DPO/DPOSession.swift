@@ -21,9 +21,9 @@ struct DPOSession {
         self.p = p; self.seed = seed; self.context = context
         let threads = try ComputeThreads(max(1, p.threads ?? context.threads))
         let resumed = try context.latestCheckpoint().map { try DPOCheckpoint.read(from: $0.directory) }
-        let contents: GPTCheckpoint.Contents, baseID: String
+        let contents: GPTCheckpoint.Contents, baseID: String, baseJob: String
         if let r = resumed {
-            contents = r.1; baseID = r.0.baseCheckpoint
+            contents = r.1; baseID = r.0.baseCheckpoint; baseJob = r.0.baseJob
         } else {
             guard let base = try context.model(p.model) else {
                 throw JobError.invalid(param: "model", message: "no model \(p.model) (a checkpoint id, or a job with a checkpoint)")
@@ -31,7 +31,7 @@ struct DPOSession {
             do { contents = try GPTCheckpoint.read(from: base.directory, optimizer: false) } catch {
                 throw JobError.invalid(param: "model", message: "checkpoint \(base.id) is not a GPT checkpoint: \(error)")
             }
-            baseID = base.id
+            baseID = base.id; baseJob = base.jobID
         }
         config = contents.header.model
         tokenizer = contents.tokenizer
@@ -89,7 +89,7 @@ struct DPOSession {
             let ches = try CHESScore.compute(model: gpt, pairs: all, batchPairs: batchPairs)
             let reference = try PairLogProbabilities.compute(model: gpt, pairs: all, batchPairs: batchPairs)
             let kept = p.ches_filter > 0 ? CHESScore.keepingLeastSimilar(ches, droppingFraction: p.ches_filter) : Array(all.indices)
-            state = DPOState(step: 0, model: config, tokenizer: tokenizer.name, baseCheckpoint: baseID,
+            state = DPOState(step: 0, model: config, tokenizer: tokenizer.name, baseCheckpoint: baseID, baseJob: baseJob,
                              trainerRandom: gt.random.state.map(SeededRandom.hexWord), pairIDs: all.map(\.id), kept: kept,
                              reference: reference, ches: ches, promptTruncated: promptCut, responseTruncated: responseCut,
                              firstWindowLoss: nil, displacementStep: nil, lastWindow: nil, lastMetrics: nil)
@@ -112,7 +112,9 @@ struct DPOSession {
                                     "ches_filter_threshold": threshold.map(JSONValue.number) ?? .null,
                                     "reference_mean_chosen_logprob": .number(mean(state.reference.chosen)),
                                     "reference_mean_rejected_logprob": .number(mean(state.reference.rejected))])
+            // Lineage: the pairs trained on, and everything the base model was trained on.
             try context.recordLineage(dataset: p.dataset, documentIDs: state.kept.map { state.pairIDs[$0] })
+            try context.inheritLineage(fromJob: state.baseJob)
         }
         let checkpointEvery = p.checkpoint_every ?? max(1, totalSteps / 5)
         var window = state.lastWindow ?? DPOWindow()
