@@ -2,10 +2,10 @@ import ArgumentParser
 import Foundation
 import OrchardCorpus
 
-/// `orchard corpus prepare | debian-descriptions`: builds the real-text corpora of docs/data.md.
+/// `orchard corpus prepare | debian-descriptions | preferences`: builds the real-text corpora of docs/data.md.
 struct CorpusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "corpus", abstract: "Prepare real text corpora (docs/data.md).",
-                                                    subcommands: [Prepare.self, DebianDescriptionsCommand.self])
+                                                    subcommands: [Prepare.self, DebianDescriptionsCommand.self, Preferences.self])
 
     struct Prepare: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -50,6 +50,43 @@ struct CorpusCommand: AsyncParsableCommand {
                 outputFile: URL(fileURLWithPath: out), sourceDirectory: URL(fileURLWithPath: sources), variant: v, offline: offline),
                 log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }).build()
             print("\(summary.documents) documents, \(summary.bytes) bytes, \(summary.sections.count) sections -> \(out)")
+        }
+    }
+
+    struct Preferences: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "preferences",
+            abstract: "Build preference-pair JSONL for DPO: DIR/kjv_web.jsonl, DIR/kjv_web_single_token.jsonl, DIR/continuation_graded.jsonl.")
+        @Option(help: "Output directory.") var out: String
+        @Option(help: "Where downloaded packages are kept.") var sources: String = "data/corpus/sources"
+        @Option(help: "Preceding WEB verses (same chapter) quoted in a verse pair's prompt.") var contextVerses: Int = 2
+        @Option(help: "Shared word prefix a single-token pair needs.") var minSharedWords: Int = 3
+        @Option(help: "Paragraphs of the continuation source: prose (Jane Austen, downloaded) | licenses (/usr/share/common-licenses).")
+        var continuationSource: String = "prose"
+        @Option(help: "Continuation pairs: prompt length in words.") var promptWords: Int = 32
+        @Option(help: "Continuation pairs: chosen/rejected length in words.") var continuationWords: Int = 16
+        @Option(help: "Continuation pairs: paragraphs sampled, up to 3 pairs each (0 = all).") var prompts: Int = 1000
+        @Option(help: "Seed of the continuation sampling and corruptions.") var seed: UInt64 = 0
+
+        func run() async throws {
+            guard let source = PreferencePairCorpus.ContinuationSource(rawValue: continuationSource) else {
+                throw ValidationError("--continuation-source must be one of \(PreferencePairCorpus.ContinuationSource.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard contextVerses >= 0 else { throw ValidationError("--context-verses must be >= 0") }
+            guard minSharedWords >= 1 else { throw ValidationError("--min-shared-words must be >= 1") }
+            guard promptWords >= 1, continuationWords >= 1 else { throw ValidationError("--prompt-words and --continuation-words must be >= 1") }
+            guard prompts >= 0 else { throw ValidationError("--prompts must be >= 0") }
+            let manifest = try PreferencePairCorpus(options: .init(
+                outputDirectory: URL(fileURLWithPath: out), sourceDirectory: URL(fileURLWithPath: sources),
+                scripture: .init(contextVerses: contextVerses, minSharedWords: minSharedWords),
+                continuation: .init(promptWords: promptWords, continuationWords: continuationWords, prompts: prompts, seed: seed),
+                continuationSource: source),
+                log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }).build()
+            for output in manifest.outputs { print("\(output.file)\t\(output.pairs) pairs\t\(output.bytes) bytes") }
+            let s = manifest.scripture
+            print("scripture: \(s.kjvVerses) KJV / \(s.webVerses) WEB verses, \(s.aligned) aligned, \(s.identical) identical, \(s.lengthMismatch) misaligned -> \(s.pairs) pairs; \(s.sharedPrefixPairs) share >= \(minSharedWords) words -> \(s.singleToken) single-token")
+            print("continuation: \(manifest.continuation.prompts) prompts; " + manifest.continuation.byGrade.keys.sorted().map { "\($0) \(manifest.continuation.byGrade[$0]!)" }.joined(separator: ", "))
+            print("import with: orchard datasets upload \(out)/kjv_web.jsonl --name NAME --kind preference_pairs")
         }
     }
 }
