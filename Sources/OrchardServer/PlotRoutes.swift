@@ -19,11 +19,11 @@ struct PlotRoutes {
         let id = try context.parameters.require("id")
         let file = try context.parameters.require("name")
         guard file.hasSuffix(".svg") else {
-            throw APIError.notFound("plot", "\(file) (plots are served as NAME.svg: \(PretrainPlots.names.map { $0 + ".svg" }.joined(separator: ", ")))")
+            throw APIError.notFound("plot", "\(file) (plots are served as NAME.svg: \(JobPlots.names.map { $0 + ".svg" }.joined(separator: ", ")))")
         }
         let name = String(file.dropLast(4))
-        guard PretrainPlots.names.contains(name) else {
-            throw APIError.notFound("plot", "\(name) (plots: \(PretrainPlots.names.joined(separator: ", ")))")
+        guard JobPlots.names.contains(name) else {
+            throw APIError.notFound("plot", "\(name) (plots: \(JobPlots.names.joined(separator: ", ")))")
         }
         let store = store
         let metrics: [JSONValue] = try await store.offload {
@@ -37,7 +37,7 @@ struct PlotRoutes {
             return out
         }
         let svg: String
-        do { svg = try PretrainPlots.svg(name: name, metrics: metrics) } catch let e as PretrainPlots.PlotError {
+        do { svg = try JobPlots.svg(name: name, metrics: metrics) } catch let e as JobPlots.PlotError {
             throw APIError(.notFound, code: "no_data", message: e.description, param: "name")
         }
         var h = HTTPFields()

@@ -125,8 +125,8 @@ struct PretrainExperiment {
                 let result = try runner.run(resolved, seed, ctx)
                 let wall = Date().timeIntervalSince(started)
                 let metrics = ctx.events.filter { $0.type == "metrics" }.map(\.data)
-                for name in PretrainPlots.names {
-                    try PretrainPlots.svg(name: name, metrics: metrics)
+                for name in JobPlots.names {
+                    try JobPlots.svg(name: name, metrics: metrics)
                         .write(to: out.appendingPathComponent("\(kind)-seed\(seed)-\(name).svg"), atomically: true, encoding: .utf8)
                 }
                 var row = result.objectValue!

@@ -119,7 +119,7 @@ import Testing
         for (j, id) in jobs.enumerated() {
             _ = try await read("/v1/jobs/\(id)", as: "job\(j)")
             _ = try await read("/v1/jobs/\(id)/events?limit=1000", as: "job\(j)_events")
-            for plot in PretrainPlots.names { _ = try await read("/v1/jobs/\(id)/plots/\(plot).svg", as: "job\(j)_plot_\(plot)") }
+            for plot in JobPlots.names { _ = try await read("/v1/jobs/\(id)/plots/\(plot).svg", as: "job\(j)_plot_\(plot)") }
             let listing = try await read("/v1/jobs/\(id)/checkpoints", as: "job\(j)_checkpoints")
             for (c, ckpt) in (listing["data"]?.arrayValue ?? []).enumerated() {
                 let cid = try #require(ckpt["id"]?.stringValue)

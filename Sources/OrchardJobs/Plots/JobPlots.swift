@@ -1,16 +1,18 @@
 import Foundation
 
-/// The plots of a pretrain job, built from its `metrics` events (`GET /v1/jobs/{id}/plots/{name}.svg`):
-/// `loss` (train and held-out loss per domain over steps) and `mixture` (weights over time, stacked area).
-public enum PretrainPlots {
-    public static let names = ["loss", "mixture"]
+/// The plots of a job, built from its `metrics` events (`GET /v1/jobs/{id}/plots/{name}.svg`): for pretrain,
+/// `loss` (train and held-out loss per domain over steps) and `mixture` (weights over time, stacked area); for dpo,
+/// `displacement` (mean log-prob change of the chosen and rejected responses from the reference, and the reward
+/// margin, over steps). A plot a job has no data for is `noData`.
+public enum JobPlots {
+    public static let names = ["loss", "mixture", "displacement"]
 
     public enum PlotError: Error, Equatable, CustomStringConvertible {
         case unknownPlot(String)
         case noData(String)
         public var description: String {
             switch self {
-            case .unknownPlot(let n): return "no plot named '\(n)' (plots: \(PretrainPlots.names.joined(separator: ", ")))"
+            case .unknownPlot(let n): return "no plot named '\(n)' (plots: \(JobPlots.names.joined(separator: ", ")))"
             case .noData(let n): return "the job has no metrics events for plot '\(n)' yet"
             }
         }
@@ -31,6 +33,15 @@ public enum PretrainPlots {
             return (r.map(\.step), r.map { row in names.map { row.data[key]?[$0]?.doubleValue ?? .nan } })
         }
         switch name {
+        case "displacement":
+            let keys = [("chosen_logprob_change", "log π(y⁺|x) − log π_ref(y⁺|x)"), ("rejected_logprob_change", "log π(y⁻|x) − log π_ref(y⁻|x)"),
+                        ("reward_margin", "reward margin β·D")]
+            let chart: [LineChart.Series] = keys.compactMap { key, label in
+                let r = rows.compactMap { row in row.data[key]?.doubleValue.map { (row.step, $0) } }
+                return r.isEmpty ? nil : .init(name: label, x: r.map(\.0), y: r.map(\.1))
+            }
+            guard !chart.isEmpty else { throw PlotError.noData(name) }
+            return try SVGChartRenderer.render(LineChart(title: "Likelihood displacement", xLabel: "step", yLabel: "nats", series: chart))
         case "mixture":
             let d = domains("weights")
             let s = series("weights", d)

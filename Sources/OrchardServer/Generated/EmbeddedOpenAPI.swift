@@ -170,12 +170,14 @@ paths:
   /v1/jobs/{id}/plots/{name}.svg:
     parameters:
       - { $ref: "#/components/parameters/JobID" }
-      - { name: name, in: path, required: true, schema: { type: string, enum: [loss, mixture] } }
+      - { name: name, in: path, required: true, schema: { type: string, enum: [loss, mixture, displacement] } }
     get:
       summary: A chart of the job's metrics events, as SVG (no JavaScript)
       description: |
-        Built from the job's `metrics` events (pretrain jobs). `loss`: train and held-out loss per domain
-        over steps, plus the mean held-out loss. `mixture`: the mixture weights over time as a stacked area.
+        Built from the job's `metrics` events. Pretrain: `loss` (train and held-out loss per domain over steps,
+        plus the mean held-out loss) and `mixture` (the mixture weights over time as a stacked area). Dpo:
+        `displacement` (mean log-prob change of the chosen and rejected responses from the reference, and the
+        reward margin, over steps).
         404 `not_found` for an unknown plot name, 404 `no_data` when the job has no metrics for it yet.
       responses:
         "200": { description: The chart, content: { image/svg+xml: { schema: { type: string } } } }
