@@ -1,7 +1,8 @@
-// orchard-train-bench [tiny|small|all] [--steps N] [--threads N] [--warmup N] [--json] [--compare-gemm]
+// orchard-train-bench [tiny|small|all] [--steps N] [--threads N] [--warmup N] [--json] [--compare-gemm | --dpo]
 // Trains the benchmark configs with AdamW and prints tokens/s, step time, GFLOP/s, MFU and peak RSS.
 // --compare-gemm instead trains each config twice in turn, once per GEMM kernel (OpenBLAS, packed), and prints
 // both median step times and the median per-pair speedup (TrainBenchmark.compareGEMMKernels).
+// --dpo instead times a DPO step against a plain step over the same tokens, in turn (DPOBenchmark).
 import Foundation
 import OrchardBenchmarks
 import OrchardModels
@@ -15,7 +16,7 @@ func fail(_ message: String) -> Never {
 }
 
 var configs = ["tiny", "small"]
-var steps = 20, threads = 2, warmup = 3, json = false, compareGEMM = false
+var steps = 20, threads = 2, warmup = 3, json = false, compareGEMM = false, dpo = false
 var args = Array(CommandLine.arguments.dropFirst())
 while !args.isEmpty {
     let a = args.removeFirst()
@@ -29,13 +30,26 @@ while !args.isEmpty {
     case "--warmup": warmup = value()
     case "--json": json = true
     case "--compare-gemm": compareGEMM = true
+    case "--dpo": dpo = true
     case "all": configs = ["tiny", "small"]
     case "-h", "--help":
-        print("usage: orchard-train-bench [tiny|small|all] [--steps N] [--threads N] [--warmup N] [--json] [--compare-gemm]"); exit(0)
+        print("usage: orchard-train-bench [tiny|small|all] [--steps N] [--threads N] [--warmup N] [--json] [--compare-gemm | --dpo]"); exit(0)
     default:
         guard TrainBenchmark.setups[a] != nil else { fail("unknown argument '\(a)'") }
         configs = [a]
     }
+}
+
+if dpo {
+    do {
+        for name in configs {
+            let r = try DPOBenchmark.run(setup: name, steps: steps, threads: threads, warmup: warmup)
+            print(json ? try TrainBenchmark.json(r) : r.summaryLine)
+        }
+    } catch {
+        fail("\(error)")
+    }
+    exit(0)
 }
 
 if compareGEMM {
