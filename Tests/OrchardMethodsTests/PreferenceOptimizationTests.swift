@@ -213,3 +213,78 @@ import OrchardTensor
         #expect(Set(epoch) == Set(0..<5), "one epoch visits every pair once")
     }
 }
+
+/// Spec §2.8-1 and §6.2 checks 6–7: the single-token toy with unconstrained features (π = softmax(W h)), DPO with
+/// y⁺ = "No", y⁻ = "Never" (nearly collinear unembeddings) and "Yes" aligned with W_No − W_Never. With logits z = W h,
+/// dℓ/dz = ℓ′(D)·(e_No − e_Never) (the softmax terms cancel), so ∇_W ℓ = ℓ′(e_No − e_Never)hᵀ and ∇_h ℓ = ℓ′(W_No − W_Never).
+@Suite struct LikelihoodDisplacementToyTests {
+    static let v = 50, d = 16, no = 0, never = 1, yes = 2
+
+    struct Toy {
+        var w: [[Double]]
+        var h: [Double]
+        func logProbs() -> [Double] {
+            let z = w.map { row in zip(row, h).reduce(0) { $0 + $1.0 * $1.1 } }
+            let m = z.max()!, lse = m + Foundation.log(z.reduce(0) { $0 + Foundation.exp($1 - m) })
+            return z.map { $0 - lse }
+        }
+    }
+
+    static func toy() -> Toy {
+        var g = SeededRandom(seed: 0)
+        var w = (0..<v).map { _ in (0..<d).map { _ in 0.1 * g.nextGaussian() } }
+        w[no] = (0..<d).map { $0 == 0 ? 10 : 0 }
+        w[never] = (0..<d).map { $0 == 0 ? 10 : ($0 == 1 ? -3 : 0) }
+        w[yes] = (0..<d).map { $0 == 1 ? 5 : 0 }
+        return Toy(w: w, h: (0..<d).map { $0 == 0 ? 0.5 : ($0 == 1 ? 0.1 : 0) })
+    }
+
+    /// Plain gradient descent on the DPO loss; returns the final model.
+    static func train(_ start: Toy, steps: Int, lr: Double, freezeH: Bool) throws -> Toy {
+        let loss = try PreferenceLoss(kind: .dpo, beta: 0.1)
+        let ref = start.logProbs()
+        var t = start
+        for _ in 0..<steps {
+            let lp = t.logProbs()
+            let g = loss.derivative(margin: (lp[no] - lp[never]) - (ref[no] - ref[never]))
+            let dh = (0..<d).map { g * (t.w[no][$0] - t.w[never][$0]) }
+            for j in 0..<d { t.w[no][j] -= lr * g * t.h[j]; t.w[never][j] += lr * g * t.h[j] }
+            if !freezeH { for j in 0..<d { t.h[j] -= lr * dh[j] } }
+        }
+        return t
+    }
+
+    @Test func preferringNoOverNeverMovesMassToYes() throws {
+        let start = Self.toy()
+        let p0 = start.logProbs().map(Foundation.exp)
+        let end = try Self.train(start, steps: 200, lr: 0.05, freezeH: false).logProbs().map(Foundation.exp)
+        // Spec prototype: π(No) 0.48 → 0.28, π(Never) 0.36 → 0.001, π(Yes) 0.005 → 0.70.
+        #expect(Swift.abs(p0[Self.no] - 0.48) < 0.02 && Swift.abs(p0[Self.yes] - 0.005) < 0.003, "\(p0[0...2])")
+        #expect(p0[Self.no] - end[Self.no] >= 0.1, "π(No) falls: \(p0[Self.no]) → \(end[Self.no])")
+        #expect(end.indices.max { end[$0] - p0[$0] < end[$1] - p0[$1] } == Self.yes, "Yes gains the most: \(end[Self.yes])")
+        #expect(end[Self.yes] > 0.5 && end[Self.never] < 0.01)
+        #expect(Foundation.log(end[Self.no] / end[Self.never]) > Foundation.log(p0[Self.no] / p0[Self.never]), "the margin still grows")
+        // Frozen representation (App. F): no displacement.
+        let frozen = try Self.train(start, steps: 200, lr: 0.05, freezeH: true).logProbs().map(Foundation.exp)
+        #expect(frozen[Self.no] > p0[Self.no], "with h frozen π(No) rises: \(frozen[Self.no])")
+    }
+
+    /// First order (spec §6.2 check 7): for a tiny step the change of log π(y⁺) equals ⟨∇ log π(y⁺), −η∇ℓ⟩ within 1 %.
+    @Test func oneSmallStepMatchesTheFirstOrderPrediction() throws {
+        let t = Self.toy(), eta = 1e-4
+        let lp = t.logProbs(), p = lp.map(Foundation.exp)
+        let g = try PreferenceLoss(kind: .dpo, beta: 0.1).derivative(margin: 0)
+        // ∇_W log π(No) = (e_No − π) hᵀ, ∇_h log π(No) = W_No − Σ π_z W_z.
+        var predicted = 0.0
+        let mean = (0..<Self.d).map { j in (0..<Self.v).reduce(0.0) { $0 + p[$1] * t.w[$1][j] } }
+        for j in 0..<Self.d {
+            let gradH = t.w[Self.no][j] - mean[j], stepH = -eta * g * (t.w[Self.no][j] - t.w[Self.never][j])
+            predicted += gradH * stepH
+            // W rows No and Never move by ∓η g h_j; ∇_{W_z,j} log π(No) = (1[z = No] − π_z) h_j.
+            predicted += (1 - p[Self.no]) * t.h[j] * (-eta * g * t.h[j]) + (-p[Self.never]) * t.h[j] * (eta * g * t.h[j])
+        }
+        let after = try Self.train(t, steps: 1, lr: eta, freezeH: false).logProbs()
+        let actual = after[Self.no] - lp[Self.no]
+        #expect(Swift.abs(actual - predicted) <= 0.01 * Swift.abs(predicted), "actual \(actual), predicted \(predicted)")
+    }
+}
