@@ -8,5 +8,6 @@ public enum ProductionKinds {
         registry.register(TopicModelKind())
         registry.register(TopicHeadKind())
         registry.register(DPOKind())
+        registry.register(EvaluatePreferencesKind())
     }
 }

@@ -41,10 +41,10 @@ import Testing
         return (store, ckpt, pairs.id)
     }
 
-    func start(_ store: any QueueStore, _ params: JSONValue, key: String) throws -> QueueJobContext {
-        let resolved = try kinds.validate("dpo", params)
-        _ = try store.submit(JobSubmission(tenant: "acme", type: "dpo", params: resolved, seed: 11, idempotencyKey: key))
-        let c = try #require(try store.claim(owner: "w", types: ["dpo"], leaseMillis: 600_000).first)
+    func start(_ store: any QueueStore, _ params: JSONValue, key: String, type: String = "dpo") throws -> QueueJobContext {
+        let resolved = try kinds.validate(type, params)
+        _ = try store.submit(JobSubmission(tenant: "acme", type: type, params: resolved, seed: 11, idempotencyKey: key))
+        let c = try #require(try store.claim(owner: "w", types: [type], leaseMillis: 600_000).first)
         return QueueJobContext(store: store, lease: c.lease, tenant: "acme", threads: 1)
     }
 
@@ -98,6 +98,15 @@ import Testing
         #expect(fa.first { $0.name == "model.safetensors" }?.sha256 == fb.first { $0.name == "model.safetensors" }?.sha256)
         // The aligned model is a GPT checkpoint any LM kind reads.
         #expect(fa.map(\.name).sorted() == ["model.safetensors", "optimizer.safetensors", "state.json"])
+        // evaluate_preferences on the aligned model against its base agrees with the dpo job's own evaluation.
+        let ev = try start(store, ["model": .string(resultA["checkpoint"]!.stringValue!), "dataset": .string(pairs),
+                                   "reference": .string(ckpt), "beta": 0.5, "report_pairs": 5], key: "ev", type: "evaluate_preferences")
+        let e = try kinds.run("evaluate_preferences", try #require(try store.job(id: ev.jobID, tenant: "acme")).params, seed: 1, context: ev)
+        #expect(e["model"] == resultA["policy_ranking"] && e["reference"] == resultA["reference_ranking"], "\(e)")
+        #expect(e["idealized_ranking_accuracy"] == resultA["idealized_ranking_accuracy"])
+        let hardest = try #require(e["hardest_pairs"]?.arrayValue)
+        #expect(hardest.count == 5 && zip(hardest, hardest.dropFirst()).allSatisfy { ($0["difficulty"]?.doubleValue ?? 0) >= ($1["difficulty"]?.doubleValue ?? 0) })
+        for h in hardest { #expect(h["ranked_correctly"]?.boolValue == ((h["margin"]?.doubleValue ?? -1) >= 0)) }
         // Lineage: the pairs and the base model's pretraining documents; a deletion request for either finds it.
         let lineage = try store.lineage(jobID: a.jobID)
         let datasets = Set(lineage.map(\.dataset))

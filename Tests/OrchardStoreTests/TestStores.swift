@@ -32,7 +32,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 /// The kinds the store tests run, through the same erased path as the worker runtime (decode once, resolve,
 /// run with the job's seed, encode the typed result).
 let kinds: JobKindRegistry = TestKinds.registry { r in
-    r.register(PretrainKind()); r.register(TopicModelKind()); r.register(TopicHeadKind()); r.register(DPOKind())
+    r.register(PretrainKind()); r.register(TopicModelKind()); r.register(TopicHeadKind()); r.register(DPOKind()); r.register(EvaluatePreferencesKind())
 }
 
 extension JobKindRegistry {
