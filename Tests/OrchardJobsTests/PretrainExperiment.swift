@@ -17,6 +17,9 @@ final class LocalJobContext: JobContext, @unchecked Sendable {
     private(set) var events: [(type: String, data: JSONValue)] = []
     private var latest: CheckpointRef?
     private(set) var lineage: Set<String> = []
+    /// Preference-pair datasets, and checkpoints of earlier runs this one may read by id (a base model).
+    var pairDatasets: [String: [PreferencePair]] = [:]
+    var known: [String: CheckpointRef] = [:]
 
     init(jobID: String, threads: Int, datasets: [String: [Document]], checkpointRoot: URL) {
         self.jobID = jobID; self.threads = threads; self.datasets = datasets; self.checkpointRoot = checkpointRoot
@@ -35,12 +38,15 @@ final class LocalJobContext: JobContext, @unchecked Sendable {
         return ref
     }
     func latestCheckpoint() throws -> CheckpointRef? { latest }
-    func checkpoint(id: String) throws -> CheckpointRef? { latest?.id == id ? latest : nil }
+    func checkpoint(id: String) throws -> CheckpointRef? { latest?.id == id ? latest : known[id] }
     func documents(dataset: String) throws -> [Document] {
         guard let d = datasets[dataset] else { throw JobError.invalid(param: "dataset", message: "no dataset \(dataset)") }
         return d
     }
-    func preferencePairs(dataset: String) throws -> [PreferencePair] { [] }
+    func preferencePairs(dataset: String) throws -> [PreferencePair] {
+        guard let p = pairDatasets[dataset] else { throw JobError.invalid(param: "dataset", message: "no pair dataset \(dataset)") }
+        return p
+    }
     func recordLineage(dataset: String, documentIDs: [String]) throws { lineage.formUnion(documentIDs) }
 
     static func readJSONL(_ url: URL) throws -> [Document] {
