@@ -306,6 +306,47 @@ import Testing
     }
 }
 
+/// `dpo` refuses, before queueing, what it cannot align: a checkpoint that is not a GPT (here a topic model's), a job
+/// without checkpoints, a documents dataset where pairs are needed (422 naming the param), another tenant's model (404).
+@Suite(.serialized) struct DPOReferenceTests {
+    @Test(.enabled(if: FileManager.default.isReadableFile(atPath: DebianStatusCorpus.defaultPath)))
+    func dpoRefusesModelsThatAreNotGPTsAndDocumentDatasets() async throws {
+        let s = try TestServer(workers: 1, kinds: { $0.register(TopicModelKind()); $0.register(DPOKind()); $0.register(PretrainKind()) })
+        let t = DeletionRequestTests()
+        try await s.app().test(.live) { client in
+            let docs = try await t.uploadDataset(client, s)
+            let pairsBody = #"{"id":"p1","prompt":"Say","chosen":" yes","rejected":" no"}"#
+            let up = try await client.execute(uri: "/v1/datasets?name=pairs", method: .post, headers: s.auth(), body: ByteBuffer(string: pairsBody))
+            let pairs = try #require(json(up.body)["id"]?.stringValue)
+            let topic = try await t.submitJob(client, s, type: "topic_model", params: DeletionRequestTests.modelParams(docs))
+            let topicCkpt = try #require(topic["result"]?["checkpoint"]?.stringValue)
+            let gpt = try await t.submitJob(client, s, type: "pretrain", params: ["dataset": .string(docs), "steps": 3, "batch_size": 2,
+                                                                                  "model": ["layers": 1, "d_model": 16, "heads": 1, "context": 16]])
+            let gptCkpt = try #require(gpt["latest_checkpoint_id"]?.stringValue)
+            let queued = try #require(json(try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(), body: body([
+                "type": "test_counter", "params": ["steps": 1]])).body)["id"]?.stringValue)
+            let cases: [(JSONValue, String?, HTTPResponse.Status, String)] = [
+                (["model": .string(topicCkpt), "dataset": .string(pairs)], nil, .unprocessableContent, "params.model"),
+                (["model": .string(topic["id"]!.stringValue!), "dataset": .string(pairs)], nil, .unprocessableContent, "params.model"),
+                (["model": .string(gptCkpt), "dataset": .string(docs)], nil, .unprocessableContent, "params.dataset"),
+                (["model": .string(gptCkpt), "dataset": .string(pairs)], s.otherKey, .notFound, "params.model"),
+                (["model": .string(topicCkpt), "dataset": .string(pairs)], s.otherKey, .notFound, "params.model"),
+                (["model": .string(queued), "dataset": .string(pairs)], nil, .unprocessableContent, "params.model"),
+            ]
+            // The same requests with a GPT model (by checkpoint and by job) and the pairs are accepted.
+            for model in [gptCkpt, gpt["id"]!.stringValue!] {
+                let ok = try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(),
+                                                  body: body(["type": "dpo", "params": ["model": .string(model), "dataset": .string(pairs), "steps": 1]]))
+                #expect(ok.status == .created, "\(json(ok.body))")
+            }
+            for (params, key, status, param) in cases {
+                let r = try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(key), body: body(["type": "dpo", "params": params]))
+                #expect(r.status == status && json(r.body)["error"]?["param"]?.stringValue == param, "\(params): \(json(r.body))")
+            }
+        }
+    }
+}
+
 extension TestServer {
     /// What a checkpoint publishes (`release.json`: words, the released matrix, mode, noise), as JSON.
     func release(_ checkpoint: String) throws -> JSONValue {
