@@ -20,7 +20,8 @@ enum Resources {
         // Keys in sorted order, like every other response.
         let fields: [(String, String)] = [
             ("attempt", String(j.attempt)), ("cancel_requested_at", secs(j.cancelRequestedAt)), ("created_at", secs(j.createdAt)),
-            ("error", j.errorJSON ?? "null"), ("finished_at", secs(j.finishedAt)), ("id", str(j.id)),
+            ("error", j.errorJSON ?? "null"), ("failures", String(j.failures)), ("finished_at", secs(j.finishedAt)), ("id", str(j.id)),
+            ("interruptions", String(j.interruptions)),
             ("latest_checkpoint_id", str(j.latestCheckpointID)), ("max_attempts", String(j.maxAttempts)),
             ("metadata", j.metadataJSON), ("object", "\"job\""), ("params", j.paramsJSON),
             ("pause_requested_at", secs(j.pauseRequestedAt)), ("priority", String(j.priority)),

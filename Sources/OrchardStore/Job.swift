@@ -15,5 +15,7 @@ extension Job {
                   progress: JobProgress(step: row["progress_step"], totalSteps: row["progress_total"], tokens: row["progress_tokens"]),
                   latestCheckpointID: row["latest_checkpoint_id"], createdAt: row["created_at"], startedAt: row["started_at"],
                   finishedAt: row["finished_at"])
+        failures = row["failures"] ?? 0
+        interruptions = row["interruptions"] ?? 0
     }
 }

@@ -115,16 +115,20 @@ extension OrchardStore {
     }
 
     /// A transient failure: back to `queued` after an exponential backoff with jitter, or `failed`
-    /// (`max_attempts_exceeded`) when this was the last attempt. Returns true when it will retry.
+    /// (`max_attempts_exceeded`) when this was the job's `max_attempts`-th failure. Only failures count: pauses, drains
+    /// and lost leases do not. Returns true when it will retry.
     @discardableResult
     public func retryOrFail(_ lease: Lease, failure: JobFailure) throws -> Bool {
         try pool.write { db in
             let now = now()
             try Self.checkLease(db, lease)
-            let maxAttempts = try Int.fetchOne(db, sql: "SELECT max_attempts FROM jobs WHERE id = ?", arguments: [lease.jobID]) ?? 1
-            if lease.attempt >= maxAttempts {
+            let row = try Row.fetchOne(db, sql: "SELECT max_attempts, failures FROM jobs WHERE id = ?", arguments: [lease.jobID])
+            let maxAttempts: Int = row?["max_attempts"] ?? 1
+            let failures: Int = (row?["failures"] ?? 0) + 1
+            try db.execute(sql: "UPDATE jobs SET failures = ? WHERE id = ?", arguments: [failures, lease.jobID])
+            if failures >= maxAttempts {
                 let final = JobFailure(code: "max_attempts_exceeded",
-                                       message: "attempt \(lease.attempt) of \(maxAttempts) failed: \(failure.code): \(failure.message)")
+                                       message: "failure \(failures) of \(maxAttempts) allowed: \(failure.code): \(failure.message)")
                 try db.execute(sql: """
                     UPDATE jobs SET status = 'failed', finished_at = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL
                     WHERE id = ?
@@ -133,7 +137,7 @@ extension OrchardStore {
                                      data: ["status": "failed", "error": final.json], attempt: lease.attempt, at: now)
                 return false
             }
-            let delay = retryDelayMillis(attempt: lease.attempt)
+            let delay = retryDelayMillis(attempt: failures)
             try db.execute(sql: """
                 UPDATE jobs SET status = 'queued', scheduled_at = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL
                 WHERE id = ?
@@ -205,15 +209,16 @@ extension OrchardStore {
     }
 
     /// Re-queues running jobs whose lease expired (they resume from their latest checkpoint on the
-    /// next claim) and fails those that used their last attempt. Also applies to jobs whose owner
-    /// `isDead` reports as gone (on boot: a previous process on this host that crashed).
+    /// next claim). Also applies to jobs whose owner `isDead` reports as gone (on boot: a previous process on this
+    /// host that crashed). A lost lease is an interruption, not a failure of the job: it does not spend
+    /// `max_attempts`; after `maxInterruptions` of them the job fails `max_interruptions_exceeded`.
     /// Returns the number of leases reclaimed.
     @discardableResult
     public func reapExpiredLeases(isDead: (String) -> Bool = { _ in false }) throws -> Int {
         try pool.write { db in
             let now = now()
             let rows = try Row.fetchAll(db, sql: """
-                SELECT id, attempt, max_attempts, lease_owner, lease_expires_at FROM jobs WHERE status = 'running'
+                SELECT id, attempt, interruptions, lease_owner, lease_expires_at FROM jobs WHERE status = 'running'
                 """)
             var reaped = 0
             for row in rows {
@@ -221,10 +226,12 @@ extension OrchardStore {
                 let expires: Int64 = row["lease_expires_at"] ?? 0
                 guard expires < now || isDead(owner) else { continue }
                 let lease = Lease(jobID: row["id"], attempt: row["attempt"], owner: owner)
-                let maxAttempts: Int = row["max_attempts"]
-                if lease.attempt >= maxAttempts {
-                    let failure = JobFailure(code: "max_attempts_exceeded",
-                                             message: "lease expired on attempt \(lease.attempt) of \(maxAttempts)")
+                let interruptions: Int = (row["interruptions"] ?? 0) + 1
+                let limit = configuration.maxInterruptions
+                try db.execute(sql: "UPDATE jobs SET interruptions = ? WHERE id = ?", arguments: [interruptions, lease.jobID])
+                if interruptions >= limit {
+                    let failure = JobFailure(code: "max_interruptions_exceeded",
+                                             message: "the process running the job died or stopped heartbeating \(interruptions) times (limit \(limit))")
                     try db.execute(sql: """
                         UPDATE jobs SET status = 'failed', finished_at = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL
                         WHERE id = ?

@@ -16,6 +16,9 @@ public struct StoreConfiguration: Sendable {
     public var retryBaseSeconds: Double = 2
     public var retryCapSeconds: Double = 300
     public var retryJitter: Double = 0.2
+    /// Lease losses (the process holding a job's lease died or stopped heartbeating) after which the job fails
+    /// `max_interruptions_exceeded`: a job that kills its worker every time. They do not spend `max_attempts`.
+    public var maxInterruptions: Int = 10
 
     public init(dataDirectory: URL) { self.dataDirectory = dataDirectory }
 

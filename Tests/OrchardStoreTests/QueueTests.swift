@@ -109,14 +109,48 @@ import Testing
         #expect((1...5).map(store.retryDelayMillis) == [2000, 4000, 8000, 10000, 10000])
     }
 
-    @Test func expiredLeaseOnTheLastAttemptFailsTheJob() throws {
+    /// Fair accounting: a lost lease is an interruption, not a failure — it does not spend `max_attempts` (a job with one
+    /// attempt survives a crash) — and a job that kills its worker every time fails after `maxInterruptions`.
+    @Test func lostLeasesDoNotSpendAttemptsButAreBounded() throws {
         let clock = ManualClock()
-        let store = try makeStore(clock: clock)
+        let store = try makeStore(clock: clock) { $0.maxInterruptions = 3 }
         let job = try store.submit(submission(maxAttempts: 1)).job
-        _ = try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 100)
+        for round in 1...2 {
+            _ = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 100).first)
+            clock.advance(millis: 101)
+            #expect(try store.reapExpiredLeases() == 1)
+            let j = try #require(try store.job(id: job.id, tenant: nil))
+            #expect(j.status == .queued && j.interruptions == round && j.failures == 0, "round \(round): \(j.status)")
+        }
+        _ = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 100).first)
         clock.advance(millis: 101)
         #expect(try store.reapExpiredLeases() == 1)
-        #expect(try store.job(id: job.id, tenant: nil)?.error?.code == "max_attempts_exceeded")
+        let failed = try #require(try store.job(id: job.id, tenant: nil))
+        #expect(failed.status == .failed && failed.error?.code == "max_interruptions_exceeded" && failed.interruptions == 3)
+    }
+
+    /// Pauses and a crash in between do not use up the budget; failures do, across them.
+    @Test func pausesAndCrashesDoNotSpendTheFailureBudget() throws {
+        let clock = ManualClock()
+        let store = try makeStore(clock: clock) { $0.retryBaseSeconds = 0.001; $0.retryJitter = 0 }
+        let job = try store.submit(submission(maxAttempts: 2)).job
+        for _ in 0..<2 {   // paused twice
+            let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 1000).first)
+            _ = try store.perform(.pause, jobID: job.id, tenant: "acme")
+            #expect(try store.stopped(c.lease) == .paused)
+            _ = try store.perform(.resume, jobID: job.id, tenant: "acme")
+        }
+        _ = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 100).first)
+        clock.advance(millis: 101)
+        #expect(try store.reapExpiredLeases() == 1)   // the server crashed
+        let c1 = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 1000).first)
+        #expect(try store.retryOrFail(c1.lease, failure: JobFailure(code: "io", message: "disk")), "the first failure is retried")
+        clock.advance(millis: 10)
+        let c2 = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 1000).first)
+        #expect(try !store.retryOrFail(c2.lease, failure: JobFailure(code: "io", message: "disk")))
+        let failed = try #require(try store.job(id: job.id, tenant: nil))
+        #expect(failed.status == .failed && failed.error?.code == "max_attempts_exceeded" && failed.failures == 2 && failed.interruptions == 1)
+        #expect(failed.attempt == 5, "attempt still counts the starts")
     }
 
     @Test func deadLocalOwnersAreReclaimedWithoutWaitingForTheLease() throws {

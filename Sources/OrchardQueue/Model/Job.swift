@@ -44,8 +44,14 @@ public struct Job: Sendable, Hashable {
     public var resultJSON: String?
     public var errorJSON: String?
     public var seed: UInt64
+    /// Times the job was started (claimed), less drains; with the lease owner it fences a run's writes.
     public var attempt: Int
+    /// The bound on `failures`.
     public var maxAttempts: Int
+    /// Attempts that ended in a failure of the job (a transient error): what `maxAttempts` bounds.
+    public var failures: Int = 0
+    /// Times the process holding the lease died or stopped heartbeating; bounded by the store's `maxInterruptions`.
+    public var interruptions: Int = 0
     public var scheduledAt: Int64
     public var leaseOwner: String?
     public var leaseExpiresAt: Int64?

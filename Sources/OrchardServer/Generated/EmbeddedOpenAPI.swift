@@ -349,7 +349,7 @@ components:
         params: { type: object, description: "Kind-specific parameters (snake_case; missing ones take their defaults); values may be \"auto\" where the kind allows", default: {} }
         seed: { type: integer, minimum: 0, maximum: 9007199254740991, description: Random when omitted; echoed on the job }
         priority: { type: integer, minimum: 0, maximum: 9, default: 5, description: 0 runs first }
-        max_attempts: { type: integer, minimum: 1, maximum: 20, default: 3 }
+        max_attempts: { type: integer, minimum: 1, maximum: 20, default: 3, description: "Failures of the job allowed before it fails max_attempts_exceeded (pauses, drains and lost leases do not count)" }
         metadata: { type: object, maxProperties: 16, additionalProperties: { type: string, maxLength: 512 } }
     Job:
       type: object
@@ -365,7 +365,9 @@ components:
         params: { type: object, description: Resolved parameters (every "auto" replaced, defaults filled) }
         metadata: { type: object, additionalProperties: { type: string } }
         attempt: { type: integer, description: "Claims so far (a drain on shutdown does not count)" }
-        max_attempts: { type: integer }
+        max_attempts: { type: integer, description: "How many failures of the job (transient errors) it may have; a pause, a drain or a lost lease does not count" }
+        failures: { type: integer, description: "Attempts that ended in a transient failure (bounded by max_attempts)" }
+        interruptions: { type: integer, description: "Times the process running the job died or stopped heartbeating; the job fails max_interruptions_exceeded at the server's limit (10)" }
         progress:
           type: object
           required: [step, total_steps, tokens]
