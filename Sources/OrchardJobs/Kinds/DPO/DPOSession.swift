@@ -25,13 +25,8 @@ struct DPOSession {
         if let r = resumed {
             contents = r.1; baseID = r.0.baseCheckpoint; baseJob = r.0.baseJob
         } else {
-            guard let base = try context.model(p.model) else {
-                throw JobError.invalid(param: "model", message: "no model \(p.model) (a checkpoint id, or a job with a checkpoint)")
-            }
-            do { contents = try GPTCheckpoint.read(from: base.directory, optimizer: false) } catch {
-                throw JobError.invalid(param: "model", message: "checkpoint \(base.id) is not a GPT checkpoint: \(error)")
-            }
-            baseID = base.id; baseJob = base.jobID
+            let (base, c) = try PreferenceInputs.model(p.model, param: "model", context: context)
+            contents = c; baseID = base.id; baseJob = base.jobID
         }
         config = contents.header.model
         tokenizer = contents.tokenizer
@@ -41,13 +36,7 @@ struct DPOSession {
         var byID: [String: EncodedPreferencePair] = [:]
         var promptCut = 0, responseCut = 0
         for r in raw {
-            var prompt = tokenizer.encode(r.prompt)
-            if prompt.isEmpty { prompt = tokenizer.encode("\n") }
-            let chosen = tokenizer.encode(r.chosen), rejected = tokenizer.encode(r.rejected)
-            guard !chosen.isEmpty, !rejected.isEmpty else {
-                throw JobError.invalid(param: "dataset", message: "pair \(r.id) has an empty response")
-            }
-            let (fitted, cut) = EncodedPreferencePair(id: r.id, prompt: prompt, chosen: chosen, rejected: rejected).fitted(context: config.contextLength)
+            let (fitted, cut) = try PreferenceInputs.encode(r, tokenizer: tokenizer, context: config.contextLength)
             if cut.prompt { promptCut += 1 }
             if cut.response { responseCut += 1 }
             byID[r.id] = fitted

@@ -71,27 +71,16 @@ public struct EvaluatePreferencesKind: JobKind {
 
     public func run(_ p: EvaluatePreferencesParams, seed: UInt64, context: JobContext) throws -> EvaluatePreferencesResult {
         let threads = try ComputeThreads(max(1, p.threads ?? context.threads))
-        func load(_ id: String, _ param: String) throws -> (CheckpointRef, GPTCheckpoint.Contents) {
-            guard let ref = try context.model(id) else { throw JobError.invalid(param: param, message: "no model \(id)") }
-            do { return (ref, try GPTCheckpoint.read(from: ref.directory, optimizer: false)) } catch {
-                throw JobError.invalid(param: param, message: "checkpoint \(ref.id) is not a GPT checkpoint: \(error)")
-            }
-        }
-        let (modelRef, model) = try load(p.model, "model")
-        let (referenceRef, reference) = try p.reference.map { try load($0, "reference") } ?? (modelRef, model)
+        let (modelRef, model) = try PreferenceInputs.model(p.model, param: "model", context: context)
+        let (referenceRef, reference) = try p.reference.map { try PreferenceInputs.model($0, param: "reference", context: context) }
+            ?? (modelRef, model)
         guard reference.tokenizer.name == model.tokenizer.name, reference.header.model.vocabularySize == model.header.model.vocabularySize else {
             throw JobError.invalid(param: "reference", message: "the reference's tokenizer differs from the model's")
         }
         let raw = try context.preferencePairs(dataset: p.dataset)
         guard !raw.isEmpty else { throw JobError.invalid(param: "dataset", message: "dataset \(p.dataset) has no live preference pairs") }
         let context = min(model.header.model.contextLength, reference.header.model.contextLength)
-        let pairs = try raw.map { r -> EncodedPreferencePair in
-            var prompt = model.tokenizer.encode(r.prompt)
-            if prompt.isEmpty { prompt = model.tokenizer.encode("\n") }
-            let chosen = model.tokenizer.encode(r.chosen), rejected = model.tokenizer.encode(r.rejected)
-            guard !chosen.isEmpty, !rejected.isEmpty else { throw JobError.invalid(param: "dataset", message: "pair \(r.id) has an empty response") }
-            return EncodedPreferencePair(id: r.id, prompt: prompt, chosen: chosen, rejected: rejected).fitted(context: context).pair
-        }
+        let pairs = try raw.map { try PreferenceInputs.encode($0, tokenizer: model.tokenizer, context: context).pair }
         func score(_ c: GPTCheckpoint.Contents) throws -> PairLogProbabilities {
             let gpt = try GPT(config: c.header.model, maxBatch: 16, threads: threads, seed: seed)
             try gpt.load(namedParameters: c.parameters)
