@@ -22,8 +22,10 @@ public protocol JobContext: AnyObject, Sendable {
     /// Writes a checkpoint atomically: `write` fills a fresh temporary directory; the store fsyncs it,
     /// renames it into place, indexes it (with SHA-256 of its files) and applies retention. `privateFiles` name
     /// files the API must neither serve nor describe (size, hash): method state that is not a release.
+    /// `pinned`: retention never prunes it (a replay anchor of a model: exact unlearning restarts from it).
     @discardableResult
-    func saveCheckpoint(step: Int, metrics: [String: Double], privateFiles: Set<String>, write: (URL) throws -> Void) throws -> CheckpointRef
+    func saveCheckpoint(step: Int, metrics: [String: Double], privateFiles: Set<String>, pinned: Bool,
+                        write: (URL) throws -> Void) throws -> CheckpointRef
     /// The newest checkpoint of this job (from this or an earlier attempt), to resume from.
     func latestCheckpoint() throws -> CheckpointRef?
     /// Any checkpoint readable by this tenant (e.g. the model a deletion request must edit).
@@ -40,6 +42,40 @@ public protocol JobContext: AnyObject, Sendable {
     /// Records that this job's model starts from another job's model, so it carries that model's lineage too (a
     /// deletion request for a document the base was trained on lists this model as affected).
     func inheritLineage(fromJob id: String) throws
+
+    /// Every document of a dataset of this tenant as uploaded, tombstoned ones included, in the order of
+    /// `documents(dataset:)` (id order): what a training catalog that must not depend on later deletions is built
+    /// from. nil where the context keeps no such record (local drivers).
+    func documentCatalog(dataset: String) throws -> [DocumentRecord]?
+    /// Lineage with the step at which each document was first read (`firstReads`: id → step).
+    func recordLineage(dataset: String, firstReads: [String: Int]) throws
+    /// Every retained checkpoint of a job of this tenant, newest step first ([] when unknown).
+    func checkpoints(ofJob id: String) throws -> [CheckpointRef]
+    /// Type, resolved params and seed of a job of this tenant (a model a replay must retrain exactly).
+    func jobDefinition(id: String) throws -> JobDefinition?
+}
+
+/// One document of a dataset as uploaded: `bytes` is the UTF-8 length of its text (kept after a deletion purges
+/// the text; nil where it was purged before lengths were kept).
+public struct DocumentRecord: Sendable, Hashable, Codable {
+    public var id: String
+    public var domain: String
+    public var bytes: Int?
+    public var tombstoned: Bool
+    public init(id: String, domain: String, bytes: Int?, tombstoned: Bool) {
+        self.id = id; self.domain = domain; self.bytes = bytes; self.tombstoned = tombstoned
+    }
+}
+
+/// A job as submitted: its type, its resolved params and its seed.
+public struct JobDefinition: Sendable, Hashable {
+    public var id: String
+    public var type: String
+    public var params: JSONValue
+    public var seed: UInt64
+    public init(id: String, type: String, params: JSONValue, seed: UInt64) {
+        self.id = id; self.type = type; self.params = params; self.seed = seed
+    }
 }
 
 extension JobContext {
@@ -47,6 +83,19 @@ extension JobContext {
     public func latestCheckpoint(ofJob id: String) throws -> CheckpointRef? { nil }
     /// … and keep no lineage of other jobs.
     public func inheritLineage(fromJob id: String) throws {}
+    public func documentCatalog(dataset: String) throws -> [DocumentRecord]? { nil }
+    public func recordLineage(dataset: String, firstReads: [String: Int]) throws {
+        try recordLineage(dataset: dataset, documentIDs: firstReads.keys.sorted())
+    }
+    public func checkpoints(ofJob id: String) throws -> [CheckpointRef] { [] }
+    public func jobDefinition(id: String) throws -> JobDefinition? { nil }
+
+    /// A checkpoint retention may prune.
+    @discardableResult
+    public func saveCheckpoint(step: Int, metrics: [String: Double], privateFiles: Set<String>,
+                               write: (URL) throws -> Void) throws -> CheckpointRef {
+        try saveCheckpoint(step: step, metrics: metrics, privateFiles: privateFiles, pinned: false, write: write)
+    }
 
     /// A model named by a checkpoint id or by a job id (its newest checkpoint).
     public func model(_ id: String) throws -> CheckpointRef? {
@@ -56,7 +105,7 @@ extension JobContext {
     /// A checkpoint all of whose files are public.
     @discardableResult
     public func saveCheckpoint(step: Int, metrics: [String: Double], write: (URL) throws -> Void) throws -> CheckpointRef {
-        try saveCheckpoint(step: step, metrics: metrics, privateFiles: [], write: write)
+        try saveCheckpoint(step: step, metrics: metrics, privateFiles: [], pinned: false, write: write)
     }
 
     public func emit(_ type: String, _ message: String = "", data: JSONValue = .null) throws {

@@ -4,7 +4,7 @@ import Hummingbird
 import OrchardJobs
 import OrchardQueue
 
-/// `/v1/jobs`: submit (validated, idempotent), list, get, cancel / pause / resume, checkpoints.
+/// `/v1/jobs`: submit (validated, idempotent), list, get, cancel / pause / resume, checkpoints, lineage.
 struct JobRoutes {
     let store: any QueueStore
     let registry: JobKindRegistry
@@ -17,6 +17,7 @@ struct JobRoutes {
         group.post("jobs/:id/pause") { try await action(.pause, $0, $1) }
         group.post("jobs/:id/resume") { try await action(.resume, $0, $1) }
         group.get("jobs/:id/checkpoints", use: checkpoints)
+        group.get("jobs/:id/lineage", use: lineage)
     }
 
     @Sendable func create(_ request: Request, context: OrchardRequestContext) async throws -> Response {
@@ -79,5 +80,23 @@ struct JobRoutes {
         let store = store
         let list = try await store.offload { try store.checkpoints(jobID: id, tenant: tenant) }
         return Resources.response(Resources.list(list.map(Resources.checkpoint), hasMore: false))
+    }
+
+    /// The documents the job's model read, with the step of each first read: `{"data": [{"dataset", "document_id",
+    /// "first_step"}], "has_more"}`, in (dataset, document) order; `after` = the last entry's "dataset/document_id".
+    @Sendable func lineage(_ request: Request, context: OrchardRequestContext) async throws -> Response {
+        let tenant = try context.requireTenant()
+        let id = try context.parameters.require("id")
+        let q = try QueryReader(request, allowed: ["after", "limit"])
+        let after = q.string("after")
+        if let a = after, !a.contains("/") { throw APIError.invalid("after", "after is the last entry's \"dataset/document_id\"") }
+        let limit = try q.int("limit", in: 1...1000, default: 100)
+        let store = store
+        let page = try await store.offload { try store.lineagePage(jobID: id, tenant: tenant, after: after, limit: limit) }
+        let items: [JSONValue] = page.entries.map {
+            ["dataset": .string($0.dataset), "document_id": .string($0.documentID),
+             "first_step": $0.firstStep.map { .number(Double($0)) } ?? .null]
+        }
+        return Resources.response(Resources.list(items, hasMore: page.hasMore))
     }
 }

@@ -15,10 +15,10 @@ extension Checkpoint {
 
 extension OrchardStore {
     /// Indexes a checkpoint that is already in its final directory (fenced), points the job at it,
-    /// and applies retention: keeps the newest `keepLastCheckpoints` and the best by
-    /// `bestCheckpointMetric` (lowest). Returns the storage paths of pruned checkpoints (the caller deletes their files).
+    /// and applies retention: keeps the newest `keepLastCheckpoints`, the best by `bestCheckpointMetric` (lowest)
+    /// and every pinned one (a model's replay anchors). Returns the storage paths of pruned checkpoints (the caller deletes their files).
     public func indexCheckpoint(lease: Lease, id: String, step: Int, metrics: [String: Double], files: [CheckpointFile],
-                                path: String) throws -> (Checkpoint, pruned: [String]) {
+                                path: String, pinned: Bool) throws -> (Checkpoint, pruned: [String]) {
         try pool.write { db in
             let now = now()
             try Self.checkLease(db, lease)
@@ -26,9 +26,9 @@ extension OrchardStore {
             let metricsJSON = JSONValue.object(metrics.mapValues { $0.isFinite ? .number($0) : .null })
             let filesJSON = String(decoding: try JSONEncoder().encode(files), as: UTF8.self)
             try db.execute(sql: """
-                INSERT INTO checkpoints (id, job_id, tenant, step, attempt, metrics, files, path, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, lease.jobID, tenant, step, lease.attempt, metricsJSON.columnText, filesJSON, path, now])
+                INSERT INTO checkpoints (id, job_id, tenant, step, attempt, metrics, files, path, created_at, pinned)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, lease.jobID, tenant, step, lease.attempt, metricsJSON.columnText, filesJSON, path, now, pinned ? 1 : 0])
             try db.execute(sql: "UPDATE jobs SET latest_checkpoint_id = ? WHERE id = ?", arguments: [id, lease.jobID])
             try Self.appendEvent(db, jobID: lease.jobID, type: QueueEventType.checkpoint,
                                  data: ["checkpoint_id": .string(id), "step": .number(Double(step)), "metrics": metricsJSON],
@@ -36,6 +36,7 @@ extension OrchardStore {
             let all = try Row.fetchAll(db, sql: "SELECT * FROM checkpoints WHERE job_id = ? ORDER BY step DESC, seq DESC",
                                        arguments: [lease.jobID]).map(Checkpoint.init(row:))
             var keep = Set(all.prefix(max(1, configuration.keepLastCheckpoints)).map(\.id))
+            keep.formUnion(try String.fetchAll(db, sql: "SELECT id FROM checkpoints WHERE job_id = ? AND pinned = 1", arguments: [lease.jobID]))
             let metric = configuration.bestCheckpointMetric
             if let best = all.filter({ $0.metrics[metric]?.isFinite == true }).min(by: { $0.metrics[metric]! < $1.metrics[metric]! }) {
                 keep.insert(best.id)

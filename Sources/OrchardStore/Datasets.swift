@@ -14,8 +14,8 @@ extension OrchardStore {
             try db.execute(sql: """
                 INSERT INTO datasets (id, tenant, name, kind, record_count, bytes, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [id, tenant, name, kind.rawValue, upload.recordCount, upload.byteCount, sha256, now])
-            let docInsert = try db.cachedStatement(sql: "INSERT INTO documents (dataset_id, id, domain, text, line) VALUES (?, ?, ?, ?, ?)")
-            for (d, line) in upload.documents { try docInsert.execute(arguments: [id, d.id, d.domain, d.text, line]) }
+            let docInsert = try db.cachedStatement(sql: "INSERT INTO documents (dataset_id, id, domain, text, line, bytes) VALUES (?, ?, ?, ?, ?, ?)")
+            for (d, line) in upload.documents { try docInsert.execute(arguments: [id, d.id, d.domain, d.text, line, d.text.utf8.count]) }
             let pairInsert = try db.cachedStatement(sql: """
                 INSERT INTO preference_pairs (dataset_id, id, prompt, chosen, rejected, line) VALUES (?, ?, ?, ?, ?, ?)
                 """)
@@ -68,6 +68,19 @@ extension OrchardStore {
             return try Row.fetchAll(db, sql: """
                 SELECT id, domain, text FROM documents WHERE dataset_id = ? AND tombstoned_at IS NULL ORDER BY id
                 """, arguments: [dataset]).map { Document(id: $0["id"], domain: $0["domain"], text: $0["text"]) }
+        }
+    }
+
+    /// Every document of a dataset of this tenant as uploaded, tombstoned ones included, in id order (the order of
+    /// `liveDocuments`).
+    public func documentCatalog(dataset: String, tenant: String) throws -> [DocumentRecord] {
+        try pool.read { db in
+            try Self.requireDataset(db, id: dataset, tenant: tenant, kind: .documents)
+            return try Row.fetchAll(db, sql: """
+                SELECT id, domain, bytes, tombstoned_at IS NOT NULL AS gone FROM documents WHERE dataset_id = ? ORDER BY id
+                """, arguments: [dataset]).map {
+                DocumentRecord(id: $0["id"], domain: $0["domain"], bytes: $0["bytes"], tombstoned: $0["gone"])
+            }
         }
     }
 

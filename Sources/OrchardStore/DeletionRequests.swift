@@ -77,7 +77,7 @@ extension OrchardStore {
             var affected: [String: String] = [:]
             for docID in documentIDs {
                 for row in try Row.fetchAll(db, sql: """
-                    SELECT l.job_id, j.type FROM lineage l JOIN jobs j ON j.id = l.job_id
+                    SELECT j.id AS job_id, j.type FROM lineage l JOIN jobs j ON j.id = COALESCE(l.model_root, l.job_id)
                     WHERE l.dataset_id = ? AND l.document_id = ? AND j.tenant = ?
                     """, arguments: [dataset, docID, tenant]) {
                     let job: String = row["job_id"], type: String = row["type"]

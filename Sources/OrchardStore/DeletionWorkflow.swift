@@ -40,7 +40,7 @@ extension OrchardStore {
                     }
                     m.forget = try Row.fetchAll(db, sql: """
                         SELECT d.document_id, d.text FROM deletion_request_documents d
-                        WHERE d.request_id = ? AND EXISTS (SELECT 1 FROM lineage l WHERE l.job_id = ? AND l.dataset_id = ? AND l.document_id = d.document_id)
+                        WHERE d.request_id = ? AND EXISTS (SELECT 1 FROM lineage l WHERE COALESCE(l.model_root, l.job_id) = ? AND l.dataset_id = ? AND l.document_id = d.document_id)
                         ORDER BY d.position
                         """, arguments: [id, root, dataset]).map { ForgetDocument(id: $0["document_id"], text: ($0["text"] as String?) ?? "") }
                 default:

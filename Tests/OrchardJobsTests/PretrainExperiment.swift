@@ -26,7 +26,8 @@ final class LocalJobContext: JobContext, @unchecked Sendable {
     }
     func emit(type: String, message: String, data: JSONValue, level: String) throws { events.append((type, data)) }
     func progress(step: Int, totalSteps: Int?, tokens: Int?) throws {}
-    func saveCheckpoint(step: Int, metrics: [String: Double], privateFiles: Set<String>, write: (URL) throws -> Void) throws -> CheckpointRef {
+    func saveCheckpoint(step: Int, metrics: [String: Double], privateFiles: Set<String>, pinned: Bool,
+                        write: (URL) throws -> Void) throws -> CheckpointRef {
         let tmp = checkpointRoot.appendingPathComponent(".tmp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         try write(tmp)

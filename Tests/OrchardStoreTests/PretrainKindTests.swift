@@ -25,8 +25,9 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
         try base.progress(step: step, totalSteps: totalSteps, tokens: tokens)
         if step >= stopAfter { reached = true }
     }
-    func saveCheckpoint(step: Int, metrics: [String: Double], privateFiles: Set<String>, write: (URL) throws -> Void) throws -> CheckpointRef {
-        try base.saveCheckpoint(step: step, metrics: metrics, write: write)
+    func saveCheckpoint(step: Int, metrics: [String: Double], privateFiles: Set<String>, pinned: Bool,
+                        write: (URL) throws -> Void) throws -> CheckpointRef {
+        try base.saveCheckpoint(step: step, metrics: metrics, privateFiles: privateFiles, pinned: pinned, write: write)
     }
     func latestCheckpoint() throws -> CheckpointRef? { try base.latestCheckpoint() }
     func checkpoint(id: String) throws -> CheckpointRef? { try base.checkpoint(id: id) }
@@ -34,6 +35,10 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
     func preferencePairs(dataset: String) throws -> [PreferencePair] { try base.preferencePairs(dataset: dataset) }
     func recordLineage(dataset: String, documentIDs: [String]) throws { try base.recordLineage(dataset: dataset, documentIDs: documentIDs) }
     func inheritLineage(fromJob id: String) throws { try base.inheritLineage(fromJob: id) }
+    func documentCatalog(dataset: String) throws -> [DocumentRecord]? { try base.documentCatalog(dataset: dataset) }
+    func recordLineage(dataset: String, firstReads: [String: Int]) throws { try base.recordLineage(dataset: dataset, firstReads: firstReads) }
+    func checkpoints(ofJob id: String) throws -> [CheckpointRef] { try base.checkpoints(ofJob: id) }
+    func jobDefinition(id: String) throws -> JobDefinition? { try base.jobDefinition(id: id) }
 }
 
 @Suite struct PretrainKindTests {

@@ -54,6 +54,18 @@ public struct ForgetDocument: Codable, Sendable, Hashable {
     public init(id: String, text: String?, domain: String? = nil, text_sha256: String? = nil) {
         self.id = id; self.text = text; self.domain = domain; self.text_sha256 = text_sha256
     }
+    /// An unlearning job's `forget_documents`: non-empty, each with an id (unique) and its text or the text's hash.
+    public static func validate(_ docs: [ForgetDocument], param: String = "forget_documents") throws {
+        guard !docs.isEmpty else { throw JobError.invalid(param: param, message: "\(param) must be a non-empty array of {id, text}") }
+        var seen = Set<String>()
+        for (i, d) in docs.enumerated() {
+            let p = "\(param)[\(i)]"
+            guard !d.id.isEmpty else { throw JobError.invalid(param: p + ".id", message: "\(p).id must be a non-empty string") }
+            guard d.text != nil || d.text_sha256 != nil else { throw JobError.invalid(param: p + ".text", message: "\(p).text is required") }
+            guard seen.insert(d.id).inserted else { throw JobError.invalid(param: p + ".id", message: "document \(d.id) appears twice") }
+        }
+    }
+
     /// The same document with its text replaced by the text's SHA-256.
     public var redacted: ForgetDocument {
         guard let t = text else { return self }

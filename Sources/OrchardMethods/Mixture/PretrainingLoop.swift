@@ -20,6 +20,8 @@ public struct PretrainingStepReport: Sendable {
     /// Wall-clock of the model's training step and of the mixture work (sampling + ADO update/refit).
     public var trainSeconds: Double
     public var mixtureSeconds: Double
+    /// The batch trained on (which document windows), for lineage with first-read steps.
+    public var batch: [SampledSequence] = []
 }
 
 /// Drives a `MixtureTrainable` model with a `MixtureSampler`: draw a batch, train, feed the per-sequence
@@ -76,7 +78,7 @@ public struct PretrainingLoop<Model: MixtureTrainable> {
             trainLossByDomain: (0..<k).map { counts[$0] > 0 ? sums[$0] / Double(counts[$0]) : nil },
             meanTrainLoss: losses.reduce(0, +) / Double(losses.count),
             weights: sampler.effectiveWeights, domainCounts: counts, refit: refit, heldOutLossByDomain: heldOutLoss,
-            trainSeconds: Double(t2 - t1) / 1e9, mixtureSeconds: Double((t1 - t0) + (t3 - t2)) / 1e9)
+            trainSeconds: Double(t2 - t1) / 1e9, mixtureSeconds: Double((t1 - t0) + (t3 - t2)) / 1e9, batch: batch)
     }
 
     /// Mean held-out loss per domain (NaN for a domain without held-out data).

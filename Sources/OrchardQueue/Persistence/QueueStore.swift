@@ -55,8 +55,9 @@ public protocol CheckpointCatalog: Sendable {
     var checkpointStorage: any CheckpointStorage { get }
     /// Indexes a published checkpoint (fenced), points the job at it and applies retention; returns the
     /// storage paths of pruned checkpoints (the caller removes their files).
+    /// `pinned`: never pruned by retention (a model's replay anchor).
     func indexCheckpoint(lease: Lease, id: String, step: Int, metrics: [String: Double], files: [CheckpointFile],
-                         path: String) throws -> (Checkpoint, pruned: [String])
+                         path: String, pinned: Bool) throws -> (Checkpoint, pruned: [String])
     func checkpoints(jobID: String, tenant: String) throws -> [Checkpoint]
     func latestCheckpoint(jobID: String) throws -> Checkpoint?
     /// A checkpoint of this tenant (nil: any).
@@ -64,6 +65,10 @@ public protocol CheckpointCatalog: Sendable {
 }
 
 extension CheckpointCatalog {
+    public func indexCheckpoint(lease: Lease, id: String, step: Int, metrics: [String: Double], files: [CheckpointFile],
+                                path: String) throws -> (Checkpoint, pruned: [String]) {
+        try indexCheckpoint(lease: lease, id: id, step: step, metrics: metrics, files: files, path: path, pinned: false)
+    }
     /// The absolute directory of a checkpoint.
     public func directory(of checkpoint: Checkpoint) -> URL { checkpointStorage.url(of: checkpoint.path) }
     public func reference(_ c: Checkpoint) -> CheckpointRef {
@@ -79,8 +84,13 @@ public protocol DatasetCatalog: Sendable {
     /// Live (not tombstoned) records, in stable id order.
     func liveDocuments(dataset: String, tenant: String) throws -> [Document]
     func livePreferencePairs(dataset: String, tenant: String) throws -> [PreferencePair]
-    /// Records (fenced) that the job trained on these documents.
-    func recordLineage(_ lease: Lease, dataset: String, documentIDs: [String]) throws
+    /// Every document of the dataset as uploaded (tombstoned ones with their kept byte length), in id order.
+    func documentCatalog(dataset: String, tenant: String) throws -> [DocumentRecord]
+    /// Records (fenced) that the job trained on these documents, with the step of each first read where known
+    /// (`firstReads[id]`, nil: unknown). An unlearning job queued by a deletion request records under its model's root.
+    func recordLineage(_ lease: Lease, dataset: String, firstReads: [String: Int?]) throws
+    /// One page of a job's lineage in (dataset, document id) order, after `after` = "dataset/document".
+    func lineagePage(jobID: String, tenant: String, after: String?, limit: Int) throws -> (entries: [LineageEntry], hasMore: Bool)
     /// Records (fenced) that the job's model also carries everything another job's model was trained on (a model
     /// trained from that job's checkpoint, e.g. DPO on a pretrained GPT).
     func inheritLineage(_ lease: Lease, fromJob: String) throws
@@ -89,6 +99,22 @@ public protocol DatasetCatalog: Sendable {
     /// Tombstones records; returns the ids that were live.
     @discardableResult
     func tombstone(dataset: String, tenant: String, ids: [String]) throws -> [String]
+}
+
+extension DatasetCatalog {
+    public func recordLineage(_ lease: Lease, dataset: String, documentIDs: [String]) throws {
+        try recordLineage(lease, dataset: dataset, firstReads: Dictionary(documentIDs.map { ($0, Int?.none) }, uniquingKeysWith: { a, _ in a }))
+    }
+}
+
+/// A document a job's model was trained on, with the step of its first read (nil: not recorded).
+public struct LineageEntry: Sendable, Hashable {
+    public var dataset: String
+    public var documentID: String
+    public var firstStep: Int?
+    public init(dataset: String, documentID: String, firstStep: Int?) {
+        self.dataset = dataset; self.documentID = documentID; self.firstStep = firstStep
+    }
 }
 
 /// Deletion requests: filing (tombstone + affected models from lineage), the timeline, and the conditional

@@ -19,6 +19,7 @@ enum DeletionReceipt {
                 o["mode"] = outcome.mode.map(JSONValue.string) ?? .null
                 o["model_version"] = outcome.model_version.map { .number(Double($0)) } ?? .null
                 o["guarantee"] = try outcome.guarantee.map { try JSONValue(encoding: $0) } ?? ["kind": "unknown", "statement": .null]
+                if let e = outcome.evaluation { o["evaluation"] = e }
             } else if a.action == "unsupported" {
                 o["guarantee"] = ["kind": "none", "statement": "no unlearning method exists for this job type: the model still reflects the documents until it is retrained without them (the documents are tombstoned, so a retrain cannot read them)"]
             }

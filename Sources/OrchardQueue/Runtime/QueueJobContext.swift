@@ -50,7 +50,7 @@ public final class QueueJobContext: JobContext, @unchecked Sendable {
     }
 
     @discardableResult
-    public func saveCheckpoint(step: Int, metrics: [String: Double], privateFiles: Set<String>,
+    public func saveCheckpoint(step: Int, metrics: [String: Double], privateFiles: Set<String>, pinned: Bool,
                                write: (URL) throws -> Void) throws -> CheckpointRef {
         if stopReason == .leaseLost { throw StoreError.leaseLost(jobID: jobID) }
         let id = Identifiers.make("ckpt")
@@ -66,7 +66,7 @@ public final class QueueJobContext: JobContext, @unchecked Sendable {
             let path = try storage.publish(tmp, jobID: jobID, id: id)
             do {
                 let (saved, pruned) = try fenced {
-                    try store.indexCheckpoint(lease: lease, id: id, step: step, metrics: metrics, files: files, path: path)
+                    try store.indexCheckpoint(lease: lease, id: id, step: step, metrics: metrics, files: files, path: path, pinned: pinned)
                 }
                 for p in pruned { storage.remove(path: p) }
                 return store.reference(saved)
@@ -107,5 +107,23 @@ public final class QueueJobContext: JobContext, @unchecked Sendable {
 
     public func recordLineage(dataset: String, documentIDs: [String]) throws {
         try fenced { try store.recordLineage(lease, dataset: dataset, documentIDs: documentIDs) }
+    }
+
+    public func recordLineage(dataset: String, firstReads: [String: Int]) throws {
+        try fenced { try store.recordLineage(lease, dataset: dataset, firstReads: firstReads.mapValues { Optional($0) }) }
+    }
+
+    public func documentCatalog(dataset: String) throws -> [DocumentRecord]? {
+        try store.documentCatalog(dataset: dataset, tenant: tenant)
+    }
+
+    public func checkpoints(ofJob id: String) throws -> [CheckpointRef] {
+        guard try store.job(id: id, tenant: tenant) != nil else { return [] }
+        return try store.checkpoints(jobID: id, tenant: tenant).map(store.reference)
+    }
+
+    public func jobDefinition(id: String) throws -> JobDefinition? {
+        guard let j = try store.job(id: id, tenant: tenant) else { return nil }
+        return JobDefinition(id: j.id, type: j.type, params: j.params, seed: j.seed)
     }
 }

@@ -191,6 +191,41 @@ paths:
         "200": { description: All of them (has_more is false), content: { application/json: { schema: { $ref: "#/components/schemas/CheckpointList" } } } }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "404": { $ref: "#/components/responses/NotFound" }
+  /v1/jobs/{id}/lineage:
+    parameters: [{ $ref: "#/components/parameters/JobID" }]
+    get:
+      summary: The documents the job's model was trained on, with the step of each first read
+      description: |
+        In (dataset, document_id) order. `first_step` is the 0-based index of the optimizer step whose batch first
+        held a window of the document (null where it was not recorded: read by a model this one starts from, or
+        before lineage kept steps); a checkpoint at step s was written before that read iff s ≤ first_step. An
+        unlearning job queued by a deletion request records its reads here and under its model's root job too.
+      parameters:
+        - { name: after, in: query, schema: { type: string }, description: 'The last entry''s "dataset/document_id"' }
+        - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 1000, default: 100 } }
+      responses:
+        "200":
+          description: One page
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [object, data, has_more]
+                properties:
+                  object: { const: list }
+                  has_more: { type: boolean }
+                  data:
+                    type: array
+                    items:
+                      type: object
+                      required: [dataset, document_id, first_step]
+                      properties:
+                        dataset: { type: string }
+                        document_id: { type: string }
+                        first_step: { type: [integer, "null"] }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "422": { $ref: "#/components/responses/Invalid" }
   /v1/checkpoints/{id}:
     parameters: [{ $ref: "#/components/parameters/CheckpointID" }]
     get:
@@ -264,8 +299,10 @@ paths:
         Resolves the documents (an unknown or already deleted id is 422 with `param: "document_ids[i]"`;
         another tenant's dataset is 404), tombstones them at once (no later job reads them), snapshots their
         text privately for the unlearning jobs, and lists every model whose lineage contains them. Models with
-        an unlearning method (unlearnable job kinds: `topic_model`, `topic_head`, unlearned by a `topic_unlearn`
-        job) get their kind's unlearning job; others are listed with action `unsupported`. Honours `Idempotency-Key` like job submission.
+        an unlearning method get their kind's unlearning job: `topic_model` and `topic_head` a `topic_unlearn` job,
+        `pretrain` an `lm_unlearn` job (exact unlearning by replay: training continues from the newest checkpoint
+        taken before any tombstoned document was first read; the receipt's action carries `evaluation.from_step`,
+        `steps_replayed` and `steps_full_retrain`). Others are listed with action `unsupported`. Honours `Idempotency-Key` like job submission.
       parameters:
         - { name: Idempotency-Key, in: header, schema: { type: string } }
       requestBody:

@@ -6,8 +6,8 @@ import OrchardMethods
 /// `PretrainingLoop` to the job context (`PretrainSession`): `metrics` events with per-domain train/held-out
 /// loss, mixture weights, ADO fits and tokens/s; checkpoints (model + optimizer safetensors, state.json with
 /// the whole sampler/ADO state); kill-and-resume continues the identical trajectory; lineage = exactly the
-/// documents a training window was drawn from.
-public struct PretrainKind: JobKind {
+/// documents a training window was drawn from, with the step of each first read. Unlearnable: `lm_unlearn`.
+public struct PretrainKind: Unlearnable {
     public static let type = "pretrain"
     public init() {}
 
@@ -104,6 +104,13 @@ public struct PretrainKind: JobKind {
         try JobError.require(p.heldout_fraction.value, in: 0.001...0.9, "heldout_fraction")
         if let t = p.threads { try JobError.require(t, in: 1...256, "threads") }
         return p
+    }
+
+    /// A deletion request queues `lm_unlearn` (exact unlearning by replay) on the model's newest version.
+    public var unlearner: LMUnlearnKind { LMUnlearnKind() }
+
+    public func unlearningParams(for request: UnlearningRequest) throws -> LMUnlearnParams {
+        LMUnlearnKind.params(for: request)
     }
 
     public func references(_ p: PretrainParams) -> [JobReference] {

@@ -20,28 +20,32 @@ struct PretrainSession {
     var lastTrainLoss: Double? = nil
     var lastHeldOutLoss: Double? = nil
 
-    init(params p: PretrainParams, seed: UInt64, context: JobContext) throws {
+    /// The replay this session started from (an exact-unlearning job), nil for a plain run.
+    let replayOrigin: PretrainReplay.Origin?
+    /// Documents read so far, and the step of each first read made in this session (not yet recorded).
+    var seen: Set<String> = []
+    var firstReads: [String: Int] = [:]
+    /// Writes extra files into every checkpoint (an unlearning job's `unlearning.json`).
+    var annotate: ((URL) throws -> Void)? = nil
+
+    /// A pretrain attempt: resumes the job's own newest checkpoint; else, with `replay`, starts from the newest
+    /// candidate checkpoint that a retrain without the tombstoned documents would also have reached
+    /// (`PretrainReplay`); else starts fresh.
+    init(params p: PretrainParams, seed: UInt64, context: JobContext, replay: PretrainReplay.Request? = nil) throws {
         self.p = p; self.context = context
-        let all = try context.documents(dataset: p.dataset)
-        guard !all.isEmpty else { throw JobError.invalid(param: "dataset", message: "dataset \(p.dataset) has no live documents") }
-        let train: [Document], held: [Document]
-        if let h = p.heldout_dataset {
-            train = all; held = try context.documents(dataset: h)
-        } else {
-            (train, held) = try HeldOutSplit(fraction: p.heldout_fraction.value).assign(all)
-        }
+        let data = try PretrainData(params: p, context: context)
         let resumed = try context.latestCheckpoint().map { try PretrainCheckpoint.read(from: $0.directory) }
         if let r = resumed {
             tokenizer = r.tokenizer
         } else if p.model.vocab.tokenizer == "bpe" {
             do {
-                tokenizer = .bpe(try BPETokenizer.train(corpus: train.map(\.text), vocabularySize: p.model.vocab.size))
+                tokenizer = .bpe(try BPETokenizer.train(corpus: data.train.map(\.text), vocabularySize: p.model.vocab.size))
             } catch { throw JobError.invalid(param: "model.vocab", message: "cannot train the BPE tokenizer: \(error)") }
         } else {
             tokenizer = .bytes
         }
-        corpus = try PretrainCorpus(train: train, heldOut: held, tokenizer: tokenizer, context: p.model.context.value,
-                                    windowsPerDomain: p.heldout_windows.value, catalogRecords: resumed?.state.catalog)
+        corpus = try PretrainCorpus(train: data.train, heldOut: data.heldOut, tokenizer: tokenizer, context: p.model.context.value,
+                                    windowsPerDomain: p.heldout_windows.value, catalogRecords: resumed?.state.catalog ?? data.catalog)
         catalogRecords = resumed?.state.catalog ?? corpus.catalog.domains.flatMap { d in
             d.documents.map { CatalogRecord(id: $0.id, domain: d.name, length: $0.length) }
         }
@@ -64,32 +68,48 @@ struct PretrainSession {
         }
 
         var sampler: MixtureSampler
+        var origin: PretrainReplay.Origin? = nil
         do {
+            // The sampler a fresh run starts with: tombstoned catalog entries excluded from the first draw.
+            let fresh = try MixtureSampler(catalog: corpus.catalog, strategy: p.mixture, seed: seed,
+                                           sequenceLength: p.model.context.value + 1, totalSteps: p.stepCount,
+                                           vocabularySize: tokenizer.vocabularySize, excludedDocumentIDs: corpus.missing,
+                                           packed: p.packing)
+            if let replay {
+                origin = try PretrainReplay.origin(replay, fresh: fresh, catalog: catalogRecords, model: config)
+            }
             if let r = resumed {
                 guard r.state.model == config else {
                     throw JobError.permanent(code: "checkpoint_mismatch", message: "checkpoint model \(r.state.model) ≠ params \(config)")
                 }
                 try r.restore(into: trainer)
                 sampler = try MixtureSampler(catalog: corpus.catalog, state: r.state.sampler)
+            } else if let o = origin, let start = o.start {
+                try start.restore(into: trainer)
+                sampler = try MixtureSampler(catalog: corpus.catalog, state: PretrainReplay.rebased(start.state.sampler, fresh: fresh.state))
             } else {
-                sampler = try MixtureSampler(catalog: corpus.catalog, strategy: p.mixture, seed: seed,
-                                             sequenceLength: p.model.context.value + 1, totalSteps: p.stepCount,
-                                             vocabularySize: tokenizer.vocabularySize, packed: p.packing)
+                sampler = fresh
             }
         } catch let e as MixtureError {
             throw JobError.invalid(param: "mixture", message: e.description)
         } catch let e as ADOConfigError {
             throw JobError.invalid(param: "mixture.config", message: e.description)
         }
-        // Documents tombstoned since the catalog was fixed are never sampled (those tombstoned before the
-        // first start are not in the catalog at all: context.documents returns live documents only).
+        replayOrigin = origin
+        // Documents tombstoned since the catalog was fixed are never sampled again.
         sampler.exclude(documentIDs: corpus.missing)
+        let startState = resumed?.state ?? origin?.start?.state
         loop = try PretrainingLoop(model: GPTMixtureModel(trainer: trainer), sampler: sampler, tokens: corpus.tokens,
                                    batchSize: p.batch_size.value, heldOut: corpus.heldOut, evaluateEvery: p.eval_every.value,
-                                   tokensSeen: resumed?.state.tokensSeen ?? 0)
-        lastSaved = resumed?.state.step ?? 0
+                                   tokensSeen: startState?.tokensSeen ?? 0)
+        lastSaved = startState?.step ?? 0
+        seen = loop.sampler.trainedDocumentIDs()
         if let r = resumed {
             try context.emit("resumed", "resuming from step \(r.state.step)", data: ["step": .number(Double(r.state.step))])
+        } else if let o = origin {
+            try context.emit("replay_started", o.start.map { "replaying from step \($0.state.step) (checkpoint \(o.checkpoint!))" }
+                                ?? "no checkpoint precedes the first read of the forgotten documents: retraining from step 0",
+                             data: o.json(totalSteps: p.stepCount))
         } else {
             try context.emit("pretrain_started", "\(domains.count) domains, \(p.stepCount) steps", data: startData())
         }
@@ -139,6 +159,9 @@ struct PretrainSession {
                 throw JobError.permanent(code: "diverged", message: e.description)
             }
             let done = report.step + 1
+            for sequence in report.batch {
+                for piece in sequence.pieces where seen.insert(piece.documentID).inserted { firstReads[piece.documentID] = report.step }
+            }
             trainSeconds += report.trainSeconds; mixtureSeconds += report.mixtureSeconds
             window.add(report)
             var heldOut = report.heldOutLossByDomain
@@ -208,8 +231,8 @@ struct PretrainSession {
         window = MetricsWindow(domainCount: domains.count, tokens: r.tokens)
     }
 
-    /// Records lineage for every document read so far, then writes the checkpoint (so a checkpoint never
-    /// exists without its lineage). Also picks up documents tombstoned since the start: never sampled again.
+    /// Records lineage for every document read so far (with the step of each first read seen by this session),
+    /// then writes the checkpoint (so a checkpoint never exists without its lineage). Also picks up documents tombstoned since the start: never sampled again.
     mutating func save() throws {
         let live = Set(try context.documents(dataset: p.dataset).map(\.id))
         let gone = catalogRecords.lazy.map(\.id).filter { !live.contains($0) }
@@ -221,8 +244,14 @@ struct PretrainSession {
         }
         let read = loop.sampler.trainedDocumentIDs().subtracting(recorded)
         if !read.isEmpty {
-            try context.recordLineage(dataset: p.dataset, documentIDs: read.sorted())
+            let stepped = read.filter { firstReads[$0] != nil }
+            if !stepped.isEmpty {
+                try context.recordLineage(dataset: p.dataset, firstReads: Dictionary(uniqueKeysWithValues: stepped.map { ($0, firstReads[$0]!) }))
+            }
+            let unstepped = read.subtracting(stepped)   // read before this session started: recorded with their step then
+            if !unstepped.isEmpty { try context.recordLineage(dataset: p.dataset, documentIDs: unstepped.sorted()) }
             recorded.formUnion(read)
+            for id in stepped { firstReads[id] = nil }
         }
         let state = PretrainState(format: PretrainState.format, step: loop.nextStep, tokensSeen: loop.tokensSeen,
                                   trainerRandom: trainer.random.state.map(SeededRandom.hexWord),
@@ -233,8 +262,11 @@ struct PretrainSession {
         var metrics: [String: Double] = ["tokens": Double(loop.tokensSeen)]
         if let l = lastTrainLoss { metrics["loss"] = l }
         if let h = lastHeldOutLoss { metrics["heldout_loss"] = h }
-        try context.saveCheckpoint(step: state.step, metrics: metrics) { dir in
+        // Scheduled checkpoints are the model's replay anchors: retention keeps them (docs/methods.md).
+        let anchor = state.step % p.checkpoint_every.value == 0 || state.step == p.stepCount
+        try context.saveCheckpoint(step: state.step, metrics: metrics, privateFiles: [], pinned: anchor) { dir in
             try PretrainCheckpoint.write(to: dir, state: state, snapshot: snapshot, tokenizer: tok)
+            try annotate?(dir)
         }
         lastSaved = state.step
     }

@@ -33,16 +33,7 @@ public struct TopicUnlearnKind: UnlearningKind {
         guard TopicUnlearningMode(rawValue: params.mode) != nil else {
             throw JobError.invalid(param: "mode", message: "mode must be \"exact\" or \"certified\"")
         }
-        guard !params.forget_documents.isEmpty else {
-            throw JobError.invalid(param: "forget_documents", message: "forget_documents must be a non-empty array of {id, text}")
-        }
-        var seen = Set<String>()
-        for (i, d) in params.forget_documents.enumerated() {
-            let p = "forget_documents[\(i)]"
-            guard !d.id.isEmpty else { throw JobError.invalid(param: p + ".id", message: "\(p).id must be a non-empty string") }
-            guard d.text != nil || d.text_sha256 != nil else { throw JobError.invalid(param: p + ".text", message: "\(p).text is required") }
-            guard seen.insert(d.id).inserted else { throw JobError.invalid(param: p + ".id", message: "document \(d.id) appears twice") }
-        }
+        try ForgetDocument.validate(params.forget_documents)
         return params
     }
 

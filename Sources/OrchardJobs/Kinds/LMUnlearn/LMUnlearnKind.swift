@@ -1,0 +1,115 @@
+import Foundation
+import OrchardMethods
+
+/// `lm_unlearn`: exact unlearning of a pretrained GPT by replay (`PretrainReplay`). The documents must already be
+/// tombstoned (a deletion request does that first); the job retrains the model with the root job's params and seed,
+/// continuing from the newest pinned checkpoint that a retrain without every tombstoned document also reaches, and
+/// writes the result as a new model version (its checkpoints carry `unlearning.json`: model, version, input).
+/// The receipt states `exact_retrain_equivalent` and the compute saved (steps replayed against a full retrain).
+public struct LMUnlearnKind: UnlearningKind {
+    public static let type = "lm_unlearn"
+    public init() {}
+
+    /// The params a deletion request queues for one pretrained model.
+    static func params(for request: UnlearningRequest) -> LMUnlearnParams {
+        var p = LMUnlearnParams()
+        p.model = request.model
+        p.checkpoint = request.inputCheckpoint
+        p.dataset = request.dataset
+        p.forget_documents = request.forget
+        p.requested_mode = request.mode == "exact" ? nil : request.mode
+        p.deletion_request = request.deletionRequest
+        return p
+    }
+
+    public func resolve(_ params: LMUnlearnParams) throws -> LMUnlearnParams {
+        try JobError.requireNonEmpty(params.model, "model", "the model's root job id (a pretrain job)")
+        guard params.mode == "exact" else {
+            throw JobError.invalid(param: "mode", message: "mode must be \"exact\" (replay); approximate methods for language models are not available yet")
+        }
+        try ForgetDocument.validate(params.forget_documents)
+        return params
+    }
+
+    public func references(_ p: LMUnlearnParams) -> [JobReference] {
+        [.gptModel(id: p.model, param: "model")]
+            + (p.checkpoint.map { [.checkpoint(id: $0, param: "checkpoint")] } ?? [])
+            + (p.dataset.map { [.dataset(id: $0, param: "dataset", records: .documents)] } ?? [])
+    }
+
+    public func redacted(_ params: LMUnlearnParams) -> LMUnlearnParams {
+        var p = params
+        p.forget_documents = p.forget_documents.map(\.redacted)
+        return p
+    }
+
+    /// `unlearning.json` in each checkpoint of a new version.
+    struct VersionFile: Codable {
+        var model: String
+        var version: Int
+        var input_checkpoint: String?
+        var deletion_request: String?
+    }
+
+    public func run(_ p: LMUnlearnParams, seed: UInt64, context: JobContext) throws -> LMUnlearnResult {
+        guard let root = try context.jobDefinition(id: p.model) else {
+            throw JobError.invalid(param: "model", message: "job \(p.model) does not exist")
+        }
+        guard root.type == PretrainKind.type else {
+            throw JobError.invalid(param: "model", message: "job \(p.model) is a \(root.type) job; lm_unlearn replays pretrain jobs")
+        }
+        let training = try RegisteredKind.decodeStored(PretrainKind(), root.params)
+        let rootSeed = RegisteredKind.legacySeed(root.params) ?? root.seed
+        if let d = p.dataset, d != training.dataset {
+            throw JobError.invalid(param: "dataset", message: "model \(p.model) was trained on \(training.dataset), not \(d)")
+        }
+        // The replay excludes what is tombstoned: every forgotten document must be (a deletion request tombstones first).
+        let records = try context.documentCatalog(dataset: training.dataset) ?? []
+        let tombstoned = Set(records.filter(\.tombstoned).map(\.id))
+        for (i, d) in p.forget_documents.enumerated() where !tombstoned.contains(d.id) {
+            throw JobError.invalid(param: "forget_documents[\(i)].id",
+                                   message: "document \(d.id) is not tombstoned in \(training.dataset): file a deletion request, which tombstones it first")
+        }
+        let input = try p.checkpoint.map { id in
+            guard let c = try context.checkpoint(id: id) else { throw JobError.invalid(param: "checkpoint", message: "checkpoint \(id) does not exist") }
+            return c
+        } ?? context.latestCheckpoint(ofJob: p.model)
+        let inputVersion = input.flatMap { c in
+            (try? Data(contentsOf: c.directory.appendingPathComponent("unlearning.json"))).flatMap { try? JSONDecoder().decode(VersionFile.self, from: $0) }
+        }
+        if let v = inputVersion, v.model != p.model {
+            throw JobError.invalid(param: "checkpoint", message: "checkpoint \(input!.id) is a version of model \(v.model), not \(p.model)")
+        }
+        let version = (inputVersion?.version ?? 1) + 1
+        // Replay anchors: the root's pinned checkpoints and those of the version being edited.
+        var candidates = try context.checkpoints(ofJob: p.model)
+        if let c = input, c.jobID != p.model { candidates += try context.checkpoints(ofJob: c.jobID) }
+
+        if let requested = p.requested_mode {
+            try context.emit(type: "mode_changed", message: "\(requested) mode was requested; language models are unlearned exactly (replay), which is stronger",
+                             data: ["requested": .string(requested), "ran": "exact"], level: "warn")
+        }
+        try context.emit("unlearning_started", "\(p.forget_documents.count) documents, exact mode (replay)",
+                         data: ["documents": .number(Double(p.forget_documents.count)), "mode": "exact", "model": .string(p.model)])
+        let file = VersionFile(model: p.model, version: version, input_checkpoint: input?.id, deletion_request: p.deletion_request)
+        var session = try PretrainSession(params: training, seed: rootSeed, context: context, replay: .init(candidates: candidates))
+        session.annotate = { dir in
+            let e = JSONEncoder()
+            e.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try e.encode(file).write(to: dir.appendingPathComponent("unlearning.json"))
+        }
+        let trained = try session.run()
+        guard let final = try context.latestCheckpoint() else {
+            throw JobError.permanent(code: "no_checkpoint", message: "the replay wrote no checkpoint")
+        }
+        let origin = session.replayOrigin
+        let from = origin?.startStep ?? 0, total = training.stepCount
+        return LMUnlearnResult(
+            checkpoint: final.id, input_checkpoint: input?.id, root_job: p.model, model_version: version,
+            forgotten_documents: p.forget_documents.count,
+            replay: .init(from_checkpoint: origin?.checkpoint, from_step: from, steps_replayed: total - from, steps_full_retrain: total,
+                          compute_saved_fraction: total > 0 ? Double(from) / Double(total) : 0, candidates: origin?.candidates ?? 0),
+            training: trained, guarantee: "exact_retrain_equivalent", guarantee_statement: LMUnlearnResult.statement,
+            deletion_request: p.deletion_request)
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import OrchardCorpus
+import OrchardJobs
+import OrchardServer
+import OrchardTestSupport
+import Testing
+
+/// Deletion requests on pretrained GPTs, end to end over a live loopback server: a pretrain job on real text (dpkg
+/// descriptions, five Sections as domains), a deletion request for documents first read midway, answered by
+/// `lm_unlearn` (replay from the newest checkpoint before the first read), then the user's own check: a pretrain job
+/// through the API with the same params and seed on the same dataset (the documents are tombstoned now) must give
+/// the same model, tensor file for tensor file.
+@Suite(.serialized) struct LMUnlearningTests {
+    static let steps = 40, checkpointEvery = 5
+
+    static func server() throws -> TestServer {
+        try TestServer(workers: 1, kinds: { $0.register(PretrainKind()) })
+    }
+
+    static func params(_ ds: String, mixture: String) -> JSONValue {
+        var m: JSONValue = ["kind": .string(mixture)]
+        if mixture == "ado" {
+            m = ["kind": "ado", "config": ["update_interval": 8, "ignore_steps": 0, "start_step": 10, "subsample": 1,
+                                          "smoothing_window": 5, "minimum_weight": 0.05, "refit_minimum_signal": 0]]
+        }
+        return ["dataset": .string(ds), "model": ["layers": 1, "d_model": 32, "heads": 2, "context": 32], "batch_size": 8,
+                "steps": .number(Double(steps)), "optimizer": ["lr": 0.01, "warmup": 4], "mixture": m, "metrics_every": 10,
+                "eval_every": 20, "heldout_windows": 4, "checkpoint_every": .number(Double(checkpointEvery))]
+    }
+
+    func get(_ client: some TestClientProtocol, _ s: TestServer, _ uri: String) async throws -> JSONValue {
+        let r = try await client.execute(uri: uri, method: .get, headers: s.auth())
+        #expect(r.status == .ok, "\(uri): \(json(r.body))")
+        return json(r.body)
+    }
+
+    /// Every entry of a job's lineage, page by page.
+    func lineage(_ client: some TestClientProtocol, _ s: TestServer, _ job: String) async throws -> [JSONValue] {
+        var out: [JSONValue] = [], after: String? = nil
+        repeat {
+            let page = try await get(client, s, "/v1/jobs/\(job)/lineage?limit=50" + (after.map { "&after=" + $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! } ?? ""))
+            let data = page["data"]?.arrayValue ?? []
+            out += data
+            after = page["has_more"] == true ? data.last.map { "\($0["dataset"]!.stringValue!)/\($0["document_id"]!.stringValue!)" } : nil
+        } while after != nil
+        return out
+    }
+
+    /// SHA-256 of each tensor file of a checkpoint, by name.
+    func tensorHashes(_ client: some TestClientProtocol, _ s: TestServer, _ checkpoint: String) async throws -> [String: String] {
+        let c = try await get(client, s, "/v1/checkpoints/\(checkpoint)")
+        var out: [String: String] = [:]
+        for f in c["files"]?.arrayValue ?? [] where f["name"]?.stringValue?.hasSuffix(".safetensors") == true {
+            out[f["name"]!.stringValue!] = f["sha256"]?.stringValue
+        }
+        return out
+    }
+
+    @Test(.enabled(if: FileManager.default.isReadableFile(atPath: DebianStatusCorpus.defaultPath)), arguments: ["natural", "ado"])
+    func exactDeletionReplaysFromACheckpointAndEqualsARetrainThroughTheAPI(mixture: String) async throws {
+        let s = try Self.server()
+        try await s.app().test(.live) { client in
+            let upload = try await client.execute(uri: "/v1/datasets?name=dpkg", method: .post, headers: s.auth(),
+                                                  body: ByteBuffer(string: DeletionRequestTests.jsonl))
+            let ds = try #require(json(upload.body)["id"]?.stringValue)
+            let deletion = DeletionRequestTests()
+            let params = Self.params(ds, mixture: mixture)
+            let original = try await deletion.submitJob(client, s, type: "pretrain", params: params, seed: 11)
+            let model = try #require(original["id"]?.stringValue)
+            let originalFinal = try #require(original["latest_checkpoint_id"]?.stringValue)
+
+            // Lineage names each document with the step of its first read; pick two first read in the second half.
+            let read = try await lineage(client, s, model)
+            #expect(read.count == original["result"]?["lineage"]?["documents"]?.intValue)
+            #expect(read.allSatisfy { $0["first_step"]?.intValue != nil }, "every read has its first step")
+            let late = read.filter { ($0["first_step"]?.intValue ?? 0) >= 22 && ($0["first_step"]?.intValue ?? 0) < 34 }
+            let forget = try #require(late.count >= 2 ? Array(late.prefix(2)) : nil, "\(read.count) documents read")
+            let firstRead = forget.compactMap { $0["first_step"]?.intValue }.min()!
+            let ids = forget.compactMap { $0["document_id"]?.stringValue }
+
+            let (status, created, _) = try await deletion.fileRequest(client, s, ["dataset": .string(ds), "document_ids": .array(ids.map(JSONValue.string)),
+                                                                                   "reason": "erasure", "mode": "exact"])
+            #expect(status == .created, "\(created)")
+            let done = try await deletion.waitForRequest(client, s, try #require(created["id"]?.stringValue))
+            let action = try #require(done["receipt"]?["manifest"]?["actions"]?.arrayValue?.first { $0["model"]?.stringValue == model })
+            #expect(action["action"] == "unlearn" && action["guarantee"]?["kind"] == "exact_retrain_equivalent", "\(action)")
+            // The replay started at the newest checkpoint before the first read, and saved that much compute.
+            let from = try #require(action["evaluation"]?["from_step"]?.intValue)
+            #expect(from == (firstRead / Self.checkpointEvery) * Self.checkpointEvery && from > 0, "first read \(firstRead), replay from \(from)")
+            #expect(action["evaluation"]?["steps_replayed"]?.intValue == Self.steps - from)
+            #expect(action["evaluation"]?["steps_full_retrain"]?.intValue == Self.steps)
+            let unlearned = try #require(action["checkpoint"]?.stringValue)
+
+            // The replay's own lineage never holds a tombstoned document.
+            let unlearnJob = try #require(done["actions"]?.arrayValue?.first { $0["model"]?.stringValue == model }?["job_id"]?.stringValue)
+            let replayRead = Set(try await lineage(client, s, unlearnJob).compactMap { $0["document_id"]?.stringValue })
+            #expect(!replayRead.isEmpty && replayRead.isDisjoint(with: ids))
+
+            // The user's check: retrain through the API, same params and seed, same dataset.
+            let retrain = try await deletion.submitJob(client, s, type: "pretrain", params: params, seed: 11)
+            let retrainFinal = try #require(retrain["latest_checkpoint_id"]?.stringValue)
+            let replayed = try await tensorHashes(client, s, unlearned), retrained = try await tensorHashes(client, s, retrainFinal)
+            #expect(replayed.count >= 2 && replayed == retrained, "model and optimizer tensors equal the retrain's")
+            // Negative control: the model before the deletion differs.
+            #expect(try await tensorHashes(client, s, originalFinal) != retrained)
+            // The retrain never read the documents either.
+            let retrainRead = Set(try await lineage(client, s, try #require(retrain["id"]?.stringValue)).compactMap { $0["document_id"]?.stringValue })
+            #expect(retrainRead.isDisjoint(with: ids))
+
+            // A second request on the same model (sustainability): documents the replay read late. It edits version 2,
+            // may start from the replay's own checkpoints, and must again equal a retrain without all four.
+            let replayLineage = try await lineage(client, s, unlearnJob)
+            let later = replayLineage.filter { ($0["first_step"]?.intValue ?? -1) >= 30 }.compactMap { $0["document_id"]?.stringValue }
+            let second = try #require(later.count >= 1 ? Array(later.prefix(2)) : nil, "\(replayLineage.count) documents read by the replay")
+            let (status2, created2, _) = try await deletion.fileRequest(client, s, ["dataset": .string(ds), "document_ids": .array(second.map(JSONValue.string)),
+                                                                                     "reason": "erasure", "mode": "exact"])
+            #expect(status2 == .created, "\(created2)")
+            // Affected: the model (through its version's reads) and the user's retrain, which read them too — never the version job.
+            let affected = Set(created2["affected_models"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+            #expect(affected.contains(model) && !affected.contains(unlearnJob), "\(affected)")
+            let done2 = try await deletion.waitForRequest(client, s, try #require(created2["id"]?.stringValue))
+            let action2 = try #require(done2["receipt"]?["manifest"]?["actions"]?.arrayValue?.first { $0["model"]?.stringValue == model })
+            #expect(action2["input_checkpoint"]?.stringValue == unlearned && action2["model_version"]?.intValue == 3, "\(action2)")
+            #expect((action2["evaluation"]?["from_step"]?.intValue ?? 0) >= 30 - Self.checkpointEvery, "\(action2)")
+            let retrain2 = try await deletion.submitJob(client, s, type: "pretrain", params: params, seed: 11)
+            #expect(try await tensorHashes(client, s, try #require(action2["checkpoint"]?.stringValue))
+                    == tensorHashes(client, s, try #require(retrain2["latest_checkpoint_id"]?.stringValue)))
+        }
+    }
+}
