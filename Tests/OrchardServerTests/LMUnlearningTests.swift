@@ -93,6 +93,15 @@ import Testing
             #expect(action["evaluation"]?["steps_replayed"]?.intValue == Self.steps - from)
             #expect(action["evaluation"]?["steps_full_retrain"]?.intValue == Self.steps)
             let unlearned = try #require(action["checkpoint"]?.stringValue)
+            // MUSE's metrics of the model before and after ride on the receipt; the new version is the retrain, so it is
+            // its own PrivLeak baseline.
+            let before = try #require(action["evaluation"]?["target"]), after = try #require(action["evaluation"]?["unlearned"])
+            #expect(after["privleak"] == 0 && after["retrain_auc"] == after["mia_auc"] && before["retrain_auc"] == after["mia_auc"], "\(after)")
+            for r in [before, after] {
+                #expect((0...100).contains(r["verbmem_forget"]?.doubleValue ?? -1) && (0...1).contains(r["mia_auc"]?.doubleValue ?? -1), "\(r)")
+                #expect((r["utility_loss"]?.doubleValue ?? 0) > 0 && r["items"]?["verbmem_forget"]?.intValue == 2 && r["items"]?["mia_holdout"]?.intValue ?? 0 > 0)
+            }
+            #expect(before["privleak"]?.doubleValue?.isFinite == true)
 
             // The replay's own lineage never holds a tombstoned document.
             let unlearnJob = try #require(done["actions"]?.arrayValue?.first { $0["model"]?.stringValue == model }?["job_id"]?.stringValue)

@@ -102,6 +102,10 @@ public struct LMUnlearnKind: UnlearningKind {
         guard let final = try context.latestCheckpoint() else {
             throw JobError.permanent(code: "no_checkpoint", message: "the replay wrote no checkpoint")
         }
+        try context.emit("evaluating", "MUSE metrics of the model before and after", data: .null)
+        let evaluation = try LMUnlearnEvaluation.run(
+            target: input, unlearned: final, forget: p.forget_documents.compactMap(\.text), training: training,
+            read: session.seen, context: context)
         let origin = session.replayOrigin
         let from = origin?.startStep ?? 0, total = training.stepCount
         return LMUnlearnResult(
@@ -110,6 +114,6 @@ public struct LMUnlearnKind: UnlearningKind {
             replay: .init(from_checkpoint: origin?.checkpoint, from_step: from, steps_replayed: total - from, steps_full_retrain: total,
                           compute_saved_fraction: total > 0 ? Double(from) / Double(total) : 0, candidates: origin?.candidates ?? 0),
             training: trained, guarantee: "exact_retrain_equivalent", guarantee_statement: LMUnlearnResult.statement,
-            deletion_request: p.deletion_request)
+            deletion_request: p.deletion_request, evaluation: evaluation)
     }
 }

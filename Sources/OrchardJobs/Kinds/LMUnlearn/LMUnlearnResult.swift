@@ -16,6 +16,9 @@ public struct LMUnlearnResult: UnlearningResult, Equatable {
     public var guarantee: String
     public var guarantee_statement: String
     @Nullable public var deletion_request: String?
+    /// MUSE's metrics of the model before (`target`) and after (`unlearned`) on the forgotten documents, held-out
+    /// documents of the dataset and documents the model keeps.
+    public var evaluation: LMUnlearnEvaluation?
 
     /// Where the replay started and what it saved against a full retrain.
     public struct Replay: Codable, Sendable, Equatable {
@@ -41,6 +44,8 @@ public struct LMUnlearnResult: UnlearningResult, Equatable {
             "steps_full_retrain": .number(Double(replay.steps_full_retrain)),
             "compute_saved_fraction": .number(replay.compute_saved_fraction),
             "heldout_loss": training.heldout_loss.map(JSONValue.number) ?? .null,
+            "target": (try? evaluation.map { try JSONValue(encoding: $0.target) }) ?? .null,
+            "unlearned": (try? evaluation.map { try JSONValue(encoding: $0.unlearned) }) ?? .null,
         ]
         return UnlearningOutcome(checkpoint: checkpoint, model_version: model_version, method: method, mode: mode, retrained: true,
                                  guarantee: g, evaluation: evaluation)
