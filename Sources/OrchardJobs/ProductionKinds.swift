@@ -9,5 +9,6 @@ public enum ProductionKinds {
         registry.register(TopicHeadKind())
         registry.register(DPOKind())
         registry.register(EvaluatePreferencesKind())
+        registry.register(UnlearnEvalKind())
     }
 }

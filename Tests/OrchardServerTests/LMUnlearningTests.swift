@@ -17,7 +17,7 @@ import Testing
     static let steps = 40, checkpointEvery = 5
 
     static func server() throws -> TestServer {
-        try TestServer(workers: 1, kinds: { $0.register(PretrainKind()) })
+        try TestServer(workers: 1, kinds: { $0.register(PretrainKind()); $0.register(UnlearnEvalKind()) })
     }
 
     static func params(_ ds: String, mixture: String) -> JSONValue {
@@ -118,6 +118,28 @@ import Testing
             // The retrain never read the documents either.
             let retrainRead = Set(try await lineage(client, s, try #require(retrain["id"]?.stringValue)).compactMap { $0["document_id"]?.stringValue })
             #expect(retrainRead.isDisjoint(with: ids))
+
+            if mixture == "natural" {
+                // unlearn_eval: the same metrics for any GPT on datasets the caller keeps (the forgotten text is purged).
+                let byID = Dictionary(DeletionRequestTests.corpus.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                func upload(_ docs: [OrchardCorpus.Document], _ name: String) async throws -> String {
+                    let body = docs.map { d in String(decoding: JSONValue.object(["id": .string(d.id), "domain": .string(d.domain), "text": .string(d.text)]).canonicalData(), as: UTF8.self) }.joined(separator: "\n")
+                    let r = try await client.execute(uri: "/v1/datasets?name=\(name)", method: .post, headers: s.auth(), body: ByteBuffer(string: body))
+                    return try #require(json(r.body)["id"]?.stringValue)
+                }
+                let everRead = Set(read.compactMap { $0["document_id"]?.stringValue })
+                let forgetSet = try await upload(ids.compactMap { byID[$0] }, "forget")
+                let holdoutSet = try await upload(Array(DeletionRequestTests.corpus.filter { !everRead.contains($0.id) }.prefix(8)), "holdout")
+                let bad = try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(), body: body(
+                    ["type": "unlearn_eval", "params": ["model": .string(model), "forget_dataset": .string(forgetSet), "holdout_dataset": .string(holdoutSet), "k": 2]]))
+                #expect(bad.status == .unprocessableContent && json(bad.body)["error"]?["param"] == "params.k")
+                let eval = try await deletion.submitJob(client, s, type: "unlearn_eval", params: [
+                    "model": .string(model), "retrain": .string(try #require(retrain["id"]?.stringValue)), "forget_dataset": .string(forgetSet),
+                    "holdout_dataset": .string(holdoutSet), "retain_dataset": .string(ds), "max_texts": 16])
+                let r = try #require(eval["result"])
+                #expect(r["retrain"]?["privleak"] == 0 && r["model"]?["retrain_auc"] == r["retrain"]?["mia_auc"], "\(r)")
+                #expect(r["model"]?["privleak"]?.doubleValue?.isFinite == true && r["model"]?["items"]?["verbmem_forget"]?.intValue == 2, "\(r)")
+            }
 
             // A second request on the same model (sustainability): documents the replay read late. It edits version 2,
             // may start from the replay's own checkpoints, and must again equal a retrain without all four.
