@@ -36,6 +36,8 @@ public final class GPT {
     public private(set) var lastBatch = 0
     public private(set) var lastLength = 0
     public private(set) var lastHadTargets = false
+    /// Soft targets of the last forward (position → distribution), cleared by `backward` and by every forward.
+    private var softTargets: [Int: [Float]] = [:]
 
     public init(config: GPTConfig, maxBatch: Int, threads: ComputeThreads = .single, seed: UInt64 = 0,
                 gemmKernel: GEMMKernel = .preferred) throws {
@@ -145,7 +147,7 @@ public final class GPT {
             }
         }
         try checkThreadCapacity()
-        lastBatch = b; lastLength = t; lastHadTargets = targets != nil
+        lastBatch = b; lastLength = t; lastHadTargets = targets != nil; softTargets = [:]
         forwardCore(b: b, t: t)
         guard targets != nil else { return nil }
 
@@ -222,6 +224,14 @@ public final class GPT {
 
         SoftmaxCrossEntropy.backward(dlogits: A + logits, logits: A + logits, targets: targets, coefficients: A + coefficients,
                                      n: n, vocabulary: V, threads: th)
+        // Soft targets: cᵢ·(p − onehot) becomes cᵢ·(p − qᵢ).
+        for (i, q) in softTargets {
+            let w = A[coefficients + i], d = A + logits + i * V
+            guard w != 0 else { continue }
+            d[Int(targets[i])] += w
+            for j in 0..<V { d[j] -= w * q[j] }
+        }
+        softTargets = [:]
         // Each LayerNorm's input gradient runs inside the row tiles of dinp that feed it (GELU's likewise); its
         // weight and bias gradients need every row, so they follow in a region of their own.
         let lastResidual = config.layers > 0 ? A + layerActs[config.layers - 1].residual3 : A + encoded
@@ -281,6 +291,24 @@ public final class GPT {
         guard c.allSatisfy({ $0.isFinite }) else { throw ModelError.invalidInput("coefficients must be finite") }
         let coef = acts.pointer + coefficients
         for i in 0..<n { coef[i] = c[i] }
+    }
+
+    /// Soft targets for some positions of the last forward pass with targets: at position i, the next `backward`
+    /// differentiates cᵢ·(−Σⱼ qᵢⱼ log pᵢⱼ) (cross-entropy against the distribution qᵢ, i.e. KL(qᵢ ‖ pᵢ) up to a constant)
+    /// instead of cᵢ·(−log p(targetᵢ)); other positions keep their hard target. Each qᵢ has `vocabularySize`
+    /// non-negative entries summing to 1. Used by KL regularisers (unlearning) and distillation.
+    public func setSoftTargets(_ q: [Int: [Float]]) throws {
+        guard lastHadTargets else { throw ModelError.invalidState("soft targets need a forward pass with targets") }
+        let n = lastBatch * lastLength, V = config.vocabularySize
+        for (i, row) in q {
+            guard i >= 0, i < n else { throw ModelError.invalidInput("soft target position \(i) outside 0..<\(n)") }
+            guard row.count == V, row.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+                throw ModelError.invalidInput("soft target at \(i): expected \(V) finite non-negative probabilities")
+            }
+            let total = row.reduce(0, +)
+            guard abs(total - 1) < 1e-3 else { throw ModelError.invalidInput("soft target at \(i) sums to \(total), not 1") }
+        }
+        softTargets = q
     }
 
     // MARK: outputs of the last forward

@@ -58,13 +58,16 @@ public final class GPTTrainer {
     /// one backward): `objective(logProbs)` returns the loss value and the coefficients cᵢ such that the gradient of
     /// the objective is that of Σ cᵢ·(−log p(targetᵢ)) (DPO, IPO, DPO+SFT).
     @discardableResult
+    /// `beforeBackward` may read the forward's outputs (logits) and set soft targets (`GPT.setSoftTargets`).
     public func trainStep(inputs: [Int32], targets: [Int32], batch: Int, length: Int,
-                          objective: ([Float]) throws -> (loss: Double, coefficients: [Float])) throws -> StepResult {
+                          objective: ([Float]) throws -> (loss: Double, coefficients: [Float]),
+                          beforeBackward: ((GPT) throws -> Void)? = nil) throws -> StepResult {
         model.zeroGradients()
         try model.forward(inputs: inputs, targets: targets, weights: [Float](repeating: 1, count: batch * length),
                           normalizeWeights: false, batch: batch, length: length)
         let (loss, c) = try objective(model.lastTokenLogProbabilities())
         try model.setLossCoefficients(c)
+        try beforeBackward?(model)
         try model.backward()
         return update(loss: Float(loss))
     }

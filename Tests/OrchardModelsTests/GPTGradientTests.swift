@@ -11,7 +11,7 @@ import OrchardTensor
 @Suite struct GPTGradientTests {
     static let config = GPTConfig(vocabularySize: 11, contextLength: 6, layers: 2, channels: 16, heads: 2)
 
-    func check(threads: Int, weights: [Float]?, normalize: Bool, kernel: GEMMKernel = .openBLAS) throws {
+    func check(threads: Int, weights: [Float]?, normalize: Bool, kernel: GEMMKernel = .openBLAS, softTargetPositions: [Int] = []) throws {
         let cfg = Self.config, b = 2, t = 5
         let model = try GPT(config: cfg, maxBatch: b, threads: try ComputeThreads(threads), seed: 42, gemmKernel: kernel)
         // Larger-than-default weights make every path (attention, LN) carry real gradient.
@@ -28,6 +28,14 @@ import OrchardTensor
         model.zeroGradients()
         let loss = try #require(try model.forward(inputs: inputs, targets: targets, weights: weights, normalizeWeights: normalize,
                                                   batch: b, length: t))
+        // Soft targets (KL regulariser, distillation): random distributions at some positions.
+        var soft: [Int: [Float]] = [:]
+        for i in softTargetPositions {
+            let raw = (0..<cfg.vocabularySize).map { _ in Float(exp(trng.nextNormal())) }
+            let total = raw.reduce(0, +)
+            soft[i] = raw.map { $0 / total }
+        }
+        if !soft.isEmpty { try model.setSoftTargets(soft) }
         try model.backward()
 
         let coef: [Double]
@@ -38,6 +46,7 @@ import OrchardTensor
             coef = [Double](repeating: 1 / Double(b * t), count: b * t)
         }
         let ref = ReferenceGPT(config: cfg, p: named.mapValues { $0.values.map(Double.init) })
+        let softRef = soft.mapValues { $0.map(Double.init) }
         let refLoss = ref.loss(inputs: inputs, targets: targets, coefficients: coef, batch: b)
         #expect(abs(Double(loss) - refLoss) < 1e-4)
 
@@ -54,7 +63,7 @@ import OrchardTensor
                 var x = base
                 for (k, i) in picks.enumerated() { x[i] = sub[k] }
                 r.p[tensor.name] = x
-                return r.loss(inputs: inputs, targets: targets, coefficients: coef, batch: b)
+                return r.loss(inputs: inputs, targets: targets, coefficients: coef, batch: b, softTargets: softRef)
             }
             let err = GradientCheck.scaledMaxError(analytic, numeric)
             #expect(err < 1e-3, "\(tensor.name): scaled error \(err) (\(kernel))")
@@ -113,5 +122,11 @@ import OrchardTensor
     @Test func wholeModelUnnormalisedSignedCoefficients() throws {
         let w: [Float] = [0.3, -0.2, 0, 0.1, 0.5, -1, 0.25, 0, 0.4, 0.2]
         try check(threads: 2, weights: w, normalize: false)
+    }
+
+    @Test func wholeModelSoftTargetsAtSomePositions() throws {
+        // KL(q ‖ p) rows (a KL regulariser's retain positions) beside signed hard-target rows (gradient ascent).
+        let w: [Float] = [-0.2, -0.2, 0.1, 0.1, 0.1, -0.3, 0.25, 0.25, 0.4, 0.2]
+        try check(threads: 2, weights: w, normalize: false, softTargetPositions: [2, 3, 4, 6, 8])
     }
 }

@@ -71,7 +71,8 @@ public struct ReferenceGPT {
     }
 
     /// Σ coef·(−log p(target)) over batch × length positions.
-    public func loss(inputs: [Int32], targets: [Int32], coefficients: [Double], batch: Int) -> Double {
+    /// Σᵢ cᵢ·(−log p(targetᵢ)), or with `softTargets[i]` set, Σ cᵢ·(−Σⱼ qᵢⱼ log pᵢⱼ) at that position.
+    public func loss(inputs: [Int32], targets: [Int32], coefficients: [Double], batch: Int, softTargets: [Int: [Double]] = [:]) -> Double {
         let t = inputs.count / batch
         var total = 0.0
         for b in 0..<batch {
@@ -79,7 +80,11 @@ public struct ReferenceGPT {
             for i in 0..<t {
                 let row = lg[i], m = row.max()!
                 let lse = m + log(row.map { exp($0 - m) }.reduce(0, +))
-                total += coefficients[b * t + i] * (lse - row[Int(targets[b * t + i])])
+                if let q = softTargets[b * t + i] {
+                    total += coefficients[b * t + i] * zip(q, row).reduce(0.0) { $0 + $1.0 * (lse - $1.1) }
+                } else {
+                    total += coefficients[b * t + i] * (lse - row[Int(targets[b * t + i])])
+                }
             }
         }
         return total

@@ -139,6 +139,21 @@ import Testing
                 let r = try #require(eval["result"])
                 #expect(r["retrain"]?["privleak"] == 0 && r["model"]?["retrain_auc"] == r["retrain"]?["mia_auc"], "\(r)")
                 #expect(r["model"]?["privleak"]?.doubleValue?.isFinite == true && r["model"]?["items"]?["verbmem_forget"]?.intValue == 2, "\(r)")
+
+                // Approximate mode (submitted directly, on the version before the deletion): NPO with a retain term drawn
+                // from the model's lineage. It must raise the forget loss; it claims no guarantee.
+                let forgetDocs: [JSONValue] = ids.map { ["id": .string($0), "text": .string(byID[$0]!.text)] }
+                let wrong = try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(), body: body(
+                    ["type": "lm_unlearn", "params": ["model": .string(model), "forget_documents": .array(forgetDocs), "mode": "approximate", "method": "npo_dpo"]]))
+                #expect(wrong.status == .unprocessableContent && json(wrong.body)["error"]?["param"] == "params.method")
+                let approx = try await deletion.submitJob(client, s, type: "lm_unlearn", params: [
+                    "model": .string(model), "checkpoint": .string(originalFinal), "forget_documents": .array(forgetDocs),
+                    "mode": "approximate", "method": "npo_gdr", "lr": 0.003, "epochs": 3, "batch_size": 2])
+                let a = try #require(approx["result"])
+                #expect(a["guarantee"] == "none" && a["mode"] == "approximate" && a["method"] == "npo_gdr", "\(a)")
+                let nll = (a["approximate"]?["forget_nll_before"]?.doubleValue ?? 0, a["approximate"]?["forget_nll_after"]?.doubleValue ?? 0)
+                #expect(nll.1 > nll.0 && (a["approximate"]?["retain_chunks"]?.intValue ?? 0) > 0, "\(a)")
+                #expect(a["evaluation"]?["unlearned"]?["privleak"] == nil && a["evaluation"]?["unlearned"]?["mia_auc"] != nil && a["evaluation"]?["target"]?["mia_auc"]?.doubleValue != nil)
             }
 
             // A second request on the same model (sustainability): documents the replay read late. It edits version 2,

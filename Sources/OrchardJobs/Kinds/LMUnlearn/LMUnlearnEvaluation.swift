@@ -19,9 +19,26 @@ public struct LMUnlearnEvaluation: Codable, Sendable, Equatable {
 
     static let maxTexts = 64
 
+    /// A forward-only evaluator of a GPT checkpoint.
+    static func evaluator(_ ref: CheckpointRef, threads: ComputeThreads) throws -> ForgetEvaluator {
+        let c = try GPTCheckpoint.read(from: ref.directory, optimizer: false)
+        let gpt = try GPT(config: c.header.model, maxBatch: 8, threads: threads, seed: 0)
+        try gpt.load(namedParameters: c.parameters)
+        return ForgetEvaluator(model: gpt, tokenizer: c.tokenizer)
+    }
+
     static func run(target: CheckpointRef?, unlearned: CheckpointRef, forget: [String], training: PretrainParams, read: Set<String>,
                     context: JobContext) throws -> LMUnlearnEvaluation? {
-        guard let target, !forget.isEmpty else { return nil }
+        guard let target else { return nil }
+        let threads = try ComputeThreads(Swift.max(1, training.threads ?? context.threads))
+        return try run(target: try evaluator(target, threads: threads), unlearned: try evaluator(unlearned, threads: threads),
+                       forget: forget, training: training, read: read, context: context, exactBaseline: true)
+    }
+
+    /// `exactBaseline`: the unlearned model is the exact retrain (its AUC is PrivLeak's baseline); otherwise no PrivLeak.
+    static func run(target: ForgetEvaluator, unlearned: ForgetEvaluator, forget: [String], training: PretrainParams, read: Set<String>,
+                    context: JobContext, exactBaseline: Bool) throws -> LMUnlearnEvaluation? {
+        guard !forget.isEmpty else { return nil }
         let data = try PretrainData(params: training, context: context)
         let holdout = data.heldOut.prefix(maxTexts).map(\.text)
         let retain = data.train.filter { read.contains($0.id) }.prefix(maxTexts).map(\.text)
@@ -29,18 +46,11 @@ public struct LMUnlearnEvaluation: Codable, Sendable, Equatable {
         let prefix = Swift.min(32, ctx / 2), continuation = Swift.min(64, ctx - prefix)
         let set = ForgetEvaluationSet(forget: forget, retain: Array(retain), holdout: Array(holdout), prefixTokens: prefix,
                                       continuationTokens: continuation)
-        let threads = try ComputeThreads(Swift.max(1, training.threads ?? context.threads))
-        func evaluator(_ ref: CheckpointRef) throws -> ForgetEvaluator {
-            let c = try GPTCheckpoint.read(from: ref.directory, optimizer: false)
-            let gpt = try GPT(config: c.header.model, maxBatch: 8, threads: threads, seed: 0)
-            try gpt.load(namedParameters: c.parameters)
-            return ForgetEvaluator(model: gpt, tokenizer: c.tokenizer)
-        }
-        let after = try set.evaluate(try evaluator(unlearned), retrainAUC: nil)
-        let baseline = after.mia_auc
+        let after = try set.evaluate(unlearned, retrainAUC: nil)
+        let baseline = exactBaseline ? after.mia_auc : nil
         var afterWithLeak = after
         if let b = baseline, b > 0 { afterWithLeak.retrain_auc = b; afterWithLeak.privleak = 0 }
-        let before = try set.evaluate(try evaluator(target), retrainAUC: baseline)
+        let before = try set.evaluate(target, retrainAUC: baseline)
         return LMUnlearnEvaluation(target: before, unlearned: afterWithLeak, prefix_tokens: prefix, continuation_tokens: continuation)
     }
 }

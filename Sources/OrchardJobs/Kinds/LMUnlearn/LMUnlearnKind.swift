@@ -24,8 +24,21 @@ public struct LMUnlearnKind: UnlearningKind {
 
     public func resolve(_ params: LMUnlearnParams) throws -> LMUnlearnParams {
         try JobError.requireNonEmpty(params.model, "model", "the model's root job id (a pretrain job)")
-        guard params.mode == "exact" else {
-            throw JobError.invalid(param: "mode", message: "mode must be \"exact\" (replay); approximate methods for language models are not available yet")
+        switch params.mode {
+        case "exact":
+            guard params.method == nil else { throw JobError.invalid(param: "method", message: "method applies to mode \"approximate\" only") }
+        case "approximate":
+            guard let m = params.method, ApproximateUnlearningMethod(rawValue: m) != nil else {
+                throw JobError.invalid(param: "method", message: "approximate mode needs method: \(ApproximateUnlearningMethod.allCases.map(\.rawValue).joined(separator: " | "))")
+            }
+            guard params.lr.isFinite, params.lr > 0, params.lr <= 1 else { throw JobError.invalid(param: "lr", message: "lr must be in (0, 1]") }
+            if let e = params.epochs { try JobError.require(e, in: 1...1000, "epochs") }
+            try JobError.require(params.batch_size, in: 1...256, "batch_size")
+            guard params.beta.isFinite, params.beta > 0 else { throw JobError.invalid(param: "beta", message: "beta must be > 0") }
+            guard params.alpha.isFinite, params.alpha >= 0 else { throw JobError.invalid(param: "alpha", message: "alpha must be ≥ 0") }
+            try JobError.require(params.retain_documents, in: 1...100_000, "retain_documents")
+        default:
+            throw JobError.invalid(param: "mode", message: "mode must be \"exact\" (replay) or \"approximate\" (with a method)")
         }
         try ForgetDocument.validate(params.forget_documents)
         return params
@@ -85,6 +98,10 @@ public struct LMUnlearnKind: UnlearningKind {
         var candidates = try context.checkpoints(ofJob: p.model)
         if let c = input, c.jobID != p.model { candidates += try context.checkpoints(ofJob: c.jobID) }
 
+        if p.mode == "approximate" {
+            return try LMApproximateUnlearning.run(p, root: root, training: training, rootSeed: rootSeed, input: input, version: version,
+                                                   seed: seed, context: context)
+        }
         if let requested = p.requested_mode {
             try context.emit(type: "mode_changed", message: "\(requested) mode was requested; language models are unlearned exactly (replay), which is stronger",
                              data: ["requested": .string(requested), "ran": "exact"], level: "warn")

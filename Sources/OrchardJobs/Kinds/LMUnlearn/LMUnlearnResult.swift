@@ -10,9 +10,12 @@ public struct LMUnlearnResult: UnlearningResult, Equatable {
     public var root_job: String
     public var model_version: Int
     public var forgotten_documents: Int
-    public var replay: Replay
-    /// The retrained model's numbers (steps, tokens, held-out loss, final mixture).
-    public var training: PretrainResult
+    /// Exact mode: where the replay started.
+    @Nullable public var replay: Replay?
+    /// Exact mode: the retrained model's numbers (steps, tokens, held-out loss, final mixture).
+    @Nullable public var training: PretrainResult?
+    /// Approximate mode: the method's run.
+    @Nullable public var approximate: Approximate? = nil
     public var guarantee: String
     public var guarantee_statement: String
     @Nullable public var deletion_request: String?
@@ -33,21 +36,47 @@ public struct LMUnlearnResult: UnlearningResult, Equatable {
         public var candidates: Int
     }
 
+    /// An approximate method's run.
+    public struct Approximate: Codable, Sendable, Equatable {
+        public var method: String
+        public var lr: Double
+        public var epochs: Int
+        public var steps: Int
+        public var batch_size: Int
+        public var beta: Double
+        public var alpha: Double
+        public var forget_chunks: Int
+        public var retain_chunks: Int
+        /// Token-mean NLL of the forget chunks before and after.
+        public var forget_nll_before: Double
+        public var forget_nll_after: Double
+    }
+
+    static let approximateStatement = "none proven: an approximate method (gradient-based or task-vector editing) ran on the forgotten documents; the model may still carry information about them. The evaluation (MUSE's metrics, before and after) is empirical"
+
     static let statement = "bit-identical (model and optimizer tensors) to the model a pretrain job with the same params and seed trains on this dataset now, with every tombstoned document excluded: training was replayed from the newest checkpoint that such a retrain also reaches (before any tombstoned document was first read)"
 
     public var outcome: UnlearningOutcome {
-        var g = UnlearningGuarantee(kind: "exact_retrain_equivalent", statement: guarantee_statement,
-                                    summary: "exact: equals a retrain through the API without the documents, same params and seed ((0,0)-unlearning; checked bit for bit through the server in the tests)")
-        g.retrained = true
-        let evaluation: JSONValue = [
-            "from_step": .number(Double(replay.from_step)), "steps_replayed": .number(Double(replay.steps_replayed)),
-            "steps_full_retrain": .number(Double(replay.steps_full_retrain)),
-            "compute_saved_fraction": .number(replay.compute_saved_fraction),
-            "heldout_loss": training.heldout_loss.map(JSONValue.number) ?? .null,
+        let exact = replay != nil
+        var g = UnlearningGuarantee(kind: guarantee, statement: guarantee_statement,
+                                    summary: exact ? "exact: equals a retrain through the API without the documents, same params and seed ((0,0)-unlearning; checked bit for bit through the server in the tests)"
+                                                   : "approximate: no guarantee; see the evaluation")
+        if exact { g.retrained = true }
+        var e: [String: JSONValue] = [
             "target": (try? evaluation.map { try JSONValue(encoding: $0.target) }) ?? .null,
             "unlearned": (try? evaluation.map { try JSONValue(encoding: $0.unlearned) }) ?? .null,
         ]
-        return UnlearningOutcome(checkpoint: checkpoint, model_version: model_version, method: method, mode: mode, retrained: true,
-                                 guarantee: g, evaluation: evaluation)
+        if let replay {
+            e["from_step"] = .number(Double(replay.from_step)); e["steps_replayed"] = .number(Double(replay.steps_replayed))
+            e["steps_full_retrain"] = .number(Double(replay.steps_full_retrain))
+            e["compute_saved_fraction"] = .number(replay.compute_saved_fraction)
+            e["heldout_loss"] = training?.heldout_loss.map(JSONValue.number) ?? .null
+        }
+        if let a = approximate {
+            e["forget_nll_before"] = .number(a.forget_nll_before); e["forget_nll_after"] = .number(a.forget_nll_after)
+            e["steps"] = .number(Double(a.steps))
+        }
+        return UnlearningOutcome(checkpoint: checkpoint, model_version: model_version, method: method, mode: mode, retrained: exact ? true : nil,
+                                 guarantee: g, evaluation: .object(e))
     }
 }

@@ -1,0 +1,117 @@
+import Foundation
+import OrchardMethods
+import OrchardModels
+import OrchardTensor
+
+/// `lm_unlearn` in approximate mode: one of MUSE's methods (`ApproximateUnlearning`) on the version being edited, with
+/// retain data drawn from the model's lineage minus tombstones (GDR/KLR), written as a new version whose checkpoint
+/// carries the edited parameters, `state.json` (`orchard.lm_unlearn.v1`), `unlearning.json` and `result.json` (so a
+/// re-claimed job returns the same result without redoing the edit). No guarantee is claimed; the evaluation is MUSE's
+/// metrics before and after (PrivLeak needs an exact retrain: not computed here; `unlearn_eval` takes one).
+enum LMApproximateUnlearning {
+    struct State: Codable {
+        static let format = "orchard.lm_unlearn.v1"
+        var format = State.format
+        var model: GPTConfig
+        var tokenizer: String
+        var step: Int
+        var method: String
+    }
+
+    static func run(_ p: LMUnlearnParams, root: JobDefinition, training: PretrainParams, rootSeed: UInt64, input: CheckpointRef?,
+                    version: Int, seed: UInt64, context: JobContext) throws -> LMUnlearnResult {
+        if let done = try context.latestCheckpoint(),
+           let data = try? Data(contentsOf: done.directory.appendingPathComponent("result.json")),
+           var result = try? JSONDecoder().decode(LMUnlearnResult.self, from: data) {
+            result.checkpoint = done.id
+            return result
+        }
+        guard let input else { throw JobError.invalid(param: "checkpoint", message: "model \(p.model) has no checkpoint to edit") }
+        let method = ApproximateUnlearningMethod(rawValue: p.method ?? "")!
+        let contents = try GPTCheckpoint.read(from: input.directory, optimizer: false)
+        let threads = try ComputeThreads(max(1, training.threads ?? context.threads))
+        let rows = max(2 * p.batch_size, 8)
+        let model = try GPT(config: contents.header.model, maxBatch: rows, threads: threads, seed: seed)
+        try model.load(namedParameters: contents.parameters)
+        let reference = try GPT(config: contents.header.model, maxBatch: rows, threads: threads, seed: seed)
+        try reference.load(namedParameters: contents.parameters)
+        let ctx = contents.header.model.contextLength
+        let forget = ApproximateUnlearning.chunks(p.forget_documents.compactMap(\.text).map { contents.tokenizer.encode($0) }, length: ctx)
+        guard !forget.isEmpty else { throw JobError.invalid(param: "forget_documents", message: "the forget texts hold fewer than 2 tokens") }
+        let retainTexts = try retainDocuments(training: training, rootSeed: rootSeed, model: p.model, limit: p.retain_documents, context: context)
+        let retain = ApproximateUnlearning.chunks(retainTexts.map { contents.tokenizer.encode($0) }, length: ctx)
+
+        var config = ApproximateUnlearningConfig(method: method)
+        config.learningRate = Float(p.lr); config.epochs = p.epochs ?? method.defaultEpochs; config.batch = p.batch_size
+        config.beta = p.beta; config.alpha = Float(p.alpha)
+        if let requested = p.requested_mode {
+            try context.emit(type: "mode_changed", message: "\(requested) mode was requested; \(method.rawValue) (approximate) ran",
+                             data: ["requested": .string(requested), "ran": "approximate"], level: "warn")
+        }
+        try context.emit("unlearning_started", "\(forget.count) forget chunks, \(retain.count) retain chunks, \(method.rawValue)",
+                         data: ["method": .string(method.rawValue), "forget_chunks": .number(Double(forget.count)),
+                                "retain_chunks": .number(Double(retain.count)), "epochs": .number(Double(config.epochs))])
+        let before = try meanNLL(reference, forget, ctx)
+        let steps: [ApproximateUnlearningStep]
+        do {
+            steps = try ApproximateUnlearning.run(model: model, reference: reference, forget: forget, retain: retain, config: config, seed: seed) { s in
+                if context.shouldStop { throw JobError.stopped }
+                try context.metrics(step: s.step + 1, ["loss": s.loss, "forget_nll": s.forgetNLL, "epoch": Double(s.epoch)])
+            }
+        } catch let e as ModelError {
+            throw JobError.invalid(param: "method", message: e.description)
+        }
+        let after = try meanNLL(model, forget, ctx)
+        var result = LMUnlearnResult(
+            method: method.rawValue, mode: "approximate", checkpoint: nil, input_checkpoint: input.id, root_job: p.model, model_version: version,
+            forgotten_documents: p.forget_documents.count, replay: nil, training: nil,
+            approximate: .init(method: method.rawValue, lr: p.lr, epochs: config.epochs, steps: steps.count, batch_size: p.batch_size,
+                               beta: p.beta, alpha: p.alpha, forget_chunks: forget.count, retain_chunks: retain.count,
+                               forget_nll_before: before, forget_nll_after: after),
+            guarantee: "none", guarantee_statement: LMUnlearnResult.approximateStatement, deletion_request: p.deletion_request, evaluation: nil)
+        // Evaluate the edited model against the input (which stays as it was), then write the new version with its result.
+        try context.emit("evaluating", "MUSE metrics of the model before and after", data: .null)
+        let targetEvaluator = try LMUnlearnEvaluation.evaluator(input, threads: threads)
+        result.evaluation = try LMUnlearnEvaluation.run(
+            target: targetEvaluator, unlearned: ForgetEvaluator(model: model, tokenizer: contents.tokenizer), forget: p.forget_documents.compactMap(\.text),
+            training: training, read: Set(try lineageOfRoot(training: training, rootSeed: rootSeed, model: p.model, context: context)),
+            context: context, exactBaseline: false)
+        let snapshot = try GPTTrainer.adamW(model: model, learningRate: .constant(rate: 0), seed: seed).snapshot()
+        let state = State(model: contents.header.model, tokenizer: contents.tokenizer.name, step: steps.count, method: method.rawValue)
+        let file = LMUnlearnKind.VersionFile(model: p.model, version: version, input_checkpoint: input.id, deletion_request: p.deletion_request)
+        let r = result
+        let saved = try context.saveCheckpoint(step: steps.count, metrics: ["forget_nll": after], privateFiles: [], pinned: true) { dir in
+            try GPTCheckpoint.write(to: dir, snapshot: snapshot, tokenizer: contents.tokenizer, state: state,
+                                    metadata: ["format": State.format, "method": method.rawValue])
+            let e = JSONEncoder()
+            e.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try e.encode(file).write(to: dir.appendingPathComponent("unlearning.json"))
+            try e.encode(r).write(to: dir.appendingPathComponent("result.json"))
+        }
+        result.checkpoint = saved.id
+        return result
+    }
+
+    static func meanNLL(_ m: GPT, _ chunks: [[Int32]], _ ctx: Int) throws -> Double {
+        let ll = try ApproximateUnlearning.sequenceLogLikelihoods(m, chunks)
+        return -ll.reduce(0, +) / Double(chunks.count * ctx)
+    }
+
+    /// The documents the root model read (reconstructed from its newest checkpoint's sampler state), minus tombstones.
+    static func lineageOfRoot(training: PretrainParams, rootSeed: UInt64, model: String, context: JobContext) throws -> [String] {
+        guard let c = try context.latestCheckpoint(ofJob: model),
+              let data = try? Data(contentsOf: c.directory.appendingPathComponent("state.json")),
+              let state = try? JSONDecoder().decode(PretrainState.self, from: data) else { return [] }
+        let catalog = try MixtureCatalog(records: state.catalog.map { (id: $0.id, domain: $0.domain, length: $0.length) })
+        let read = MixtureSampler.reconstructLineage(catalog: catalog, seed: UInt64(state.sampler.seed, radix: 16) ?? rootSeed,
+                                                     cursors: state.sampler.cursors).subtracting(state.sampler.excludedAtStart)
+        return read.sorted()
+    }
+
+    /// Up to `limit` live training documents the model read, by id: GDR/KLR's retain set.
+    static func retainDocuments(training: PretrainParams, rootSeed: UInt64, model: String, limit: Int, context: JobContext) throws -> [String] {
+        let read = Set(try lineageOfRoot(training: training, rootSeed: rootSeed, model: model, context: context))
+        let data = try PretrainData(params: training, context: context)
+        return data.train.filter { read.contains($0.id) }.prefix(limit).map(\.text)
+    }
+}
