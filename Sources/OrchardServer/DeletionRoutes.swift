@@ -17,14 +17,14 @@ struct DeletionRoutes {
         group.get("deletion_requests/:id/events", use: events)
     }
 
-    static let modes: Set<String> = ["exact", "certified"]
+    static let modes: Set<String> = ["exact", "certified", "approximate"]
 
     @Sendable func create(_ request: Request, context: OrchardRequestContext) async throws -> Response {
         let tenant = try context.requireTenant()
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let body = try JobRequest.parseJSON(buffer)
         guard let o = body.objectValue else { throw APIError.invalid(nil, "the request body must be a JSON object") }
-        for k in o.keys.sorted() where !["dataset", "document_ids", "reason", "mode"].contains(k) {
+        for k in o.keys.sorted() where !["dataset", "document_ids", "reason", "mode", "approximate"].contains(k) {
             throw APIError.invalid(k, "unknown field \(k)", code: "unknown_parameter")
         }
         guard let dataset = o["dataset"]?.stringValue, !dataset.isEmpty else { throw APIError.invalid("dataset", "dataset (a dataset id) is required") }
@@ -46,14 +46,28 @@ struct DeletionRoutes {
         switch o["mode"] {
         case nil, .some(.null): mode = "exact"
         case .some(.string(let m)) where Self.modes.contains(m): mode = m
-        default: throw APIError.invalid("mode", "mode must be \"exact\" or \"certified\"")
+        default: throw APIError.invalid("mode", "mode must be \"exact\", \"certified\" or \"approximate\"")
+        }
+        // Approximate mode names the method (and its bar) that edits language models; exact and certified take none.
+        var options: JSONValue? = nil
+        switch (mode, o["approximate"]) {
+        case ("approximate", let a?) where a != .null:
+            do { options = try JSONValue(encoding: try ApproximateUnlearningOptions.parse(a)) } catch JobError.invalid(let param, let message) {
+                throw APIError.invalid(param.map { "approximate." + $0 } ?? "approximate", message)
+            }
+        case ("approximate", _):
+            throw APIError.invalid("approximate", "mode \"approximate\" needs approximate: {\"method\", …, \"bar\"}")
+        case (_, let a?) where a != .null:
+            throw APIError.invalid("approximate", "approximate options apply to mode \"approximate\" only")
+        default:
+            break
         }
         let key = request.headers[HTTPField.Name("Idempotency-Key")!]
         let fingerprint = Fingerprint.sha256(body.canonicalData())
-        let store = store, documentIDs = ids, unlearnable = registry.unlearnableTypes
+        let store = store, documentIDs = ids, unlearnable = registry.unlearnableTypes, requestOptions = options
         let (req, replayed) = try await store.offload {
             try store.createDeletionRequest(tenant: tenant, dataset: dataset, documentIDs: documentIDs, reason: reason, mode: mode,
-                                            idempotencyKey: key, fingerprint: fingerprint, unlearnable: unlearnable)
+                                            options: requestOptions, idempotencyKey: key, fingerprint: fingerprint, unlearnable: unlearnable)
         }
         var headers: HTTPFields = [:]
         if replayed { headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
@@ -105,7 +119,8 @@ struct DeletionRoutes {
             }
             if let res = a.result {
                 o["result"] = res
-                if let outcome = registry.unlearningOutcome(of: a) {
+                if let outcome = registry.unlearningOutcome(of: a, includeRejected: true) {
+                    if let reason = outcome.rejected { o["rejected"] = .string(reason) }
                     if outcome.producedVersion, let ckpt = outcome.checkpoint {
                         versions.append(["model": .string(a.rootJob), "checkpoint": .string(ckpt),
                                          "model_version": outcome.model_version.map { .number(Double($0)) } ?? .null,
@@ -117,7 +132,7 @@ struct DeletionRoutes {
             return .object(o)
         }
         return ["id": .string(r.id), "object": "deletion_request", "status": .string(r.status.rawValue),
-                "dataset": .string(r.dataset), "mode": .string(r.mode), "reason": .string(r.reason),
+                "dataset": .string(r.dataset), "mode": .string(r.mode), "reason": .string(r.reason), "approximate": r.options ?? .null,
                 "documents": ["count": .number(Double(r.documentCount)), "hashes": .array(r.documentHashes)],
                 "affected_models": .array(r.actions.map { JSONValue.string($0.rootJob) }), "actions": .array(actions),
                 "new_model_versions": .array(versions), "evaluation": .object(evaluation),

@@ -10,6 +10,7 @@ extension DeletionRequest {
                   createdAt: row["created_at"], startedAt: row["started_at"], completedAt: row["completed_at"],
                   error: JSONValue(columnText: row["error"]), receipt: JSONValue(columnText: row["receipt"]),
                   documentHashes: documents, actions: actions)
+        options = JSONValue(columnText: row["options"])
     }
 }
 
@@ -28,7 +29,7 @@ extension OrchardStore {
     /// Idempotent with `idempotencyKey` (same body → the original request, `replayed: true`).
     /// `unlearnable`: the job types whose models can be unlearned (the job-kind registry's answer).
     public func createDeletionRequest(tenant: String, dataset: String, documentIDs: [String], reason: String, mode: String,
-                                      idempotencyKey: String?, fingerprint: String?,
+                                      options: JSONValue?, idempotencyKey: String?, fingerprint: String?,
                                       unlearnable: Set<String>) throws -> (DeletionRequest, replayed: Bool) {
         try pool.write { db in
             let now = now()
@@ -60,9 +61,9 @@ extension OrchardStore {
             }
             let id = Identifiers.make("dr")
             try db.execute(sql: """
-                INSERT INTO deletion_requests (id, tenant, dataset_id, mode, reason, status, document_count, created_at)
-                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
-                """, arguments: [id, tenant, dataset, mode, reason, documentIDs.count, now])
+                INSERT INTO deletion_requests (id, tenant, dataset_id, mode, reason, status, document_count, created_at, options)
+                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+                """, arguments: [id, tenant, dataset, mode, reason, documentIDs.count, now, options?.columnText])
             for (i, docID) in documentIDs.enumerated() {
                 try db.execute(sql: """
                     INSERT INTO deletion_request_documents (request_id, position, document_id, content_sha256, text) VALUES (?, ?, ?, ?, ?)

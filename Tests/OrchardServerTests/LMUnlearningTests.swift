@@ -176,4 +176,55 @@ import Testing
                     == tensorHashes(client, s, try #require(retrain2["latest_checkpoint_id"]?.stringValue)))
         }
     }
+
+    /// A deletion request in approximate mode: the method's result is released only if it passes the request's
+    /// forget-quality bar; otherwise the request fails with the evaluation on the action and the receipt, and the model
+    /// keeps its version.
+    @Test(.enabled(if: FileManager.default.isReadableFile(atPath: DebianStatusCorpus.defaultPath)))
+    func approximateRequestsAreReleasedOnlyWhenTheyPassTheBar() async throws {
+        let s = try Self.server()
+        try await s.app().test(.live) { client in
+            let upload = try await client.execute(uri: "/v1/datasets?name=dpkg", method: .post, headers: s.auth(),
+                                                  body: ByteBuffer(string: DeletionRequestTests.jsonl))
+            let ds = try #require(json(upload.body)["id"]?.stringValue)
+            let d = DeletionRequestTests()
+            let original = try await d.submitJob(client, s, type: "pretrain", params: Self.params(ds, mixture: "natural"), seed: 5)
+            let model = try #require(original["id"]?.stringValue)
+            let read = try await lineage(client, s, model).compactMap { $0["document_id"]?.stringValue }
+            func file(_ ids: [String], _ extra: [String: JSONValue]) async throws -> (HTTPResponse.Status, JSONValue) {
+                var payload: [String: JSONValue] = ["dataset": .string(ds), "document_ids": .array(ids.map(JSONValue.string)), "reason": "erasure"]
+                payload.merge(extra) { $1 }
+                let (status, created, _) = try await d.fileRequest(client, s, .object(payload))
+                return (status, created)
+            }
+            // Bad input is refused before anything is tombstoned.
+            #expect(try await file([read[0]], ["mode": "approximate"]).1["error"]?["param"] == "approximate")
+            #expect(try await file([read[0]], ["mode": "approximate", "approximate": ["method": "sgd"]]).1["error"]?["param"] == "approximate.method")
+            #expect(try await file([read[0]], ["mode": "exact", "approximate": ["method": "ga"]]).1["error"]?["param"] == "approximate")
+            #expect(try await file([read[0]], ["mode": "approximate", "approximate": ["method": "ga", "bar": ["max_verbmem": 1]]]).1["error"]?["param"] == "approximate.bar.max_verbmem")
+
+            // A bar no gradient-ascent edit can pass (the retain loss may not rise at all): the request fails, nothing is released.
+            let (st1, r1) = try await file(Array(read.prefix(2)), ["mode": "approximate", "approximate": [
+                "method": "ga", "lr": 0.003, "epochs": 2, "batch_size": 2, "bar": ["max_utility_loss_increase": 0]]])
+            #expect(st1 == .created && r1["approximate"]?["method"] == "ga", "\(r1)")
+            var done: JSONValue = .null
+            _ = try await eventually(timeout: .seconds(300)) {
+                done = try await get(client, s, "/v1/deletion_requests/\(r1["id"]!.stringValue!)")
+                return ["completed", "failed"].contains(done["status"]?.stringValue ?? "")
+            }
+            #expect(done["status"] == "failed" && done["error"]?["code"] == "forget_quality_bar_missed", "\(done)")
+            #expect(done["new_model_versions"]?.arrayValue?.isEmpty == true)
+            let rejected = try #require(done["receipt"]?["manifest"]?["actions"]?.arrayValue?.first)
+            #expect(rejected["rejected"]?.stringValue?.contains("retain loss rose") == true && rejected["guarantee"]?["kind"] == "none", "\(rejected)")
+            #expect(rejected["evaluation"]?["unlearned"]?["utility_loss"]?.doubleValue != nil)
+
+            // A bar it passes: the new version is released (no guarantee claimed).
+            let (_, r2) = try await file(Array(read.dropFirst(2).prefix(2)), ["mode": "approximate", "approximate": [
+                "method": "npo_gdr", "lr": 0.001, "epochs": 1, "batch_size": 2, "bar": ["max_utility_loss_increase": 100]]])
+            let done2 = try await d.waitForRequest(client, s, try #require(r2["id"]?.stringValue))
+            let action = try #require(done2["receipt"]?["manifest"]?["actions"]?.arrayValue?.first)
+            #expect(action["mode"] == "approximate" && action["method"] == "npo_gdr" && action["guarantee"]?["kind"] == "none" && action["model_version"] == 2, "\(action)")
+            #expect(done2["new_model_versions"]?.arrayValue?.count == 1)
+        }
+    }
 }

@@ -39,9 +39,12 @@ public struct UnlearningRequest: Sendable, Hashable {
     /// The dataset the documents belong to.
     public var dataset: String
     public var deletionRequest: String
-    public init(inputCheckpoint: String, model: String, forget: [ForgetDocument], mode: String, dataset: String, deletionRequest: String) {
+    /// The request's options (approximate mode: `{"method", …, "bar"}`); nil otherwise.
+    public var options: JSONValue?
+    public init(inputCheckpoint: String, model: String, forget: [ForgetDocument], mode: String, dataset: String, deletionRequest: String,
+                options: JSONValue? = nil) {
         self.inputCheckpoint = inputCheckpoint; self.model = model; self.forget = forget; self.mode = mode
-        self.dataset = dataset; self.deletionRequest = deletionRequest
+        self.dataset = dataset; self.deletionRequest = deletionRequest; self.options = options
     }
 }
 
@@ -88,6 +91,9 @@ public struct UnlearningOutcome: Codable, Sendable, Hashable {
     public var guarantee: UnlearningGuarantee?
     /// Method-specific evaluation of the new version (forget quality, utility, …).
     public var evaluation: JSONValue?
+    /// Set when the result missed the request's forget-quality bar: the version is not released as the model's new
+    /// version and the request fails (with this reason and the evaluation).
+    public var rejected: String? = nil
 
     public init(checkpoint: String?, model_version: Int?, unchanged: Bool? = nil, method: String? = nil, mode: String? = nil,
                 retrained: Bool? = nil, guarantee: UnlearningGuarantee? = nil, evaluation: JSONValue? = nil) {
@@ -95,8 +101,8 @@ public struct UnlearningOutcome: Codable, Sendable, Hashable {
         self.mode = mode; self.retrained = retrained; self.guarantee = guarantee; self.evaluation = evaluation
     }
 
-    /// True when the job wrote a new model version.
-    public var producedVersion: Bool { unchanged != true && checkpoint != nil }
+    /// True when the job wrote a new model version that stands (not rejected by a forget-quality bar).
+    public var producedVersion: Bool { unchanged != true && checkpoint != nil && rejected == nil }
 }
 
 /// The guarantee on a receipt: what is proven and what is empirical, spelled out.

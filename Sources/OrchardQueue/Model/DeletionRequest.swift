@@ -23,6 +23,8 @@ public struct DeletionRequest: Sendable, Hashable {
     /// `{id_sha256, content_sha256}` per document, in request order.
     public var documentHashes: [JSONValue]
     public var actions: [DeletionAction]
+    /// Approximate mode: `{"method", …hyperparameters, "bar": {…}}` (docs/api.md); nil otherwise.
+    public var options: JSONValue? = nil
 
     public init(id: String, tenant: String, dataset: String, mode: String, reason: String, status: DeletionStatus, documentCount: Int,
                 createdAt: Int64, startedAt: Int64?, completedAt: Int64?, error: JSONValue?, receipt: JSONValue?,

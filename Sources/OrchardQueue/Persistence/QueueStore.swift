@@ -101,6 +101,15 @@ public protocol DatasetCatalog: Sendable {
     func tombstone(dataset: String, tenant: String, ids: [String]) throws -> [String]
 }
 
+extension DeletionRequestStore {
+    public func createDeletionRequest(tenant: String, dataset: String, documentIDs: [String], reason: String, mode: String,
+                                      idempotencyKey: String?, fingerprint: String?,
+                                      unlearnable: Set<String>) throws -> (DeletionRequest, replayed: Bool) {
+        try createDeletionRequest(tenant: tenant, dataset: dataset, documentIDs: documentIDs, reason: reason, mode: mode, options: nil,
+                                  idempotencyKey: idempotencyKey, fingerprint: fingerprint, unlearnable: unlearnable)
+    }
+}
+
 extension DatasetCatalog {
     public func recordLineage(_ lease: Lease, dataset: String, documentIDs: [String]) throws {
         try recordLineage(lease, dataset: dataset, firstReads: Dictionary(documentIDs.map { ($0, Int?.none) }, uniquingKeysWith: { a, _ in a }))
@@ -120,8 +129,9 @@ public struct LineageEntry: Sendable, Hashable {
 /// Deletion requests: filing (tombstone + affected models from lineage), the timeline, and the conditional
 /// writes the `DeletionCoordinator` advances them with.
 public protocol DeletionRequestStore: Sendable {
+    /// `options`: approximate mode's method, hyperparameters and forget-quality bar (validated by the API).
     func createDeletionRequest(tenant: String, dataset: String, documentIDs: [String], reason: String, mode: String,
-                               idempotencyKey: String?, fingerprint: String?,
+                               options: JSONValue?, idempotencyKey: String?, fingerprint: String?,
                                unlearnable: Set<String>) throws -> (DeletionRequest, replayed: Bool)
     func deletionRequest(id: String, tenant: String) throws -> DeletionRequest?
     func listDeletionRequests(tenant: String, after: String?, limit: Int) throws -> (requests: [DeletionRequest], hasMore: Bool)

@@ -57,7 +57,10 @@ public struct DeletionCoordinator: Sendable {
         if settled {
             let failed = statuses.contains("failed")
             let receipt = try DeletionReceipt.make(for: now.request, failed: failed, store: store, registry: registry)
-            let error: JSONValue? = failed ? ["code": "unlearning_failed", "message": "an unlearning job failed; see the actions and events"] : nil
+            let rejected = now.request.actions.contains { $0.status == "failed" && registry.unlearningOutcome(of: $0, includeRejected: true)?.rejected != nil }
+            let error: JSONValue? = !failed ? nil : rejected
+                ? ["code": "forget_quality_bar_missed", "message": "an approximate unlearning result missed the request's forget-quality bar; its evaluation is on the action and the receipt, and no new version was released"]
+                : ["code": "unlearning_failed", "message": "an unlearning job failed; see the actions and events"]
             try store.finishDeletionRequest(id: id, failed: failed, receipt: receipt, error: error)
             changed = true
         }
@@ -83,7 +86,7 @@ public struct DeletionCoordinator: Sendable {
         let params: JSONValue
         do {
             params = try unlearning.params(UnlearningRequest(inputCheckpoint: input, model: root, forget: m.forget, mode: request.mode,
-                                                             dataset: request.dataset, deletionRequest: request.id))
+                                                             dataset: request.dataset, deletionRequest: request.id, options: request.options))
         } catch {
             try store.skipModel(request: request.id, model: root, note: DeletionNote(
                 "model_skipped", "\(m.action.jobType) cannot be unlearned in \(request.mode) mode: \(Self.describe(error))",
@@ -103,7 +106,12 @@ public struct DeletionCoordinator: Sendable {
         let kind = registry.kind(job.type)
         let redacted = kind.map { $0.redact(job.params) }
         let end: ModelUnlearningEnd
-        if job.status == .succeeded, let result = job.result {
+        if job.status == .succeeded, let result = job.result, let outcome = try? kind?.outcome?(result), let reason = outcome.rejected {
+            // Approximate mode missed the request's forget-quality bar: no new version; the action fails with the evaluation.
+            end = ModelUnlearningEnd(status: "failed", result: result, newVersion: nil, note: DeletionNote(
+                "unlearning_rejected", "model \(root): the approximate result missed the forget-quality bar (\(reason)); no new version",
+                data: ["job": .string(job.id), "model": .string(root), "reason": .string(reason), "evaluation": outcome.evaluation ?? .null]))
+        } else if job.status == .succeeded, let result = job.result {
             let outcome = try? kind?.outcome?(result)
             let version = outcome.flatMap { o in o.producedVersion ? o.model_version.map { ($0, o.checkpoint!) } : nil }
             end = ModelUnlearningEnd(status: "completed", result: result, newVersion: version, note: DeletionNote(

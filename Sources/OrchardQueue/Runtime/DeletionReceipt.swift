@@ -20,6 +20,12 @@ enum DeletionReceipt {
                 o["model_version"] = outcome.model_version.map { .number(Double($0)) } ?? .null
                 o["guarantee"] = try outcome.guarantee.map { try JSONValue(encoding: $0) } ?? ["kind": "unknown", "statement": .null]
                 if let e = outcome.evaluation { o["evaluation"] = e }
+            } else if let rejected = outcome(of: a, registry: registry, includeRejected: true), let reason = rejected.rejected {
+                o["method"] = rejected.method.map(JSONValue.string) ?? .null
+                o["mode"] = rejected.mode.map(JSONValue.string) ?? .null
+                o["rejected"] = .string(reason)
+                o["guarantee"] = ["kind": "none", "statement": "the approximate result missed the forget-quality bar and was not released: the model is unchanged and still reflects the documents"]
+                if let e = rejected.evaluation { o["evaluation"] = e }
             } else if a.action == "unsupported" {
                 o["guarantee"] = ["kind": "none", "statement": "no unlearning method exists for this job type: the model still reflects the documents until it is retrained without them (the documents are tombstoned, so a retrain cannot read them)"]
             }
@@ -40,8 +46,8 @@ enum DeletionReceipt {
     }
 
     /// The typed outcome of a completed action, read through the unlearning kind that produced it.
-    static func outcome(of a: DeletionAction, registry: JobKindRegistry) -> UnlearningOutcome? {
-        guard a.status == "completed", let result = a.result,
+    static func outcome(of a: DeletionAction, registry: JobKindRegistry, includeRejected: Bool = false) -> UnlearningOutcome? {
+        guard a.status == "completed" || (includeRejected && a.status == "failed"), let result = a.result,
               let unlearner = registry.kind(a.jobType)?.unlearning?.jobType,
               let read = registry.kind(unlearner)?.outcome else { return nil }
         return try? read(result)
@@ -50,7 +56,7 @@ enum DeletionReceipt {
 
 extension JobKindRegistry {
     /// The typed outcome of a completed deletion action (nil while it runs, or when no registered kind reads it).
-    public func unlearningOutcome(of action: DeletionAction) -> UnlearningOutcome? {
-        DeletionReceipt.outcome(of: action, registry: self)
+    public func unlearningOutcome(of action: DeletionAction, includeRejected: Bool = false) -> UnlearningOutcome? {
+        DeletionReceipt.outcome(of: action, registry: self, includeRejected: includeRejected)
     }
 }

@@ -514,7 +514,35 @@ components:
         dataset: { type: string, pattern: "^ds_" }
         document_ids: { type: array, minItems: 1, maxItems: 10000, items: { type: string, minLength: 1 }, uniqueItems: true }
         reason: { type: string, minLength: 1, maxLength: 1000 }
-        mode: { type: string, enum: [exact, certified], default: exact, description: "certified on a model trained without certification runs exact (the stronger guarantee) and says so" }
+        mode:
+          type: string
+          enum: [exact, certified, approximate]
+          default: exact
+          description: |
+            certified on a model trained without certification runs exact (the stronger guarantee) and says so.
+            approximate: language models (pretrain) are edited by `approximate.method`; the result is released as the
+            model's new version only if it passes `approximate.bar`, else the request ends `failed` (error
+            `forget_quality_bar_missed`) with the evaluation on the action and the receipt. Topic models run exact.
+        approximate:
+          type: object
+          description: Required with mode approximate, refused otherwise (422 `approximate…` paths).
+          required: [method]
+          additionalProperties: false
+          properties:
+            method: { type: string, enum: [ga, ga_gdr, ga_klr, npo, npo_gdr, npo_klr, task_vector] }
+            lr: { type: number, exclusiveMinimum: 0, maximum: 1, description: "default 1e-5" }
+            epochs: { type: integer, minimum: 1, maximum: 1000, description: "default MUSE's per method" }
+            batch_size: { type: integer, minimum: 1, maximum: 256 }
+            beta: { type: number, exclusiveMinimum: 0 }
+            alpha: { type: number, minimum: 0 }
+            bar:
+              type: object
+              additionalProperties: false
+              description: A metric that cannot be measured misses its bar.
+              properties:
+                max_verbmem_forget: { type: number, minimum: 0, description: "VerbMem of the new version (0-100) at most this" }
+                max_knowmem_forget: { type: number, minimum: 0, description: "KnowMem on forget cloze items (0-100) at most this" }
+                max_utility_loss_increase: { type: number, minimum: 0, description: "retain loss (nats/token) may rise at most this" }
     DeletionAction:
       type: object
       required: [model, type, action, status]

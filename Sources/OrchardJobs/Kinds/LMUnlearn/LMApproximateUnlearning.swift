@@ -53,6 +53,7 @@ enum LMApproximateUnlearning {
                                 "retain_chunks": .number(Double(retain.count)), "epochs": .number(Double(config.epochs))])
         let before = try meanNLL(reference, forget, ctx)
         let steps: [ApproximateUnlearningStep]
+        let clock = ContinuousClock.now
         do {
             steps = try ApproximateUnlearning.run(model: model, reference: reference, forget: forget, retain: retain, config: config, seed: seed) { s in
                 if context.shouldStop { throw JobError.stopped }
@@ -61,13 +62,14 @@ enum LMApproximateUnlearning {
         } catch let e as ModelError {
             throw JobError.invalid(param: "method", message: e.description)
         }
+        let seconds = (ContinuousClock.now - clock).seconds
         let after = try meanNLL(model, forget, ctx)
         var result = LMUnlearnResult(
             method: method.rawValue, mode: "approximate", checkpoint: nil, input_checkpoint: input.id, root_job: p.model, model_version: version,
             forgotten_documents: p.forget_documents.count, replay: nil, training: nil,
             approximate: .init(method: method.rawValue, lr: p.lr, epochs: config.epochs, steps: steps.count, batch_size: p.batch_size,
                                beta: p.beta, alpha: p.alpha, forget_chunks: forget.count, retain_chunks: retain.count,
-                               forget_nll_before: before, forget_nll_after: after),
+                               forget_nll_before: before, forget_nll_after: after, seconds: seconds),
             guarantee: "none", guarantee_statement: LMUnlearnResult.approximateStatement, deletion_request: p.deletion_request, evaluation: nil)
         // Evaluate the edited model against the input (which stays as it was), then write the new version with its result.
         try context.emit("evaluating", "MUSE metrics of the model before and after", data: .null)
@@ -76,6 +78,13 @@ enum LMApproximateUnlearning {
             target: targetEvaluator, unlearned: ForgetEvaluator(model: model, tokenizer: contents.tokenizer), forget: p.forget_documents.compactMap(\.text),
             training: training, read: Set(try lineageOfRoot(training: training, rootSeed: rootSeed, model: p.model, context: context)),
             context: context, exactBaseline: false)
+        if let bar = p.bar {
+            result.bar = bar
+            result.rejected = missed(bar, result.evaluation)
+            if let why = result.rejected {
+                try context.emit(type: "bar_missed", message: "the result missed the forget-quality bar: \(why)", data: ["reason": .string(why)], level: "warn")
+            }
+        }
         let snapshot = try GPTTrainer.adamW(model: model, learningRate: .constant(rate: 0), seed: seed).snapshot()
         let state = State(model: contents.header.model, tokenizer: contents.tokenizer.name, step: steps.count, method: method.rawValue)
         let file = LMUnlearnKind.VersionFile(model: p.model, version: version, input_checkpoint: input.id, deletion_request: p.deletion_request)
@@ -90,6 +99,26 @@ enum LMApproximateUnlearning {
         }
         result.checkpoint = saved.id
         return result
+    }
+
+    /// Why the new version misses the bar (nil: it passes). A bar on a metric that could not be measured is missed.
+    static func missed(_ bar: ApproximateUnlearningOptions.Bar, _ e: LMUnlearnEvaluation?) -> String? {
+        var reasons: [String] = []
+        let after = e?.unlearned, before = e?.target
+        if let m = bar.max_verbmem_forget {
+            if let v = after?.verbmem_forget { if v > m { reasons.append(String(format: "verbmem_forget %.2f > %.2f", v, m)) } }
+            else { reasons.append("verbmem_forget could not be measured") }
+        }
+        if let m = bar.max_knowmem_forget {
+            if let v = after?.knowmem_forget { if v > m { reasons.append(String(format: "knowmem_forget %.2f > %.2f", v, m)) } }
+            else { reasons.append("knowmem_forget could not be measured (no cloze items)") }
+        }
+        if let m = bar.max_utility_loss_increase {
+            if let a = after?.utility_loss, let b = before?.utility_loss {
+                if a - b > m { reasons.append(String(format: "retain loss rose %.4f > %.4f nats", a - b, m)) }
+            } else { reasons.append("the retain loss could not be measured") }
+        }
+        return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
     }
 
     static func meanNLL(_ m: GPT, _ chunks: [[Int32]], _ ctx: Int) throws -> Double {

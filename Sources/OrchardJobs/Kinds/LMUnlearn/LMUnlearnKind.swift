@@ -17,8 +17,17 @@ public struct LMUnlearnKind: UnlearningKind {
         p.checkpoint = request.inputCheckpoint
         p.dataset = request.dataset
         p.forget_documents = request.forget
-        p.requested_mode = request.mode == "exact" ? nil : request.mode
+        p.requested_mode = request.mode == "exact" || request.mode == "approximate" ? nil : request.mode
         p.deletion_request = request.deletionRequest
+        if request.mode == "approximate", let json = request.options, let o = try? ApproximateUnlearningOptions.parse(json) {
+            p.mode = "approximate"; p.method = o.method
+            if let x = o.lr { p.lr = x }
+            p.epochs = o.epochs
+            if let x = o.batch_size { p.batch_size = x }
+            if let x = o.beta { p.beta = x }
+            if let x = o.alpha { p.alpha = x }
+            p.bar = o.bar
+        }
         return p
     }
 

@@ -23,6 +23,8 @@ public struct LMUnlearnParams: JobParams, Equatable {
     public var alpha: Double = 5
     /// Documents the model was trained on (live, by id) whose chunks GDR/KLR regularise on.
     public var retain_documents: Int = 64
+    /// Approximate mode: the forget-quality bar the result must pass to be released (a deletion request's).
+    @Nullable public var bar: ApproximateUnlearningOptions.Bar? = nil
     @Nullable public var requested_mode: String? = nil
     @Nullable public var deletion_request: String? = nil
     public init() {}

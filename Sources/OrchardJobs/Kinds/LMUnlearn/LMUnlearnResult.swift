@@ -22,6 +22,9 @@ public struct LMUnlearnResult: UnlearningResult, Equatable {
     /// MUSE's metrics of the model before (`target`) and after (`unlearned`) on the forgotten documents, held-out
     /// documents of the dataset and documents the model keeps.
     public var evaluation: LMUnlearnEvaluation?
+    /// Approximate mode under a deletion request's forget-quality bar: the bar, and why the result missed it (nil: passed).
+    @Nullable public var bar: ApproximateUnlearningOptions.Bar? = nil
+    @Nullable public var rejected: String? = nil
 
     /// Where the replay started and what it saved against a full retrain.
     public struct Replay: Codable, Sendable, Equatable {
@@ -50,6 +53,8 @@ public struct LMUnlearnResult: UnlearningResult, Equatable {
         /// Token-mean NLL of the forget chunks before and after.
         public var forget_nll_before: Double
         public var forget_nll_after: Double
+        /// Wall time of the method's updates (evaluation excluded).
+        public var seconds: Double
     }
 
     static let approximateStatement = "none proven: an approximate method (gradient-based or task-vector editing) ran on the forgotten documents; the model may still carry information about them. The evaluation (MUSE's metrics, before and after) is empirical"
@@ -76,7 +81,10 @@ public struct LMUnlearnResult: UnlearningResult, Equatable {
             e["forget_nll_before"] = .number(a.forget_nll_before); e["forget_nll_after"] = .number(a.forget_nll_after)
             e["steps"] = .number(Double(a.steps))
         }
-        return UnlearningOutcome(checkpoint: checkpoint, model_version: model_version, method: method, mode: mode, retrained: exact ? true : nil,
-                                 guarantee: g, evaluation: .object(e))
+        if let bar { e["bar"] = (try? JSONValue(encoding: bar)) ?? .null }
+        var o = UnlearningOutcome(checkpoint: checkpoint, model_version: model_version, method: method, mode: mode, retrained: exact ? true : nil,
+                                  guarantee: g, evaluation: .object(e))
+        o.rejected = rejected
+        return o
     }
 }

@@ -22,7 +22,8 @@ public struct TopicUnlearnKind: UnlearningKind {
         var p = TopicUnlearnParams()
         p.checkpoint = request.inputCheckpoint
         p.forget_documents = request.forget
-        p.mode = request.mode
+        // Approximate mode names a language-model method; topic models are unlearned exactly (the stronger guarantee).
+        p.mode = request.mode == "approximate" ? "exact" : request.mode
         p.dataset = request.dataset
         p.deletion_request = request.deletionRequest
         return p
