@@ -5,7 +5,7 @@ import OrchardCorpus
 /// `orchard corpus prepare | debian-descriptions | preferences`: builds the real-text corpora of docs/data.md.
 struct CorpusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "corpus", abstract: "Prepare real text corpora (docs/data.md).",
-                                                    subcommands: [Prepare.self, DebianDescriptionsCommand.self, Preferences.self])
+                                                    subcommands: [Prepare.self, DebianDescriptionsCommand.self, Preferences.self, Muse.self])
 
     struct Prepare: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -87,6 +87,21 @@ struct CorpusCommand: AsyncParsableCommand {
             print("scripture: \(s.kjvVerses) KJV / \(s.webVerses) WEB verses, \(s.aligned) aligned, \(s.identical) identical, \(s.lengthMismatch) misaligned -> \(s.pairs) pairs; \(s.sharedPrefixPairs) share >= \(minSharedWords) words -> \(s.singleToken) single-token")
             print("continuation: \(manifest.continuation.prompts) prompts; " + manifest.continuation.byGrade.keys.sorted().map { "\($0) \(manifest.continuation.byGrade[$0]!)" }.joined(separator: ", "))
             print("import with: orchard datasets upload \(out)/kjv_web.jsonl --name NAME --kind preference_pairs")
+        }
+    }
+
+    struct Muse: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "muse",
+            abstract: "Build a MUSE-shaped unlearning benchmark from Jane Austen (forget Pride and Prejudice; retain Emma, Mansfield Park, Sense and Sensibility; holdout Persuasion, Northanger Abbey): DIR/train.jsonl, forget.jsonl, retain_eval.jsonl, holdout.jsonl, splits.json, manifest.json.")
+        @Option(help: "Output directory.") var out: String
+        @Option(help: "Where downloaded packages are kept.") var sources: String = "data/corpus/sources"
+
+        func run() async throws {
+            let manifest = try MuseBenchmarkCorpus(outputDirectory: URL(fileURLWithPath: out), sourceDirectory: URL(fileURLWithPath: sources),
+                                                   log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }).build()
+            for o in manifest.outputs { print("\(o.file)\t\(o.documents) documents\t\(o.bytes) bytes") }
+            print("import with: orchard datasets upload \(out)/train.jsonl --name austen (then forget.jsonl, holdout.jsonl, retain_eval.jsonl for unlearn_eval)")
         }
     }
 }
