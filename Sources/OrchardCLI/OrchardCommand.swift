@@ -13,7 +13,7 @@ public struct OrchardCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, WorkerCommand.self, MigrateCommand.self, KeysCommand.self,
             SubmitCommand.self, JobsCommand.self, WatchCommand.self, BenchCommand.self,
-            CorpusCommand.self, DatasetsCommand.self,
+            CorpusCommand.self, DatasetsCommand.self, BackupCommand.self,
         ])
     public init() {}
 
