@@ -75,7 +75,7 @@ struct JobRequest {
                 guard try store.checkpoint(id: id, tenant: tenant) != nil else {
                     throw APIError(.notFound, code: "not_found", message: "no checkpoint \(id)", param: param)
                 }
-            case .gptModel(let id, _):
+            case .gptModel(let id, _, let combined):
                 let checkpoint: Checkpoint
                 if id.hasPrefix("job_") {
                     guard try store.job(id: id, tenant: tenant) != nil else {
@@ -94,6 +94,9 @@ struct JobRequest {
                 guard checkpoint.files.contains(where: { $0.name == "model.safetensors" }),
                       checkpoint.files.contains(where: { $0.name == "state.json" }) else {
                     throw APIError.invalid(param, "checkpoint \(checkpoint.id) is not a GPT checkpoint (no model.safetensors)", code: "invalid_params")
+                }
+                if !combined, checkpoint.files.contains(where: { $0.name == "reinforced.safetensors" }) {
+                    throw APIError.invalid(param, "checkpoint \(checkpoint.id) is a combined model (WHP: two parameter sets whose logits combine at inference); this job needs a single GPT", code: "invalid_params")
                 }
             }
         }

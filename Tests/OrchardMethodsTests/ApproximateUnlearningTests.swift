@@ -97,4 +97,30 @@ import Testing
         #expect(after[.ga_gdr]!.retain < after[.ga]!.retain && after[.ga_klr]!.retain < after[.ga]!.retain,
                 "retain NLL: GA \(after[.ga]!.retain), GDR \(after[.ga_gdr]!.retain), KLR \(after[.ga_klr]!.retain) (target \(base.1))")
     }
+
+    /// WHP (spec §6.2 check 7): where the reinforced logits are nowhere above the target's, the output is the target's;
+    /// elsewhere the preferred tokens are pushed down by α·(l_r − l_t). On the memorised toy, the combination of the
+    /// target with a model reinforced on the forget text raises the forget loss.
+    @Test func whoIsHarryPotterCombination() throws {
+        let t: [Float] = [1, 2, -1, 0.5], below: [Float] = [0.5, 2, -3, 0.5]
+        #expect(WHPScorer.combine(target: t, reinforced: below, alpha: 1) == t)
+        let above: [Float] = [3, 2, 1, 0.5], expected: [Float] = [-3, 2, -5, 0.5]   // 1 − 2·2, 2, −1 − 2·2, 0.5
+        #expect(WHPScorer.combine(target: t, reinforced: above, alpha: 2) == expected)
+
+        let (model, reference, forget, retain) = try Self.target()
+        let before = try Self.meanNLL(reference, forget)
+        var config = ApproximateUnlearningConfig(method: .whp)
+        config.learningRate = 1e-3; config.epochs = 3; config.batch = 2
+        #expect(config.alpha == 1)
+        try ApproximateUnlearning.run(model: model, reference: reference, forget: forget, retain: retain, config: config, seed: 3)
+        let whp = try WHPScorer(target: reference, reinforced: model, alpha: 1)
+        let lp = try whp.tokenLogProbabilities(forget)
+        let combined = -lp.flatMap { $0 }.reduce(0, +) / Double(forget.count * 32)
+        #expect(combined > 1.5 * before, "forget NLL \(before) → WHP \(combined)")
+        // α = 0 is the target itself: its log-probabilities and greedy continuation.
+        let plain = GPTScorer(model: reference), zero = try WHPScorer(target: reference, reinforced: model, alpha: 0)
+        let a = try plain.tokenLogProbabilities([forget[0]])[0], b = try zero.tokenLogProbabilities([forget[0]])[0]
+        #expect(zip(a, b).allSatisfy { abs($0 - $1) < 1e-4 })
+        #expect(try plain.greedy(prompt: Array(forget[0].prefix(8)), newTokens: 12) == zero.greedy(prompt: Array(forget[0].prefix(8)), newTokens: 12))
+    }
 }

@@ -154,6 +154,30 @@ import Testing
                 let nll = (a["approximate"]?["forget_nll_before"]?.doubleValue ?? 0, a["approximate"]?["forget_nll_after"]?.doubleValue ?? 0)
                 #expect(nll.1 > nll.0 && (a["approximate"]?["retain_chunks"]?.intValue ?? 0) > 0, "\(a)")
                 #expect(a["evaluation"]?["unlearned"]?["privleak"] == nil && a["evaluation"]?["unlearned"]?["mia_auc"] != nil && a["evaluation"]?["target"]?["mia_auc"]?.doubleValue != nil)
+
+                // WHP: a combined model (target + reinforced). Evaluators read it as a combination; a kind that needs a
+                // single GPT refuses it before queueing (its model.safetensors alone is the model before unlearning).
+                let whp = try await deletion.submitJob(client, s, type: "lm_unlearn", params: [
+                    "model": .string(model), "checkpoint": .string(originalFinal), "forget_documents": .array(forgetDocs),
+                    "mode": "approximate", "method": "whp", "lr": 0.003, "epochs": 2, "batch_size": 2])
+                let whpCkpt = try #require(whp["result"]?["checkpoint"]?.stringValue)
+                #expect(whp["result"]?["approximate"]?["alpha"] == 1 && whp["result"]?["evaluation"]?["unlearned"]?["verbmem_forget"] != nil, "\(whp)")
+                let files = try await get(client, s, "/v1/checkpoints/\(whpCkpt)")["files"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+                #expect(files.contains("reinforced.safetensors") && files.contains("model.safetensors"))
+                let evaluated = try await deletion.submitJob(client, s, type: "unlearn_eval", params: [
+                    "model": .string(whpCkpt), "forget_dataset": .string(forgetSet), "holdout_dataset": .string(holdoutSet)])
+                #expect(evaluated["result"]?["model"]?["mia_auc"]?.doubleValue != nil, "unlearn_eval reads a combined model")
+                // Editing a combined model further is refused: at run time, naming the checkpoint (lm_unlearn's `model` is the root).
+                let edit = try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(), body: body(
+                    ["type": "lm_unlearn", "params": ["model": .string(model), "checkpoint": .string(whpCkpt), "forget_documents": .array(forgetDocs),
+                                                      "mode": "approximate", "method": "ga"]]))
+                let editID = try #require(json(edit.body)["id"]?.stringValue)
+                var editJob: JSONValue = .null
+                _ = try await eventually(timeout: .seconds(120)) {
+                    editJob = try await get(client, s, "/v1/jobs/\(editID)")
+                    return ["succeeded", "failed"].contains(editJob["status"]?.stringValue ?? "")
+                }
+                #expect(editJob["status"] == "failed" && editJob["error"]?["param"]?.stringValue?.hasSuffix("checkpoint") == true, "\(editJob)")
             }
 
             // A second request on the same model (sustainability): documents the replay read late. It edits version 2,

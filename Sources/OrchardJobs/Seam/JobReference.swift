@@ -10,12 +10,13 @@ public enum JobReference: Sendable, Equatable {
     /// A checkpoint of this tenant.
     case checkpoint(id: String, param: String)
     /// A GPT model of this tenant: a checkpoint (`ckpt_…`) holding `model.safetensors`, or a job (`job_…`) whose
-    /// newest checkpoint does (422 when it has none yet, or it is not a GPT).
-    case gptModel(id: String, param: String)
+    /// newest checkpoint does (422 when it has none yet, or it is not a GPT). A combined model (WHP: two parameter sets,
+    /// `reinforced.safetensors`) is 422 unless `combined` says the kind evaluates such models.
+    case gptModel(id: String, param: String, combined: Bool = false)
 
     public var param: String {
         switch self {
-        case .dataset(_, let p, _), .checkpoint(_, let p), .gptModel(_, let p): return p
+        case .dataset(_, let p, _), .checkpoint(_, let p), .gptModel(_, let p, _): return p
         }
     }
 }

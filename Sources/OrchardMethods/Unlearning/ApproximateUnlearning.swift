@@ -13,12 +13,14 @@ import OrchardTensor
 ///   npo_gdr  npo + L_NLL(θ; x_r)
 ///   npo_klr  npo + KL_r
 ///   task_vector  θ_ft = θ fine-tuned on the forget chunks; θ ← θ − α·(θ_ft − θ)
+///   whp      θ_rein = θ fine-tuned on the forget chunks; at inference l = l_θ − α·ReLU(l_rein − l_θ) (`WHPScorer`):
+///            `run` turns `model` into θ_rein, the caller keeps θ (the reference) beside it
 /// Gradients as loss coefficients on the engine's per-position cross-entropy (−log p(target)): GA rows −1/(B_f·T),
 /// NPO rows −2σ(β·log r_i)/B_f (at θ = θ_ref the weight is 1: GA on the sequence-summed NLL), GDR rows +1/(B_r·T),
 /// KLR rows soft targets q = p_ref with coefficient 1/B_r (cross-entropy against q has KL's gradient).
 /// Optimisation as MUSE's scripts: AdamW, constant learning rate, one forget and (for GDR/KLR) one retain batch per step.
 public enum ApproximateUnlearningMethod: String, Sendable, CaseIterable, Codable {
-    case ga, ga_gdr, ga_klr, npo, npo_gdr, npo_klr, task_vector
+    case ga, ga_gdr, ga_klr, npo, npo_gdr, npo_klr, task_vector, whp
 
     var usesNPO: Bool { self == .npo || self == .npo_gdr || self == .npo_klr }
     var retainTerm: RetainTerm? {
@@ -35,9 +37,12 @@ public enum ApproximateUnlearningMethod: String, Sendable, CaseIterable, Codable
         switch self {
         case .ga, .npo: return 1
         case .ga_gdr: return 7
-        case .ga_klr, .npo_gdr, .npo_klr, .task_vector: return 10
+        case .ga_klr, .npo_gdr, .npo_klr, .task_vector, .whp: return 10
         }
     }
+
+    /// α: task vector 5 (MUSE's scripts), WHP 1 (MUSE's class default); unused by the others.
+    public var defaultAlpha: Float { self == .whp ? 1 : 5 }
 }
 
 public struct ApproximateUnlearningConfig: Sendable, Equatable {
@@ -49,7 +54,7 @@ public struct ApproximateUnlearningConfig: Sendable, Equatable {
     public var beta: Double = 0.1
     public var alpha: Float = 5
     public var gradientClip: Float? = 1
-    public init(method: ApproximateUnlearningMethod) { self.method = method; epochs = method.defaultEpochs }
+    public init(method: ApproximateUnlearningMethod) { self.method = method; epochs = method.defaultEpochs; alpha = method.defaultAlpha }
 }
 
 /// One step's numbers.
@@ -164,6 +169,9 @@ public enum ApproximateUnlearning {
         if config.method == .task_vector {
             return try taskVector(model: model, forget: forget, config: config, seed: seed, progress: progress)
         }
+        if config.method == .whp {   // model becomes the reinforced model; the target is `reference`
+            return try fineTune(model: model, forget: forget, config: config, seed: seed, progress: progress)
+        }
         let trainer = try GPTTrainer.adamW(model: model, learningRate: .constant(rate: config.learningRate), weightDecay: 0,
                                            beta1: 0.9, beta2: 0.999, gradientClip: config.gradientClip, seed: seed)
         let referenceLL = config.method.usesNPO ? try sequenceLogLikelihoods(reference, forget) : []
@@ -224,6 +232,14 @@ public enum ApproximateUnlearning {
     static func taskVector(model: GPT, forget: [[Int32]], config: ApproximateUnlearningConfig, seed: UInt64,
                            progress: (ApproximateUnlearningStep) throws -> Void) throws -> [ApproximateUnlearningStep] {
         let target = model.namedParameters()
+        let log = try fineTune(model: model, forget: forget, config: config, seed: seed, progress: progress)
+        try model.load(namedParameters: negate(target: target, fineTuned: model.namedParameters(), alpha: config.alpha))
+        return log
+    }
+
+    /// Fine-tunes `model` on the forget chunks (AdamW, the config's learning rate and epochs, token-mean NLL).
+    static func fineTune(model: GPT, forget: [[Int32]], config: ApproximateUnlearningConfig, seed: UInt64,
+                         progress: (ApproximateUnlearningStep) throws -> Void) throws -> [ApproximateUnlearningStep] {
         let trainer = try GPTTrainer.adamW(model: model, learningRate: .constant(rate: config.learningRate), weightDecay: 0,
                                            beta1: 0.9, beta2: 0.999, gradientClip: config.gradientClip, seed: seed)
         var random = SeededRandom(seed: seed, stream: [7])
@@ -242,7 +258,6 @@ public enum ApproximateUnlearning {
                 log.append(s); try progress(s); step += 1
             }
         }
-        try model.load(namedParameters: negate(target: target, fineTuned: model.namedParameters(), alpha: config.alpha))
         return log
     }
 

@@ -15,16 +15,13 @@ import OrchardTensor
 ///              AUC: 100 · (AUC − AUC_retrain)/AUC_retrain (≈ 0 ideal, ≪ 0 under-, ≫ 0 over-unlearned).
 ///   Utility  = mean per-token loss (nats) on retain texts.
 public struct ForgetEvaluator {
-    public let model: GPT
+    public let scorer: any ForgetScorable
     public let tokenizer: TextTokenizer
-    /// Rows per forward pass (≤ the model's maxBatch).
-    public let batch: Int
 
-    public init(model: GPT, tokenizer: TextTokenizer) {
-        self.model = model; self.tokenizer = tokenizer; self.batch = Swift.max(1, model.maxBatch)
-    }
+    public init(model: GPT, tokenizer: TextTokenizer) { self.init(scorer: GPTScorer(model: model), tokenizer: tokenizer) }
+    public init(scorer: any ForgetScorable, tokenizer: TextTokenizer) { self.scorer = scorer; self.tokenizer = tokenizer }
 
-    var context: Int { model.config.contextLength }
+    var context: Int { scorer.contextLength }
 
     /// Consecutive windows of ≤ context + 1 tokens (each ≥ 2), at most `limit` per token list.
     func windows(_ tokens: [Int32], limit: Int) -> [[Int32]] {
@@ -38,23 +35,7 @@ public struct ForgetEvaluator {
     }
 
     /// log p(x_t | x_<t) for t = 1..<n of each window, in Float64.
-    public func tokenLogProbabilities(_ windows: [[Int32]]) throws -> [[Double]] {
-        var out: [[Double]] = []
-        var i = 0
-        while i < windows.count {
-            let slice = windows[i..<Swift.min(windows.count, i + batch)]
-            let length = slice.map { $0.count - 1 }.max() ?? 1
-            var inputs = [Int32](repeating: 0, count: slice.count * length), targets = inputs
-            for (r, w) in slice.enumerated() {
-                for t in 0..<(w.count - 1) { inputs[r * length + t] = w[t]; targets[r * length + t] = w[t + 1] }
-            }
-            try model.forward(inputs: inputs, targets: targets, batch: slice.count, length: length)
-            let lp = model.lastTokenLogProbabilities()
-            for (r, w) in slice.enumerated() { out.append((0..<(w.count - 1)).map { Double(lp[r * length + $0]) }) }
-            i += batch
-        }
-        return out
-    }
+    public func tokenLogProbabilities(_ windows: [[Int32]]) throws -> [[Double]] { try scorer.tokenLogProbabilities(windows) }
 
     /// Min-K% of each text over its first `windowsPerText` windows' tokens (nil for a text under 2 tokens).
     public func minK(texts: [String], k: Double = 0.4, windowsPerText: Int = 4) throws -> [Double] {
@@ -78,8 +59,7 @@ public struct ForgetEvaluator {
         let room = Swift.max(1, context - newTokens)
         let p = prompt.count > room ? Array(prompt.suffix(room)) : prompt
         guard !p.isEmpty else { return [] }
-        var random = SeededRandom(seed: 0)
-        return try GPTGenerator(model: model).generate(prompt: p, maxNewTokens: Swift.min(newTokens, context - p.count), random: &random)
+        return try scorer.greedy(prompt: p, newTokens: Swift.min(newTokens, context - p.count))
     }
 
     /// VerbMem over passages with at least prefix + continuation tokens (others are skipped); nil when none qualifies.

@@ -25,7 +25,22 @@ public enum GPTCheckpoint {
         public var tokenizer: TextTokenizer
         /// `state.json` as written (the kind decodes its own fields from it).
         public var state: Data
+        /// A combined model (WHP): the second parameter set and how the logits combine; nil for a plain GPT.
+        public var combination: Combination? = nil
+        public var reinforced: [String: TensorRecord]? = nil
     }
+
+    /// `state.json`'s `combination`: the model is two parameter sets whose logits combine at inference
+    /// (Who's Harry Potter: l = l_target − α·ReLU(l_reinforced − l_target)); `reinforced.safetensors` holds the second.
+    /// Readers that run a single GPT (training, DPO, generation by one model) must refuse such a checkpoint, so `read`
+    /// throws unless the caller opts in: using `model.safetensors` alone would be the model before unlearning.
+    public struct Combination: Codable, Sendable, Equatable {
+        public var kind: String
+        public var alpha: Float
+        public init(kind: String, alpha: Float) { self.kind = kind; self.alpha = alpha }
+    }
+    struct CombinationHeader: Codable { var combination: Combination? }
+    public static let reinforcedFile = "reinforced.safetensors"
 
     public struct FormatError: Error, CustomStringConvertible {
         public var description: String
@@ -46,7 +61,7 @@ public enum GPTCheckpoint {
 
     /// Reads a checkpoint's header, tensors and tokenizer. Throws `FormatError` for a directory that is not a
     /// GPT checkpoint.
-    public static func read(from dir: URL, optimizer readOptimizer: Bool = true) throws -> Contents {
+    public static func read(from dir: URL, optimizer readOptimizer: Bool = true, allowCombined: Bool = false) throws -> Contents {
         let stateData: Data, header: Header
         do {
             stateData = try Data(contentsOf: dir.appendingPathComponent("state.json"))
@@ -65,6 +80,14 @@ public enum GPTCheckpoint {
         guard tokenizer.vocabularySize == header.model.vocabularySize else {
             throw FormatError("tokenizer has \(tokenizer.vocabularySize) symbols, the model \(header.model.vocabularySize)")
         }
-        return Contents(header: header, parameters: parameters, optimizer: optimizer, tokenizer: tokenizer, state: stateData)
+        var contents = Contents(header: header, parameters: parameters, optimizer: optimizer, tokenizer: tokenizer, state: stateData)
+        if let c = (try? JSONDecoder().decode(CombinationHeader.self, from: stateData))?.combination {
+            guard allowCombined else {
+                throw FormatError("\(dir.lastPathComponent) is a combined model (\(c.kind): two parameter sets whose logits combine), not a single GPT")
+            }
+            contents.combination = c
+            contents.reinforced = try SafeTensors.read(from: dir.appendingPathComponent(reinforcedFile)).tensors
+        }
+        return contents
     }
 }

@@ -529,7 +529,7 @@ components:
           required: [method]
           additionalProperties: false
           properties:
-            method: { type: string, enum: [ga, ga_gdr, ga_klr, npo, npo_gdr, npo_klr, task_vector] }
+            method: { type: string, enum: [ga, ga_gdr, ga_klr, npo, npo_gdr, npo_klr, task_vector, whp] }
             lr: { type: number, exclusiveMinimum: 0, maximum: 1, description: "default 1e-5" }
             epochs: { type: integer, minimum: 1, maximum: 1000, description: "default MUSE's per method" }
             batch_size: { type: integer, minimum: 1, maximum: 256 }

@@ -6,11 +6,12 @@ import OrchardModels
 /// and pairs tokenized with its tokenizer and fitted to its context.
 enum PreferenceInputs {
     /// The model `id` names (`JobContext.model`), read as a GPT checkpoint without optimizer state; errors name `param`.
-    static func model(_ id: String, param: String, context: JobContext) throws -> (CheckpointRef, GPTCheckpoint.Contents) {
+    /// `allowCombined`: also a combined model (WHP), for readers that evaluate it as such.
+    static func model(_ id: String, param: String, context: JobContext, allowCombined: Bool = false) throws -> (CheckpointRef, GPTCheckpoint.Contents) {
         guard let ref = try context.model(id) else {
             throw JobError.invalid(param: param, message: "no model \(id) (a checkpoint id, or a job with a checkpoint)")
         }
-        do { return (ref, try GPTCheckpoint.read(from: ref.directory, optimizer: false)) } catch {
+        do { return (ref, try GPTCheckpoint.read(from: ref.directory, optimizer: false, allowCombined: allowCombined)) } catch {
             throw JobError.invalid(param: param, message: "checkpoint \(ref.id) is not a GPT checkpoint: \(error)")
         }
     }

@@ -16,6 +16,8 @@ enum LMApproximateUnlearning {
         var tokenizer: String
         var step: Int
         var method: String
+        /// WHP: the model is the target and `reinforced.safetensors` combined at inference.
+        var combination: GPTCheckpoint.Combination?
     }
 
     static func run(_ p: LMUnlearnParams, root: JobDefinition, training: PretrainParams, rootSeed: UInt64, input: CheckpointRef?,
@@ -28,7 +30,10 @@ enum LMApproximateUnlearning {
         }
         guard let input else { throw JobError.invalid(param: "checkpoint", message: "model \(p.model) has no checkpoint to edit") }
         let method = ApproximateUnlearningMethod(rawValue: p.method ?? "")!
-        let contents = try GPTCheckpoint.read(from: input.directory, optimizer: false)
+        let contents: GPTCheckpoint.Contents
+        do { contents = try GPTCheckpoint.read(from: input.directory, optimizer: false) } catch let e as GPTCheckpoint.FormatError {
+            throw JobError.invalid(param: "checkpoint", message: "checkpoint \(input.id) cannot be edited: \(e.description) (edit the version before it)")
+        }
         let threads = try ComputeThreads(max(1, training.threads ?? context.threads))
         let rows = max(2 * p.batch_size, 8)
         let model = try GPT(config: contents.header.model, maxBatch: rows, threads: threads, seed: seed)
@@ -43,7 +48,8 @@ enum LMApproximateUnlearning {
 
         var config = ApproximateUnlearningConfig(method: method)
         config.learningRate = Float(p.lr); config.epochs = p.epochs ?? method.defaultEpochs; config.batch = p.batch_size
-        config.beta = p.beta; config.alpha = Float(p.alpha)
+        config.beta = p.beta
+        if let a = p.alpha { config.alpha = Float(a) }
         if let requested = p.requested_mode {
             try context.emit(type: "mode_changed", message: "\(requested) mode was requested; \(method.rawValue) (approximate) ran",
                              data: ["requested": .string(requested), "ran": "approximate"], level: "warn")
@@ -68,14 +74,16 @@ enum LMApproximateUnlearning {
             method: method.rawValue, mode: "approximate", checkpoint: nil, input_checkpoint: input.id, root_job: p.model, model_version: version,
             forgotten_documents: p.forget_documents.count, replay: nil, training: nil,
             approximate: .init(method: method.rawValue, lr: p.lr, epochs: config.epochs, steps: steps.count, batch_size: p.batch_size,
-                               beta: p.beta, alpha: p.alpha, forget_chunks: forget.count, retain_chunks: retain.count,
+                               beta: p.beta, alpha: Double(config.alpha), forget_chunks: forget.count, retain_chunks: retain.count,
                                forget_nll_before: before, forget_nll_after: after, seconds: seconds),
             guarantee: "none", guarantee_statement: LMUnlearnResult.approximateStatement, deletion_request: p.deletion_request, evaluation: nil)
         // Evaluate the edited model against the input (which stays as it was), then write the new version with its result.
         try context.emit("evaluating", "MUSE metrics of the model before and after", data: .null)
         let targetEvaluator = try LMUnlearnEvaluation.evaluator(input, threads: threads)
         result.evaluation = try LMUnlearnEvaluation.run(
-            target: targetEvaluator, unlearned: ForgetEvaluator(model: model, tokenizer: contents.tokenizer), forget: p.forget_documents.compactMap(\.text),
+            target: targetEvaluator, unlearned: method == .whp
+                ? ForgetEvaluator(scorer: try WHPScorer(target: reference, reinforced: model, alpha: config.alpha), tokenizer: contents.tokenizer)
+                : ForgetEvaluator(model: model, tokenizer: contents.tokenizer), forget: p.forget_documents.compactMap(\.text),
             training: training, read: Set(try lineageOfRoot(training: training, rootSeed: rootSeed, model: p.model, context: context)),
             context: context, exactBaseline: false)
         if let bar = p.bar {
@@ -85,13 +93,21 @@ enum LMApproximateUnlearning {
                 try context.emit(type: "bar_missed", message: "the result missed the forget-quality bar: \(why)", data: ["reason": .string(why)], level: "warn")
             }
         }
-        let snapshot = try GPTTrainer.adamW(model: model, learningRate: .constant(rate: 0), seed: seed).snapshot()
-        let state = State(model: contents.header.model, tokenizer: contents.tokenizer.name, step: steps.count, method: method.rawValue)
+        // WHP: model.safetensors is the target (the reference) and reinforced.safetensors the fine-tuned copy.
+        let whp = method == .whp
+        let snapshot = try GPTTrainer.adamW(model: whp ? reference : model, learningRate: .constant(rate: 0), seed: seed).snapshot()
+        let reinforced = whp ? model.namedParameters() : nil
+        let state = State(model: contents.header.model, tokenizer: contents.tokenizer.name, step: steps.count, method: method.rawValue,
+                          combination: whp ? GPTCheckpoint.Combination(kind: "whp", alpha: config.alpha) : nil)
         let file = LMUnlearnKind.VersionFile(model: p.model, version: version, input_checkpoint: input.id, deletion_request: p.deletion_request)
         let r = result
         let saved = try context.saveCheckpoint(step: steps.count, metrics: ["forget_nll": after], privateFiles: [], pinned: true) { dir in
             try GPTCheckpoint.write(to: dir, snapshot: snapshot, tokenizer: contents.tokenizer, state: state,
                                     metadata: ["format": State.format, "method": method.rawValue])
+            if let reinforced {
+                try SafeTensors.write(reinforced, metadata: ["format": State.format, "role": "whp-reinforced"],
+                                      to: dir.appendingPathComponent(GPTCheckpoint.reinforcedFile))
+            }
             let e = JSONEncoder()
             e.outputFormatting = [.prettyPrinted, .sortedKeys]
             try e.encode(file).write(to: dir.appendingPathComponent("unlearning.json"))

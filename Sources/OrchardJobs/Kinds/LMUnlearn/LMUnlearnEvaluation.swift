@@ -21,9 +21,19 @@ public struct LMUnlearnEvaluation: Codable, Sendable, Equatable {
 
     /// A forward-only evaluator of a GPT checkpoint.
     static func evaluator(_ ref: CheckpointRef, threads: ComputeThreads) throws -> ForgetEvaluator {
-        let c = try GPTCheckpoint.read(from: ref.directory, optimizer: false)
+        try evaluator(try GPTCheckpoint.read(from: ref.directory, optimizer: false, allowCombined: true), threads: threads)
+    }
+
+    /// A single GPT, or WHP's combination of two.
+    static func evaluator(_ c: GPTCheckpoint.Contents, threads: ComputeThreads) throws -> ForgetEvaluator {
         let gpt = try GPT(config: c.header.model, maxBatch: 8, threads: threads, seed: 0)
         try gpt.load(namedParameters: c.parameters)
+        if let combination = c.combination, let reinforced = c.reinforced {
+            guard combination.kind == "whp" else { throw JobError.invalid(param: "model", message: "unknown model combination \(combination.kind)") }
+            let rein = try GPT(config: c.header.model, maxBatch: 8, threads: threads, seed: 0)
+            try rein.load(namedParameters: reinforced)
+            return ForgetEvaluator(scorer: try WHPScorer(target: gpt, reinforced: rein, alpha: combination.alpha), tokenizer: c.tokenizer)
+        }
         return ForgetEvaluator(model: gpt, tokenizer: c.tokenizer)
     }
 

@@ -25,7 +25,7 @@ public struct LMUnlearnKind: UnlearningKind {
             p.epochs = o.epochs
             if let x = o.batch_size { p.batch_size = x }
             if let x = o.beta { p.beta = x }
-            if let x = o.alpha { p.alpha = x }
+            p.alpha = o.alpha
             p.bar = o.bar
         }
         return p
@@ -44,7 +44,7 @@ public struct LMUnlearnKind: UnlearningKind {
             if let e = params.epochs { try JobError.require(e, in: 1...1000, "epochs") }
             try JobError.require(params.batch_size, in: 1...256, "batch_size")
             guard params.beta.isFinite, params.beta > 0 else { throw JobError.invalid(param: "beta", message: "beta must be > 0") }
-            guard params.alpha.isFinite, params.alpha >= 0 else { throw JobError.invalid(param: "alpha", message: "alpha must be ≥ 0") }
+            if let a = params.alpha, !(a.isFinite && a >= 0) { throw JobError.invalid(param: "alpha", message: "alpha must be ≥ 0") }
             try JobError.require(params.retain_documents, in: 1...100_000, "retain_documents")
         default:
             throw JobError.invalid(param: "mode", message: "mode must be \"exact\" (replay) or \"approximate\" (with a method)")

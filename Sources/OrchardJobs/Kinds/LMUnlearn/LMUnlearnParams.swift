@@ -3,9 +3,9 @@ import Foundation
 /// Params of `lm_unlearn`:
 /// {"model": "job_…" (the model's root: a pretrain job), "checkpoint": "ckpt_…" | null (the version to edit; null: the
 ///  root's newest checkpoint), "dataset": "ds_…" | null (the root's dataset), "forget_documents": [{"id", "text"}],
-///  "mode": "exact" | "approximate", "method": "ga" | "ga_gdr" | "ga_klr" | "npo" | "npo_gdr" | "npo_klr" | "task_vector"
+///  "mode": "exact" | "approximate", "method": "ga" | "ga_gdr" | "ga_klr" | "npo" | "npo_gdr" | "npo_klr" | "task_vector" | "whp"
 ///  (approximate), "lr": 1e-5, "epochs": null (MUSE's per-method epochs), "batch_size": 4, "beta": 0.1 (NPO),
-///  "alpha": 5 (task vector), "retain_documents": 64 (GDR/KLR), "deletion_request": "dr_…" | null}
+///  "alpha": null (task vector 5, WHP 1), "retain_documents": 64 (GDR/KLR), "deletion_request": "dr_…" | null}
 /// A deletion request fills them; after the job, each forget text is replaced by its SHA-256.
 public struct LMUnlearnParams: JobParams, Equatable {
     public var model: String = ""
@@ -20,7 +20,8 @@ public struct LMUnlearnParams: JobParams, Equatable {
     @Nullable public var epochs: Int? = nil
     public var batch_size: Int = 4
     public var beta: Double = 0.1
-    public var alpha: Double = 5
+    /// Task vector's α (default 5) or WHP's (default 1).
+    @Nullable public var alpha: Double? = nil
     /// Documents the model was trained on (live, by id) whose chunks GDR/KLR regularise on.
     public var retain_documents: Int = 64
     /// Approximate mode: the forget-quality bar the result must pass to be released (a deletion request's).

@@ -56,16 +56,16 @@ public struct UnlearnEvalKind: JobKind {
     }
 
     public func references(_ p: UnlearnEvalParams) -> [JobReference] {
-        [.gptModel(id: p.model, param: "model"), .dataset(id: p.forget_dataset, param: "forget_dataset", records: .documents),
+        [.gptModel(id: p.model, param: "model", combined: true), .dataset(id: p.forget_dataset, param: "forget_dataset", records: .documents),
          .dataset(id: p.holdout_dataset, param: "holdout_dataset", records: .documents)]
-            + (p.retrain.map { [.gptModel(id: $0, param: "retrain")] } ?? [])
+            + (p.retrain.map { [.gptModel(id: $0, param: "retrain", combined: true)] } ?? [])
             + (p.retain_dataset.map { [.dataset(id: $0, param: "retain_dataset", records: .documents)] } ?? [])
     }
 
     public func run(_ p: UnlearnEvalParams, seed: UInt64, context: JobContext) throws -> UnlearnEvalResult {
         let threads = try ComputeThreads(max(1, p.threads ?? context.threads))
-        let (modelRef, model) = try PreferenceInputs.model(p.model, param: "model", context: context)
-        let retrain = try p.retrain.map { try PreferenceInputs.model($0, param: "retrain", context: context) }
+        let (modelRef, model) = try PreferenceInputs.model(p.model, param: "model", context: context, allowCombined: true)
+        let retrain = try p.retrain.map { try PreferenceInputs.model($0, param: "retrain", context: context, allowCombined: true) }
         if let (_, r) = retrain, r.tokenizer.name != model.tokenizer.name || r.header.model.vocabularySize != model.header.model.vocabularySize {
             throw JobError.invalid(param: "retrain", message: "the retrain's tokenizer differs from the model's")
         }
@@ -79,11 +79,7 @@ public struct UnlearnEvalKind: JobKind {
                                       holdout: try texts(p.holdout_dataset), prefixTokens: prefix, continuationTokens: continuation,
                                       k: p.k, maxItems: p.max_texts)
         guard !set.forget.isEmpty else { throw JobError.invalid(param: "forget_dataset", message: "dataset \(p.forget_dataset) has no live documents") }
-        func evaluator(_ c: GPTCheckpoint.Contents) throws -> ForgetEvaluator {
-            let gpt = try GPT(config: c.header.model, maxBatch: 8, threads: threads, seed: seed)
-            try gpt.load(namedParameters: c.parameters)
-            return ForgetEvaluator(model: gpt, tokenizer: c.tokenizer)
-        }
+        func evaluator(_ c: GPTCheckpoint.Contents) throws -> ForgetEvaluator { try LMUnlearnEvaluation.evaluator(c, threads: threads) }
         try context.emit("evaluating", "\(set.forget.count) forget, \(set.holdout.count) holdout, \(set.retain.count) retain texts",
                          data: ["forget": .number(Double(set.forget.count)), "holdout": .number(Double(set.holdout.count)),
                                 "retain": .number(Double(set.retain.count))])
