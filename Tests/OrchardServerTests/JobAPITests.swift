@@ -316,7 +316,7 @@ import Testing
             if let path, line == "    get:" { operations.append((path, .get)) }
             if let path, line == "    post:" { operations.append((path, .post)) }
         }
-        #expect(operations.count == 23)
+        #expect(operations.count == 24)
         let routes = operations
         let server = try TestServer()
         try await server.app().test(.router) { client in
