@@ -1,0 +1,89 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import OrchardCorpus
+import OrchardJobs
+import OrchardServer
+import OrchardTestSupport
+import Testing
+
+/// The MUSE-shaped benchmark (issue 17 item 4), through the real server (env-gated; not part of CI). Reads the output
+/// of `orchard corpus muse --out DIR`; per seed: a target `pretrain` on the forget chapters (a scalability set) plus the
+/// first chapters of each retain novel; an exact deletion request for the forget chapters (its replay is the exact
+/// retrain); each approximate method run on the target (`lm_unlearn`, approximate); `unlearn_eval` of the target, the
+/// retrain and every method against the retrain. Prints the six-way table and writes JSON.
+///   ORCHARD_MUSE_DIR=data/corpus/muse-austen ORCHARD_MUSE_OUT=docs/results/muse/pilot.json \
+///   ORCHARD_MUSE_SEEDS=1 ORCHARD_MUSE_STEPS=3000 swift test --filter MuseBenchmarkExperiment
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["ORCHARD_MUSE_DIR"] != nil))
+struct MuseBenchmarkExperiment {
+    let env = ProcessInfo.processInfo.environment
+    func int(_ k: String, _ d: Int) -> Int { env[k].flatMap(Int.init) ?? d }
+    func double(_ k: String, _ d: Double) -> Double { env[k].flatMap(Double.init) ?? d }
+
+    static func jsonl(_ docs: [OrchardCorpus.Document]) -> String {
+        docs.map { d in String(decoding: JSONValue.object(["id": .string(d.id), "domain": .string(d.domain), "text": .string(d.text)]).canonicalData(), as: UTF8.self) }
+            .joined(separator: "\n")
+    }
+
+    @Test func sixWayTable() async throws {
+        let dir = URL(fileURLWithPath: env["ORCHARD_MUSE_DIR"]!)
+        let train = try JSONLines.read(dir.appendingPathComponent("train.jsonl"))
+        let holdoutAll = try JSONLines.read(dir.appendingPathComponent("holdout.jsonl"))
+        let splits = try JSONDecoder().decode(MuseBenchmarkCorpus.Splits.self, from: Data(contentsOf: dir.appendingPathComponent("splits.json")))
+        let forgetIDs = splits.scalability[int("ORCHARD_MUSE_SCAL", 1)]
+        let perRetain = int("ORCHARD_MUSE_RETAIN_CHAPTERS", 10)
+        let forget = train.filter { Set(forgetIDs).contains($0.id) }
+        let retain = splits.retain_books.flatMap { b in train.filter { $0.domain == b }.prefix(perRetain) }
+        let holdout = Array(holdoutAll.prefix(int("ORCHARD_MUSE_HOLDOUT", 20)))
+        let steps = int("ORCHARD_MUSE_STEPS", 3000), lr = double("ORCHARD_MUSE_LR", 1e-3)
+        let seeds = (env["ORCHARD_MUSE_SEEDS"] ?? "1").split(separator: ",").compactMap { Int($0) }
+        let methods = (env["ORCHARD_MUSE_METHODS"] ?? "ga,ga_gdr,ga_klr,npo,npo_gdr,npo_klr,task_vector,whp").split(separator: ",").map(String.init)
+        let s = try TestServer(workers: 1, kinds: { $0.register(PretrainKind()); $0.register(UnlearnEvalKind()) })
+        let t = LMUnlearningTests(), d = DeletionRequestTests()
+        try await s.app().test(.live) { client in
+            var out: [JSONValue] = []
+            func upload(_ docs: [OrchardCorpus.Document], _ name: String) async throws -> String {
+                let r = try await client.execute(uri: "/v1/datasets?name=\(name)", method: .post, headers: s.auth(), body: ByteBuffer(string: Self.jsonl(docs)))
+                return try #require(json(r.body)["id"]?.stringValue, "\(json(r.body))")
+            }
+            let forgetSet = try await upload(forget, "forget"), holdoutSet = try await upload(holdout, "holdout"), retainSet = try await upload(retain, "retain")
+            print("forget \(forget.count) chapters (\(forget.reduce(0) { $0 + $1.text.utf8.count }) bytes), retain \(retain.count), holdout \(holdout.count); \(steps) steps; methods lr \(lr)")
+            print("| seed | model | VerbMem_f | KnowMem_f | KnowMem_r | MIA AUC | PrivLeak | retain loss |\n|---|---|---|---|---|---|---|---|")
+            for seed in seeds {
+                let ds = try await upload(forget + retain, "train-\(seed)")
+                let params: JSONValue = ["dataset": .string(ds), "model": ["layers": 2, "d_model": 128, "heads": 4, "context": 128], "batch_size": 16,
+                                         "steps": .number(Double(steps)), "optimizer": ["lr": 0.003, "warmup": 50], "mixture": ["kind": "natural"],
+                                         "metrics_every": 100, "eval_every": .number(Double(steps / 5)), "heldout_fraction": 0.001,
+                                         "checkpoint_every": .number(Double(steps / 10)), "threads": 2]
+                let target = try await d.submitJob(client, s, type: "pretrain", params: params, seed: seed)
+                let model = try #require(target["id"]?.stringValue), targetCkpt = try #require(target["latest_checkpoint_id"]?.stringValue)
+                // The exact retrain: a deletion request for the forget chapters (replay from the newest checkpoint before their first read).
+                let (_, created, _) = try await d.fileRequest(client, s, ["dataset": .string(ds), "document_ids": .array(forgetIDs.map(JSONValue.string)),
+                                                                           "reason": "benchmark", "mode": "exact"])
+                let done = try await d.waitForRequest(client, s, try #require(created["id"]?.stringValue))
+                let retrainCkpt = try #require(done["new_model_versions"]?.arrayValue?.first?["checkpoint"]?.stringValue)
+                var rows: [(String, String)] = [("target", targetCkpt), ("retrain", retrainCkpt)]
+                let docs: [JSONValue] = forget.map { ["id": .string($0.id), "text": .string($0.text)] }
+                for m in methods {
+                    let job = try await d.submitJob(client, s, type: "lm_unlearn", params: [
+                        "model": .string(model), "checkpoint": .string(targetCkpt), "forget_documents": .array(docs), "mode": "approximate",
+                        "method": .string(m), "lr": .number(lr), "batch_size": 4])
+                    rows.append((m, try #require(job["result"]?["checkpoint"]?.stringValue)))
+                }
+                for (name, ckpt) in rows {
+                    let e = try await d.submitJob(client, s, type: "unlearn_eval", params: [
+                        "model": .string(ckpt), "retrain": .string(retrainCkpt), "forget_dataset": .string(forgetSet),
+                        "holdout_dataset": .string(holdoutSet), "retain_dataset": .string(retainSet), "max_texts": 100])
+                    let r = try #require(e["result"]?["model"])
+                    func f(_ k: String, _ digits: Int = 2) -> String { r[k]?.doubleValue.map { String(format: "%.\(digits)f", $0) } ?? "–" }
+                    print("| \(seed) | \(name) | \(f("verbmem_forget")) | \(f("knowmem_forget")) | \(f("knowmem_retain")) | \(f("mia_auc", 3)) | \(f("privleak", 1)) | \(f("utility_loss", 3)) |")
+                    out.append(["seed": .number(Double(seed)), "model": .string(name), "checkpoint": .string(ckpt), "report": r])
+                }
+                let outFile = URL(fileURLWithPath: env["ORCHARD_MUSE_OUT"] ?? "muse.json")
+                try FileManager.default.createDirectory(at: outFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try JSONValue.array(out).canonicalData().write(to: outFile)
+            }
+        }
+    }
+}
