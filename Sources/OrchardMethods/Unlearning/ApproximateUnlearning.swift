@@ -88,26 +88,7 @@ public enum ApproximateUnlearning {
 
     /// Sequence log-likelihood Σ_t log p(x_t | x_<t) of each chunk (forward only).
     public static func sequenceLogLikelihoods(_ model: GPT, _ chunks: [[Int32]]) throws -> [Double] {
-        var out: [Double] = []
-        var i = 0
-        let b = Swift.max(1, model.maxBatch)
-        while i < chunks.count {
-            let slice = Array(chunks[i..<Swift.min(chunks.count, i + b)])
-            let (inputs, targets, length) = rows(slice)
-            try model.forward(inputs: inputs, targets: targets, batch: slice.count, length: length)
-            let lp = model.lastTokenLogProbabilities()
-            for r in 0..<slice.count { out.append((0..<length).reduce(0.0) { $0 + Double(lp[r * length + $1]) }) }
-            i += b
-        }
-        return out
-    }
-
-    static func rows(_ chunks: [[Int32]]) -> (inputs: [Int32], targets: [Int32], length: Int) {
-        let length = chunks[0].count - 1
-        var inputs: [Int32] = [], targets: [Int32] = []
-        inputs.reserveCapacity(chunks.count * length); targets.reserveCapacity(chunks.count * length)
-        for c in chunks { inputs += c[0..<length]; targets += c[1...length] }
-        return (inputs, targets, length)
+        try GPTScorer(model: model).tokenLogProbabilities(chunks).map { $0.reduce(0, +) }
     }
 
     /// Softmax of one logits row.
@@ -192,11 +173,11 @@ public enum ApproximateUnlearning {
                     rIdx.append(retainOrder[retainCursor]); retainCursor = (retainCursor + 1) % retainOrder.count
                 }
                 let rowsChunks = fIdx.map { forget[$0] } + rIdx.map { retain[$0] }
-                let (inputs, targets, t) = rows(rowsChunks)
+                let (inputs, targets, t) = windowRows(rowsChunks[...])
                 // KLR: the reference's distributions at every retain position.
                 var soft: [Int: [Float]] = [:]
                 if config.method.retainTerm == .kl {
-                    let (ri, rt, _) = Self.rows(rIdx.map { retain[$0] })
+                    let (ri, rt, _) = windowRows(rIdx.map { retain[$0] }[...])
                     try reference.forward(inputs: ri, targets: rt, batch: rIdx.count, length: t)
                     for (k, _) in rIdx.enumerated() {
                         for p in 0..<t { soft[(fIdx.count + k) * t + p] = probabilities(reference.lastLogits(sequence: k, position: p)) }
@@ -252,7 +233,7 @@ public enum ApproximateUnlearning {
             while start < order.count {
                 let batch = order[start..<Swift.min(order.count, start + f)].map { forget[$0] }
                 start += f
-                let (inputs, targets, t) = rows(batch)
+                let (inputs, targets, t) = windowRows(batch[...])
                 let r = try trainer.trainStep(inputs: inputs, targets: targets, batch: batch.count, length: t)
                 let s = ApproximateUnlearningStep(step: step, epoch: epoch, loss: Double(r.loss), forgetNLL: Double(r.loss))
                 log.append(s); try progress(s); step += 1

@@ -43,7 +43,8 @@ enum LMApproximateUnlearning {
         let ctx = contents.header.model.contextLength
         let forget = ApproximateUnlearning.chunks(p.forget_documents.compactMap(\.text).map { contents.tokenizer.encode($0) }, length: ctx)
         guard !forget.isEmpty else { throw JobError.invalid(param: "forget_documents", message: "the forget texts hold fewer than 2 tokens") }
-        let retainTexts = try retainDocuments(training: training, rootSeed: rootSeed, model: p.model, limit: p.retain_documents, context: context)
+        let read = try lineageOfRoot(rootSeed: rootSeed, model: p.model, context: context)
+        let retainTexts = try retainDocuments(training: training, read: read, limit: p.retain_documents, context: context)
         let retain = ApproximateUnlearning.chunks(retainTexts.map { contents.tokenizer.encode($0) }, length: ctx)
 
         var config = ApproximateUnlearningConfig(method: method)
@@ -84,7 +85,7 @@ enum LMApproximateUnlearning {
             target: targetEvaluator, unlearned: method == .whp
                 ? ForgetEvaluator(scorer: try WHPScorer(target: reference, reinforced: model, alpha: config.alpha), tokenizer: contents.tokenizer)
                 : ForgetEvaluator(model: model, tokenizer: contents.tokenizer), forget: p.forget_documents.compactMap(\.text),
-            training: training, read: Set(try lineageOfRoot(training: training, rootSeed: rootSeed, model: p.model, context: context)),
+            training: training, read: read,
             context: context, exactBaseline: false)
         if let bar = p.bar {
             result.bar = bar
@@ -143,20 +144,17 @@ enum LMApproximateUnlearning {
     }
 
     /// The documents the root model read (reconstructed from its newest checkpoint's sampler state), minus tombstones.
-    static func lineageOfRoot(training: PretrainParams, rootSeed: UInt64, model: String, context: JobContext) throws -> [String] {
+    static func lineageOfRoot(rootSeed: UInt64, model: String, context: JobContext) throws -> Set<String> {
         guard let c = try context.latestCheckpoint(ofJob: model),
               let data = try? Data(contentsOf: c.directory.appendingPathComponent("state.json")),
               let state = try? JSONDecoder().decode(PretrainState.self, from: data) else { return [] }
         let catalog = try MixtureCatalog(records: state.catalog.map { (id: $0.id, domain: $0.domain, length: $0.length) })
-        let read = MixtureSampler.reconstructLineage(catalog: catalog, seed: UInt64(state.sampler.seed, radix: 16) ?? rootSeed,
-                                                     cursors: state.sampler.cursors).subtracting(state.sampler.excludedAtStart)
-        return read.sorted()
+        return MixtureSampler.reconstructLineage(catalog: catalog, seed: UInt64(state.sampler.seed, radix: 16) ?? rootSeed,
+                                                 cursors: state.sampler.cursors).subtracting(state.sampler.excludedAtStart)
     }
 
-    /// Up to `limit` live training documents the model read, by id: GDR/KLR's retain set.
-    static func retainDocuments(training: PretrainParams, rootSeed: UInt64, model: String, limit: Int, context: JobContext) throws -> [String] {
-        let read = Set(try lineageOfRoot(training: training, rootSeed: rootSeed, model: model, context: context))
-        let data = try PretrainData(params: training, context: context)
-        return data.train.filter { read.contains($0.id) }.prefix(limit).map(\.text)
+    /// Up to `limit` live training documents the model read (`read`), by id: GDR/KLR's retain set.
+    static func retainDocuments(training: PretrainParams, read: Set<String>, limit: Int, context: JobContext) throws -> [String] {
+        try PretrainData(params: training, context: context).train.filter { read.contains($0.id) }.prefix(limit).map(\.text)
     }
 }

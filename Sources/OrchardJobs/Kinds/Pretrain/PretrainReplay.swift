@@ -30,9 +30,13 @@ enum PretrainReplay {
     struct Origin {
         /// The checkpoint it starts from (nil: step 0).
         var checkpoint: String?
-        var start: PretrainCheckpoint.Loaded?
+        var directory: URL?
+        /// The start's state.json (its tensors are read by `load()`, only when the replay actually starts there).
+        var state: PretrainState?
         var candidates: Int
-        var startStep: Int { start?.state.step ?? 0 }
+        var startStep: Int { state?.step ?? 0 }
+
+        func load() throws -> PretrainCheckpoint.Loaded? { try directory.map { try PretrainCheckpoint.read(from: $0) } }
 
         func json(totalSteps: Int) -> JSONValue {
             ["from_checkpoint": checkpoint.map(JSONValue.string) ?? .null, "from_step": .number(Double(startStep)),
@@ -41,7 +45,7 @@ enum PretrainReplay {
         }
     }
 
-    /// The newest valid start among the candidates (each candidate's state.json is read; tensors only for the winner).
+    /// The newest valid start among the candidates (each candidate's state.json is read; no tensors).
     static func origin(_ request: Request, fresh: MixtureSampler, catalog: [CatalogRecord], model: GPTConfig) throws -> Origin {
         let excluded = Set(fresh.state.excludedAtStart)
         let emptyNow = emptyDomains(fresh.catalog, excluded: excluded)
@@ -59,9 +63,9 @@ enum PretrainReplay {
             guard emptyDomains(fresh.catalog, excluded: initial) == emptyNow else { continue }
             let read = MixtureSampler.reconstructLineage(catalog: fresh.catalog, seed: fresh.seed, cursors: s.cursors).subtracting(initial)
             guard read.isDisjoint(with: excluded) else { continue }
-            return Origin(checkpoint: c.id, start: try PretrainCheckpoint.read(from: c.directory), candidates: sorted.count)
+            return Origin(checkpoint: c.id, directory: c.directory, state: state, candidates: sorted.count)
         }
-        return Origin(checkpoint: nil, start: nil, candidates: sorted.count)
+        return Origin(checkpoint: nil, directory: nil, state: nil, candidates: sorted.count)
     }
 
     /// A valid start's sampler state as the retrain has it at that step: excluded from the first draw = E.

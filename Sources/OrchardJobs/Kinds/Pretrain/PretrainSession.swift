@@ -84,7 +84,7 @@ struct PretrainSession {
                 }
                 try r.restore(into: trainer)
                 sampler = try MixtureSampler(catalog: corpus.catalog, state: r.state.sampler)
-            } else if let o = origin, let start = o.start {
+            } else if let start = try origin?.load() {
                 try start.restore(into: trainer)
                 sampler = try MixtureSampler(catalog: corpus.catalog, state: PretrainReplay.rebased(start.state.sampler, fresh: fresh.state))
             } else {
@@ -98,7 +98,7 @@ struct PretrainSession {
         replayOrigin = origin
         // Documents tombstoned since the catalog was fixed are never sampled again.
         sampler.exclude(documentIDs: corpus.missing)
-        let startState = resumed?.state ?? origin?.start?.state
+        let startState = resumed?.state ?? origin?.state
         loop = try PretrainingLoop(model: GPTMixtureModel(trainer: trainer), sampler: sampler, tokens: corpus.tokens,
                                    batchSize: p.batch_size.value, heldOut: corpus.heldOut, evaluateEvery: p.eval_every.value,
                                    tokensSeen: startState?.tokensSeen ?? 0)
@@ -107,7 +107,7 @@ struct PretrainSession {
         if let r = resumed {
             try context.emit("resumed", "resuming from step \(r.state.step)", data: ["step": .number(Double(r.state.step))])
         } else if let o = origin {
-            try context.emit("replay_started", o.start.map { "replaying from step \($0.state.step) (checkpoint \(o.checkpoint!))" }
+            try context.emit("replay_started", o.state.map { "replaying from step \($0.step) (checkpoint \(o.checkpoint!))" }
                                 ?? "no checkpoint precedes the first read of the forgotten documents: retraining from step 0",
                              data: o.json(totalSteps: p.stepCount))
         } else {
