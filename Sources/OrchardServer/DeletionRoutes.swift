@@ -15,6 +15,59 @@ struct DeletionRoutes {
         group.get("deletion_requests", use: list)
         group.get("deletion_requests/:id", use: get)
         group.get("deletion_requests/:id/events", use: events)
+        group.get("deletion_policy", use: policy)
+        group.put("deletion_policy", use: setPolicy)
+    }
+
+    /// `mode` and `approximate` of a request or policy body: approximate mode names the method (and its bar) that
+    /// edits language models; exact and certified take none. `mode` nil: absent (and `required` false).
+    static func mode(_ o: [String: JSONValue], required: Bool) throws -> (mode: String?, options: JSONValue?) {
+        let mode: String?
+        switch o["mode"] {
+        case nil, .some(.null):
+            if required { throw APIError.invalid("mode", "mode is required: \"exact\", \"certified\" or \"approximate\"") }
+            mode = nil
+        case .some(.string(let m)) where Self.modes.contains(m): mode = m
+        default: throw APIError.invalid("mode", "mode must be \"exact\", \"certified\" or \"approximate\"")
+        }
+        switch (mode, o["approximate"]) {
+        case ("approximate", let a?) where a != .null:
+            do { return (mode, try JSONValue(encoding: try ApproximateUnlearningOptions.parse(a))) } catch JobError.invalid(let param, let message) {
+                throw APIError.invalid(param.map { "approximate." + $0 } ?? "approximate", message)
+            }
+        case ("approximate", _):
+            throw APIError.invalid("approximate", "mode \"approximate\" needs approximate: {\"method\", …, \"bar\"}")
+        case (_, let a?) where a != .null:
+            throw APIError.invalid("approximate", "approximate options apply to mode \"approximate\" only")
+        default:
+            return (mode, nil)
+        }
+    }
+
+    @Sendable func policy(_ request: Request, context: OrchardRequestContext) async throws -> Response {
+        let tenant = try context.requireTenant()
+        let store = store
+        return Resources.response(Self.resource(try await store.offload { try store.deletionPolicy(tenant: tenant) }))
+    }
+
+    /// `PUT /v1/deletion_policy` {"mode", "approximate"}: replaces the tenant's policy; requests filed after it
+    /// that name no mode run it (filed ones keep theirs).
+    @Sendable func setPolicy(_ request: Request, context: OrchardRequestContext) async throws -> Response {
+        let tenant = try context.requireTenant()
+        let body = try JobRequest.parseJSON(try await request.body.collect(upTo: context.maxUploadSize))
+        guard let o = body.objectValue else { throw APIError.invalid(nil, "the request body must be a JSON object") }
+        for k in o.keys.sorted() where !["mode", "approximate"].contains(k) {
+            throw APIError.invalid(k, "unknown field \(k)", code: "unknown_parameter")
+        }
+        let (mode, options) = try Self.mode(o, required: true)
+        let store = store
+        let p = try await store.offload { try store.setDeletionPolicy(tenant: tenant, mode: mode!, options: options) }
+        return Resources.response(Self.resource(p))
+    }
+
+    static func resource(_ p: DeletionPolicy) -> JSONValue {
+        ["object": "deletion_policy", "mode": .string(p.mode), "approximate": p.options ?? .null,
+         "source": p.updatedAt == nil ? "default" : "tenant", "updated_at": Resources.seconds(p.updatedAt)]
     }
 
     static let modes: Set<String> = ["exact", "certified", "approximate"]
@@ -42,26 +95,8 @@ struct DeletionRoutes {
         guard let reason = o["reason"]?.stringValue, !reason.isEmpty, reason.count <= 1000 else {
             throw APIError.invalid("reason", "reason must be a string of 1-1000 characters")
         }
-        let mode: String
-        switch o["mode"] {
-        case nil, .some(.null): mode = "exact"
-        case .some(.string(let m)) where Self.modes.contains(m): mode = m
-        default: throw APIError.invalid("mode", "mode must be \"exact\", \"certified\" or \"approximate\"")
-        }
-        // Approximate mode names the method (and its bar) that edits language models; exact and certified take none.
-        var options: JSONValue? = nil
-        switch (mode, o["approximate"]) {
-        case ("approximate", let a?) where a != .null:
-            do { options = try JSONValue(encoding: try ApproximateUnlearningOptions.parse(a)) } catch JobError.invalid(let param, let message) {
-                throw APIError.invalid(param.map { "approximate." + $0 } ?? "approximate", message)
-            }
-        case ("approximate", _):
-            throw APIError.invalid("approximate", "mode \"approximate\" needs approximate: {\"method\", …, \"bar\"}")
-        case (_, let a?) where a != .null:
-            throw APIError.invalid("approximate", "approximate options apply to mode \"approximate\" only")
-        default:
-            break
-        }
+        // No mode: the tenant's deletion policy decides, in the store's transaction.
+        let (mode, options) = try Self.mode(o, required: false)
         let key = request.headers[HTTPField.Name("Idempotency-Key")!]
         let fingerprint = Fingerprint.sha256(body.canonicalData())
         let store = store, documentIDs = ids, unlearnable = registry.unlearnableTypes, requestOptions = options
@@ -132,7 +167,7 @@ struct DeletionRoutes {
             return .object(o)
         }
         return ["id": .string(r.id), "object": "deletion_request", "status": .string(r.status.rawValue),
-                "dataset": .string(r.dataset), "mode": .string(r.mode), "reason": .string(r.reason), "approximate": r.options ?? .null,
+                "dataset": .string(r.dataset), "mode": .string(r.mode), "mode_source": .string(r.modeSource), "reason": .string(r.reason), "approximate": r.options ?? .null,
                 "documents": ["count": .number(Double(r.documentCount)), "hashes": .array(r.documentHashes)],
                 "affected_models": .array(r.actions.map { JSONValue.string($0.rootJob) }), "actions": .array(actions),
                 "new_model_versions": .array(versions), "evaluation": .object(evaluation),

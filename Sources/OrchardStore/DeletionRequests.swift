@@ -11,6 +11,7 @@ extension DeletionRequest {
                   error: JSONValue(columnText: row["error"]), receipt: JSONValue(columnText: row["receipt"]),
                   documentHashes: documents, actions: actions)
         options = JSONValue(columnText: row["options"])
+        modeSource = row["mode_source"]
     }
 }
 
@@ -28,8 +29,8 @@ extension OrchardStore {
     /// tombstones them at once (no later job reads them), and lists every affected model from lineage.
     /// Idempotent with `idempotencyKey` (same body → the original request, `replayed: true`).
     /// `unlearnable`: the job types whose models can be unlearned (the job-kind registry's answer).
-    public func createDeletionRequest(tenant: String, dataset: String, documentIDs: [String], reason: String, mode: String,
-                                      options: JSONValue?, idempotencyKey: String?, fingerprint: String?,
+    public func createDeletionRequest(tenant: String, dataset: String, documentIDs: [String], reason: String, mode requested: String?,
+                                      options requestedOptions: JSONValue?, idempotencyKey: String?, fingerprint: String?,
                                       unlearnable: Set<String>) throws -> (DeletionRequest, replayed: Bool) {
         try pool.write { db in
             let now = now()
@@ -59,19 +60,28 @@ extension OrchardStore {
                 }
                 texts.append(row["text"])
             }
+            // The mode: the request's, else the tenant's policy as it stands in this transaction, else exact.
+            let mode: String, options: JSONValue?, source: String
+            if let requested {
+                (mode, options, source) = (requested, requestedOptions, "request")
+            } else {
+                let policy = try Self.fetchDeletionPolicy(db, tenant: tenant)
+                (mode, options, source) = (policy.mode, policy.options, policy.updatedAt == nil ? "default" : "tenant_policy")
+            }
             let id = Identifiers.make("dr")
             try db.execute(sql: """
-                INSERT INTO deletion_requests (id, tenant, dataset_id, mode, reason, status, document_count, created_at, options)
-                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)
-                """, arguments: [id, tenant, dataset, mode, reason, documentIDs.count, now, options?.columnText])
+                INSERT INTO deletion_requests (id, tenant, dataset_id, mode, reason, status, document_count, created_at, options, mode_source)
+                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+                """, arguments: [id, tenant, dataset, mode, reason, documentIDs.count, now, options?.columnText, source])
             for (i, docID) in documentIDs.enumerated() {
                 try db.execute(sql: """
                     INSERT INTO deletion_request_documents (request_id, position, document_id, content_sha256, text) VALUES (?, ?, ?, ?, ?)
                     """, arguments: [id, i, docID, Self.sha256Hex(texts[i]), texts[i]])
                 try db.execute(sql: "UPDATE documents SET tombstoned_at = ? WHERE dataset_id = ? AND id = ?", arguments: [now, dataset, docID])
             }
-            try Self.appendDeletionEvent(db, id: id, type: "created", message: "\(documentIDs.count) documents, \(mode) mode",
-                                         data: ["documents": .number(Double(documentIDs.count)), "mode": .string(mode)], at: now)
+            try Self.appendDeletionEvent(db, id: id, type: "created", message: "\(documentIDs.count) documents, \(mode) mode (\(source))",
+                                         data: ["documents": .number(Double(documentIDs.count)), "mode": .string(mode),
+                                                "mode_source": .string(source)], at: now)
             try Self.appendDeletionEvent(db, id: id, type: "tombstoned",
                                          message: "documents tombstoned: no later job can read them", data: .null, at: now)
             // Affected models: every job whose lineage contains one of the documents.

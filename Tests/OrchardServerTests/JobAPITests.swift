@@ -315,8 +315,10 @@ import Testing
             else if !line.hasPrefix("   ") { if !line.hasPrefix("  ") { path = nil } }
             if let path, line == "    get:" { operations.append((path, .get)) }
             if let path, line == "    post:" { operations.append((path, .post)) }
+            if let path, line == "    put:" { operations.append((path, .put)) }
+            if let path, line == "    delete:" { operations.append((path, .delete)) }
         }
-        #expect(operations.count == 24)
+        #expect(operations.count == 26)
         let routes = operations
         let server = try TestServer()
         try await server.app().test(.router) { client in

@@ -242,13 +242,41 @@ import Testing
             #expect(rejected["rejected"]?.stringValue?.contains("retain loss rose") == true && rejected["guarantee"]?["kind"] == "none", "\(rejected)")
             #expect(rejected["evaluation"]?["unlearned"]?["utility_loss"]?.doubleValue != nil)
 
-            // A bar it passes: the new version is released (no guarantee claimed).
-            let (_, r2) = try await file(Array(read.dropFirst(2).prefix(2)), ["mode": "approximate", "approximate": [
+            // The tenant's deletion policy: exact until set; validated like a request's mode.
+            let policyURI = "/v1/deletion_policy"
+            #expect(try await get(client, s, policyURI) == ["object": "deletion_policy", "mode": "exact", "approximate": .null,
+                                                            "source": "default", "updated_at": .null])
+            func put(_ payload: JSONValue) async throws -> (HTTPResponse.Status, JSONValue) {
+                let r = try await client.execute(uri: policyURI, method: .put, headers: s.auth(), body: body(payload))
+                return (r.status, json(r.body))
+            }
+            for (bad, param) in [(["mode": "approximate"], "approximate"), (["mode": "sometimes"], "mode"), ([:], "mode"),
+                                 (["mode": "exact", "method": "ga"], "method"),
+                                 (["mode": "approximate", "approximate": ["method": "ga", "lr": -1]], "approximate.lr")] as [(JSONValue, String)] {
+                let (status, e) = try await put(bad)
+                #expect(status == .unprocessableContent && e["error"]?["param"]?.stringValue == param, "\(bad): \(e)")
+            }
+            #expect(try await get(client, s, policyURI)["source"] == "default", "a refused policy changes nothing")
+
+            // A policy whose bar the method passes: a request naming no mode runs it and the new version is released
+            // (no guarantee claimed).
+            let (pst, policy) = try await put(["mode": "approximate", "approximate": [
                 "method": "npo_gdr", "lr": 0.001, "epochs": 1, "batch_size": 2, "bar": ["max_utility_loss_increase": 100]]])
+            #expect(pst == .ok && policy["source"] == "tenant" && policy["approximate"]?["method"] == "npo_gdr", "\(policy)")
+            #expect(try await get(client, s, policyURI) == policy)
+            let (_, r2) = try await file(Array(read.dropFirst(2).prefix(2)), [:])
+            #expect(r2["mode"] == "approximate" && r2["mode_source"] == "tenant_policy" && r2["approximate"] == policy["approximate"], "\(r2)")
             let done2 = try await d.waitForRequest(client, s, try #require(r2["id"]?.stringValue))
             let action = try #require(done2["receipt"]?["manifest"]?["actions"]?.arrayValue?.first)
             #expect(action["mode"] == "approximate" && action["method"] == "npo_gdr" && action["guarantee"]?["kind"] == "none" && action["model_version"] == 2, "\(action)")
             #expect(done2["new_model_versions"]?.arrayValue?.count == 1)
+
+            // A request that names its mode runs it whatever the policy says.
+            let (_, r3) = try await file(Array(read.dropFirst(4).prefix(1)), ["mode": "exact"])
+            #expect(r3["mode"] == "exact" && r3["mode_source"] == "request" && r3["approximate"] == .null, "\(r3)")
+            let done3 = try await d.waitForRequest(client, s, try #require(r3["id"]?.stringValue))
+            let exact = try #require(done3["receipt"]?["manifest"]?["actions"]?.arrayValue?.first)
+            #expect(exact["guarantee"]?["kind"] == "exact_retrain_equivalent" && exact["model_version"] == 3, "\(exact)")
         }
     }
 }

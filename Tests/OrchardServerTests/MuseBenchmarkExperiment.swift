@@ -86,4 +86,103 @@ struct MuseBenchmarkExperiment {
             }
         }
     }
+
+    /// Scalability and sustainability (issue 17 item 4), one target per seed shared by both sweeps: the target is
+    /// trained on the 40 forget chapters plus the retain chapters. Sustainability: 4 sequential exact deletion
+    /// requests of 10 chapters each give the exact retrains without the first 10, 20, 30, 40 chapters; each method is
+    /// applied in sequence (request k edits the method's output of request k − 1). Scalability: each method edits the
+    /// target once per nested forget set (5, 10, 20, 40 chapters); the retrains for 10, 20, 40 are the sequential
+    /// ones, the one for 5 a deletion request on a twin target (same data and seed: the same model). Every result is
+    /// evaluated against the retrain without the same (cumulative) chapters.
+    ///   ORCHARD_MUSE_DIR=data/corpus/muse-austen ORCHARD_MUSE_SWEEP_OUT=docs/results/muse/sweeps.json \
+    ///   ORCHARD_MUSE_SEEDS=1,2,3 ORCHARD_MUSE_STEPS=1000 ORCHARD_MUSE_METHODS=ga_klr,npo_klr \
+    ///   swift test --filter "MuseBenchmarkExperiment/sweeps"
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["ORCHARD_MUSE_SWEEP_OUT"] != nil)) func sweeps() async throws {
+        let dir = URL(fileURLWithPath: env["ORCHARD_MUSE_DIR"]!)
+        let train = try JSONLines.read(dir.appendingPathComponent("train.jsonl"))
+        let holdoutAll = try JSONLines.read(dir.appendingPathComponent("holdout.jsonl"))
+        let splits = try JSONDecoder().decode(MuseBenchmarkCorpus.Splits.self, from: Data(contentsOf: dir.appendingPathComponent("splits.json")))
+        let blocks = splits.sustainability, sizes = MuseBenchmarkCorpus.scalabilitySizes
+        let all = blocks.flatMap { $0 }
+        #expect(splits.scalability.allSatisfy { Array(all.prefix($0.count)) == $0 }, "the nested sets are prefixes of the blocks")
+        let byID = Dictionary(uniqueKeysWithValues: train.map { ($0.id, $0) })
+        let perRetain = int("ORCHARD_MUSE_RETAIN_CHAPTERS", 10)
+        let retain = splits.retain_books.flatMap { b in train.filter { $0.domain == b }.prefix(perRetain) }
+        let holdout = Array(holdoutAll.prefix(int("ORCHARD_MUSE_HOLDOUT", 20)))
+        let steps = int("ORCHARD_MUSE_STEPS", 1000), lr = double("ORCHARD_MUSE_LR", 1e-3), maxTexts = int("ORCHARD_MUSE_MAX_TEXTS", 60)
+        let seeds = (env["ORCHARD_MUSE_SEEDS"] ?? "1").split(separator: ",").compactMap { Int($0) }
+        let methods = (env["ORCHARD_MUSE_METHODS"] ?? "ga_klr,npo_klr").split(separator: ",").map(String.init)
+        let outFile = URL(fileURLWithPath: env["ORCHARD_MUSE_SWEEP_OUT"]!)
+        let s = try TestServer(workers: 1, kinds: { $0.register(PretrainKind()); $0.register(UnlearnEvalKind()) })
+        let d = DeletionRequestTests()
+        let started = Date()
+        try await s.app().test(.live) { client in
+            var out: [JSONValue] = []
+            func upload(_ docs: [OrchardCorpus.Document], _ name: String) async throws -> String {
+                let r = try await client.execute(uri: "/v1/datasets?name=\(name)", method: .post, headers: s.auth(), body: ByteBuffer(string: Self.jsonl(docs)))
+                return try #require(json(r.body)["id"]?.stringValue, "\(json(r.body))")
+            }
+            let forgetDocs = all.map { byID[$0]! }
+            let holdoutSet = try await upload(holdout, "holdout"), retainSet = try await upload(retain, "retain")
+            // Forget sets for evaluation: the first n chapters (n = 5, 10, 20, 30, 40).
+            var forgetSets: [Int: String] = [:]
+            for n in Set(sizes + (1...blocks.count).map { $0 * blocks[0].count }).sorted() {
+                forgetSets[n] = try await upload(Array(forgetDocs.prefix(n)), "forget-\(n)")
+            }
+            func texts(_ n: Range<Int>) -> JSONValue { .array(forgetDocs[n].map { ["id": .string($0.id), "text": .string($0.text)] }) }
+            func evaluate(_ seed: Int, _ sweep: String, _ n: Int, _ name: String, _ ckpt: String, _ retrain: String) async throws {
+                let e = try await d.submitJob(client, s, type: "unlearn_eval", params: [
+                    "model": .string(ckpt), "retrain": .string(retrain), "forget_dataset": .string(forgetSets[n]!),
+                    "holdout_dataset": .string(holdoutSet), "retain_dataset": .string(retainSet), "max_texts": .number(Double(maxTexts))])
+                let r = try #require(e["result"]?["model"])
+                func f(_ k: String, _ digits: Int = 2) -> String { r[k]?.doubleValue.map { String(format: "%.\(digits)f", $0) } ?? "–" }
+                print("| \(seed) | \(sweep) | \(n) | \(name) | \(f("verbmem_forget")) | \(f("knowmem_forget")) | \(f("mia_auc", 3)) | \(f("privleak", 1)) | \(f("utility_loss", 3)) | \(Int(Date().timeIntervalSince(started))) s |")
+                out.append(["seed": .number(Double(seed)), "sweep": .string(sweep), "forget_chapters": .number(Double(n)), "model": .string(name),
+                            "checkpoint": .string(ckpt), "report": r])
+                try FileManager.default.createDirectory(at: outFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try JSONValue.array(out).canonicalData().write(to: outFile, options: .atomic)
+            }
+            print("forget \(all.count) chapters in \(blocks.count) blocks, retain \(retain.count), holdout \(holdout.count); \(steps) steps; methods \(methods) lr \(lr)")
+            print("| seed | sweep | chapters | model | VerbMem_f | KnowMem_f | MIA AUC | PrivLeak | retain loss | elapsed |\n|---|---|---|---|---|---|---|---|---|---|")
+            for seed in seeds {
+                let params: (String) -> JSONValue = { ds in
+                    ["dataset": .string(ds), "model": ["layers": 2, "d_model": 128, "heads": 4, "context": 128], "batch_size": 16,
+                     "steps": .number(Double(steps)), "optimizer": ["lr": 0.003, "warmup": 50], "mixture": ["kind": "natural"],
+                     "metrics_every": 100, "eval_every": .number(Double(steps / 5)), "heldout_fraction": 0.001,
+                     "checkpoint_every": .number(Double(steps / 10)), "threads": 2]
+                }
+                func request(_ ds: String, _ ids: [String]) async throws -> String {
+                    let (_, created, _) = try await d.fileRequest(client, s, ["dataset": .string(ds), "document_ids": .array(ids.map(JSONValue.string)),
+                                                                               "reason": "benchmark", "mode": "exact"])
+                    let done = try await d.waitForRequest(client, s, try #require(created["id"]?.stringValue))
+                    return try #require(done["new_model_versions"]?.arrayValue?.first?["checkpoint"]?.stringValue)
+                }
+                let ds = try await upload(forgetDocs + retain, "train-\(seed)"), twin = try await upload(forgetDocs + retain, "twin-\(seed)")
+                let target = try await d.submitJob(client, s, type: "pretrain", params: params(ds), seed: seed)
+                let model = try #require(target["id"]?.stringValue), targetCkpt = try #require(target["latest_checkpoint_id"]?.stringValue)
+                // Exact retrains: sequential requests (10, 20, 30, 40 chapters gone) and the twin's (5).
+                var retrains: [Int: String] = [:]
+                for (k, b) in blocks.enumerated() { retrains[(k + 1) * b.count] = try await request(ds, b) }
+                let twinTarget = try await d.submitJob(client, s, type: "pretrain", params: params(twin), seed: seed)
+                #expect(twinTarget["result"]?["heldout_loss"] == target["result"]?["heldout_loss"], "the twin is the same model")
+                retrains[sizes[0]] = try await request(twin, Array(all.prefix(sizes[0])))
+                for n in sizes { try await evaluate(seed, "scalability", n, "target", targetCkpt, retrains[n]!) }
+                for m in methods {
+                    func unlearn(_ from: String, _ range: Range<Int>) async throws -> String {
+                        let job = try await d.submitJob(client, s, type: "lm_unlearn", params: [
+                            "model": .string(model), "checkpoint": .string(from), "forget_documents": texts(range), "mode": "approximate",
+                            "method": .string(m), "lr": .number(lr), "batch_size": 4])
+                        return try #require(job["result"]?["checkpoint"]?.stringValue, "\(job)")
+                    }
+                    for n in sizes { try await evaluate(seed, "scalability", n, m, try await unlearn(targetCkpt, 0..<n), retrains[n]!) }
+                    var current = targetCkpt
+                    for k in blocks.indices {
+                        let n = (k + 1) * blocks[k].count
+                        current = try await unlearn(current, (n - blocks[k].count)..<n)
+                        try await evaluate(seed, "sustainability", n, m, current, retrains[n]!)
+                    }
+                }
+            }
+        }
+    }
 }

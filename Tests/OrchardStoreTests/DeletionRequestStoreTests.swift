@@ -19,6 +19,31 @@ import Testing
         return try store.createDataset(tenant: "acme", name: "d", from: imp, sha256: sha)
     }
 
+    /// A request that names no mode takes its tenant's policy as it stands when it is filed; a named mode wins.
+    @Test func requestsWithoutAModeRunTheirTenantsPolicy() throws {
+        let store = try makeStore()
+        let ds = try dataset(store)
+        #expect(try store.deletionPolicy(tenant: "acme") == .serviceDefault)
+        let first = try store.createDeletionRequest(tenant: "acme", dataset: ds.id, documentIDs: ["a"], reason: "r", mode: nil, options: nil,
+                                                    idempotencyKey: nil, fingerprint: nil, unlearnable: []).0
+        #expect(first.mode == "exact" && first.modeSource == "default" && first.options == nil)
+        let options: JSONValue = ["method": "ga", "bar": ["max_utility_loss_increase": 0.5]]
+        let policy = try store.setDeletionPolicy(tenant: "acme", mode: "approximate", options: options)
+        #expect(policy.mode == "approximate" && policy.options == options && policy.updatedAt != nil)
+        #expect(try store.deletionPolicy(tenant: "globex") == .serviceDefault, "a policy is the tenant's own")
+        let second = try store.createDeletionRequest(tenant: "acme", dataset: ds.id, documentIDs: ["b"], reason: "r", mode: nil, options: nil,
+                                                     idempotencyKey: nil, fingerprint: nil, unlearnable: []).0
+        #expect(second.mode == "approximate" && second.modeSource == "tenant_policy" && second.options == options)
+        let third = try store.createDeletionRequest(tenant: "acme", dataset: ds.id, documentIDs: ["c"], reason: "r", mode: "certified", options: nil,
+                                                    idempotencyKey: nil, fingerprint: nil, unlearnable: []).0
+        #expect(third.mode == "certified" && third.modeSource == "request" && third.options == nil)
+        // Filed requests keep their mode when the policy changes.
+        _ = try store.setDeletionPolicy(tenant: "acme", mode: "exact", options: nil)
+        let reread = try #require(try store.deletionRequest(id: second.id, tenant: "acme"))
+        #expect(reread.mode == "approximate" && reread.modeSource == "tenant_policy" && reread.options == options)
+        #expect(try store.deletionPolicy(tenant: "acme").mode == "exact")
+    }
+
     @Test func unsupportedModelsAreListedAndTheRequestCompletesWithAReceiptAndPurgedText() throws {
         let store = try makeStore()
         let ds = try dataset(store)

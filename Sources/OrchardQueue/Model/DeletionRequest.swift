@@ -25,6 +25,9 @@ public struct DeletionRequest: Sendable, Hashable {
     public var actions: [DeletionAction]
     /// Approximate mode: `{"method", …hyperparameters, "bar": {…}}` (docs/api.md); nil otherwise.
     public var options: JSONValue? = nil
+    /// Where `mode` came from: `request` (the request named it), `tenant_policy` (the tenant's deletion policy),
+    /// `default` (neither: exact).
+    public var modeSource: String = "request"
 
     public init(id: String, tenant: String, dataset: String, mode: String, reason: String, status: DeletionStatus, documentCount: Int,
                 createdAt: Int64, startedAt: Int64?, completedAt: Int64?, error: JSONValue?, receipt: JSONValue?,
@@ -33,6 +36,17 @@ public struct DeletionRequest: Sendable, Hashable {
         self.documentCount = documentCount; self.createdAt = createdAt; self.startedAt = startedAt; self.completedAt = completedAt
         self.error = error; self.receipt = receipt; self.documentHashes = documentHashes; self.actions = actions
     }
+}
+
+/// A tenant's deletion policy: the mode a request that names none runs (`GET/PUT /v1/deletion_policy`).
+public struct DeletionPolicy: Sendable, Hashable {
+    public static let serviceDefault = DeletionPolicy(mode: "exact", options: nil, updatedAt: nil)
+    public var mode: String
+    /// Approximate mode's `{"method", …, "bar"}` (validated by the API); nil otherwise.
+    public var options: JSONValue?
+    /// nil: the tenant set none (the service default).
+    public var updatedAt: Int64?
+    public init(mode: String, options: JSONValue?, updatedAt: Int64?) { self.mode = mode; self.options = options; self.updatedAt = updatedAt }
 }
 
 /// What a deletion request did (or will do) to one affected model.

@@ -130,7 +130,8 @@ public struct LineageEntry: Sendable, Hashable {
 /// writes the `DeletionCoordinator` advances them with.
 public protocol DeletionRequestStore: Sendable {
     /// `options`: approximate mode's method, hyperparameters and forget-quality bar (validated by the API).
-    func createDeletionRequest(tenant: String, dataset: String, documentIDs: [String], reason: String, mode: String,
+    /// `mode` nil: the tenant's deletion policy, read in the same transaction (its options replace `options`).
+    func createDeletionRequest(tenant: String, dataset: String, documentIDs: [String], reason: String, mode: String?,
                                options: JSONValue?, idempotencyKey: String?, fingerprint: String?,
                                unlearnable: Set<String>) throws -> (DeletionRequest, replayed: Bool)
     func deletionRequest(id: String, tenant: String) throws -> DeletionRequest?
@@ -147,6 +148,10 @@ public protocol DeletionRequestStore: Sendable {
     func skipModel(request: String, model: String, note: DeletionNote) throws
     func markDeletionRunning(id: String) throws
     func finishDeletionRequest(id: String, failed: Bool, receipt: JSONValue, error: JSONValue?) throws
+    /// The tenant's deletion policy (`DeletionPolicy.serviceDefault` when it set none).
+    func deletionPolicy(tenant: String) throws -> DeletionPolicy
+    /// Replaces the tenant's deletion policy (mode and options validated by the API); applies to requests filed after.
+    func setDeletionPolicy(tenant: String, mode: String, options: JSONValue?) throws -> DeletionPolicy
 }
 
 /// Bearer API keys, stored hashed.

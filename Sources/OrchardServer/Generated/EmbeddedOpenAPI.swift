@@ -325,6 +325,33 @@ paths:
         "200": { description: A page, content: { application/json: { schema: { $ref: "#/components/schemas/DeletionRequestList" } } } }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "422": { $ref: "#/components/responses/Invalid" }
+  /v1/deletion_policy:
+    get:
+      summary: The tenant's deletion policy (the mode a request that names none runs)
+      responses:
+        "200": { description: The policy (the service default, exact, when none was set), content: { application/json: { schema: { $ref: "#/components/schemas/DeletionPolicy" } } } }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+    put:
+      summary: Replace the tenant's deletion policy
+      description: |
+        Applies to requests filed after it that name no `mode`; filed requests keep theirs. Validated like a
+        request's `mode` and `approximate` (422 with the full `param` path); a refused body changes nothing.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [mode]
+              properties:
+                mode: { type: string, enum: [exact, certified, approximate] }
+                approximate: { $ref: "#/components/schemas/ApproximateOptions" }
+      responses:
+        "200": { description: The new policy, content: { application/json: { schema: { $ref: "#/components/schemas/DeletionPolicy" } } } }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "422": { $ref: "#/components/responses/Invalid" }
   /v1/deletion_requests/{id}:
     parameters:
       - { name: id, in: path, required: true, schema: { type: string, pattern: "^dr_" } }
@@ -517,32 +544,33 @@ components:
         mode:
           type: string
           enum: [exact, certified, approximate]
-          default: exact
           description: |
+            absent: the tenant's deletion policy (`/v1/deletion_policy`; exact when none is set).
             certified on a model trained without certification runs exact (the stronger guarantee) and says so.
             approximate: language models (pretrain) are edited by `approximate.method`; the result is released as the
             model's new version only if it passes `approximate.bar`, else the request ends `failed` (error
             `forget_quality_bar_missed`) with the evaluation on the action and the receipt. Topic models run exact.
-        approximate:
+        approximate: { $ref: "#/components/schemas/ApproximateOptions", description: "Required with mode approximate, refused otherwise (422 `approximate…` paths)." }
+    ApproximateOptions:
+      type: object
+      description: Approximate unlearning of language models (method, hyperparameters, forget-quality bar).
+      required: [method]
+      additionalProperties: false
+      properties:
+        method: { type: string, enum: [ga, ga_gdr, ga_klr, npo, npo_gdr, npo_klr, task_vector, whp] }
+        lr: { type: number, exclusiveMinimum: 0, maximum: 1, description: "default 1e-5" }
+        epochs: { type: integer, minimum: 1, maximum: 1000, description: "default MUSE's per method" }
+        batch_size: { type: integer, minimum: 1, maximum: 256 }
+        beta: { type: number, exclusiveMinimum: 0 }
+        alpha: { type: number, minimum: 0 }
+        bar:
           type: object
-          description: Required with mode approximate, refused otherwise (422 `approximate…` paths).
-          required: [method]
           additionalProperties: false
+          description: A metric that cannot be measured misses its bar.
           properties:
-            method: { type: string, enum: [ga, ga_gdr, ga_klr, npo, npo_gdr, npo_klr, task_vector, whp] }
-            lr: { type: number, exclusiveMinimum: 0, maximum: 1, description: "default 1e-5" }
-            epochs: { type: integer, minimum: 1, maximum: 1000, description: "default MUSE's per method" }
-            batch_size: { type: integer, minimum: 1, maximum: 256 }
-            beta: { type: number, exclusiveMinimum: 0 }
-            alpha: { type: number, minimum: 0 }
-            bar:
-              type: object
-              additionalProperties: false
-              description: A metric that cannot be measured misses its bar.
-              properties:
-                max_verbmem_forget: { type: number, minimum: 0, description: "VerbMem of the new version (0-100) at most this" }
-                max_knowmem_forget: { type: number, minimum: 0, description: "KnowMem on forget cloze items (0-100) at most this" }
-                max_utility_loss_increase: { type: number, minimum: 0, description: "retain loss (nats/token) may rise at most this" }
+            max_verbmem_forget: { type: number, minimum: 0, description: "VerbMem of the new version (0-100) at most this" }
+            max_knowmem_forget: { type: number, minimum: 0, description: "KnowMem on forget cloze items (0-100) at most this" }
+            max_utility_loss_increase: { type: number, minimum: 0, description: "retain loss (nats/token) may rise at most this" }
     DeletionAction:
       type: object
       required: [model, type, action, status]
@@ -563,7 +591,9 @@ components:
         object: { type: string, const: deletion_request }
         status: { type: string, enum: [pending, running, completed, failed] }
         dataset: { type: string }
-        mode: { type: string, enum: [exact, certified] }
+        mode: { type: string, enum: [exact, certified, approximate] }
+        mode_source: { type: string, enum: [request, tenant_policy, default], description: "Where the mode came from: the request, the tenant's deletion policy, or the service default (exact)" }
+        approximate: { type: [object, "null"], description: "Approximate mode's options as resolved (method, hyperparameters, bar)" }
         reason: { type: string }
         documents:
           type: object
@@ -585,6 +615,15 @@ components:
         created_at: { type: integer }
         started_at: { type: [integer, "null"] }
         completed_at: { type: [integer, "null"] }
+    DeletionPolicy:
+      type: object
+      required: [object, mode, approximate, source, updated_at]
+      properties:
+        object: { type: string, const: deletion_policy }
+        mode: { type: string, enum: [exact, certified, approximate] }
+        approximate: { type: [object, "null"] }
+        source: { type: string, enum: [tenant, default] }
+        updated_at: { type: [integer, "null"], description: Seconds since the epoch; null for the service default }
     DeletionRequestList:
       type: object
       required: [object, data, has_more]
