@@ -53,6 +53,9 @@ public protocol JobContext: AnyObject, Sendable {
     func checkpoints(ofJob id: String) throws -> [CheckpointRef]
     /// Type, resolved params and seed of a job of this tenant (a model a replay must retrain exactly).
     func jobDefinition(id: String) throws -> JobDefinition?
+    /// The recorded lineage of a model of this tenant (its root job and every version of it) in a dataset: the ids
+    /// of the documents it was trained on (tombstoned ones included; [] when unknown).
+    func modelLineage(root: String, dataset: String) throws -> Set<String>
 }
 
 /// One document of a dataset as uploaded: `bytes` is the UTF-8 length of its text (kept after a deletion purges
@@ -89,6 +92,7 @@ extension JobContext {
     }
     public func checkpoints(ofJob id: String) throws -> [CheckpointRef] { [] }
     public func jobDefinition(id: String) throws -> JobDefinition? { nil }
+    public func modelLineage(root: String, dataset: String) throws -> Set<String> { [] }
 
     /// A checkpoint retention may prune.
     @discardableResult

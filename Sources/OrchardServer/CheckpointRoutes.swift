@@ -28,6 +28,10 @@ struct CheckpointRoutes {
     @Sendable func content(_ request: Request, context: OrchardRequestContext) async throws -> Response {
         let q = try QueryReader(request, allowed: ["file"])
         let c = try await load(context)
+        if let purgedBy = c.purgedBy {
+            throw APIError(.gone, code: "checkpoint_purged",
+                           message: "checkpoint \(c.id) was purged by deletion request \(purgedBy): it carried deleted documents and its files are deleted; download the model's current version (the request's new_model_versions)")
+        }
         let dir = store.directory(of: c)
         var headers: HTTPFields = [:]
         headers[HTTPField.Name("X-Checkpoint-Id")!] = c.id

@@ -149,6 +149,7 @@ struct DeletionRoutes {
             var o: [String: JSONValue] = ["model": .string(a.rootJob), "type": .string(a.jobType), "action": .string(a.action),
                                           "status": .string(a.status), "job_id": a.jobID.map(JSONValue.string) ?? .null,
                                           "input_checkpoint": a.inputCheckpoint.map(JSONValue.string) ?? .null]
+            if !a.purgedCheckpoints.isEmpty { o["purged_checkpoints"] = .array(a.purgedCheckpoints.map(JSONValue.string)) }
             if a.action == "unsupported" {
                 o["note"] = .string("no unlearning method exists for \(a.jobType) yet: the model is listed as affected; retrain it (the documents are tombstoned)")
             }

@@ -72,8 +72,13 @@ struct JobRequest {
                                            code: "invalid_params")
                 }
             case .checkpoint(let id, _):
-                guard try store.checkpoint(id: id, tenant: tenant) != nil else {
+                guard let c = try store.checkpoint(id: id, tenant: tenant) else {
                     throw APIError(.notFound, code: "not_found", message: "no checkpoint \(id)", param: param)
+                }
+                try refusePurged(c, param: param)
+            case .job(let id, _):
+                guard try store.job(id: id, tenant: tenant) != nil else {
+                    throw APIError(.notFound, code: "not_found", message: "no job \(id)", param: param)
                 }
             case .gptModel(let id, _, let combined):
                 let checkpoint: Checkpoint
@@ -91,6 +96,7 @@ struct JobRequest {
                     }
                     checkpoint = c
                 }
+                try refusePurged(checkpoint, param: param)
                 guard checkpoint.files.contains(where: { $0.name == "model.safetensors" }),
                       checkpoint.files.contains(where: { $0.name == "state.json" }) else {
                     throw APIError.invalid(param, "checkpoint \(checkpoint.id) is not a GPT checkpoint (no model.safetensors)", code: "invalid_params")
@@ -100,6 +106,12 @@ struct JobRequest {
                 }
             }
         }
+    }
+
+    /// A checkpoint a deletion request purged is refused (422 `checkpoint_purged`), naming the request.
+    static func refusePurged(_ c: Checkpoint, param: String) throws {
+        guard let request = c.purgedBy else { return }
+        throw APIError.invalid(param, "checkpoint \(c.id) of job \(c.jobID) was purged by deletion request \(request): it carried deleted documents; use the model's current version (the request's new_model_versions)", code: "checkpoint_purged")
     }
 
     static func integer(_ v: JSONValue?, _ name: String, in range: ClosedRange<Int>, default d: Int) throws -> Int {

@@ -57,6 +57,7 @@ enum Resources {
                     : ["name": .string(f.name), "bytes": .number(Double(f.bytes)), "sha256": .string(f.sha256)]
             }),
             "created_at": seconds(c.createdAt),
+            "purged": c.purgedBy.map { ["deletion_request": .string($0), "purged_at": seconds(c.purgedAt)] } ?? .null,
         ])
     }
 

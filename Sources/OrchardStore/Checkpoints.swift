@@ -10,6 +10,7 @@ extension Checkpoint {
         self.init(id: row["id"], jobID: row["job_id"], tenant: row["tenant"], step: row["step"], attempt: row["attempt"], metrics: m,
                   files: (try? JSONDecoder().decode([CheckpointFile].self, from: Data((row["files"] as String).utf8))) ?? [],
                   path: row["path"], createdAt: row["created_at"])
+        purgedBy = row["purged_by"]; purgedAt = row["purged_at"]
     }
 }
 

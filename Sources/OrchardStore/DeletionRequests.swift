@@ -19,6 +19,7 @@ extension DeletionAction {
     init(row: Row) {
         self.init(rootJob: row["root_job_id"], jobType: row["job_type"], action: row["action"], status: row["status"],
                   jobID: row["job_id"], inputCheckpoint: row["input_checkpoint"], result: JSONValue(columnText: row["result"]))
+        purgedCheckpoints = JSONValue(columnText: row["purged"])?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 }
 

@@ -82,26 +82,70 @@ extension OrchardStore {
     /// Records how a model's unlearning job ended (once: conditional on the action still being queued on that job)
     /// and its new model version; `redactedParams` replaces the job's stored params (the forgotten text is purged).
     @discardableResult
+    /// When the end releases a new version, the model's earlier checkpoints that carry the request's documents are
+    /// purged in the same transaction (`purgeSuperseded`) and their files deleted after it commits.
     public func recordUnlearningEnd(request id: String, model root: String, jobID: String, end: ModelUnlearningEnd,
                                     redactedParams: JSONValue?) throws -> Bool {
-        try pool.write { db in
+        let (recorded, purgedPaths): (Bool, [String]) = try pool.write { db in
             let now = now()
             try db.execute(sql: """
                 UPDATE deletion_actions SET status = ?, result = ?, updated_at = ? WHERE request_id = ? AND root_job_id = ? AND status = 'queued' AND job_id = ?
                 """, arguments: [end.status, end.result.columnText, now, id, root, jobID])
-            guard db.changesCount > 0 else { return false }
+            guard db.changesCount > 0 else { return (false, []) }
+            try Self.appendDeletionEvent(db, id: id, type: end.note.type, message: end.note.message, data: end.note.data, at: now)
+            var paths: [String] = []
             if let v = end.newVersion {
                 try db.execute(sql: """
                     INSERT OR IGNORE INTO model_versions (root_job_id, version, checkpoint_id, job_id, request_id, created_at)
                     VALUES (?, ?, ?, ?, ?, ?)
                     """, arguments: [root, v.version, v.checkpoint, jobID, id, now])
+                let purged = try Self.purgeSuperseded(db, request: id, root: root, newVersionJob: jobID, at: now)
+                paths = purged.map(\.path)
+                if !purged.isEmpty {
+                    let ids = JSONValue.array(purged.map { .string($0.id) })
+                    try db.execute(sql: "UPDATE deletion_actions SET purged = ? WHERE request_id = ? AND root_job_id = ?",
+                                   arguments: [ids.columnText, id, root])
+                    try Self.appendDeletionEvent(db, id: id, type: "checkpoints_purged",
+                                                 message: "\(purged.count) earlier checkpoints of \(root) carried the documents: files deleted",
+                                                 data: ["model": .string(root), "checkpoints": ids], at: now)
+                }
             }
-            try Self.appendDeletionEvent(db, id: id, type: end.note.type, message: end.note.message, data: end.note.data, at: now)
             if let redactedParams {
                 try db.execute(sql: "UPDATE jobs SET params = ? WHERE id = ?", arguments: [redactedParams.columnText, jobID])
             }
-            return true
+            return (true, paths)
         }
+        for p in purgedPaths { checkpointStorage.remove(path: p) }
+        return recorded
+    }
+
+    /// Marks (in the caller's transaction) every earlier checkpoint of the model that carries one of the request's
+    /// documents as purged by it, and returns them. A checkpoint at step s carries a document its job first read at
+    /// step t < s (an unknown step counts as read before every checkpoint). The root job's checkpoints before the
+    /// first read stay (replay anchors that never saw the documents); every checkpoint of an earlier version job
+    /// goes (each continues a model that was trained on them: its own lineage does not say when it saw them).
+    /// The new version's checkpoints are not touched.
+    static func purgeSuperseded(_ db: Database, request: String, root: String, newVersionJob: String,
+                                at now: Int64) throws -> [(id: String, path: String)] {
+        let first = try Row.fetchOne(db, sql: """
+            SELECT COUNT(*) AS n, MIN(COALESCE(l.first_step, -1)) AS m FROM lineage l
+            JOIN deletion_requests r ON r.id = ? AND l.dataset_id = r.dataset_id
+            JOIN deletion_request_documents d ON d.request_id = r.id AND d.document_id = l.document_id
+            WHERE l.job_id = ?
+            """, arguments: [request, root])
+        var rows: [Row] = []
+        if let first, (first["n"] as Int) > 0, let m = first["m"] as Int? {
+            rows += try Row.fetchAll(db, sql: "SELECT id, path FROM checkpoints WHERE job_id = ? AND purged_by IS NULL AND step > ?",
+                                     arguments: [root, m])
+        }
+        rows += try Row.fetchAll(db, sql: """
+            SELECT id, path FROM checkpoints WHERE purged_by IS NULL AND job_id != ? AND job_id != ?
+              AND job_id IN (SELECT job_id FROM model_versions WHERE root_job_id = ?)
+            """, arguments: [newVersionJob, root, root])
+        for r in rows {
+            try db.execute(sql: "UPDATE checkpoints SET purged_by = ?, purged_at = ? WHERE id = ?", arguments: [request, now, r["id"] as String])
+        }
+        return rows.map { ($0["id"], $0["path"]) }.sorted { $0.0 < $1.0 }
     }
 
     /// Marks a waiting model as skipped (nothing to unlearn), once.

@@ -56,6 +56,13 @@ extension OrchardStore {
         }
     }
 
+    public func modelLineage(root: String, dataset: String) throws -> Set<String> {
+        try pool.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT document_id FROM lineage WHERE COALESCE(model_root, job_id) = ? AND dataset_id = ?",
+                                    arguments: [root, dataset]))
+        }
+    }
+
     /// Models (root jobs) trained on any of these documents.
     public func jobsTrained(onDataset dataset: String, documentIDs: [String]) throws -> [String] {
         try pool.read { db in

@@ -59,6 +59,10 @@ public final class OrchardStore: QueueStore {
         pool = try DatabasePool(path: configuration.databaseURL.path, configuration: config)
         if migrate { try SchemaMigrations.apply(to: pool) }
         storage.removeOrphans()
+        // Files of purged checkpoints whose deletion a crash interrupted (the rows were marked first).
+        if migrate, let purged = try? pool.read({ db in try String.fetchAll(db, sql: "SELECT path FROM checkpoints WHERE purged_by IS NOT NULL") }) {
+            for p in purged where FileManager.default.fileExists(atPath: storage.url(of: p).path) { storage.remove(path: p) }
+        }
     }
 
     /// Applies migrations up to (and including) `name` only: used to build older databases in tests.

@@ -115,6 +115,26 @@ import Testing
             #expect(replayed.count >= 2 && replayed == retrained, "model and optimizer tensors equal the retrain's")
             // Negative control: the model before the deletion differs.
             #expect(try await tensorHashes(client, s, originalFinal) != retrained)
+            // The model's checkpoints that carry the documents (after their first read) are purged: listed on the
+            // receipt, their files deleted, the content answers 410 and a job naming one is refused before queueing.
+            // Those taken before the first read stay (replay anchors that never saw the documents).
+            let purged = Set(action["purged_checkpoints"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+            let originalCheckpoints = try await get(client, s, "/v1/jobs/\(model)/checkpoints")["data"]?.arrayValue ?? []
+            #expect(!originalCheckpoints.isEmpty && purged.contains(originalFinal))
+            for c in originalCheckpoints {
+                let id = try #require(c["id"]?.stringValue), step = try #require(c["step"]?.intValue)
+                #expect(purged.contains(id) == (step > firstRead), "checkpoint at step \(step), first read \(firstRead)")
+                #expect((c["purged"]?["deletion_request"]?.stringValue != nil) == purged.contains(id), "\(c)")
+                let content = try await client.execute(uri: "/v1/checkpoints/\(id)/content", method: .get, headers: s.auth())
+                #expect((content.status == .gone) == purged.contains(id) && (purged.contains(id) ? json(content.body)["error"]?["code"] == "checkpoint_purged" : true))
+                let dir = s.store.directory(of: try #require(try s.store.checkpoint(id: id, tenant: nil)))
+                #expect(FileManager.default.fileExists(atPath: dir.path) != purged.contains(id))
+            }
+            let stale = try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(), body: body(
+                ["type": "lm_unlearn", "params": ["model": .string(model), "checkpoint": .string(originalFinal), "forget_documents": [["id": "x", "text": "y"]],
+                                                  "mode": "approximate", "method": "ga"]]))
+            #expect(stale.status == .unprocessableContent && json(stale.body)["error"]?["code"] == "checkpoint_purged"
+                    && json(stale.body)["error"]?["param"] == "params.checkpoint", "\(json(stale.body))")
             // The retrain never read the documents either.
             let retrainRead = Set(try await lineage(client, s, try #require(retrain["id"]?.stringValue)).compactMap { $0["document_id"]?.stringValue })
             #expect(retrainRead.isDisjoint(with: ids))
@@ -131,23 +151,23 @@ import Testing
                 let forgetSet = try await upload(ids.compactMap { byID[$0] }, "forget")
                 let holdoutSet = try await upload(Array(DeletionRequestTests.corpus.filter { !everRead.contains($0.id) }.prefix(8)), "holdout")
                 let bad = try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(), body: body(
-                    ["type": "unlearn_eval", "params": ["model": .string(model), "forget_dataset": .string(forgetSet), "holdout_dataset": .string(holdoutSet), "k": 2]]))
+                    ["type": "unlearn_eval", "params": ["model": .string(unlearned), "forget_dataset": .string(forgetSet), "holdout_dataset": .string(holdoutSet), "k": 2]]))
                 #expect(bad.status == .unprocessableContent && json(bad.body)["error"]?["param"] == "params.k")
                 let eval = try await deletion.submitJob(client, s, type: "unlearn_eval", params: [
-                    "model": .string(model), "retrain": .string(try #require(retrain["id"]?.stringValue)), "forget_dataset": .string(forgetSet),
+                    "model": .string(unlearned), "retrain": .string(try #require(retrain["id"]?.stringValue)), "forget_dataset": .string(forgetSet),
                     "holdout_dataset": .string(holdoutSet), "retain_dataset": .string(ds), "max_texts": 16])
                 let r = try #require(eval["result"])
                 #expect(r["retrain"]?["privleak"] == 0 && r["model"]?["retrain_auc"] == r["retrain"]?["mia_auc"], "\(r)")
                 #expect(r["model"]?["privleak"]?.doubleValue?.isFinite == true && r["model"]?["items"]?["verbmem_forget"]?.intValue == 2, "\(r)")
 
-                // Approximate mode (submitted directly, on the version before the deletion): NPO with a retain term drawn
+                // Approximate mode (submitted directly, on the new version): NPO with a retain term drawn
                 // from the model's lineage. It must raise the forget loss; it claims no guarantee.
                 let forgetDocs: [JSONValue] = ids.map { ["id": .string($0), "text": .string(byID[$0]!.text)] }
                 let wrong = try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(), body: body(
                     ["type": "lm_unlearn", "params": ["model": .string(model), "forget_documents": .array(forgetDocs), "mode": "approximate", "method": "npo_dpo"]]))
                 #expect(wrong.status == .unprocessableContent && json(wrong.body)["error"]?["param"] == "params.method")
                 let approx = try await deletion.submitJob(client, s, type: "lm_unlearn", params: [
-                    "model": .string(model), "checkpoint": .string(originalFinal), "forget_documents": .array(forgetDocs),
+                    "model": .string(model), "checkpoint": .string(unlearned), "forget_documents": .array(forgetDocs),
                     "mode": "approximate", "method": "npo_gdr", "lr": 0.003, "epochs": 3, "batch_size": 2])
                 let a = try #require(approx["result"])
                 #expect(a["guarantee"] == "none" && a["mode"] == "approximate" && a["method"] == "npo_gdr", "\(a)")
@@ -158,7 +178,7 @@ import Testing
                 // WHP: a combined model (target + reinforced). Evaluators read it as a combination; a kind that needs a
                 // single GPT refuses it before queueing (its model.safetensors alone is the model before unlearning).
                 let whp = try await deletion.submitJob(client, s, type: "lm_unlearn", params: [
-                    "model": .string(model), "checkpoint": .string(originalFinal), "forget_documents": .array(forgetDocs),
+                    "model": .string(model), "checkpoint": .string(unlearned), "forget_documents": .array(forgetDocs),
                     "mode": "approximate", "method": "whp", "lr": 0.003, "epochs": 2, "batch_size": 2])
                 let whpCkpt = try #require(whp["result"]?["checkpoint"]?.stringValue)
                 #expect(whp["result"]?["approximate"]?["alpha"] == 1 && whp["result"]?["evaluation"]?["unlearned"]?["verbmem_forget"] != nil, "\(whp)")

@@ -13,10 +13,12 @@ public enum JobReference: Sendable, Equatable {
     /// newest checkpoint does (422 when it has none yet, or it is not a GPT). A combined model (WHP: two parameter sets,
     /// `reinforced.safetensors`) is 422 unless `combined` says the kind evaluates such models.
     case gptModel(id: String, param: String, combined: Bool = false)
+    /// A job of this tenant (`job_…`), named as a model's identity (its lineage root), not as weights to load.
+    case job(id: String, param: String)
 
     public var param: String {
         switch self {
-        case .dataset(_, let p, _), .checkpoint(_, let p), .gptModel(_, let p, _): return p
+        case .dataset(_, let p, _), .checkpoint(_, let p), .gptModel(_, let p, _), .job(_, let p): return p
         }
     }
 }

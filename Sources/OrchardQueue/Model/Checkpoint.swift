@@ -46,6 +46,10 @@ public struct Checkpoint: Sendable, Hashable {
     /// Directory relative to the checkpoint root.
     public var path: String
     public var createdAt: Int64
+    /// The deletion request that purged this checkpoint (its files are gone: it carried the request's documents and
+    /// a new version of its model superseded it); nil: live.
+    public var purgedBy: String? = nil
+    public var purgedAt: Int64? = nil
 
     public init(id: String, jobID: String, tenant: String, step: Int, attempt: Int, metrics: [String: Double], files: [CheckpointFile],
                 path: String, createdAt: Int64) {

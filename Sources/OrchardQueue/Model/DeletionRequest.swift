@@ -59,6 +59,8 @@ public struct DeletionAction: Sendable, Hashable {
     public var jobID: String?
     public var inputCheckpoint: String?
     public var result: JSONValue?
+    /// The model's earlier checkpoints this action purged when its new version was released.
+    public var purgedCheckpoints: [String] = []
 
     public init(rootJob: String, jobType: String, action: String, status: String, jobID: String?, inputCheckpoint: String?, result: JSONValue?) {
         self.rootJob = rootJob; self.jobType = jobType; self.action = action; self.status = status; self.jobID = jobID

@@ -95,6 +95,8 @@ public protocol DatasetCatalog: Sendable {
     /// trained from that job's checkpoint, e.g. DPO on a pretrained GPT).
     func inheritLineage(_ lease: Lease, fromJob: String) throws
     func jobsTrained(onDataset dataset: String, documentIDs: [String]) throws -> [String]
+    /// The documents of `dataset` in a model's lineage: rows of its root job and of every version job recorded under it.
+    func modelLineage(root: String, dataset: String) throws -> Set<String>
     func lineage(jobID: String) throws -> [(dataset: String, documentID: String)]
     /// Tombstones records; returns the ids that were live.
     @discardableResult

@@ -30,6 +30,7 @@ enum DeletionReceipt {
                 o["guarantee"] = ["kind": "none", "statement": "no unlearning method exists for this job type: the model still reflects the documents until it is retrained without them (the documents are tombstoned, so a retrain cannot read them)"]
             }
             if let input = a.inputCheckpoint { o["input_checkpoint"] = .string(input) }
+            if !a.purgedCheckpoints.isEmpty { o["purged_checkpoints"] = .array(a.purgedCheckpoints.map(JSONValue.string)) }
             actions.append(.object(o))
         }
         let manifest: JSONValue = [

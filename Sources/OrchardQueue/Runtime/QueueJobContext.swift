@@ -84,13 +84,19 @@ public final class QueueJobContext: JobContext, @unchecked Sendable {
         try store.latestCheckpoint(jobID: jobID).map(store.reference)
     }
 
+    /// A purged checkpoint (its files deleted by a deletion request) fails the job permanently, naming the request.
     public func checkpoint(id: String) throws -> CheckpointRef? {
-        try store.checkpoint(id: id, tenant: tenant).map(store.reference)
+        try store.checkpoint(id: id, tenant: tenant).map(Self.live).map(store.reference)
     }
 
     public func latestCheckpoint(ofJob id: String) throws -> CheckpointRef? {
         guard try store.job(id: id, tenant: tenant) != nil else { return nil }
-        return try store.latestCheckpoint(jobID: id).map(store.reference)
+        return try store.latestCheckpoint(jobID: id).map(Self.live).map(store.reference)
+    }
+
+    static func live(_ c: Checkpoint) throws -> Checkpoint {
+        guard let request = c.purgedBy else { return c }
+        throw JobError.permanent(code: "checkpoint_purged", message: "checkpoint \(c.id) was purged by deletion request \(request): it carried deleted documents and a new version of its model superseded it")
     }
 
     public func documents(dataset: String) throws -> [Document] {
@@ -119,7 +125,12 @@ public final class QueueJobContext: JobContext, @unchecked Sendable {
 
     public func checkpoints(ofJob id: String) throws -> [CheckpointRef] {
         guard try store.job(id: id, tenant: tenant) != nil else { return [] }
-        return try store.checkpoints(jobID: id, tenant: tenant).map(store.reference)
+        return try store.checkpoints(jobID: id, tenant: tenant).filter { $0.purgedBy == nil }.map(store.reference)
+    }
+
+    public func modelLineage(root: String, dataset: String) throws -> Set<String> {
+        guard try store.job(id: root, tenant: tenant) != nil else { return [] }
+        return try store.modelLineage(root: root, dataset: dataset)
     }
 
     public func jobDefinition(id: String) throws -> JobDefinition? {

@@ -20,7 +20,7 @@ enum LMApproximateUnlearning {
         var combination: GPTCheckpoint.Combination?
     }
 
-    static func run(_ p: LMUnlearnParams, root: JobDefinition, training: PretrainParams, rootSeed: UInt64, input: CheckpointRef?,
+    static func run(_ p: LMUnlearnParams, root: JobDefinition, training: PretrainParams, input: CheckpointRef?,
                     version: Int, seed: UInt64, context: JobContext) throws -> LMUnlearnResult {
         if let done = try context.latestCheckpoint(),
            let data = try? Data(contentsOf: done.directory.appendingPathComponent("result.json")),
@@ -43,7 +43,9 @@ enum LMApproximateUnlearning {
         let ctx = contents.header.model.contextLength
         let forget = ApproximateUnlearning.chunks(p.forget_documents.compactMap(\.text).map { contents.tokenizer.encode($0) }, length: ctx)
         guard !forget.isEmpty else { throw JobError.invalid(param: "forget_documents", message: "the forget texts hold fewer than 2 tokens") }
-        let read = try lineageOfRoot(rootSeed: rootSeed, model: p.model, context: context)
+        // The model's lineage (root and versions, as recorded) minus the documents being forgotten (a direct job may
+        // name live ones); tombstoned documents drop out with the live set.
+        let read = try context.modelLineage(root: p.model, dataset: training.dataset).subtracting(p.forget_documents.map(\.id))
         let retainTexts = try retainDocuments(training: training, read: read, limit: p.retain_documents, context: context)
         let retain = ApproximateUnlearning.chunks(retainTexts.map { contents.tokenizer.encode($0) }, length: ctx)
 
@@ -141,16 +143,6 @@ enum LMApproximateUnlearning {
     static func meanNLL(_ m: GPT, _ chunks: [[Int32]], _ ctx: Int) throws -> Double {
         let ll = try ApproximateUnlearning.sequenceLogLikelihoods(m, chunks)
         return -ll.reduce(0, +) / Double(chunks.count * ctx)
-    }
-
-    /// The documents the root model read (reconstructed from its newest checkpoint's sampler state), minus tombstones.
-    static func lineageOfRoot(rootSeed: UInt64, model: String, context: JobContext) throws -> Set<String> {
-        guard let c = try context.latestCheckpoint(ofJob: model),
-              let data = try? Data(contentsOf: c.directory.appendingPathComponent("state.json")),
-              let state = try? JSONDecoder().decode(PretrainState.self, from: data) else { return [] }
-        let catalog = try MixtureCatalog(records: state.catalog.map { (id: $0.id, domain: $0.domain, length: $0.length) })
-        return MixtureSampler.reconstructLineage(catalog: catalog, seed: UInt64(state.sampler.seed, radix: 16) ?? rootSeed,
-                                                 cursors: state.sampler.cursors).subtracting(state.sampler.excludedAtStart)
     }
 
     /// Up to `limit` live training documents the model read (`read`), by id: GDR/KLR's retain set.

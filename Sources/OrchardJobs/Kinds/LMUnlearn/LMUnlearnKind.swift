@@ -54,8 +54,9 @@ public struct LMUnlearnKind: UnlearningKind {
     }
 
     public func references(_ p: LMUnlearnParams) -> [JobReference] {
-        [.gptModel(id: p.model, param: "model")]
-            + (p.checkpoint.map { [.checkpoint(id: $0, param: "checkpoint")] } ?? [])
+        // With a checkpoint named, `model` is the model's identity (its root job, whose own checkpoints a deletion
+        // request may have purged); without one, the root's newest checkpoint is the input.
+        (p.checkpoint.map { [.job(id: p.model, param: "model"), .checkpoint(id: $0, param: "checkpoint")] } ?? [.gptModel(id: p.model, param: "model")])
             + (p.dataset.map { [.dataset(id: $0, param: "dataset", records: .documents)] } ?? [])
     }
 
@@ -108,7 +109,7 @@ public struct LMUnlearnKind: UnlearningKind {
         if let c = input, c.jobID != p.model { candidates += try context.checkpoints(ofJob: c.jobID) }
 
         if p.mode == "approximate" {
-            return try LMApproximateUnlearning.run(p, root: root, training: training, rootSeed: rootSeed, input: input, version: version,
+            return try LMApproximateUnlearning.run(p, root: root, training: training, input: input, version: version,
                                                    seed: seed, context: context)
         }
         if let requested = p.requested_mode {
