@@ -10,5 +10,7 @@ public enum ProductionKinds {
         registry.register(DPOKind())
         registry.register(EvaluatePreferencesKind())
         registry.register(UnlearnEvalKind())
+        registry.register(MLPTrainKind())
+        registry.register(DistillKind())
     }
 }

@@ -38,6 +38,8 @@ public final class GPT {
     public private(set) var lastHadTargets = false
     /// Soft targets of the last forward (position → distribution), cleared by `backward` and by every forward.
     private var softTargets: [Int: [Float]] = [:]
+    /// Soft targets for every position of the last forward ((batch × length) × vocabulary), or nil.
+    private var denseSoftTargets: [Float]? = nil
 
     public init(config: GPTConfig, maxBatch: Int, threads: ComputeThreads = .single, seed: UInt64 = 0,
                 gemmKernel: GEMMKernel = .preferred) throws {
@@ -147,7 +149,7 @@ public final class GPT {
             }
         }
         try checkThreadCapacity()
-        lastBatch = b; lastLength = t; lastHadTargets = targets != nil; softTargets = [:]
+        lastBatch = b; lastLength = t; lastHadTargets = targets != nil; softTargets = [:]; denseSoftTargets = nil
         forwardCore(b: b, t: t)
         guard targets != nil else { return nil }
 
@@ -232,6 +234,19 @@ public final class GPT {
             for j in 0..<V { d[j] -= w * q[j] }
         }
         softTargets = [:]
+        if let q = denseSoftTargets {
+            q.withUnsafeBufferPointer { qp in
+                th.parallelTiles(n, minimumTile: 32) { _, rows in
+                    for i in rows {
+                        let w = A[coefficients + i], d = A + logits + i * V, qi = qp.baseAddress! + i * V
+                        guard w != 0 else { continue }
+                        d[Int(targets[i])] += w
+                        for j in 0..<V { d[j] -= w * qi[j] }
+                    }
+                }
+            }
+            denseSoftTargets = nil
+        }
         // Each LayerNorm's input gradient runs inside the row tiles of dinp that feed it (GELU's likewise); its
         // weight and bias gradients need every row, so they follow in a region of their own.
         let lastResidual = config.layers > 0 ? A + layerActs[config.layers - 1].residual3 : A + encoded
@@ -311,7 +326,40 @@ public final class GPT {
         softTargets = q
     }
 
+    /// Soft targets for every position of the last forward pass with targets ((batch × length) × vocabulary,
+    /// row-major, each row a distribution): the next `backward` differentiates Σᵢ cᵢ·(−Σⱼ qᵢⱼ log pᵢⱼ). The dense
+    /// form of `setSoftTargets` for distillation, where every position has a teacher distribution. Returns that loss.
+    @discardableResult
+    public func setSoftTargets(dense q: [Float]) throws -> Double {
+        guard lastHadTargets else { throw ModelError.invalidState("soft targets need a forward pass with targets") }
+        let n = lastBatch * lastLength, V = config.vocabularySize
+        guard q.count == n * V else { throw ModelError.invalidInput("expected \(n * V) soft targets, got \(q.count)") }
+        let A = acts.pointer
+        var loss = 0.0
+        for i in 0..<n {
+            let x = A + logits + i * V
+            let lse = Double(Softmax.logSumExp(x, V))
+            var total: Float = 0, row = 0.0
+            for j in 0..<V {
+                let qj = q[i * V + j]
+                guard qj >= 0, qj.isFinite else { throw ModelError.invalidInput("soft target at \(i) is not a distribution") }
+                total += qj
+                if qj > 0 { row += Double(qj) * (lse - Double(x[j])) }
+            }
+            guard abs(total - 1) < 1e-3 else { throw ModelError.invalidInput("soft target at \(i) sums to \(total), not 1") }
+            loss += Double(A[coefficients + i]) * row
+        }
+        denseSoftTargets = q
+        return loss
+    }
+
     // MARK: outputs of the last forward
+
+    /// Calls `body` with the logits of the last forward pass, (batch × length) × vocabulary, row-major; the buffer is
+    /// the model's own and valid only inside `body`.
+    public func withLastLogits<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: acts.pointer + logits, count: lastBatch * lastLength * config.vocabularySize))
+    }
 
     /// The last layer's hidden states hᵢ (after the final LayerNorm: logits = W_te·hᵢ) of the last forward pass,
     /// (batch × length) × channels, row-major. Position i's state predicts token i + 1.

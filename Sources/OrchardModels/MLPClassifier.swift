@@ -1,9 +1,16 @@
 import OrchardTensor
 
-/// A multi-layer perceptron classifier (Linear → GELU → … → Linear → softmax cross-entropy) built from the
-/// same layers as the GPT, for sandboxes such as sparse parity. Flat parameter/gradient buffers, preallocated
-/// activations, mean cross-entropy over the batch.
+/// A multi-layer perceptron classifier (Linear → GELU or ReLU → … → Linear → softmax cross-entropy) built from
+/// the same layers as the GPT, for sandboxes such as sparse parity. Flat parameter/gradient buffers, preallocated
+/// activations, mean cross-entropy over the batch — against the labels, or against soft targets (distillation).
 public final class MLPClassifier {
+    public enum Activation: String, Sendable, Codable, CaseIterable { case gelu, relu }
+    public enum Initialization: String, Sendable, Codable, CaseIterable {
+        /// Weights N(0, 1/fan_in), biases 0.
+        case normal
+        /// PyTorch's `nn.Linear` default: weights and biases U(−1/√fan_in, 1/√fan_in).
+        case uniform
+    }
     public let inputSize: Int
     public let hiddenSizes: [Int]
     public let classes: Int
@@ -12,6 +19,7 @@ public final class MLPClassifier {
     public let parameters: FloatBuffer
     public let gradients: FloatBuffer
     public let tensors: [GPTParameterLayout.Tensor]
+    public let activation: Activation
 
     let widths: [Int]                       // input, hidden..., classes
     let weightOffsets: [Int], biasOffsets: [Int]
@@ -23,13 +31,16 @@ public final class MLPClassifier {
     let labels: UnsafeMutablePointer<Int32>
     public private(set) var lastBatch = 0
     var lastHadLabels = false
+    /// Soft targets of the last forward (batch × classes), cleared by `backward` and by every forward.
+    var softTargets: [Float]? = nil
 
-    public init(inputSize: Int, hiddenSizes: [Int], classes: Int, maxBatch: Int, threads: ComputeThreads = .single, seed: UInt64 = 0) throws {
+    public init(inputSize: Int, hiddenSizes: [Int], classes: Int, maxBatch: Int, threads: ComputeThreads = .single, seed: UInt64 = 0,
+                activation: Activation = .gelu, initialization: Initialization = .normal) throws {
         guard inputSize >= 1, classes >= 2, maxBatch >= 1, hiddenSizes.allSatisfy({ $0 >= 1 }) else {
             throw ModelError.invalidConfig("MLP sizes must be positive and classes >= 2")
         }
         self.inputSize = inputSize; self.hiddenSizes = hiddenSizes; self.classes = classes
-        self.maxBatch = maxBatch; self.threads = threads
+        self.maxBatch = maxBatch; self.threads = threads; self.activation = activation
         widths = [inputSize] + hiddenSizes + [classes]
         var p = BufferCarver()
         var list = [GPTParameterLayout.Tensor](), wo = [Int](), bo = [Int]()
@@ -54,18 +65,23 @@ public final class MLPClassifier {
         let widest = widths.max()!
         scratchA = FloatBuffer(count: maxBatch * widest); scratchB = FloatBuffer(count: maxBatch * widest)
         labels = .allocate(capacity: maxBatch); labels.initialize(repeating: 0, count: maxBatch)
-        initializeParameters(seed: seed)
+        initializeParameters(seed: seed, initialization)
     }
 
     deinit { labels.deallocate() }
 
-    /// Weights N(0, 1/fan_in), biases 0.
-    public func initializeParameters(seed: UInt64) {
+    public func initializeParameters(seed: UInt64, _ initialization: Initialization = .normal) {
         var rng = SeededRandom(seed: seed)
         parameters.zero()
         for l in 0..<(widths.count - 1) {
-            let std = 1 / Float(widths[l]).squareRoot()
-            for i in 0..<(widths[l + 1] * widths[l]) { parameters[weightOffsets[l] + i] = rng.nextNormal() * std }
+            let scale = 1 / Float(widths[l]).squareRoot()
+            switch initialization {
+            case .normal:
+                for i in 0..<(widths[l + 1] * widths[l]) { parameters[weightOffsets[l] + i] = rng.nextNormal() * scale }
+            case .uniform:
+                for i in 0..<(widths[l + 1] * widths[l]) { parameters[weightOffsets[l] + i] = (2 * rng.nextUniform() - 1) * scale }
+                for i in 0..<widths[l + 1] { parameters[biasOffsets[l] + i] = (2 * rng.nextUniform() - 1) * scale }
+            }
         }
     }
 
@@ -87,11 +103,15 @@ public final class MLPClassifier {
             Linear.forward(out: A + preOffsets[l], inp: x, weight: P + weightOffsets[l], bias: P + biasOffsets[l],
                            n: batch, inChannels: widths[l], outChannels: widths[l + 1], threads: threads)
             if postOffsets[l] >= 0 {
-                GELU.forward(out: A + postOffsets[l], inp: A + preOffsets[l], count: batch * widths[l + 1], threads: threads)
+                let count = batch * widths[l + 1]
+                switch activation {
+                case .gelu: GELU.forward(out: A + postOffsets[l], inp: A + preOffsets[l], count: count, threads: threads)
+                case .relu: ReLU.forward(out: A + postOffsets[l], inp: A + preOffsets[l], count: count)
+                }
                 x = A + postOffsets[l]
             }
         }
-        lastBatch = batch; lastHadLabels = labels != nil
+        lastBatch = batch; lastHadLabels = labels != nil; softTargets = nil
         guard labels != nil else { return nil }
         let logits = A + preOffsets[widths.count - 2]
         SoftmaxCrossEntropy.forward(losses: A + lossOffset, logits: logits, targets: self.labels, n: batch, vocabulary: classes, threads: threads)
@@ -101,7 +121,29 @@ public final class MLPClassifier {
         return Float(loss / Double(batch))
     }
 
-    /// Accumulates gradients of the last forward's mean cross-entropy.
+    /// Soft targets for the last forward pass with labels: the next `backward` differentiates the mean over the batch
+    /// of −Σ_c q_ic·log p_ic (cross-entropy against the distributions qᵢ, i.e. KL(qᵢ ‖ pᵢ) + H(qᵢ)) instead of the
+    /// labels' cross-entropy. `q`: batch × classes, rows non-negative and summing to 1. Returns that loss (Float64 sums).
+    @discardableResult
+    public func setSoftTargets(_ q: [Float]) throws -> Double {
+        guard lastHadLabels else { throw ModelError.invalidState("soft targets need a forward pass with labels") }
+        let n = lastBatch
+        guard q.count == n * classes else { throw ModelError.invalidInput("expected \(n * classes) soft targets, got \(q.count)") }
+        var loss = 0.0
+        let logits = acts.pointer + preOffsets[widths.count - 2]
+        for i in 0..<n {
+            let row = q[(i * classes)..<((i + 1) * classes)]
+            guard row.allSatisfy({ $0 >= 0 && $0.isFinite }), abs(row.reduce(0, +) - 1) < 1e-3 else {
+                throw ModelError.invalidInput("soft targets of row \(i) are not a distribution")
+            }
+            let lse = Double(Softmax.logSumExp(logits + i * classes, classes))
+            for c in 0..<classes where q[i * classes + c] > 0 { loss += Double(q[i * classes + c]) * (lse - Double(logits[i * classes + c])) }
+        }
+        softTargets = q
+        return loss / Double(n)
+    }
+
+    /// Accumulates gradients of the last forward's mean cross-entropy (against the soft targets when set).
     public func backward() throws {
         guard lastHadLabels else { throw ModelError.invalidState("backward needs a forward pass with labels") }
         let A = acts.pointer, P = parameters.pointer, G = gradients.pointer, n = lastBatch
@@ -109,15 +151,32 @@ public final class MLPClassifier {
         var dout = scratchA.pointer, dnext = scratchB.pointer
         SoftmaxCrossEntropy.backward(dlogits: dout, logits: A + preOffsets[last], targets: labels, coefficients: A + coefOffset,
                                      n: n, vocabulary: classes, threads: threads)
+        if let q = softTargets {
+            // (p − onehot)/n becomes (p − q)/n.
+            let w = 1 / Float(n)
+            for i in 0..<n {
+                dout[i * classes + Int(labels[i])] += w
+                for c in 0..<classes { dout[i * classes + c] -= w * q[i * classes + c] }
+            }
+            softTargets = nil
+        }
         for l in stride(from: last, through: 0, by: -1) {
             let inp = l == 0 ? A + inputOffset : A + postOffsets[l - 1]
             Linear.backward(dinp: l == 0 ? nil : dnext, dweight: G + weightOffsets[l], dbias: G + biasOffsets[l], dout: dout,
                             inp: inp, weight: P + weightOffsets[l], n: n, inChannels: widths[l], outChannels: widths[l + 1], threads: threads)
             if l > 0 {
-                GELU.backward(dinp: dnext, dout: dnext, inp: A + preOffsets[l - 1], count: n * widths[l], threads: threads)
+                switch activation {
+                case .gelu: GELU.backward(dinp: dnext, dout: dnext, inp: A + preOffsets[l - 1], count: n * widths[l], threads: threads)
+                case .relu: ReLU.backward(dinp: dnext, dout: dnext, inp: A + preOffsets[l - 1], count: n * widths[l])
+                }
                 swap(&dout, &dnext)
             }
         }
+    }
+
+    /// Logits of the last forward pass, batch × classes.
+    public func lastLogits() -> [Float] {
+        Array(UnsafeBufferPointer(start: acts.pointer + preOffsets[widths.count - 2], count: lastBatch * classes))
     }
 
     /// Argmax class per example of the last forward pass.

@@ -76,26 +76,23 @@ struct JobRequest {
                     throw APIError(.notFound, code: "not_found", message: "no checkpoint \(id)", param: param)
                 }
                 try refusePurged(c, param: param)
-            case .job(let id, _):
-                guard try store.job(id: id, tenant: tenant) != nil else {
+            case .job(let id, _, let types):
+                guard let job = try store.job(id: id, tenant: tenant) else {
                     throw APIError(.notFound, code: "not_found", message: "no job \(id)", param: param)
                 }
-            case .gptModel(let id, _, let combined):
-                let checkpoint: Checkpoint
-                if id.hasPrefix("job_") {
-                    guard try store.job(id: id, tenant: tenant) != nil else {
-                        throw APIError(.notFound, code: "not_found", message: "no job \(id)", param: param)
-                    }
-                    guard let c = try store.latestCheckpoint(jobID: id) else {
-                        throw APIError.invalid(param, "job \(id) has no checkpoint yet", code: "invalid_params")
-                    }
-                    checkpoint = c
-                } else {
-                    guard let c = try store.checkpoint(id: id, tenant: tenant) else {
-                        throw APIError(.notFound, code: "not_found", message: "no checkpoint \(id)", param: param)
-                    }
-                    checkpoint = c
+                guard types.isEmpty || types.contains(job.type) else {
+                    throw APIError.invalid(param, "job \(id) is a \(job.type) job; this job needs \(types.joined(separator: " or "))", code: "invalid_params")
                 }
+            case .gptTokenizer(let id, _, let tokenizer):
+                let checkpoint = try gptCheckpoint(id, param: param, tenant: tenant, store: store)
+                let state = try? Data(contentsOf: store.directory(of: checkpoint).appendingPathComponent("state.json"))
+                let theirs = state.flatMap { try? JSONDecoder().decode(TokenizerName.self, from: $0) }?.tokenizer
+                guard theirs == tokenizer else {
+                    throw APIError.invalid(param, "\(id) uses the \(theirs ?? "unknown") tokenizer, not \(tokenizer): the student must share its teacher's tokenizer",
+                                           code: "tokenizer_mismatch")
+                }
+            case .gptModel(let id, _, let combined):
+                let checkpoint = try gptCheckpoint(id, param: param, tenant: tenant, store: store)
                 try refusePurged(checkpoint, param: param)
                 guard checkpoint.files.contains(where: { $0.name == "model.safetensors" }),
                       checkpoint.files.contains(where: { $0.name == "state.json" }) else {
@@ -106,6 +103,25 @@ struct JobRequest {
                 }
             }
         }
+    }
+
+    private struct TokenizerName: Decodable { var tokenizer: String }
+
+    /// The checkpoint a GPT model reference names: the checkpoint itself, or a job's newest (404 / 422 otherwise).
+    static func gptCheckpoint(_ id: String, param: String, tenant: String, store: any QueueStore) throws -> Checkpoint {
+        if id.hasPrefix("job_") {
+            guard try store.job(id: id, tenant: tenant) != nil else {
+                throw APIError(.notFound, code: "not_found", message: "no job \(id)", param: param)
+            }
+            guard let c = try store.latestCheckpoint(jobID: id) else {
+                throw APIError.invalid(param, "job \(id) has no checkpoint yet", code: "invalid_params")
+            }
+            return c
+        }
+        guard let c = try store.checkpoint(id: id, tenant: tenant) else {
+            throw APIError(.notFound, code: "not_found", message: "no checkpoint \(id)", param: param)
+        }
+        return c
     }
 
     /// A checkpoint a deletion request purged is refused (422 `checkpoint_purged`), naming the request.

@@ -11,7 +11,7 @@ import OrchardTensor
 @Suite struct GPTGradientTests {
     static let config = GPTConfig(vocabularySize: 11, contextLength: 6, layers: 2, channels: 16, heads: 2)
 
-    func check(threads: Int, weights: [Float]?, normalize: Bool, kernel: GEMMKernel = .openBLAS, softTargetPositions: [Int] = []) throws {
+    func check(threads: Int, weights: [Float]?, normalize: Bool, kernel: GEMMKernel = .openBLAS, softTargetPositions: [Int] = [], dense: Bool = false) throws {
         let cfg = Self.config, b = 2, t = 5
         let model = try GPT(config: cfg, maxBatch: b, threads: try ComputeThreads(threads), seed: 42, gemmKernel: kernel)
         // Larger-than-default weights make every path (attention, LN) carry real gradient.
@@ -35,7 +35,16 @@ import OrchardTensor
             let total = raw.reduce(0, +)
             soft[i] = raw.map { $0 / total }
         }
-        if !soft.isEmpty { try model.setSoftTargets(soft) }
+        if dense {
+            let q = (0..<(b * t)).flatMap { soft[$0]! }
+            let value = try model.setSoftTargets(dense: q)
+            let expected = (0..<(b * t)).reduce(0.0) { total, i in
+                let z = model.lastLogits(sequence: i / t, position: i % t).map(Double.init)
+                let m = z.max()!, lse = m + log(z.reduce(0) { $0 + exp($1 - m) })
+                return total + (1 / Double(b * t)) * (0..<cfg.vocabularySize).reduce(0.0) { $0 + Double(soft[i]![$1]) * (lse - z[$1]) }
+            }
+            #expect(abs(value - expected) < 1e-5, "the dense soft loss \(value) vs \(expected)")
+        } else if !soft.isEmpty { try model.setSoftTargets(soft) }
         try model.backward()
 
         let coef: [Double]
@@ -68,6 +77,11 @@ import OrchardTensor
             let err = GradientCheck.scaledMaxError(analytic, numeric)
             #expect(err < 1e-3, "\(tensor.name): scaled error \(err) (\(kernel))")
         }
+    }
+
+    /// Distillation's dense soft targets (a teacher distribution at every position) against the reference's KL path.
+    @Test(arguments: [1, 2]) func denseSoftTargetsEverywhere(threads: Int) throws {
+        try check(threads: threads, weights: nil, normalize: true, softTargetPositions: Array(0..<10), dense: true)
     }
 
     @Test(arguments: [1, 2], GEMMKernel.allCases) func wholeModelMeanLoss(threads: Int, kernel: GEMMKernel) throws {

@@ -73,4 +73,60 @@ import OrchardTensor
         let accuracy = Double(zip(mlp.predictions(), ty).filter { $0 == $1 }.count) / 256
         #expect(accuracy >= 0.95, "held-out accuracy \(accuracy)")
     }
+
+    /// The distillation loss's gradient (soft targets κ·onehot + (1 − κ)·softmax(z_T/τ)) through a ReLU MLP with
+    /// PyTorch's initialisation, against finite differences of a Float64 reference (issue 16 item 6).
+    @Test func softTargetGradientMatchesFiniteDifferencesWithReLU() throws {
+        let d = 5, hidden = [13], classes = 3, batch = 9
+        let mlp = try MLPClassifier(inputSize: d, hiddenSizes: hidden, classes: classes, maxBatch: batch, seed: 2,
+                                    activation: .relu, initialization: .uniform)
+        let initial = mlp.namedParameters()
+        #expect(initial.keys.filter { $0.hasSuffix("bias") }.allSatisfy { k in initial[k]!.values.allSatisfy { $0 != 0 && abs($0) <= 1 / Float(initial[k]!.values.count == 13 ? 5 : 13).squareRoot() } },
+                "uniform init: biases in ±1/√fan_in too")
+        var rng = SeededRandom(seed: 6)
+        let x = (0..<(batch * d)).map { _ in rng.nextNormal() }
+        let y = (0..<batch).map { _ in Int32(rng.nextInt(below: classes)) }
+        var q = [Float]()
+        for i in 0..<batch {
+            let raw = (0..<classes).map { _ in rng.nextUniform() + 0.05 }
+            let total = raw.reduce(0, +)
+            q += raw.enumerated().map { c, v in 0.6 * v / total + (c == Int(y[i]) ? 0.4 : 0) }
+        }
+        mlp.zeroGradients()
+        try mlp.forward(inputs: x, labels: y, batch: batch)
+        let loss = try mlp.setSoftTargets(q)
+        try mlp.backward()
+        let widths = [d] + hidden + [classes]
+        func reference(_ p: [String: [Double]]) -> Double {
+            var total = 0.0
+            for i in 0..<batch {
+                var h = (0..<d).map { Double(x[i * d + $0]) }
+                for l in 0..<(widths.count - 1) {
+                    let w = p["layers.\(l).weight"]!, b = p["layers.\(l).bias"]!
+                    var o = (0..<widths[l + 1]).map { j in (0..<widths[l]).reduce(b[j]) { $0 + w[j * widths[l] + $1] * h[$1] } }
+                    if l < widths.count - 2 { o = o.map { max($0, 0) } }
+                    h = o
+                }
+                let m = h.max()!, lse = m + log(h.map { exp($0 - m) }.reduce(0, +))
+                for c in 0..<classes { total += Double(q[i * classes + c]) * (lse - h[c]) }
+            }
+            return total / Double(batch)
+        }
+        let ref = mlp.namedParameters().mapValues { $0.values.map(Double.init) }
+        #expect(abs(loss - reference(ref)) < 1e-5)
+        let grads = mlp.gradients.array
+        for t in mlp.tensors {
+            let numeric = GradientCheck.numericGradient(at: ref[t.name]!) { v in var r = ref; r[t.name] = v; return reference(r) }
+            let err = GradientCheck.scaledMaxError(Array(grads[t.range]), numeric)
+            #expect(err < 1e-3, "\(t.name): \(err)")
+        }
+        // Soft targets equal to the one-hot labels give the hard-label gradient, bit for bit.
+        var onehot = [Float](repeating: 0, count: batch * classes)
+        for i in 0..<batch { onehot[i * classes + Int(y[i])] = 1 }
+        mlp.zeroGradients(); try mlp.forward(inputs: x, labels: y, batch: batch); try mlp.backward()
+        let hard = mlp.gradients.array
+        mlp.zeroGradients(); try mlp.forward(inputs: x, labels: y, batch: batch); try mlp.setSoftTargets(onehot); try mlp.backward()
+        let viaSoft = mlp.gradients.array
+        #expect(zip(hard, viaSoft).allSatisfy { abs($0 - $1) <= 1e-7 })
+    }
 }

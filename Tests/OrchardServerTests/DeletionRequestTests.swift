@@ -36,14 +36,15 @@ import Testing
         try TestServer(workers: 1, kinds: { $0.register(TopicModelKind()); $0.register(TopicHeadKind()) })
     }
 
-    func submitJob(_ client: some TestClientProtocol, _ s: TestServer, type: String, params: JSONValue, seed: Int? = nil) async throws -> JSONValue {
+    func submitJob(_ client: some TestClientProtocol, _ s: TestServer, type: String, params: JSONValue, seed: Int? = nil,
+                   timeout: Duration = .seconds(300)) async throws -> JSONValue {
         var request: JSONValue = ["type": .string(type), "params": params]
         if let seed { request = .object(request.objectValue!.merging(["seed": .number(Double(seed))]) { $1 }) }
         let r = try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(), body: body(request))
         #expect(r.status == .created, "\(type): \(json(r.body))")
         let id = try #require(json(r.body)["id"]?.stringValue)
         var job: JSONValue = .null
-        let done = try await eventually(timeout: .seconds(300)) {
+        let done = try await eventually(timeout: timeout) {
             job = json(try await client.execute(uri: "/v1/jobs/\(id)", method: .get, headers: s.auth()).body)
             return ["succeeded", "failed", "cancelled"].contains(job["status"]?.stringValue ?? "")
         }
@@ -64,9 +65,9 @@ import Testing
         return (r.status, json(r.body), r.headers)
     }
 
-    func waitForRequest(_ client: some TestClientProtocol, _ s: TestServer, _ id: String) async throws -> JSONValue {
+    func waitForRequest(_ client: some TestClientProtocol, _ s: TestServer, _ id: String, timeout: Duration = .seconds(300)) async throws -> JSONValue {
         var req: JSONValue = .null
-        let done = try await eventually(timeout: .seconds(300)) {
+        let done = try await eventually(timeout: timeout) {
             req = json(try await client.execute(uri: "/v1/deletion_requests/\(id)", method: .get, headers: s.auth()).body)
             return ["completed", "failed"].contains(req["status"]?.stringValue ?? "")
         }

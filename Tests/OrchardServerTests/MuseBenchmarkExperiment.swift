@@ -18,6 +18,8 @@ import Testing
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["ORCHARD_MUSE_DIR"] != nil))
 struct MuseBenchmarkExperiment {
     let env = ProcessInfo.processInfo.environment
+    /// Benchmark jobs run minutes, not the tests' seconds.
+    static let long: Duration = .seconds(3600)
     func int(_ k: String, _ d: Int) -> Int { env[k].flatMap(Int.init) ?? d }
     func double(_ k: String, _ d: Double) -> Double { env[k].flatMap(Double.init) ?? d }
 
@@ -56,29 +58,29 @@ struct MuseBenchmarkExperiment {
                                          "steps": .number(Double(steps)), "optimizer": ["lr": 0.003, "warmup": 50], "mixture": ["kind": "natural"],
                                          "metrics_every": 100, "eval_every": .number(Double(steps / 5)), "heldout_fraction": 0.001,
                                          "checkpoint_every": .number(Double(steps / 10)), "threads": 2] }
-                let target = try await d.submitJob(client, s, type: "pretrain", params: params(ds), seed: seed)
+                let target = try await d.submitJob(client, s, type: "pretrain", params: params(ds), seed: seed, timeout: Self.long)
                 let model = try #require(target["id"]?.stringValue), targetCkpt = try #require(target["latest_checkpoint_id"]?.stringValue)
                 // The exact retrain: a deletion request for the forget chapters on a twin of the target (same data and
                 // seed: the same model), replayed from its newest checkpoint before their first read. The request
                 // purges the twin's checkpoints that carry the chapters; the target stays for the methods to edit.
-                let twinTarget = try await d.submitJob(client, s, type: "pretrain", params: params(twin), seed: seed)
+                let twinTarget = try await d.submitJob(client, s, type: "pretrain", params: params(twin), seed: seed, timeout: Self.long)
                 #expect(twinTarget["result"]?["heldout_loss"] == target["result"]?["heldout_loss"], "the twin is the same model")
                 let (_, created, _) = try await d.fileRequest(client, s, ["dataset": .string(twin), "document_ids": .array(forgetIDs.map(JSONValue.string)),
                                                                            "reason": "benchmark", "mode": "exact"])
-                let done = try await d.waitForRequest(client, s, try #require(created["id"]?.stringValue))
+                let done = try await d.waitForRequest(client, s, try #require(created["id"]?.stringValue), timeout: Self.long)
                 let retrainCkpt = try #require(done["new_model_versions"]?.arrayValue?.first?["checkpoint"]?.stringValue)
                 var rows: [(String, String)] = [("target", targetCkpt), ("retrain", retrainCkpt)]
                 let docs: [JSONValue] = forget.map { ["id": .string($0.id), "text": .string($0.text)] }
                 for m in methods {
                     let job = try await d.submitJob(client, s, type: "lm_unlearn", params: [
                         "model": .string(model), "checkpoint": .string(targetCkpt), "forget_documents": .array(docs), "mode": "approximate",
-                        "method": .string(m), "lr": .number(lr), "batch_size": 4])
+                        "method": .string(m), "lr": .number(lr), "batch_size": 4], timeout: Self.long)
                     rows.append((m, try #require(job["result"]?["checkpoint"]?.stringValue)))
                 }
                 for (name, ckpt) in rows {
                     let e = try await d.submitJob(client, s, type: "unlearn_eval", params: [
                         "model": .string(ckpt), "retrain": .string(retrainCkpt), "forget_dataset": .string(forgetSet),
-                        "holdout_dataset": .string(holdoutSet), "retain_dataset": .string(retainSet), "max_texts": 100])
+                        "holdout_dataset": .string(holdoutSet), "retain_dataset": .string(retainSet), "max_texts": 100], timeout: Self.long)
                     let r = try #require(e["result"]?["model"])
                     func f(_ k: String, _ digits: Int = 2) -> String { r[k]?.doubleValue.map { String(format: "%.\(digits)f", $0) } ?? "–" }
                     print("| \(seed) | \(name) | \(f("verbmem_forget")) | \(f("knowmem_forget")) | \(f("knowmem_retain")) | \(f("mia_auc", 3)) | \(f("privleak", 1)) | \(f("utility_loss", 3)) |")
@@ -108,9 +110,15 @@ struct MuseBenchmarkExperiment {
         let train = try JSONLines.read(dir.appendingPathComponent("train.jsonl"))
         let holdoutAll = try JSONLines.read(dir.appendingPathComponent("holdout.jsonl"))
         let splits = try JSONDecoder().decode(MuseBenchmarkCorpus.Splits.self, from: Data(contentsOf: dir.appendingPathComponent("splits.json")))
-        let blocks = splits.sustainability, sizes = MuseBenchmarkCorpus.scalabilitySizes
-        let all = blocks.flatMap { $0 }
-        #expect(splits.scalability.allSatisfy { Array(all.prefix($0.count)) == $0 }, "the nested sets are prefixes of the blocks")
+        // Blocks of ORCHARD_MUSE_BLOCK chapters (default the corpus's 10) in the corpus's order; scalability sizes
+        // ORCHARD_MUSE_SIZES (default 5, 10, 20, 40): nested prefixes of the same order.
+        let corpusOrder = splits.sustainability.flatMap { $0 }
+        #expect(splits.scalability.allSatisfy { Array(corpusOrder.prefix($0.count)) == $0 }, "the nested sets are prefixes of the blocks")
+        let blockSize = int("ORCHARD_MUSE_BLOCK", MuseBenchmarkCorpus.sustainabilityBlockSize)
+        let blocks = (0..<MuseBenchmarkCorpus.sustainabilityBlocks).map { Array(corpusOrder[($0 * blockSize)..<(($0 + 1) * blockSize)]) }
+        let sizes = (env["ORCHARD_MUSE_SIZES"] ?? MuseBenchmarkCorpus.scalabilitySizes.map(String.init).joined(separator: ","))
+            .split(separator: ",").compactMap { Int($0) }
+        let all = Array(corpusOrder.prefix(max(blocks.count * blockSize, sizes.max()!)))
         let byID = Dictionary(uniqueKeysWithValues: train.map { ($0.id, $0) })
         let perRetain = int("ORCHARD_MUSE_RETAIN_CHAPTERS", 10)
         let retain = splits.retain_books.flatMap { b in train.filter { $0.domain == b }.prefix(perRetain) }
@@ -132,13 +140,13 @@ struct MuseBenchmarkExperiment {
             let holdoutSet = try await upload(holdout, "holdout"), retainSet = try await upload(retain, "retain")
             // Forget sets for evaluation: the first n chapters (n = 5, 10, 20, 30, 40).
             var forgetSets: [Int: String] = [:]
-            for n in Set(sizes + (1...blocks.count).map { $0 * blocks[0].count }).sorted() {
+            for n in Set(sizes + (1...blocks.count).map { $0 * blockSize }).sorted() {
                 forgetSets[n] = try await upload(Array(forgetDocs.prefix(n)), "forget-\(n)")
             }
             func evaluate(_ seed: Int, _ sweep: String, _ n: Int, _ name: String, _ ckpt: String, _ retrain: String) async throws {
                 let e = try await d.submitJob(client, s, type: "unlearn_eval", params: [
                     "model": .string(ckpt), "retrain": .string(retrain), "forget_dataset": .string(forgetSets[n]!),
-                    "holdout_dataset": .string(holdoutSet), "retain_dataset": .string(retainSet), "max_texts": .number(Double(maxTexts))])
+                    "holdout_dataset": .string(holdoutSet), "retain_dataset": .string(retainSet), "max_texts": .number(Double(maxTexts))], timeout: Self.long)
                 let r = try #require(e["result"]?["model"])
                 func f(_ k: String, _ digits: Int = 2) -> String { r[k]?.doubleValue.map { String(format: "%.\(digits)f", $0) } ?? "–" }
                 print("| \(seed) | \(sweep) | \(n) | \(name) | \(f("verbmem_forget")) | \(f("knowmem_forget")) | \(f("mia_auc", 3)) | \(f("privleak", 1)) | \(f("utility_loss", 3)) | \(Int(Date().timeIntervalSince(started))) s |")
@@ -158,7 +166,7 @@ struct MuseBenchmarkExperiment {
                         "dataset": .string(ds), "model": ["layers": 2, "d_model": 128, "heads": 4, "context": 128], "batch_size": 16,
                         "steps": .number(Double(steps)), "optimizer": ["lr": 0.003, "warmup": 50], "mixture": ["kind": "natural"],
                         "metrics_every": 100, "eval_every": .number(Double(steps / 5)), "heldout_fraction": 0.001,
-                        "checkpoint_every": .number(Double(steps / 10)), "threads": 2], seed: seed)
+                        "checkpoint_every": .number(Double(steps / 10)), "threads": 2], seed: seed, timeout: Self.long)
                     if heldout == nil { heldout = job["result"]?["heldout_loss"] }
                     #expect(job["result"]?["heldout_loss"] == heldout, "every copy is the same model")
                     return (try #require(job["id"]?.stringValue), ds, try #require(job["latest_checkpoint_id"]?.stringValue))
@@ -168,27 +176,43 @@ struct MuseBenchmarkExperiment {
                     var payload: [String: JSONValue] = ["dataset": .string(ds), "document_ids": .array(ids.map(JSONValue.string)), "reason": "benchmark"]
                     payload.merge(mode.objectValue!) { $1 }
                     let (_, created, _) = try await d.fileRequest(client, s, .object(payload))
-                    let done = try await d.waitForRequest(client, s, try #require(created["id"]?.stringValue, "\(created)"))
+                    let done = try await d.waitForRequest(client, s, try #require(created["id"]?.stringValue, "\(created)"), timeout: Self.long)
                     return try #require(done["new_model_versions"]?.arrayValue?.first?["checkpoint"]?.stringValue, "\(done)")
                 }
-                let target = try await copy("target"), twinA = try await copy("twin-a"), twinB = try await copy("twin-b")
-                var retrains: [Int: String] = [:]
-                for (k, b) in blocks.enumerated() { retrains[(k + 1) * b.count] = try await request(twinA.dataset, b, ["mode": "exact"]) }
-                retrains[sizes[0]] = try await request(twinB.dataset, Array(all.prefix(sizes[0])), ["mode": "exact"])
-                for n in sizes { try await evaluate(seed, "scalability", n, "target", target.checkpoint, retrains[n]!) }
+                let target = try await copy("target"), twinA = try await copy("twin-a")
+                // Sizes that are not a cumulative block count get a twin (and an exact request) of their own.
+                var twins: [Int: (model: String, dataset: String, checkpoint: String)] = [:]
+                for n in sizes where n % blockSize != 0 || n / blockSize > blocks.count { twins[n] = try await copy("twin-\(n)") }
+                var chains: [String: (model: String, dataset: String, checkpoint: String)] = [:]
+                for m in methods { chains[m] = try await copy("chain-\(m)") }
+                // Scalability edits of the target (it never gets a deletion request, so it stays live).
+                var edited: [String: [Int: String]] = [:]
                 for m in methods {
                     for n in sizes {
                         let job = try await d.submitJob(client, s, type: "lm_unlearn", params: [
                             "model": .string(target.model), "checkpoint": .string(target.checkpoint), "mode": "approximate",
                             "forget_documents": .array(forgetDocs.prefix(n).map { ["id": .string($0.id), "text": .string($0.text)] }),
-                            "method": .string(m), "lr": .number(lr), "batch_size": 4])
-                        try await evaluate(seed, "scalability", n, m, try #require(job["result"]?["checkpoint"]?.stringValue, "\(job)"), retrains[n]!)
+                            "method": .string(m), "lr": .number(lr), "batch_size": 4], timeout: Self.long)
+                        edited[m, default: [:]][n] = try #require(job["result"]?["checkpoint"]?.stringValue, "\(job)")
                     }
-                    let chain = try await copy("chain-\(m)")
-                    for (k, b) in blocks.enumerated() {
-                        let version = try await request(chain.dataset, b, ["mode": "approximate", "approximate": [
+                }
+                // Each retrain is evaluated against while it is its copy's current version (the next request purges it).
+                func scalability(_ n: Int, _ retrain: String) async throws {
+                    guard sizes.contains(n) else { return }
+                    try await evaluate(seed, "scalability", n, "target", target.checkpoint, retrain)
+                    for m in methods { try await evaluate(seed, "scalability", n, m, edited[m]![n]!, retrain) }
+                }
+                for (n, twin) in twins.sorted(by: { $0.key < $1.key }) {
+                    try await scalability(n, try await request(twin.dataset, Array(all.prefix(n)), ["mode": "exact"]))
+                }
+                for (k, b) in blocks.enumerated() {
+                    let n = (k + 1) * blockSize
+                    let retrain = try await request(twinA.dataset, b, ["mode": "exact"])
+                    try await scalability(n, retrain)
+                    for m in methods {
+                        let version = try await request(chains[m]!.dataset, b, ["mode": "approximate", "approximate": [
                             "method": .string(m), "lr": .number(lr), "batch_size": 4]])
-                        try await evaluate(seed, "sustainability", (k + 1) * b.count, m, version, retrains[(k + 1) * b.count]!)
+                        try await evaluate(seed, "sustainability", n, m, version, retrain)
                     }
                 }
             }

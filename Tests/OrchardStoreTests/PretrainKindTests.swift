@@ -39,6 +39,7 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
     func recordLineage(dataset: String, firstReads: [String: Int]) throws { try base.recordLineage(dataset: dataset, firstReads: firstReads) }
     func checkpoints(ofJob id: String) throws -> [CheckpointRef] { try base.checkpoints(ofJob: id) }
     func jobDefinition(id: String) throws -> JobDefinition? { try base.jobDefinition(id: id) }
+    func modelLineage(root: String, dataset: String) throws -> Set<String> { try base.modelLineage(root: root, dataset: dataset) }
 }
 
 @Suite struct PretrainKindTests {

@@ -33,6 +33,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 /// run with the job's seed, encode the typed result).
 let kinds: JobKindRegistry = TestKinds.registry { r in
     r.register(PretrainKind()); r.register(TopicModelKind()); r.register(TopicHeadKind()); r.register(DPOKind()); r.register(EvaluatePreferencesKind())
+    r.register(MLPTrainKind()); r.register(DistillKind())
 }
 
 extension JobKindRegistry {

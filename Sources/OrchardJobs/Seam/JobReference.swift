@@ -13,12 +13,16 @@ public enum JobReference: Sendable, Equatable {
     /// newest checkpoint does (422 when it has none yet, or it is not a GPT). A combined model (WHP: two parameter sets,
     /// `reinforced.safetensors`) is 422 unless `combined` says the kind evaluates such models.
     case gptModel(id: String, param: String, combined: Bool = false)
-    /// A job of this tenant (`job_…`), named as a model's identity (its lineage root), not as weights to load.
-    case job(id: String, param: String)
+    /// A job of this tenant (`job_…`), named as a model's identity (its lineage root) or a checkpoint series, not as
+    /// weights to load; of one of `types` (422 otherwise) unless `types` is empty.
+    case job(id: String, param: String, types: [String] = [])
+    /// The GPT model named by `id` (as for `gptModel`) uses `tokenizer` ("bytes" | "bpe"), else 422: a model that
+    /// must share another's vocabulary (a distillation student) names it.
+    case gptTokenizer(id: String, param: String, tokenizer: String)
 
     public var param: String {
         switch self {
-        case .dataset(_, let p, _), .checkpoint(_, let p), .gptModel(_, let p, _), .job(_, let p): return p
+        case .dataset(_, let p, _), .checkpoint(_, let p), .gptModel(_, let p, _), .job(_, let p, _), .gptTokenizer(_, let p, _): return p
         }
     }
 }

@@ -87,9 +87,10 @@ public struct LMUnlearnKind: UnlearningKind {
             throw JobError.invalid(param: "dataset", message: "model \(p.model) was trained on \(training.dataset), not \(d)")
         }
         // The replay excludes what is tombstoned: every forgotten document must be (a deletion request tombstones first).
-        let records = try context.documentCatalog(dataset: training.dataset) ?? []
+        // Approximate mode edits weights with the texts given and may name live documents (an experiment, e.g. MUSE).
+        let records = p.mode == "exact" ? try context.documentCatalog(dataset: training.dataset) ?? [] : []
         let tombstoned = Set(records.filter(\.tombstoned).map(\.id))
-        for (i, d) in p.forget_documents.enumerated() where !tombstoned.contains(d.id) {
+        for (i, d) in p.forget_documents.enumerated() where p.mode == "exact" && !tombstoned.contains(d.id) {
             throw JobError.invalid(param: "forget_documents[\(i)].id",
                                    message: "document \(d.id) is not tombstoned in \(training.dataset): file a deletion request, which tombstones it first")
         }
