@@ -41,28 +41,32 @@ public final class GPT {
     /// Soft targets for every position of the last forward ((batch × length) × vocabulary), or nil.
     private var denseSoftTargets: [Float]? = nil
 
+    /// `inferenceOnly`: forward passes only (a distillation teacher, an evaluator): no gradient buffer, and the layers'
+    /// activations alternate between two sets (layer l writes set l mod 2 and reads only layer l − 1's output), so
+    /// nothing is kept for a backward pass; `backward` throws. Its forward is bit-identical to a training model's.
     public init(config: GPTConfig, maxBatch: Int, threads: ComputeThreads = .single, seed: UInt64 = 0,
-                gemmKernel: GEMMKernel = .preferred) throws {
+                gemmKernel: GEMMKernel = .preferred, inferenceOnly: Bool = false) throws {
         try config.validate()
         guard maxBatch >= 1 else { throw ModelError.invalidConfig("batch size must be >= 1") }
         self.config = config; self.maxBatch = maxBatch; self.threads = threads; self.gemmKernel = gemmKernel
+        self.inferenceOnly = inferenceOnly
         layout = GPTParameterLayout(config)
         parameters = FloatBuffer(count: layout.count)
-        gradients = FloatBuffer(count: layout.count)
+        gradients = FloatBuffer(count: inferenceOnly ? 0 : layout.count)
 
         let B = maxBatch, T = config.contextLength, C = config.channels, H = config.heads, V = config.vocabularySize
         let N = B * T
         var a = BufferCarver()
         encoded = a.reserve(N * C)
         var layers = [LayerActivations]()
-        for _ in 0..<config.layers {
+        for _ in 0..<(inferenceOnly ? min(2, config.layers) : config.layers) {
             layers.append(LayerActivations(
                 ln1: a.reserve(N * C), ln1Mean: a.reserve(N), ln1Rstd: a.reserve(N), qkv: a.reserve(N * 3 * C),
                 att: a.reserve(B * H * T * T), atty: a.reserve(N * C), residual2: a.reserve(N * C),
                 ln2: a.reserve(N * C), ln2Mean: a.reserve(N), ln2Rstd: a.reserve(N),
                 fch: a.reserve(N * 4 * C), fchGelu: a.reserve(N * 4 * C), residual3: a.reserve(N * C)))
         }
-        layerActs = layers
+        layerActs = (0..<config.layers).map { layers[$0 % layers.count] }
         lnf = a.reserve(N * C); lnfMean = a.reserve(N); lnfRstd = a.reserve(N)
         logits = a.reserve(N * V); losses = a.reserve(N); coefficients = a.reserve(N)
         acts = FloatBuffer(count: a.used)
@@ -71,7 +75,7 @@ public final class GPT {
         dResidual = s.reserve(N * C); dLN = s.reserve(N * C); dWide = s.reserve(N * 4 * C); dAtty = s.reserve(N * C)
         dAttScratch = s.reserve(threads.count * T * T)
         scratchThreadCapacity = threads.count
-        scratch = FloatBuffer(count: s.used)
+        scratch = FloatBuffer(count: inferenceOnly ? 0 : s.used)
         switch gemmKernel {
         case .openBLAS:
             packedGEMM = nil
@@ -90,6 +94,7 @@ public final class GPT {
     }
 
     let scratchThreadCapacity: Int
+    public let inferenceOnly: Bool
 
     /// Per-thread scratch (attention's backward, the packed GEMM's A blocks) is sized for the threads at construction.
     func checkThreadCapacity() throws {
@@ -217,6 +222,7 @@ public final class GPT {
     /// Accumulates d(loss)/d(parameters) into `gradients` for the last forward pass (which needs targets).
     /// Overwrites the logits with their gradient.
     public func backward() throws {
+        guard !inferenceOnly else { throw ModelError.invalidState("an inference-only model keeps no activations for a backward pass") }
         guard lastHadTargets else { throw ModelError.invalidState("backward needs a forward pass with targets") }
         try checkThreadCapacity()
         let b = lastBatch, t = lastLength, n = b * t

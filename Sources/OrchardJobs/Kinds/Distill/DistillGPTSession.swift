@@ -75,8 +75,8 @@ struct DistillGPTSession {
         guard contents.tokenizer.name == tokenizer.name, contents.header.model.vocabularySize == config.vocabularySize else {
             throw JobError.invalid(param: "teacher", message: "teacher checkpoint \(ref.id) uses another tokenizer than the final one")
         }
-        // Inference only: no backward, no optimizer; its activations are overwritten by every forward.
-        let model = try GPT(config: contents.header.model, maxBatch: p.batch_size, threads: threads, seed: 0)
+        // Inference only: no gradient buffer, no optimizer, two layers' activations (nothing kept for a backward).
+        let model = try GPT(config: contents.header.model, maxBatch: p.batch_size, threads: threads, seed: 0, inferenceOnly: true)
         try model.load(namedParameters: contents.parameters)
         teacher = (ref, model)
         try progress.use(ref, from: t, context: context)

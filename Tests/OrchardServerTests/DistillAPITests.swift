@@ -1,0 +1,62 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import OrchardCorpus
+import OrchardJobs
+import OrchardServer
+import OrchardTestSupport
+import Testing
+
+/// `mlp_train` and `distill` through the real server: bad requests are refused before queueing with the full param
+/// path (a student whose tokenizer differs from its teacher's: 422 `tokenizer_mismatch`), and a deletion request on
+/// the documents a GPT teacher read reaches the student distilled from it.
+@Suite struct DistillAPITests {
+    @Test(.enabled(if: FileManager.default.isReadableFile(atPath: DebianStatusCorpus.defaultPath)))
+    func distillRequestsAreCheckedAndDeletionsReachStudents() async throws {
+        let s = try TestServer(workers: 1, kinds: { $0.register(PretrainKind()); $0.register(MLPTrainKind()); $0.register(DistillKind()) })
+        try await s.app().test(.live) { client in
+            let d = DeletionRequestTests()
+            func post(_ type: String, _ params: JSONValue) async throws -> (HTTPResponse.Status, JSONValue) {
+                let r = try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(), body: body(["type": .string(type), "params": params]))
+                return (r.status, json(r.body))
+            }
+            let upload = try await client.execute(uri: "/v1/datasets?name=dpkg", method: .post, headers: s.auth(),
+                                                  body: ByteBuffer(string: DeletionRequestTests.jsonl))
+            let ds = try #require(json(upload.body)["id"]?.stringValue)
+            let teacher = try await d.submitJob(client, s, type: "pretrain", params: LMUnlearningTests.params(ds, mixture: "natural"), seed: 4)
+            let teacherID = try #require(teacher["id"]?.stringValue)
+            let parity = try await d.submitJob(client, s, type: "mlp_train", params: [
+                "task": ["sparse_parity": ["n": 6, "k": 2]], "model": ["hidden": [32]], "steps": 40, "checkpoint_every": 10, "eval_samples": 64])
+            let parityID = try #require(parity["id"]?.stringValue)
+            #expect(parity["result"]?["series"]?.arrayValue?.count == 4)
+
+            for (type, params, param, code) in [
+                ("mlp_train", ["task": ["sparse_parity": ["n": 4, "k": 5]]], "params.task.sparse_parity.k", "invalid_params"),
+                ("mlp_train", ["model": ["activation": "tanh"]], "params.model.activation", "invalid_params"),
+                ("distill", ["teacher": .string(teacherID)], "params.student", "invalid_params"),
+                ("distill", ["teacher": .string(teacherID), "student": ["gpt": ["tokenizer": "bpe"]]], "params.student.gpt.tokenizer", "tokenizer_mismatch"),
+                ("distill", ["teacher": .string(teacherID), "student": ["mlp": [:]]], "params.teacher", "invalid_params"),
+                ("distill", ["teacher": .string(parityID), "student": ["mlp": [:]], "strategy": ["kind": "steps", "steps": [20, 10]]],
+                 "params.strategy.steps[1]", "invalid_params"),
+                ("distill", ["teacher": .string(parityID), "student": ["mlp": [:]], "loss": ["hard_label_weight": 2]], "params.loss.hard_label_weight", "invalid_params"),
+            ] as [(String, JSONValue, String, String)] {
+                let (status, e) = try await post(type, params)
+                #expect(status == .unprocessableContent && e["error"]?["param"]?.stringValue == param && e["error"]?["code"]?.stringValue == code,
+                        "\(type) \(params): \(e)")
+            }
+
+            // A GPT student of the byte-level teacher (naming its tokenizer), then a deletion request on a document the teacher read.
+            let student = try await d.submitJob(client, s, type: "distill", params: [
+                "teacher": .string(teacherID), "student": ["gpt": ["layers": 1, "d_model": 16, "heads": 2, "tokenizer": "bytes"]],
+                "strategy": ["kind": "one_shot"], "optimizer": ["kind": "adamw", "lr": 0.003], "steps": 6, "batch_size": 4, "eval_every": 3, "eval_samples": 16])
+            let studentID = try #require(student["id"]?.stringValue)
+            #expect(student["result"]?["family"] == "gpt" && student["result"]?["teacher_schedule"]?.arrayValue?.count == 1, "\(student)")
+            let read = try await LMUnlearningTests().lineage(client, s, teacherID).compactMap { $0["document_id"]?.stringValue }
+            let (status, created, _) = try await d.fileRequest(client, s, ["dataset": .string(ds), "document_ids": [.string(read[0])], "reason": "erasure"])
+            #expect(status == .created && Set(created["affected_models"]?.arrayValue?.compactMap(\.stringValue) ?? []).isSuperset(of: [teacherID, studentID]), "\(created)")
+            let action = created["actions"]?.arrayValue?.first { $0["model"]?.stringValue == studentID }
+            #expect(action?["type"] == "distill" && action?["action"] == "unsupported", "\(String(describing: action))")
+        }
+    }
+}

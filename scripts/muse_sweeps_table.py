@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Scalability and sustainability tables and plots of a MUSE sweep (MuseBenchmarkExperiment/sweeps JSON): per seed,
+sweep and forget-set size, each model's metrics against the exact retrain without the same chapters; then means over
+seeds and MUSE's criteria per point (VerbMem <= the retrain's is not available per point: the retrain's own row is not
+evaluated in the sweeps, so the criteria are PrivLeak within +-5 % and retain loss <= 1.2 x the target's).
+Usage: scripts/muse_sweeps_table.py FILE.json [PLOT_DIR]"""
+import json, os, sys
+from collections import defaultdict
+sys.path.insert(0, os.path.dirname(__file__))
+from svg_lines import line_chart
+
+rows = json.load(open(sys.argv[1]))
+plot_dir = sys.argv[2] if len(sys.argv) > 2 else None
+by = defaultdict(list)
+for r in rows:
+    by[(r["sweep"], r["model"], int(r["forget_chapters"]))].append((int(r["seed"]), r["report"]))
+target_utility = {int(r["seed"]): r["report"]["utility_loss"] for r in rows if r["model"] == "target"}
+def f(v, d=2):
+    return "–" if v is None else f"{v:.{d}f}"
+print("| sweep | model | chapters | seed | VerbMem_f | MIA AUC | PrivLeak % | retain loss |")
+print("|---|---|---|---|---|---|---|---|")
+for key in sorted(by):
+    for seed, r in sorted(by[key]):
+        print(f"| {key[0]} | {key[1]} | {key[2]} | {seed} | {f(r.get('verbmem_forget'))} | {f(r.get('mia_auc'), 3)} | {f(r.get('privleak'), 1)} | {f(r.get('utility_loss'), 3)} |")
+print()
+print("| sweep | model | chapters | mean VerbMem_f | mean PrivLeak % (per seed) | mean retain loss | PrivLeak in ±5 % | retain loss ≤ 1.2 × target |")
+print("|---|---|---|---|---|---|---|---|")
+curves = defaultdict(lambda: defaultdict(list))
+for key in sorted(by):
+    rs = sorted(by[key])
+    vm = [r["verbmem_forget"] for _, r in rs if r.get("verbmem_forget") is not None]
+    pl = [r["privleak"] for _, r in rs if r.get("privleak") is not None]
+    ul = [r["utility_loss"] for _, r in rs if r.get("utility_loss") is not None]
+    ok_p = sum(1 for p in pl if -5 <= p <= 5)
+    ok_u = sum(1 for s, r in rs if r.get("utility_loss") is not None and r["utility_loss"] <= 1.2 * target_utility.get(s, float("inf")))
+    mean = lambda xs: sum(xs) / len(xs) if xs else None
+    print(f"| {key[0]} | {key[1]} | {key[2]} | {f(mean(vm))} | {f(mean(pl), 1)} ({', '.join(f(p, 0) for p in pl)}) | {f(mean(ul), 3)} | {ok_p} of {len(pl)} | {ok_u} of {len(rs)} |")
+    for metric, xs in (("verbmem_forget", vm), ("privleak", pl), ("utility_loss", ul)):
+        curves[(key[0], metric)][key[1]].append((key[2], mean(xs)))
+if plot_dir:
+    os.makedirs(plot_dir, exist_ok=True)
+    labels = {"verbmem_forget": "VerbMem on forget (ROUGE-L F1 x 100)", "privleak": "PrivLeak (%)", "utility_loss": "retain loss (nats/token)"}
+    for (sweep, metric), models in curves.items():
+        series = [(m, [x for x, _ in sorted(pts)], [y for _, y in sorted(pts)]) for m, pts in sorted(models.items())]
+        xlabel = "forget chapters" if sweep == "scalability" else "chapters forgotten so far (5 per request)"
+        line_chart(f"{sweep}: {labels[metric]} (mean of seeds)", xlabel, labels[metric], series,
+                   os.path.join(plot_dir, f"{sweep}-{metric}.svg"))
