@@ -10,8 +10,9 @@ import Testing
 
 /// The MUSE-shaped benchmark (issue 17 item 4), through the real server (env-gated; not part of CI). Reads the output
 /// of `orchard corpus muse --out DIR`; per seed: a target `pretrain` on the forget chapters (a scalability set) plus the
-/// first chapters of each retain novel; an exact deletion request for the forget chapters (its replay is the exact
-/// retrain); each approximate method run on the target (`lm_unlearn`, approximate); `unlearn_eval` of the target, the
+/// first chapters of each retain novel; an exact deletion request for the forget chapters on a twin of the target (the
+/// same data and seed: the same model; its replay is the exact retrain, and the request purges the twin's checkpoints
+/// that carry the chapters); each approximate method run on the target (`lm_unlearn`, approximate); `unlearn_eval` of the
 /// retrain and every method against the retrain. Prints the six-way table and writes JSON.
 ///   ORCHARD_MUSE_DIR=data/corpus/muse-austen ORCHARD_MUSE_OUT=docs/results/muse/pilot.json \
 ///   ORCHARD_MUSE_SEEDS=1 ORCHARD_MUSE_STEPS=3000 swift test --filter MuseBenchmarkExperiment
@@ -95,13 +96,14 @@ struct MuseBenchmarkExperiment {
 
     /// Scalability and sustainability (issue 17 item 4). Per seed, copies of one model (the same data uploaded again
     /// and the same seed give the same model, checked): the target T, which each method edits once per nested forget
-    /// set (5, 10, 20, 40 chapters: scalability); twin A, on which 4 sequential exact deletion requests of 10 chapters
-    /// each give the exact retrains without the first 10, 20, 30, 40 chapters; twin B, whose exact request gives the
-    /// retrain without the first 5; and per method a copy on which the 4 requests run in approximate mode with that
-    /// method (sustainability: request k edits the version request k − 1 released; earlier chapters are tombstoned,
-    /// so GDR/KLR's retain set never holds them). Each version is evaluated against the retrain without the same
-    /// (cumulative) chapters before the next request purges it. Copies are needed because a deletion request purges
-    /// the checkpoints of a model that carry the documents.
+    /// set (scalability: ORCHARD_MUSE_SIZES chapters, default 5, 10, 20, 40); twin A, on which 4 sequential exact
+    /// deletion requests of ORCHARD_MUSE_BLOCK chapters each (default 10) give the exact retrains without the first
+    /// 1, 2, 3, 4 blocks; a twin per scalability size that is not a whole number of blocks, whose exact request gives
+    /// that retrain; and per method a copy on which the 4 requests run in approximate mode with that method
+    /// (sustainability: request k edits the version request k − 1 released; earlier chapters are tombstoned, so
+    /// GDR/KLR's retain set never holds them). Each result is evaluated against the retrain without the same
+    /// (cumulative) chapters while that retrain is its copy's current version (the next request purges it). Copies are
+    /// needed because a deletion request purges the checkpoints of a model that carry the documents.
     ///   ORCHARD_MUSE_DIR=data/corpus/muse-austen ORCHARD_MUSE_SWEEP_OUT=docs/results/muse/sweeps.json \
     ///   ORCHARD_MUSE_SEEDS=1,2,3 ORCHARD_MUSE_STEPS=1000 ORCHARD_MUSE_METHODS=ga_klr \
     ///   swift test --filter "MuseBenchmarkExperiment/sweeps"
