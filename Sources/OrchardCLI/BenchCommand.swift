@@ -10,7 +10,7 @@ import OrchardStore
 /// `orchard bench ...`: measurements reported in docs/performance.md. Add new benchmarks as subcommands.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks (see docs/performance.md).",
-                                                    subcommands: [QueueBench.self, TrainBench.self])
+                                                    subcommands: [QueueBench.self, TrainBench.self, MomentumBench.self])
 }
 
 /// End-to-end queue throughput through the store: one producer enqueues (one transaction per job,

@@ -39,11 +39,13 @@ import Testing
         #expect(opt.stepCount == Self.steps)
     }
 
-    @Test(arguments: [(0.0, 0.0, false), (0.9, 0.0, false), (0.9, 0.3, false), (0.9, 0.0, true)])
-    func sgdMatchesReference(momentum: Double, dampening: Double, nesterov: Bool) throws {
+    @Test(arguments: [(0.0, 0.0, false, SGD.MomentumForm.torch), (0.9, 0.0, false, .torch), (0.9, 0.3, false, .torch),
+                      (0.9, 0.0, true, .torch), (0.9, 0.0, false, .zeroStart), (0.9, 0.3, false, .zeroStart),
+                      (0.9, 0.0, true, .zeroStart), (0.9, 0.0, false, .ema)])
+    func sgdMatchesReference(momentum: Double, dampening: Double, nesterov: Bool, form: SGD.MomentumForm) throws {
         let lr: [Float] = [0.1, 0.1, 0.05, 0.05, 0.02]
         let opt = try SGD(parameterCount: Self.count, momentum: Float(momentum), dampening: Float(dampening),
-                          nesterov: nesterov, weightDecay: 0.01)
+                          nesterov: nesterov, weightDecay: 0.01, form: form)
         let got = runEngine(opt, lrs: lr)
         var p = doubles(randomFloats(Self.count, seed: 1))
         var buf = [Double](repeating: 0, count: Self.count)
@@ -52,7 +54,8 @@ import Testing
             for i in 0..<Self.count {
                 var g = g0[i] + 0.01 * p[i]
                 if momentum > 0 {
-                    buf[i] = s == 0 ? g : momentum * buf[i] + (1 - dampening) * g
+                    let gradientWeight = form == .ema ? 1 - momentum : 1 - dampening
+                    buf[i] = s == 0 && form == .torch ? g : momentum * buf[i] + gradientWeight * g
                     g = nesterov ? g + momentum * buf[i] : buf[i]
                 }
                 p[i] -= Double(lr[s]) * g
@@ -64,7 +67,9 @@ import Testing
     @Test func stateRoundTripContinuesBitIdentically() throws {
         let lrs = [Float](repeating: 1e-2, count: Self.steps)
         for make in [{ try AdamW(parameterCount: Self.count) as any Optimizer },
-                     { try SGD(parameterCount: Self.count, momentum: 0.9, nesterov: true) as any Optimizer }] {
+                     { try SGD(parameterCount: Self.count, momentum: 0.9, nesterov: true) as any Optimizer },
+                     { try SGD(parameterCount: Self.count, momentum: 0.9, form: .zeroStart) as any Optimizer },
+                     { try SGD(parameterCount: Self.count, momentum: 0.9, form: .ema) as any Optimizer }] {
             let a = try make()
             let p = FloatBuffer(count: Self.count)
             try p.copy(from: randomFloats(Self.count, seed: 1))
@@ -88,6 +93,9 @@ import Testing
         #expect(throws: EngineError.self) { try AdamW(parameterCount: 3, beta1: 1.0) }
         #expect(throws: EngineError.self) { try SGD(parameterCount: 3, momentum: 0, nesterov: true) }
         #expect(throws: EngineError.self) { try SGD(parameterCount: 3, momentum: 0.9, dampening: 0.1, nesterov: true) }
+        #expect(throws: EngineError.self) { try SGD(parameterCount: 3, momentum: 0.9, dampening: 0.1, form: .ema) }
+        #expect(throws: EngineError.self) { try SGD(parameterCount: 3, momentum: 0.9, nesterov: true, form: .ema) }
+        #expect(throws: EngineError.self) { try SGD(parameterCount: 3, momentum: 1, form: .ema) }
     }
 
     @Test func clippingByGlobalNorm() {
