@@ -75,7 +75,10 @@ struct DistillationExperiment {
 
     /// The language-model case (issue 16 item 4): per seed a `pretrain` teacher (ORCHARD_DISTILL_LM_TEACHER layers ×
     /// d_model) on the prose domain of ORCHARD_DISTILL_LM_DATA (a JSONL of {id, domain, text}), then GPT students (half
-    /// the teacher's layers) with equal steps per strategy; held-out loss on the teacher's held-out split.
+    /// the teacher's layers) with equal steps per strategy (ORCHARD_DISTILL_LM_STEPS; the teacher trains
+    /// ORCHARD_DISTILL_LM_TEACHER_STEPS); progressive maps student step t to teacher step ≥ t·multiplier with the
+    /// multiplier teacher steps / student steps, so the student walks the whole teacher trajectory; held-out loss on the
+    /// teacher's held-out split.
     ///   ORCHARD_DISTILL_OUT=x ORCHARD_DISTILL_LM_OUT=docs/results/distill/lm.json ORCHARD_DISTILL_LM_DATA=data/corpus/dataset-10mb/train.jsonl \
     ///   ORCHARD_DISTILL_SEEDS=1,2,3 swift test --filter DistillationExperiment/languageModel
     @Test(.enabled(if: ProcessInfo.processInfo.environment["ORCHARD_DISTILL_LM_OUT"] != nil)) func languageModel() throws {
@@ -88,17 +91,19 @@ struct DistillationExperiment {
         try imp.feed(Array(lines.joined(separator: "\n").utf8))
         let ds = try store.createDataset(tenant: "acme", name: domain, from: imp, sha256: try imp.finish())
         let steps = int("ORCHARD_DISTILL_LM_STEPS", 1500), every = int("ORCHARD_DISTILL_LM_EVERY", steps / 10)
+        // The teacher may train longer than the students (a teacher better than what a student reaches alone).
+        let teacherSteps = int("ORCHARD_DISTILL_LM_TEACHER_STEPS", steps), teacherEvery = int("ORCHARD_DISTILL_LM_TEACHER_EVERY", teacherSteps / 10)
         let teacherLayers = int("ORCHARD_DISTILL_LM_TEACHER_LAYERS", 4), d = int("ORCHARD_DISTILL_LM_D", 128), ctx = int("ORCHARD_DISTILL_LM_CONTEXT", 128)
         let seeds = (env["ORCHARD_DISTILL_SEEDS"] ?? "1").split(separator: ",").compactMap { UInt64($0) }
         let strategies = (env["ORCHARD_DISTILL_STRATEGIES"] ?? "none,one_shot,progressive").split(separator: ",").map(String.init)
         var out: [JSONValue] = []
-        print("\(lines.count) \(domain) documents; teacher L\(teacherLayers) d\(d), students L\(teacherLayers / 2) d\(d), context \(ctx), \(steps) steps each, batch 16")
+        print("\(lines.count) \(domain) documents; teacher L\(teacherLayers) d\(d), \(teacherSteps) steps; students L\(teacherLayers / 2) d\(d), \(steps) steps each; context \(ctx), batch 16")
         for seed in seeds {
             let teacherCtx = try t.start(store, "pretrain", [
                 "dataset": .string(ds.id), "model": ["layers": .number(Double(teacherLayers)), "d_model": .number(Double(d)), "heads": 4, "context": .number(Double(ctx))],
-                "batch_size": 16, "steps": .number(Double(steps)), "optimizer": ["lr": 0.003, "warmup": 50], "mixture": ["kind": "natural"],
-                "metrics_every": 100, "eval_every": .number(Double(steps)), "heldout_fraction": 0.05, "heldout_windows": 64,
-                "checkpoint_every": .number(Double(every)), "threads": 2], key: "lm-teacher-\(seed)", seed: seed)
+                "batch_size": 16, "steps": .number(Double(teacherSteps)), "optimizer": ["lr": 0.003, "warmup": 50], "mixture": ["kind": "natural"],
+                "metrics_every": 100, "eval_every": .number(Double(teacherSteps)), "heldout_fraction": 0.05, "heldout_windows": 64,
+                "checkpoint_every": .number(Double(teacherEvery)), "threads": 2], key: "lm-teacher-\(seed)", seed: seed)
             let teacher = try t.run(store, teacherCtx, seed: seed)
             var row: [String: JSONValue] = ["seed": .number(Double(seed)), "teacher_heldout_loss": teacher["heldout_loss"] ?? .null,
                                             "teacher_train_seconds": teacher["train_seconds"] ?? .null]
@@ -107,7 +112,8 @@ struct DistillationExperiment {
             for s in strategies {
                 let ctxS = try t.start(store, "distill", [
                     "teacher": .string(teacherCtx.jobID), "student": ["gpt": ["layers": .number(Double(teacherLayers / 2)), "d_model": .number(Double(d)), "heads": 4]],
-                    "strategy": ["kind": .string(s)], "optimizer": ["kind": "adamw", "lr": 0.003, "warmup_fraction": 0.03],
+                    "strategy": s == "progressive" ? ["kind": "progressive", "multiplier": .number(Double(teacherSteps) / Double(steps))] : ["kind": .string(s)],
+                    "optimizer": ["kind": "adamw", "lr": 0.003, "warmup_fraction": 0.03],
                     "steps": .number(Double(steps)), "batch_size": 16, "eval_every": .number(Double(every)), "eval_samples": 64,
                     "threads": 2], key: "lm-\(s)-\(seed)", seed: seed)
                 let r = try t.run(store, ctxS, seed: seed)
