@@ -76,12 +76,22 @@ struct JobRequest {
                     throw APIError(.notFound, code: "not_found", message: "no checkpoint \(id)", param: param)
                 }
                 try refusePurged(c, param: param)
-            case .job(let id, _, let types):
+            case .job(let id, _, let types, let series):
                 guard let job = try store.job(id: id, tenant: tenant) else {
                     throw APIError(.notFound, code: "not_found", message: "no job \(id)", param: param)
                 }
                 guard types.isEmpty || types.contains(job.type) else {
                     throw APIError.invalid(param, "job \(id) is a \(job.type) job; this job needs \(types.joined(separator: " or "))", code: "invalid_params")
+                }
+                if series {
+                    guard job.status == .succeeded else {
+                        throw APIError.invalid(param, "job \(id) is \(job.status.rawValue); its checkpoint series is read whole, so it must have succeeded",
+                                               code: "invalid_params")
+                    }
+                    if let purged = try store.checkpoints(jobID: id, tenant: tenant).first(where: { $0.purgedBy != nil }) {
+                        throw APIError.invalid(param, "job \(id)'s checkpoint \(purged.id) was purged by deletion request \(purged.purgedBy!): its series no longer exists whole (it carried deleted documents)",
+                                               code: "checkpoint_purged")
+                    }
                 }
             case .gptTokenizer(let id, _, let tokenizer):
                 let checkpoint = try gptCheckpoint(id, param: param, tenant: tenant, store: store)

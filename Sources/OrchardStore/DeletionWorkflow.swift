@@ -122,8 +122,9 @@ extension OrchardStore {
     /// Marks (in the caller's transaction) every earlier checkpoint of the model that carries one of the request's
     /// documents as purged by it, and returns them. A checkpoint at step s carries a document its job first read at
     /// step t < s (an unknown step counts as read before every checkpoint). The root job's checkpoints before the
-    /// first read stay (replay anchors that never saw the documents); every checkpoint of an earlier version job
-    /// goes (each continues a model that was trained on them: its own lineage does not say when it saw them).
+    /// first read stay (replay anchors that never saw the documents); every checkpoint of an earlier version job, or of
+    /// an unlearning job of this model whose result was not released, goes (each continues a model that was trained on
+    /// them: its own lineage does not say when it saw them).
     /// The new version's checkpoints are not touched.
     static func purgeSuperseded(_ db: Database, request: String, root: String, newVersionJob: String,
                                 at now: Int64) throws -> [(id: String, path: String)] {
@@ -138,10 +139,13 @@ extension OrchardStore {
             rows += try Row.fetchAll(db, sql: "SELECT id, path FROM checkpoints WHERE job_id = ? AND purged_by IS NULL AND step > ?",
                                      arguments: [root, m])
         }
+        // Every other job that edited this model: earlier versions, and unlearning jobs whose result was not released
+        // (a rejected approximate edit, a failed replay) — each started from weights that carried the documents.
         rows += try Row.fetchAll(db, sql: """
             SELECT id, path FROM checkpoints WHERE purged_by IS NULL AND job_id != ? AND job_id != ?
-              AND job_id IN (SELECT job_id FROM model_versions WHERE root_job_id = ?)
-            """, arguments: [newVersionJob, root, root])
+              AND (job_id IN (SELECT job_id FROM model_versions WHERE root_job_id = ?)
+                   OR job_id IN (SELECT job_id FROM deletion_actions WHERE root_job_id = ? AND job_id IS NOT NULL))
+            """, arguments: [newVersionJob, root, root, root])
         for r in rows {
             try db.execute(sql: "UPDATE checkpoints SET purged_by = ?, purged_at = ? WHERE id = ?", arguments: [request, now, r["id"] as String])
         }

@@ -57,6 +57,19 @@ import Testing
             #expect(status == .created && Set(created["affected_models"]?.arrayValue?.compactMap(\.stringValue) ?? []).isSuperset(of: [teacherID, studentID]), "\(created)")
             let action = created["actions"]?.arrayValue?.first { $0["model"]?.stringValue == studentID }
             #expect(action?["type"] == "distill" && action?["action"] == "unsupported", "\(String(describing: action))")
+            // Once the teacher's new version is released, its checkpoints after the first read are purged: its series is
+            // no longer whole, and a new student of it is refused before queueing.
+            _ = try await d.waitForRequest(client, s, try #require(created["id"]?.stringValue))
+            let (purgedStatus, purged) = try await post("distill", ["teacher": .string(teacherID), "student": ["gpt": [:]]])
+            #expect(purgedStatus == .unprocessableContent && purged["error"]?["code"] == "checkpoint_purged" && purged["error"]?["param"] == "params.teacher", "\(purged)")
+
+            // A teacher that has not finished is refused too (its series is read whole).
+            let (queuedStatus, queued) = try await post("mlp_train", ["task": ["sparse_parity": ["n": 6, "k": 2]], "steps": 100_000, "checkpoint_every": 50_000])
+            #expect(queuedStatus == .created)
+            let queuedID = try #require(queued["id"]?.stringValue)
+            let (earlyStatus, early) = try await post("distill", ["teacher": .string(queuedID), "student": ["mlp": [:]]])
+            #expect(earlyStatus == .unprocessableContent && early["error"]?["param"] == "params.teacher" && (early["error"]?["message"]?.stringValue ?? "").contains("must have succeeded"), "\(early)")
+            _ = try await client.execute(uri: "/v1/jobs/\(queuedID)/cancel", method: .post, headers: s.auth())
         }
     }
 }

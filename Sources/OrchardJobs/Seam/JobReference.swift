@@ -14,15 +14,16 @@ public enum JobReference: Sendable, Equatable {
     /// `reinforced.safetensors`) is 422 unless `combined` says the kind evaluates such models.
     case gptModel(id: String, param: String, combined: Bool = false)
     /// A job of this tenant (`job_…`), named as a model's identity (its lineage root) or a checkpoint series, not as
-    /// weights to load; of one of `types` (422 otherwise) unless `types` is empty.
-    case job(id: String, param: String, types: [String] = [])
+    /// weights to load; of one of `types` (422 otherwise) unless `types` is empty. `series`: its checkpoint series is
+    /// read whole (a distillation teacher's), so the job must have succeeded and none of its checkpoints be purged.
+    case job(id: String, param: String, types: [String] = [], series: Bool = false)
     /// The GPT model named by `id` (as for `gptModel`) uses `tokenizer` ("bytes" | "bpe"), else 422: a model that
     /// must share another's vocabulary (a distillation student) names it.
     case gptTokenizer(id: String, param: String, tokenizer: String)
 
     public var param: String {
         switch self {
-        case .dataset(_, let p, _), .checkpoint(_, let p), .gptModel(_, let p, _), .job(_, let p, _), .gptTokenizer(_, let p, _): return p
+        case .dataset(_, let p, _), .checkpoint(_, let p), .gptModel(_, let p, _), .job(_, let p, _, _), .gptTokenizer(_, let p, _): return p
         }
     }
 }

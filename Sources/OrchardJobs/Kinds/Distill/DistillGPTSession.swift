@@ -60,11 +60,13 @@ struct DistillGPTSession {
         if let c = try context.latestCheckpoint() {
             let saved = try GPTCheckpoint.read(from: c.directory)
             progress = try DistillProgress.read(from: c.directory)
+            try series.requireUnchanged(since: progress.teacher_series)
             var snap = trainer.snapshot()
             snap.parameters = saved.parameters; snap.optimizer = saved.optimizer; snap.step = progress.step
             try trainer.restore(snap)
         } else {
             progress = DistillProgress()
+            progress.teacher_series = series.ids
         }
     }
 
@@ -109,7 +111,6 @@ struct DistillGPTSession {
             try context.inheritLineage(fromJob: series.job)
         }
         var x = [Int32](), y = [Int32]()
-        var windowLoss = 0.0, windowSteps = 0, lastTrain = Double.nan
         var heldout: Double? = nil
         let uniform = [Float](repeating: 1 / Float(B * T), count: B * T)
         while progress.step < p.steps {
@@ -133,16 +134,14 @@ struct DistillGPTSession {
             progress.teacher_seconds += teacherSeconds
             progress.step += 1
             progress.train_seconds += (clock.now - started).seconds
-            windowLoss += value; windowSteps += 1
+            progress.add(value)
             if progress.step % p.eval_every == 0 || progress.step == p.steps {
                 heldout = try heldOutLoss()
-                lastTrain = windowLoss / Double(windowSteps)
-                var metrics: [String: Double] = ["train_loss": lastTrain, "teacher_step": Double(teacher?.ref.step ?? -1),
+                var metrics: [String: Double] = ["train_loss": progress.closeWindow(), "teacher_step": Double(teacher?.ref.step ?? -1),
                                                  "lr": Double(trainer.schedule.rate(at: progress.step - 1))]
                 if let h = heldout { metrics["heldout_loss"] = h }
                 try context.metrics(step: progress.step, metrics)
                 try context.progress(step: progress.step, totalSteps: p.steps, tokens: progress.step * B * T)
-                windowLoss = 0; windowSteps = 0
             }
             if progress.step % checkpointEvery == 0 || progress.step == p.steps { try save() }
         }
@@ -150,7 +149,7 @@ struct DistillGPTSession {
         let seconds = progress.train_seconds
         return DistillResult(family: "gpt", strategy: p.strategy.kind, teacher_job: series.job, steps: p.steps, checkpoint: ckpt.id,
                              teacher_schedule: progress.teacher_schedule, test_accuracy: nil, reached_target_at_step: nil,
-                             reached_target_at_samples: nil, heldout_loss: try heldout ?? heldOutLoss(), train_loss: lastTrain, train_seconds: seconds,
+                             reached_target_at_samples: nil, heldout_loss: try heldout ?? heldOutLoss(), train_loss: progress.train_loss ?? 0, train_seconds: seconds,
                              teacher_seconds: progress.teacher_seconds, teacher_fraction: seconds > 0 ? progress.teacher_seconds / seconds : 0,
                              tokens_per_second: seconds > 0 ? Double(p.steps * B * T) / seconds : nil)
     }

@@ -17,9 +17,10 @@ public struct DistillKind: JobKind {
 
     public func references(_ p: DistillParams) -> [JobReference] {
         if let g = p.student.gpt {
-            return [.gptModel(id: p.teacher, param: "teacher")] + (g.tokenizer.map { [.gptTokenizer(id: p.teacher, param: "student.gpt.tokenizer", tokenizer: $0)] } ?? [])
+            return [.job(id: p.teacher, param: "teacher", types: [PretrainKind.type], series: true), .gptModel(id: p.teacher, param: "teacher")]
+                + (g.tokenizer.map { [.gptTokenizer(id: p.teacher, param: "student.gpt.tokenizer", tokenizer: $0)] } ?? [])
         }
-        return [.job(id: p.teacher, param: "teacher", types: [MLPTrainKind.type])]
+        return [.job(id: p.teacher, param: "teacher", types: [MLPTrainKind.type], series: true)]
     }
 
     public func run(_ p: DistillParams, seed: UInt64, context: JobContext) throws -> DistillResult {

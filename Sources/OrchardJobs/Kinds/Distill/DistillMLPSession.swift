@@ -37,9 +37,13 @@ struct DistillMLPSession {
             let (saved, state) = try MLPCheckpoint.load(c.directory, maxBatch: 1, threads: .single, optimizer: optimizer)
             try student.load(namedParameters: saved.namedParameters())
             progress = try DistillProgress.read(from: c.directory)
-            precondition(progress.step == state.step)
+            try series.requireUnchanged(since: progress.teacher_series)
+            guard progress.step == state.step else {
+                throw JobError.permanent(code: "corrupt_checkpoint", message: "checkpoint \(c.id): progress.json is at step \(progress.step), state.json at \(state.step)")
+            }
         } else {
             progress = DistillProgress()
+            progress.teacher_series = series.ids
         }
     }
 
@@ -58,7 +62,6 @@ struct DistillMLPSession {
         let clock = ContinuousClock()
         let checkpointEvery = p.checkpoint_every ?? p.eval_every
         let loss = p.distillationLoss
-        var windowLoss = 0.0, windowSteps = 0, lastTrain = Double.nan
         var last: ParityEvaluation.Report? = nil
         while progress.step < p.steps {
             if context.shouldStop { try save(); throw JobError.stopped }
@@ -81,19 +84,18 @@ struct DistillMLPSession {
             optimizer.step(parameters: student.parameters.pointer, gradients: student.gradients.pointer, learningRate: schedule.rate(at: t), threads: threads)
             progress.step += 1
             progress.train_seconds += (clock.now - started).seconds
-            windowLoss += value; windowSteps += 1
+            progress.add(value)
             if progress.step % p.eval_every == 0 || progress.step == p.steps {
                 let report = try evaluation.evaluate(student)
                 last = report
-                lastTrain = windowLoss / Double(windowSteps)
+                let trainLoss = progress.closeWindow()
                 if progress.reached_target_at == nil, report.accuracy >= p.target_accuracy { progress.reached_target_at = progress.step }
                 try context.metrics(step: progress.step, [
-                    "train_loss": windowLoss / Double(windowSteps), "test_accuracy": report.accuracy, "test_loss": report.loss,
+                    "train_loss": trainLoss, "test_accuracy": report.accuracy, "test_loss": report.loss,
                     "probe_in_support": report.probe.in_support, "probe_off_support": report.probe.off_support,
                     "probe_full_support": report.probe.full_support, "probe_noise_floor": report.probe.noise_floor,
                     "teacher_step": Double(teacher?.ref.step ?? -1), "lr": Double(schedule.rate(at: progress.step - 1))])
                 try context.progress(step: progress.step, totalSteps: p.steps, tokens: progress.step * p.batch_size)
-                windowLoss = 0; windowSteps = 0
             }
             if progress.step % checkpointEvery == 0 || progress.step == p.steps { try save() }
         }
@@ -102,7 +104,7 @@ struct DistillMLPSession {
         return DistillResult(family: "mlp", strategy: p.strategy.kind, teacher_job: series.job, steps: p.steps, checkpoint: ckpt.id,
                              teacher_schedule: progress.teacher_schedule, test_accuracy: final.accuracy,
                              reached_target_at_step: progress.reached_target_at, reached_target_at_samples: progress.reached_target_at.map { $0 * p.batch_size },
-                             heldout_loss: nil, train_loss: lastTrain, train_seconds: progress.train_seconds,
+                             heldout_loss: nil, train_loss: progress.train_loss ?? 0, train_seconds: progress.train_seconds,
                              teacher_seconds: progress.teacher_seconds,
                              teacher_fraction: progress.train_seconds > 0 ? progress.teacher_seconds / progress.train_seconds : 0, tokens_per_second: nil)
     }

@@ -39,8 +39,26 @@ struct DistillProgress: Codable, Sendable, Equatable {
     var teacher_schedule: [DistillResult.TeacherUse] = []
     var teacher_seconds: Double = 0
     var train_seconds: Double = 0
+    /// The current metrics window (so a resumed job reports the same `train_loss` as an uninterrupted one) and the
+    /// last window's mean.
+    var window_loss: Double = 0
+    var window_steps: Int = 0
+    var train_loss: Double? = nil
+    /// The teacher series' checkpoint ids when the student started.
+    var teacher_series: [String]? = nil
 
     static let file = "progress.json"
+
+    /// Adds a step's loss to the window.
+    mutating func add(_ loss: Double) { window_loss += loss; window_steps += 1 }
+
+    /// Closes the window: its mean becomes `train_loss`.
+    mutating func closeWindow() -> Double {
+        let mean = window_loss / Double(max(1, window_steps))
+        train_loss = mean.isFinite ? mean : nil
+        window_loss = 0; window_steps = 0
+        return mean
+    }
 
     /// Records (once) that the student learns from `ref` from step t on, and says so in an event.
     mutating func use(_ ref: CheckpointRef, from t: Int, context: JobContext) throws {

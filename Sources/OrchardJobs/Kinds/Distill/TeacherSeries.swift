@@ -7,9 +7,13 @@ struct TeacherSeries {
     let checkpoints: [CheckpointRef]
     let schedule: TeacherSchedule
 
+    /// The teacher job's scheduled checkpoints (every `checkpoint_every` steps of its params, and its last step): a
+    /// checkpoint written because the teacher was stopped is not part of the series.
     init(job: String, schedule: TeacherSchedule, context: JobContext) throws {
-        guard try context.jobDefinition(id: job) != nil else { throw JobError.invalid(param: "teacher", message: "job \(job) does not exist") }
+        guard let definition = try context.jobDefinition(id: job) else { throw JobError.invalid(param: "teacher", message: "job \(job) does not exist") }
+        let every = definition.params["checkpoint_every"]?.intValue, last = definition.params["steps"]?.intValue
         let all = try context.checkpoints(ofJob: job).sorted { $0.step < $1.step }
+            .filter { c in every.map { c.step % $0 == 0 } ?? true || c.step == last }
         guard !all.isEmpty else { throw JobError.invalid(param: "teacher", message: "job \(job) has no checkpoint") }
         // One checkpoint per step (a re-saved step keeps its newest).
         var byStep: [Int: CheckpointRef] = [:]
@@ -22,6 +26,16 @@ struct TeacherSeries {
                                        message: "teacher job \(job) has no checkpoint at step \(s) (it has \(checkpoints.map(\.step)))")
             }
         }
+    }
+
+    /// The series' checkpoint ids: recorded when a student starts, compared when it resumes (a teacher checkpoint purged
+    /// meanwhile by a deletion request changes the series; the student must not continue on another one).
+    var ids: [String] { checkpoints.map(\.id) }
+
+    func requireUnchanged(since recorded: [String]?) throws {
+        guard let recorded, recorded != ids else { return }
+        throw JobError.permanent(code: "checkpoint_purged",
+                                 message: "teacher job \(job)'s checkpoint series changed since this student started (a deletion request purged checkpoints that carried deleted documents): the student cannot continue on it")
     }
 
     /// The checkpoint the student learns from at step t (nil: labels only).

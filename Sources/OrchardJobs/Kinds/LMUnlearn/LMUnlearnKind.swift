@@ -56,7 +56,7 @@ public struct LMUnlearnKind: UnlearningKind {
     public func references(_ p: LMUnlearnParams) -> [JobReference] {
         // With a checkpoint named, `model` is the model's identity (its root job, whose own checkpoints a deletion
         // request may have purged); without one, the root's newest checkpoint is the input.
-        (p.checkpoint.map { [.job(id: p.model, param: "model", types: [PretrainKind.type]), .checkpoint(id: $0, param: "checkpoint")] } ?? [.gptModel(id: p.model, param: "model")])
+        (p.checkpoint.map { [.job(id: p.model, param: "model", types: [PretrainKind.type]), .gptModel(id: $0, param: "checkpoint")] } ?? [.gptModel(id: p.model, param: "model")])
             + (p.dataset.map { [.dataset(id: $0, param: "dataset", records: .documents)] } ?? [])
     }
 
