@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import OrchardModels
 import OrchardTensor
 @testable import OrchardMethods
 
@@ -93,5 +94,30 @@ import OrchardTensor
         let twoShot = TeacherSchedule.steps([400, 1000])
         #expect(twoShot.teacherStep(studentStep: 400, saved: saved) == 400)
         #expect(twoShot.teacherStep(studentStep: 401, saved: saved) == 1000)
+    }
+
+    /// Spec §6.4 / issue 16 item 6: with τ = 1 and a student equal to its teacher, the distillation loss is the
+    /// teacher's entropy, so KL(p_T ‖ p_S) = loss − H(p_T) = 0, and its gradient vanishes.
+    @Test func studentEqualToTeacherHasZeroKLAndZeroGradient() throws {
+        let teacher = try MLPClassifier(inputSize: 8, hiddenSizes: [32], classes: 2, maxBatch: 64, seed: 11, activation: .relu, initialization: .uniform)
+        let student = try MLPClassifier(inputSize: 8, hiddenSizes: [32], classes: 2, maxBatch: 64, seed: 12, activation: .relu, initialization: .uniform)
+        try student.load(namedParameters: teacher.namedParameters())
+        var rng = SeededRandom(seed: 3)
+        let (x, y) = try SparseParity(n: 8, k: 2).sample(count: 64, random: &rng)
+        try teacher.forward(inputs: x, batch: 64)
+        let loss = DistillationLoss(temperature: 1, hardLabelWeight: 0)
+        let z = teacher.lastLogits()
+        let q = z.withUnsafeBufferPointer { loss.targets(teacherLogits: $0, rows: 64, classes: 2, labels: nil) }
+        let pT = z.withUnsafeBufferPointer { loss.teacherDistribution(logits: $0, rows: 64, classes: 2) }
+        student.zeroGradients()
+        try student.forward(inputs: x, labels: y, batch: 64)
+        let value = try student.setSoftTargets(q)
+        try student.backward()
+        #expect(abs(value - DistillationLoss.entropy(pT, rows: 64)) < 1e-6, "KL = \(value - DistillationLoss.entropy(pT, rows: 64))")
+        #expect(student.gradients.array.allSatisfy { abs($0) < 1e-6 })
+        // A different student has KL > 0 and a gradient.
+        let other = try MLPClassifier(inputSize: 8, hiddenSizes: [32], classes: 2, maxBatch: 64, seed: 12, activation: .relu, initialization: .uniform)
+        try other.forward(inputs: x, labels: y, batch: 64)
+        #expect(try other.setSoftTargets(q) - DistillationLoss.entropy(pT, rows: 64) > 1e-4)
     }
 }
