@@ -252,6 +252,7 @@ paths:
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { description: "private_file: the file is a certified model's private state", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
         "404": { $ref: "#/components/responses/NotFound" }
+        "410": { description: "checkpoint_purged: a deletion request superseded this checkpoint, which carried its documents; its files are deleted", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
         "422": { $ref: "#/components/responses/Invalid" }
   /v1/datasets:
     post:
@@ -503,6 +504,10 @@ components:
             description: "A public file has bytes and sha256. A private file (a certified model's un-noised state) has name and private: true only, and is never served."
             required: [name]
             properties: { name: { type: string }, bytes: { type: integer }, sha256: { type: string }, private: { type: boolean, const: true } }
+        purged:
+          type: [object, "null"]
+          description: "Set when a deletion request purged the checkpoint (it carried the request's documents and a new version superseded it): the content answers 410"
+          properties: { deletion_request: { type: string }, purged_at: { type: integer } }
         created_at: { type: integer }
     CheckpointList:
       type: object
@@ -583,6 +588,8 @@ components:
         input_checkpoint: { type: [string, "null"] }
         note: { type: string }
         result: { type: object, description: "The unlearning job's result: method (U_base | U_head), mode, model_version, checkpoint, capacity, guarantee, guarantee_statement, retrained, evaluation" }
+        rejected: { type: string, description: "Approximate mode: why the result missed the forget-quality bar (nothing released)" }
+        purged_checkpoints: { type: array, items: { type: string }, description: "The model's earlier checkpoints that carried the documents, purged when the new version was released" }
     DeletionRequest:
       type: object
       required: [id, object, status, dataset, mode, reason, documents, affected_models, actions, new_model_versions, evaluation, receipt, error, created_at]
