@@ -101,6 +101,14 @@ struct JobRequest {
                     throw APIError.invalid(param, "\(id) uses the \(theirs ?? "unknown") tokenizer, not \(tokenizer): the student must share its teacher's tokenizer",
                                            code: "tokenizer_mismatch")
                 }
+            case .tombstonedDocuments(let job, let key, let named, let ids, _):
+                guard let j = try store.job(id: job, tenant: tenant) else { continue }   // the job's own reference answers 404
+                guard let dataset = named ?? JSONValue(jsonText: j.paramsJSON)?[key]?.stringValue else { continue }
+                let tombstoned = Set(try store.documentCatalog(dataset: dataset, tenant: tenant).filter(\.tombstoned).map(\.id))
+                for (i, id) in ids.enumerated() where !tombstoned.contains(id) {
+                    throw APIError.invalid("\(param)[\(i)].id", "document \(id) is not tombstoned in \(dataset): file a deletion request, which tombstones it first",
+                                           code: "invalid_params")
+                }
             case .gptModel(let id, _, let combined):
                 let checkpoint = try gptCheckpoint(id, param: param, tenant: tenant, store: store)
                 try refusePurged(checkpoint, param: param)

@@ -235,6 +235,12 @@ import Testing
                 let (status, created, _) = try await d.fileRequest(client, s, .object(payload))
                 return (status, created)
             }
+            // A direct exact lm_unlearn naming a live document is refused before queueing (a replay reads only what is
+            // not tombstoned; a deletion request tombstones first).
+            let live = try await client.execute(uri: "/v1/jobs", method: .post, headers: s.auth(), body: body(
+                ["type": "lm_unlearn", "params": ["model": .string(model), "forget_documents": [["id": .string(read[5]), "text": "x"]], "mode": "exact"]]))
+            #expect(live.status == .unprocessableContent && json(live.body)["error"]?["param"] == "params.forget_documents[0].id", "\(json(live.body))")
+
             // Bad input is refused before anything is tombstoned.
             #expect(try await file([read[0]], ["mode": "approximate"]).1["error"]?["param"] == "approximate")
             #expect(try await file([read[0]], ["mode": "approximate", "approximate": ["method": "sgd"]]).1["error"]?["param"] == "approximate.method")

@@ -20,10 +20,15 @@ public enum JobReference: Sendable, Equatable {
     /// The GPT model named by `id` (as for `gptModel`) uses `tokenizer` ("bytes" | "bpe"), else 422: a model that
     /// must share another's vocabulary (a distillation student) names it.
     case gptTokenizer(id: String, param: String, tokenizer: String)
+    /// Documents (by id, in order) that must already be tombstoned in a dataset: `dataset`, or else the one the job
+    /// `job`'s params name under `datasetKey` (a replay must not read them; a deletion request tombstones first).
+    /// A live or unknown one is 422 at `param[i].id`.
+    case tombstonedDocuments(job: String, datasetKey: String, dataset: String?, ids: [String], param: String)
 
     public var param: String {
         switch self {
-        case .dataset(_, let p, _), .checkpoint(_, let p), .gptModel(_, let p, _), .job(_, let p, _, _), .gptTokenizer(_, let p, _): return p
+        case .dataset(_, let p, _), .checkpoint(_, let p), .gptModel(_, let p, _), .job(_, let p, _, _), .gptTokenizer(_, let p, _),
+             .tombstonedDocuments(_, _, _, _, let p): return p
         }
     }
 }

@@ -58,6 +58,9 @@ public struct LMUnlearnKind: UnlearningKind {
         // request may have purged); without one, the root's newest checkpoint is the input.
         (p.checkpoint.map { [.job(id: p.model, param: "model", types: [PretrainKind.type]), .gptModel(id: $0, param: "checkpoint")] } ?? [.gptModel(id: p.model, param: "model")])
             + (p.dataset.map { [.dataset(id: $0, param: "dataset", records: .documents)] } ?? [])
+            // Exact mode replays without the documents: each must already be tombstoned (approximate mode may name live ones).
+            + (p.mode == "exact" ? [.tombstonedDocuments(job: p.model, datasetKey: "dataset", dataset: p.dataset,
+                                                         ids: p.forget_documents.map(\.id), param: "forget_documents")] : [])
     }
 
     public func redacted(_ params: LMUnlearnParams) -> LMUnlearnParams {
