@@ -63,10 +63,9 @@ public enum DPOBenchmark {
             let p = try ms { try plain.trainStep(inputs: inputs, targets: targets) }
             if i >= warmup { dpoTimes.append(d); plainTimes.append(p); ratios.append(d / p) }
         }
-        func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
-        let dms = median(dpoTimes)
+        let dms = TrainBenchmark.median(dpoTimes)
         return Result(config: name, threads: threads, steps: steps, pairs_per_step: pairsPerStep, tokens_per_step: setup.batch * t,
-                      dpo_step_ms: dms, plain_step_ms: median(plainTimes), relative_cost: median(ratios),
+                      dpo_step_ms: dms, plain_step_ms: TrainBenchmark.median(plainTimes), relative_cost: TrainBenchmark.median(ratios),
                       pairs_per_second: Double(pairsPerStep) / (dms / 1e3), blas_core: BLASRuntime.coreName)
     }
 }

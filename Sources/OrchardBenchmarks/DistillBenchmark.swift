@@ -66,10 +66,9 @@ public enum DistillBenchmark {
             let p = Double(now() - p0) / 1e6
             if i >= warmup { distillTimes.append(d); plainTimes.append(p); ratios.append(d / p); shares.append(Double(teacherNs) / 1e6 / d) }
         }
-        func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
-        let dms = median(distillTimes)
+        let dms = TrainBenchmark.median(distillTimes)
         return Result(config: name, teacher_layers: teacherConfig.layers, threads: threads, steps: steps, tokens_per_step: B * T,
-                      distill_step_ms: dms, plain_step_ms: median(plainTimes), relative_cost: median(ratios), teacher_fraction: median(shares),
+                      distill_step_ms: dms, plain_step_ms: TrainBenchmark.median(plainTimes), relative_cost: TrainBenchmark.median(ratios), teacher_fraction: TrainBenchmark.median(shares),
                       student_tokens_per_second: Double(B * T) / (dms / 1e3), blas_core: BLASRuntime.coreName)
     }
 }

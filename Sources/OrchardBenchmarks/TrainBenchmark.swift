@@ -8,6 +8,9 @@ import Glibc
 /// Training throughput benchmark (AdamW, fp32) for the named configs of issue 3; the logic behind
 /// `orchard-train-bench` and `orchard bench train`.
 public enum TrainBenchmark {
+    /// The upper median of timings (the middle element of the sorted list; the upper one for an even count).
+    static func median(_ x: [Double]) -> Double { x.sorted()[x.count / 2] }
+
     public struct Setup: Sendable, Codable, Equatable {
         public var name: String
         public var config: GPTConfig
@@ -163,7 +166,6 @@ public enum TrainBenchmark {
             }
         }
         let ratios = zip(times[0], times[1]).map { $0 / $1 }
-        func median(_ x: [Double]) -> Double { x.sorted()[x.count / 2] }
         return KernelComparison(config: name, threads: threads, pairs: steps, openblas_step_ms: median(times[0]),
                                 packed_step_ms: median(times[1]), speedup: median(ratios),
                                 packed_faster_pairs: ratios.filter { $0 > 1 }.count,

@@ -4,6 +4,38 @@ import OrchardTensor
 @testable import OrchardModels
 
 @Suite struct MLPClassifierTests {
+    static func gelu(_ v: Double) -> Double { 0.5 * v * (1 + tanh((2 / Double.pi).squareRoot() * (v + 0.044715 * v * v * v))) }
+
+    /// Float64 reference MLP: mean over the batch of −Σ_c target(i, c)·log softmax(logitsᵢ)(c), with `activation`
+    /// between layers; `p` holds `layers.{l}.weight` (out × in) and `layers.{l}.bias`; x is batch × widths[0].
+    static func referenceLoss(_ p: [String: [Double]], _ x: [Float], widths: [Int], batch: Int, activation: (Double) -> Double,
+                              target: (Int, Int) -> Double) -> Double {
+        let d = widths[0]
+        var total = 0.0
+        for i in 0..<batch {
+            var h = (0..<d).map { Double(x[i * d + $0]) }
+            for l in 0..<(widths.count - 1) {
+                let w = p["layers.\(l).weight"]!, b = p["layers.\(l).bias"]!
+                var o = (0..<widths[l + 1]).map { j in (0..<widths[l]).reduce(b[j]) { $0 + w[j * widths[l] + $1] * h[$1] } }
+                if l < widths.count - 2 { o = o.map(activation) }
+                h = o
+            }
+            let m = h.max()!, lse = m + log(h.map { exp($0 - m) }.reduce(0, +))
+            for c in 0..<h.count { total += target(i, c) * (lse - h[c]) }
+        }
+        return total / Double(batch)
+    }
+
+    /// Each tensor's accumulated gradient against central differences of `reference` at `ref` (scaled max error ≤ 1e-3).
+    static func expectGradients(_ mlp: MLPClassifier, _ ref: [String: [Double]], _ reference: ([String: [Double]]) -> Double) {
+        let grads = mlp.gradients.array
+        for t in mlp.tensors {
+            let numeric = GradientCheck.numericGradient(at: ref[t.name]!) { v in var r = ref; r[t.name] = v; return reference(r) }
+            let err = GradientCheck.scaledMaxError(Array(grads[t.range]), numeric)
+            #expect(err < 1e-3, "\(t.name): \(err)")
+        }
+    }
+
     /// Gradient check against a Float64 reference MLP; tolerance: scaled max error ≤ 1e-3 per tensor.
     @Test(arguments: [1, 2]) func gradientMatchesFiniteDifferences(threads: Int) throws {
         let d = 6, hidden = [17, 9], classes = 3, batch = 20
@@ -20,30 +52,12 @@ import OrchardTensor
         mlp.zeroGradients()
         let loss = try #require(try mlp.forward(inputs: x, labels: y, batch: batch))
         try mlp.backward()
-        let widths = [d] + hidden + [classes]
-        func reference(_ p: [String: [Double]]) -> Double {
-            var total = 0.0
-            for i in 0..<batch {
-                var h = (0..<d).map { Double(x[i * d + $0]) }
-                for l in 0..<(widths.count - 1) {
-                    let w = p["layers.\(l).weight"]!, b = p["layers.\(l).bias"]!
-                    var o = (0..<widths[l + 1]).map { j in (0..<widths[l]).reduce(b[j]) { $0 + w[j * widths[l] + $1] * h[$1] } }
-                    if l < widths.count - 2 { o = o.map { 0.5 * $0 * (1 + tanh((2 / Double.pi).squareRoot() * ($0 + 0.044715 * $0 * $0 * $0))) } }
-                    h = o
-                }
-                let m = h.max()!
-                total += m + log(h.map { exp($0 - m) }.reduce(0, +)) - h[Int(y[i])]
-            }
-            return total / Double(batch)
-        }
         let ref = named.mapValues { $0.values.map(Double.init) }
-        #expect(abs(Double(loss) - reference(ref)) < 1e-5)
-        let grads = mlp.gradients.array
-        for t in mlp.tensors {
-            let numeric = GradientCheck.numericGradient(at: ref[t.name]!) { v in var r = ref; r[t.name] = v; return reference(r) }
-            let err = GradientCheck.scaledMaxError(Array(grads[t.range]), numeric)
-            #expect(err < 1e-3, "\(t.name): \(err)")
+        let reference = { (p: [String: [Double]]) in
+            Self.referenceLoss(p, x, widths: [d] + hidden + [classes], batch: batch, activation: Self.gelu) { i, c in c == Int(y[i]) ? 1 : 0 }
         }
+        #expect(abs(Double(loss) - reference(ref)) < 1e-5)
+        Self.expectGradients(mlp, ref, reference)
     }
 
     /// Sparse parity (n = 10 bits, parity of 2 fixed bits): a small MLP trained with AdamW must reach ≥ 95% held-out accuracy.
@@ -96,30 +110,12 @@ import OrchardTensor
         try mlp.forward(inputs: x, labels: y, batch: batch)
         let loss = try mlp.setSoftTargets(q)
         try mlp.backward()
-        let widths = [d] + hidden + [classes]
-        func reference(_ p: [String: [Double]]) -> Double {
-            var total = 0.0
-            for i in 0..<batch {
-                var h = (0..<d).map { Double(x[i * d + $0]) }
-                for l in 0..<(widths.count - 1) {
-                    let w = p["layers.\(l).weight"]!, b = p["layers.\(l).bias"]!
-                    var o = (0..<widths[l + 1]).map { j in (0..<widths[l]).reduce(b[j]) { $0 + w[j * widths[l] + $1] * h[$1] } }
-                    if l < widths.count - 2 { o = o.map { max($0, 0) } }
-                    h = o
-                }
-                let m = h.max()!, lse = m + log(h.map { exp($0 - m) }.reduce(0, +))
-                for c in 0..<classes { total += Double(q[i * classes + c]) * (lse - h[c]) }
-            }
-            return total / Double(batch)
-        }
         let ref = mlp.namedParameters().mapValues { $0.values.map(Double.init) }
-        #expect(abs(loss - reference(ref)) < 1e-5)
-        let grads = mlp.gradients.array
-        for t in mlp.tensors {
-            let numeric = GradientCheck.numericGradient(at: ref[t.name]!) { v in var r = ref; r[t.name] = v; return reference(r) }
-            let err = GradientCheck.scaledMaxError(Array(grads[t.range]), numeric)
-            #expect(err < 1e-3, "\(t.name): \(err)")
+        let reference = { (p: [String: [Double]]) in
+            Self.referenceLoss(p, x, widths: [d] + hidden + [classes], batch: batch, activation: { max($0, 0) }) { i, c in Double(q[i * classes + c]) }
         }
+        #expect(abs(loss - reference(ref)) < 1e-5)
+        Self.expectGradients(mlp, ref, reference)
         // Soft targets equal to the one-hot labels give the hard-label gradient, bit for bit.
         var onehot = [Float](repeating: 0, count: batch * classes)
         for i in 0..<batch { onehot[i * classes + Int(y[i])] = 1 }

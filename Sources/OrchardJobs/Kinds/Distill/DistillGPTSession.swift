@@ -57,16 +57,13 @@ struct DistillGPTSession {
                                                                  weightDecay: Float(p.optimizer.weight_decay), decayedRanges: gpt.layout.decayedRanges),
                                      schedule: p.learningRateSchedule, gradientClip: clip, seed: seed)
         }
-        if let c = try context.latestCheckpoint() {
+        let resumed = try context.latestCheckpoint()
+        progress = try DistillProgress.begin(from: resumed, series: series)
+        if let c = resumed {
             let saved = try GPTCheckpoint.read(from: c.directory)
-            progress = try DistillProgress.read(from: c.directory)
-            try series.requireUnchanged(since: progress.teacher_series)
             var snap = trainer.snapshot()
             snap.parameters = saved.parameters; snap.optimizer = saved.optimizer; snap.step = progress.step
             try trainer.restore(snap)
-        } else {
-            progress = DistillProgress()
-            progress.teacher_series = series.ids
         }
     }
 

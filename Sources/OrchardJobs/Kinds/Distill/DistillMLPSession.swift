@@ -33,17 +33,14 @@ struct DistillMLPSession {
         schedule = p.learningRateSchedule
         // The test sample is the teacher job's own (its seed's stream) only by accident; the student's comes from its seed.
         evaluation = ParityEvaluation(task: task, count: p.eval_samples, seed: seed)
-        if let c = try context.latestCheckpoint() {
+        let resumed = try context.latestCheckpoint()
+        progress = try DistillProgress.begin(from: resumed, series: series)
+        if let c = resumed {
             let (saved, state) = try MLPCheckpoint.load(c.directory, maxBatch: 1, threads: .single, optimizer: optimizer)
             try student.load(namedParameters: saved.namedParameters())
-            progress = try DistillProgress.read(from: c.directory)
-            try series.requireUnchanged(since: progress.teacher_series)
             guard progress.step == state.step else {
                 throw JobError.permanent(code: "corrupt_checkpoint", message: "checkpoint \(c.id): progress.json is at step \(progress.step), state.json at \(state.step)")
             }
-        } else {
-            progress = DistillProgress()
-            progress.teacher_series = series.ids
         }
     }
 

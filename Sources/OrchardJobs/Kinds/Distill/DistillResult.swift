@@ -49,6 +49,19 @@ struct DistillProgress: Codable, Sendable, Equatable {
 
     static let file = "progress.json"
 
+    /// The progress a session starts from: the one saved in `checkpoint` (the job's newest, when it resumes), whose
+    /// teacher series must still be `series`, or a fresh one that records `series`.
+    static func begin(from checkpoint: CheckpointRef?, series: TeacherSeries) throws -> DistillProgress {
+        guard let checkpoint else {
+            var fresh = DistillProgress()
+            fresh.teacher_series = series.ids
+            return fresh
+        }
+        let saved = try read(from: checkpoint.directory)
+        try series.requireUnchanged(since: saved.teacher_series)
+        return saved
+    }
+
     /// Adds a step's loss to the window.
     mutating func add(_ loss: Double) { window_loss += loss; window_steps += 1 }
 
