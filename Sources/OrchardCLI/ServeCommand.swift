@@ -30,6 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.port = port
         let storeConfig = try storeOptions.storeConfiguration()
         config.maxDatasetBytes = maxDatasetMb << 20
+        config.uploadSpoolDirectory = storeConfig.dataDirectory.appendingPathComponent("uploads", isDirectory: true)
         try workerOptions.apply(to: &config.workers, drainTimeout: &config.drainTimeout)
         let store = try OrchardStore(configuration: storeConfig, logger: logger)
         let registry = KindCatalog.registry()

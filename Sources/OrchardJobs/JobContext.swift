@@ -56,6 +56,10 @@ public protocol JobContext: AnyObject, Sendable {
     /// The recorded lineage of a model of this tenant (its root job and every version of it) in a dataset: the ids
     /// of the documents it was trained on (tombstoned ones included; [] when unknown).
     func modelLineage(root: String, dataset: String) throws -> Set<String>
+    /// The number of the version of model `root` (a job of this tenant) that this job releases: one past
+    /// `rootVersion` (the root's own number) and every number already reserved for the model, kept for this job
+    /// across resumes. Unique per model, whether the job was queued by a deletion request or submitted directly.
+    func reserveModelVersion(root: String, rootVersion: Int) throws -> Int
 }
 
 /// One document of a dataset as uploaded: `bytes` is the UTF-8 length of its text (kept after a deletion purges

@@ -8,6 +8,7 @@ import OrchardQueue
 struct DatasetRoutes {
     let store: any QueueStore
     var maxUploadBytes: Int
+    var spoolDirectory: URL?
 
     func register(on group: RouterGroup<OrchardRequestContext>) {
         group.post("datasets", use: create)
@@ -25,7 +26,7 @@ struct DatasetRoutes {
             guard let kind = DatasetKind(rawValue: k) else { throw APIError.invalid("kind", "kind must be documents or preference_pairs") }
             expected = kind
         }
-        var upload = DatasetImport(expectedKind: expected)
+        var upload = spoolDirectory.map { DatasetImport(expectedKind: expected, spoolDirectory: $0) } ?? DatasetImport(expectedKind: expected)
         var received = 0
         for try await chunk in request.body {
             received += chunk.readableBytes

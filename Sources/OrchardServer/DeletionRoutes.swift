@@ -132,7 +132,7 @@ struct DeletionRoutes {
         let tenant = try context.requireTenant()
         let id = try context.parameters.require("id")
         let q = try QueryReader(request, allowed: ["after", "limit"])
-        let after = try q.int("after", in: 0...Int(Int32.max), default: 0), limit = try q.int("limit", in: 1...1000, default: 100)
+        let after = try q.int("after", in: 0...Int.max, default: 0), limit = try q.int("limit", in: 1...1000, default: 100)
         let store = store
         let page = try await store.offload { try store.deletionEvents(id: id, tenant: tenant, after: after, limit: limit) }
         let items: [JSONValue] = page.events.map {

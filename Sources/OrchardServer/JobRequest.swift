@@ -156,11 +156,15 @@ struct JobRequest {
         return i
     }
 
-    /// Parses a JSON body; malformed JSON is 400 `invalid_json`.
+    /// Parses a JSON body; malformed JSON is 400 `invalid_json`, and so is a key repeated within one object
+    /// (`param` = its path), which a decoder would otherwise resolve silently to one of the two values.
     static func parseJSON(_ buffer: ByteBuffer) throws -> JSONValue {
         let data = Data(buffer.readableBytesView)
         guard let v = try? JSONDecoder().decode(JSONValue.self, from: data) else {
             throw APIError(.badRequest, code: "invalid_json", message: "the request body is not valid JSON")
+        }
+        if let path = JSONDuplicateKeys.firstDuplicate(in: data) {
+            throw APIError(.badRequest, code: "invalid_json", message: "duplicate key \(path) in the request body", param: path)
         }
         return v
     }

@@ -16,13 +16,14 @@ public enum OrchardApplication {
         // not the 500 an unconverted error would count as).
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: MethodNotAllowedMiddleware(routes: DocumentedRoutes.shared))
         OperationalRoutes(store: store).register(on: router)
         let v1 = router.group("v1").add(middleware: AuthMiddleware(store: store))
         JobRoutes(store: store, registry: registry).register(on: v1)
         EventRoutes(store: store, pollInterval: config.eventPollInterval, keepAliveInterval: config.keepAliveInterval).register(on: v1)
         CheckpointRoutes(store: store).register(on: v1)
         PlotRoutes(store: store).register(on: v1)
-        DatasetRoutes(store: store, maxUploadBytes: config.maxDatasetBytes).register(on: v1)
+        DatasetRoutes(store: store, maxUploadBytes: config.maxDatasetBytes, spoolDirectory: config.uploadSpoolDirectory).register(on: v1)
         DeletionRoutes(store: store, registry: registry).register(on: v1)
         return router
     }
@@ -34,6 +35,11 @@ public enum OrchardApplication {
                             holdServicesUntilListening: Bool = true,
                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let gate = StartGate(open: !holdServicesUntilListening)
+        // Spools of uploads that a crash interrupted: nothing refers to them.
+        if let spools = config.uploadSpoolDirectory,
+           let leftovers = try? FileManager.default.contentsOfDirectory(at: spools, includingPropertiesForKeys: nil) {
+            for file in leftovers where file.pathExtension == "spool" { try? FileManager.default.removeItem(at: file) }
+        }
         var services: [any Service] = [Reaper(store: store, interval: config.workers.reapInterval, logger: logger, startGate: gate)]
         services.append(DeletionCoordinatorService(store: store, registry: registry, interval: config.workers.pollInterval * 2,
                                                    logger: logger, startGate: gate))
@@ -41,14 +47,19 @@ public enum OrchardApplication {
             services.append(WorkerPool(store: store, registry: registry, config: config.workers,
                                        drainTimeout: config.drainTimeout, logger: logger, startGate: gate))
         }
+        // Hummingbird logs its own start-up at info ("Server started and listening on …"), before `onServerRunning`;
+        // below debug it logs at notice and above, so the first line at the default level is the caller's listening line.
+        var frameworkLogger = logger
+        if frameworkLogger.logLevel > .debug { frameworkLogger.logLevel = max(frameworkLogger.logLevel, .notice) }
         return Application(
             router: router(store: store, registry: registry, config: config),
+            server: .http1(configuration: .init(additionalChannelHandlers: [HTTPParseErrorResponder()])),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "orchard"),
             services: services,
             onServerRunning: { channel in
                 await onServerRunning(channel.localAddress?.port ?? config.port)
                 gate.open()
             },
-            logger: logger)
+            logger: frameworkLogger)
     }
 }

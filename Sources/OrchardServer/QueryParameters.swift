@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
 
-/// Strict query parsing: unknown parameters and bad values are 422 with `param`.
+/// Strict query parsing: unknown parameters and bad values are 422 with `param`. A known parameter with an empty
+/// value (`?after=`, as a client writes a cursor it does not have yet) is the same as the parameter left out.
 struct QueryReader {
     let params: [(String, String)]
 
@@ -12,6 +13,7 @@ struct QueryReader {
             guard allowed.contains(key) || allowPrefixes.contains(where: { key.hasPrefix($0) }) else {
                 throw APIError.invalid(key, "unknown query parameter \(key)", code: "unknown_parameter")
             }
+            if v.isEmpty { continue }
             out.append((key, String(v).removingPercentEncoding ?? String(v)))
         }
         params = out

@@ -9,6 +9,9 @@ public struct ServerConfiguration: Sendable {
     public var workers: WorkerConfiguration = .init()
     /// Largest accepted dataset upload.
     public var maxDatasetBytes: Int = 512 << 20
+    /// Where uploads spool their validated records until they are stored (`orchard serve`: `DATA_DIR/uploads`, emptied
+    /// at start-up); nil: a shared directory under the system's temporary directory, never emptied by the server.
+    public var uploadSpoolDirectory: URL?
     /// Server-sent events: how often the stream looks for new events, and the keep-alive period.
     public var eventPollInterval: Duration = .milliseconds(200)
     public var keepAliveInterval: Duration = .seconds(15)

@@ -5,7 +5,8 @@ import OrchardJobs
 import OrchardQueue
 
 extension OrchardStore {
-    /// Stores a fully validated import in one transaction.
+    /// Stores a fully validated import in one transaction, reading its spooled records back in upload order. A
+    /// repeated id (the table's primary key) rolls everything back and is reported at the line that repeats it.
     public func createDataset(tenant: String, name: String, from upload: DatasetImport, sha256: String) throws -> Dataset {
         guard let kind = upload.kind else { throw StoreError.invalid(param: "body", message: "the upload holds no records") }
         let id = Identifiers.make("ds")
@@ -14,12 +15,23 @@ extension OrchardStore {
             try db.execute(sql: """
                 INSERT INTO datasets (id, tenant, name, kind, record_count, bytes, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [id, tenant, name, kind.rawValue, upload.recordCount, upload.byteCount, sha256, now])
+            /// Runs one insert; a primary-key violation is the upload's duplicate id, named by its line.
+            func insert(_ statement: Statement, _ arguments: StatementArguments, recordID: String, line: Int) throws {
+                do { try statement.execute(arguments: arguments) } catch let e as DatabaseError
+                    where e.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+                    throw StoreError.invalid(param: "line \(line)", message: "line \(line): id: duplicate id \(recordID)")
+                }
+            }
             let docInsert = try db.cachedStatement(sql: "INSERT INTO documents (dataset_id, id, domain, text, line, bytes) VALUES (?, ?, ?, ?, ?, ?)")
-            for (d, line) in upload.documents { try docInsert.execute(arguments: [id, d.id, d.domain, d.text, line, d.text.utf8.count]) }
+            try upload.forEachDocument { d, line in
+                try insert(docInsert, [id, d.id, d.domain, d.text, line, d.text.utf8.count], recordID: d.id, line: line)
+            }
             let pairInsert = try db.cachedStatement(sql: """
                 INSERT INTO preference_pairs (dataset_id, id, prompt, chosen, rejected, line) VALUES (?, ?, ?, ?, ?, ?)
                 """)
-            for (p, line) in upload.pairs { try pairInsert.execute(arguments: [id, p.id, p.prompt, p.chosen, p.rejected, line]) }
+            try upload.forEachPair { p, line in
+                try insert(pairInsert, [id, p.id, p.prompt, p.chosen, p.rejected, line], recordID: p.id, line: line)
+            }
         }
         guard let ds = try dataset(id: id, tenant: tenant) else { throw StoreError.notFound(kind: "dataset", id: id) }
         return ds

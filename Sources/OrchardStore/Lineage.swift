@@ -63,6 +63,19 @@ extension OrchardStore {
         }
     }
 
+    public func reserveModelVersion(_ lease: Lease, root: String, rootVersion: Int) throws -> Int {
+        try pool.write { db in
+            try Self.checkLease(db, lease)
+            if let mine = try Int.fetchOne(db, sql: "SELECT version FROM model_version_numbers WHERE root_job_id = ? AND job_id = ?",
+                                           arguments: [root, lease.jobID]) { return mine }
+            let last = try Int.fetchOne(db, sql: "SELECT MAX(version) FROM model_version_numbers WHERE root_job_id = ?", arguments: [root])
+            let next = max(rootVersion, last ?? rootVersion) + 1
+            try db.execute(sql: "INSERT INTO model_version_numbers (root_job_id, version, job_id, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [root, next, lease.jobID, now()])
+            return next
+        }
+    }
+
     /// Models (root jobs) trained on any of these documents.
     public func jobsTrained(onDataset dataset: String, documentIDs: [String]) throws -> [String] {
         try pool.read { db in

@@ -71,9 +71,8 @@ final class ServerProcess: @unchecked Sendable {
         let deadline = clock.now + timeout
         while clock.now < deadline {
             let text = output
-            // The first log line names the port (Hummingbird's "listening on 127.0.0.1:PORT").
-            if let firstLine = text.split(separator: "\n").first,
-               let r = firstLine.range(of: "listening on 127.0.0.1:") ?? firstLine.range(of: "listening on http://127.0.0.1:") {
+            // The first log line is Orchard's own and names the port (docs/architecture.md, "Logging and start-up").
+            if let firstLine = text.split(separator: "\n").first, let r = firstLine.range(of: "orchard listening on http://127.0.0.1:") {
                 let digits = firstLine[r.upperBound...].prefix { $0.isNumber }
                 if let p = Int(digits), p > 0 { port = p; return }
             }

@@ -39,6 +39,13 @@ final class LocalJobContext: JobContext, @unchecked Sendable {
         return ref
     }
     func latestCheckpoint() throws -> CheckpointRef? { latest }
+    /// One model per context: versions count up from the root's number.
+    private var lastVersion: [String: Int] = [:]
+    func reserveModelVersion(root: String, rootVersion: Int) throws -> Int {
+        let next = max(rootVersion, lastVersion[root] ?? rootVersion) + 1
+        lastVersion[root] = next
+        return next
+    }
     func checkpoint(id: String) throws -> CheckpointRef? { latest?.id == id ? latest : known[id] }
     func documents(dataset: String) throws -> [Document] {
         guard let d = datasets[dataset] else { throw JobError.invalid(param: "dataset", message: "no dataset \(dataset)") }

@@ -318,6 +318,38 @@ import Testing
 /// `dpo` refuses, before queueing, what it cannot align: a checkpoint that is not a GPT (here a topic model's), a job
 /// without checkpoints, a documents dataset where pairs are needed (422 naming the param), another tenant's model (404).
 @Suite(.serialized) struct DPOReferenceTests {
+    /// A directly submitted unlearning job and a later deletion request on the same model take different version
+    /// numbers (before, both took "version 1" from different parents).
+    @Test(.enabled(if: FileManager.default.isReadableFile(atPath: DebianStatusCorpus.defaultPath)))
+    func versionNumbersAreUniquePerModel() async throws {
+        let s = try DeletionRequestTests.server()
+        let t = DeletionRequestTests()
+        try await s.app().test(.live) { client in
+            let ds = try await t.uploadDataset(client, s)
+            let modelJob = try await t.submitJob(client, s, type: "topic_model", params: DeletionRequestTests.modelParams(ds))
+            let root = try #require(modelJob["id"]?.stringValue)
+            let modelCkpt = try #require(modelJob["result"]?["checkpoint"]?.stringValue)
+            let docs = Array(DeletionRequestTests.corpus.enumerated().filter { $0.offset % 89 == 5 }.map(\.element).prefix(5))
+            let direct = try await t.submitJob(client, s, type: "topic_unlearn", params: [
+                "checkpoint": .string(modelCkpt),
+                "forget_documents": .array(docs.prefix(2).map { ["id": .string($0.id), "text": .string($0.text)] }),
+            ])
+            #expect(direct["result"]?["model_version"] == 1, "\(direct)")
+            let (status, created, _) = try await t.fileRequest(client, s, [
+                "dataset": .string(ds), "document_ids": .array(docs[2...3].map { .string($0.id) }), "reason": "erasure"])
+            #expect(status == .created, "\(created)")
+            let done = try await t.waitForRequest(client, s, try #require(created["id"]?.stringValue))
+            let version = try #require(done["new_model_versions"]?.arrayValue?.first { $0["model"] == .string(root) })
+            #expect(version["model_version"] == 2, "\(version)")
+            // A second direct job, on the request's version, continues the sequence.
+            let again = try await t.submitJob(client, s, type: "topic_unlearn", params: [
+                "checkpoint": .string(try #require(version["checkpoint"]?.stringValue)),
+                "forget_documents": .array([["id": .string(docs[4].id), "text": .string(docs[4].text)]]),
+            ])
+            #expect(again["result"]?["model_version"] == 3, "\(again)")
+        }
+    }
+
     @Test(.enabled(if: FileManager.default.isReadableFile(atPath: DebianStatusCorpus.defaultPath)))
     func dpoRefusesModelsThatAreNotGPTsAndDocumentDatasets() async throws {
         let s = try TestServer(workers: 1, kinds: { $0.register(TopicModelKind()); $0.register(DPOKind()); $0.register(PretrainKind()) })

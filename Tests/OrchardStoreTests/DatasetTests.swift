@@ -15,8 +15,14 @@ import Testing
         return (imp, sha)
     }
 
+    /// The `param` of the error an upload of `text` gets, validated as it streams and then stored (a repeated id is
+    /// found by the store's primary key); nil when it is stored.
     func lineError(_ text: String, kind: DatasetKind? = nil) -> String? {
-        do { _ = try importing(text, kind: kind); return nil } catch StoreError.invalid(let param, _) { return param } catch { return "\(error)" }
+        do {
+            let (imp, sha) = try importing(text, kind: kind)
+            _ = try makeStore().createDataset(tenant: "acme", name: "d", from: imp, sha256: sha)
+            return nil
+        } catch StoreError.invalid(let param, _) { return param } catch { return "\(error)" }
     }
 
     @Test func documentsImportWithCountsPerDomainAndStableIDs() throws {
@@ -59,6 +65,31 @@ import Testing
         let pairs = try store.livePreferencePairs(dataset: ds.id, tenant: "acme")
         #expect(ds.kind == .preferencePairs && pairs.count == 2 && pairs.contains { $0.id == "p1" })
         #expect(pairs.first { $0.id != "p1" }!.id.hasPrefix("pair_"))
+    }
+
+    /// Records wait in a spool file, not in memory, and come back in upload order; a repeated id (here a pair whose
+    /// content id repeats) rolls the whole dataset back.
+    @Test func recordsAreSpooledAndARepeatedIDStoresNothing() throws {
+        let store = try makeStore()
+        let lines = (0..<5000).map { #"{"id":"d\#($0)","domain":"x","text":"\#(String(repeating: "t", count: $0 % 700 + 1))"}"# }
+        let (imp, sha) = try importing(lines.joined(separator: "\n"), chunk: 4093)
+        let ds = try store.createDataset(tenant: "acme", name: "big", from: imp, sha256: sha)
+        let docs = try store.liveDocuments(dataset: ds.id, tenant: "acme")
+        #expect(docs.count == 5000 && ds.recordCount == 5000)
+        #expect(docs.first { $0.id == "d4321" }?.text.count == 4321 % 700 + 1)
+        let pairs = """
+        {"prompt":"q","chosen":"a","rejected":"b"}
+        {"prompt":"q2","chosen":"a","rejected":"b"}
+        {"prompt":"q","chosen":"a","rejected":"b"}
+        """
+        let (dup, dupSHA) = try importing(pairs, kind: .preferencePairs)
+        do {
+            _ = try store.createDataset(tenant: "acme", name: "dup", from: dup, sha256: dupSHA)
+            Issue.record("a repeated pair was stored")
+        } catch StoreError.invalid(let param, let message) {
+            #expect(param == "line 3" && message.contains("duplicate id"), "\(message)")
+        }
+        #expect(try store.listDatasets(tenant: "acme", after: nil, limit: 10).datasets.map(\.name) == ["big"])
     }
 
     @Test func everyBadLineIsReportedByNumber() {

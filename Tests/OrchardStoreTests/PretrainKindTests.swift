@@ -40,6 +40,9 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
     func checkpoints(ofJob id: String) throws -> [CheckpointRef] { try base.checkpoints(ofJob: id) }
     func jobDefinition(id: String) throws -> JobDefinition? { try base.jobDefinition(id: id) }
     func modelLineage(root: String, dataset: String) throws -> Set<String> { try base.modelLineage(root: root, dataset: dataset) }
+    func reserveModelVersion(root: String, rootVersion: Int) throws -> Int {
+        try base.reserveModelVersion(root: root, rootVersion: rootVersion)
+    }
 }
 
 @Suite struct PretrainKindTests {

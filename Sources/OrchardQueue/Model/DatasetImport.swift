@@ -7,26 +7,40 @@ public enum DatasetKind: String, Sendable, Codable {
     case preferencePairs = "preference_pairs"
 }
 
-/// Parses and validates a JSONL upload as it streams in, line by line. Nothing reaches the
-/// database until `finish` succeeds, so a bad line leaves no half-imported dataset.
-/// Errors are `StoreError.invalid(param: "line N", ...)`.
+/// Parses and validates a JSONL upload as it streams in, line by line, and spools the records to a temporary file
+/// (`DatasetSpool`): memory holds one line, whatever the upload's size. Nothing reaches the database until `finish`
+/// succeeds and the store reads the spool back, so a bad line leaves no half-imported dataset.
+/// Errors are `StoreError.invalid(param: "line N", ...)`. A repeated id is found when the store inserts the records
+/// (its primary key), and reported the same way, so no set of ids grows with the upload either.
 public struct DatasetImport: Sendable {
     public private(set) var kind: DatasetKind?
-    public private(set) var documents: [(Document, line: Int)] = []
-    public private(set) var pairs: [(PreferencePair, line: Int)] = []
+    public private(set) var recordCount = 0
     public private(set) var byteCount: Int64 = 0
     private var pending: [UInt8] = []
     private var line = 0
-    private var ids = Set<String>()
     private var hasher = SHA256Stream()
+    private let spool: DatasetSpool
     public let maxLineBytes: Int
 
-    public init(expectedKind: DatasetKind? = nil, maxLineBytes: Int = 8 << 20) {
+    /// `spoolDirectory`: where the records wait until the store reads them (the server uses its data directory).
+    public init(expectedKind: DatasetKind? = nil, maxLineBytes: Int = 8 << 20,
+                spoolDirectory: URL = FileManager.default.temporaryDirectory.appendingPathComponent("orchard-uploads")) {
         self.kind = expectedKind
         self.maxLineBytes = maxLineBytes
+        self.spool = DatasetSpool(directory: spoolDirectory)
     }
 
-    public var recordCount: Int { documents.count + pairs.count }
+    /// The documents in upload order, with their line numbers (a documents upload; after `finish`).
+    public func forEachDocument(_ body: (Document, _ line: Int) throws -> Void) throws {
+        guard kind == .documents else { return }
+        try spool.forEachRecord { line, f in try body(Document(id: f[0], domain: f[1], text: f[2]), line) }
+    }
+
+    /// The preference pairs in upload order, with their line numbers (a pairs upload; after `finish`).
+    public func forEachPair(_ body: (PreferencePair, _ line: Int) throws -> Void) throws {
+        guard kind == .preferencePairs else { return }
+        try spool.forEachRecord { line, f in try body(PreferencePair(id: f[0], prompt: f[1], chosen: f[2], rejected: f[3]), line) }
+    }
 
     /// Feeds the next chunk of the upload.
     public mutating func feed(_ chunk: some Collection<UInt8>) throws {
@@ -48,6 +62,7 @@ public struct DatasetImport: Sendable {
     public mutating func finish() throws -> String {
         if !pending.isEmpty { try takeLine() }
         guard recordCount > 0 else { throw StoreError.invalid(param: "body", message: "the upload holds no records") }
+        try spool.flush()
         return hasher.finalizeHex()
     }
 
@@ -62,6 +77,7 @@ public struct DatasetImport: Sendable {
         guard let text = String(validating: pending, as: UTF8.self) else { throw bad("not valid UTF-8") }
         guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)),
               case .object(let o) = value else { throw bad("not a JSON object") }
+        if let path = pending.withUnsafeBytes({ JSONDuplicateKeys.firstDuplicate(in: $0) }) { throw bad("duplicate key", path) }
         let lineKind: DatasetKind
         if o["text"] != nil || o["domain"] != nil { lineKind = .documents }
         else if o["prompt"] != nil || o["chosen"] != nil || o["rejected"] != nil { lineKind = .preferencePairs }
@@ -84,17 +100,16 @@ public struct DatasetImport: Sendable {
         if let unknown = o.keys.sorted().first(where: { !allowed.contains($0) }) { throw bad("unknown field", unknown) }
         switch lineKind {
         case .documents:
-            let doc = Document(id: try string("id", maxLength: 256)!, domain: try string("domain", maxLength: 128)!,
-                               text: try string("text")!)
-            guard ids.insert(doc.id).inserted else { throw bad("duplicate id \(doc.id)", "id") }
-            documents.append((doc, line))
+            let id = try string("id", maxLength: 256)!, domain = try string("domain", maxLength: 128)!, text = try string("text")!
+            try spool.append(line: line, fields: [id, domain, text])
+            recordCount += 1
         case .preferencePairs:
             let prompt = try string("prompt")!, chosen = try string("chosen")!, rejected = try string("rejected")!
             // Without an id, the pair's id is a hash of its content: stable across re-uploads.
             let id = try string("id", required: false, maxLength: 256)
                 ?? "pair_" + String(Fingerprint.sha256(Data((prompt + "\u{0}" + chosen + "\u{0}" + rejected).utf8)).prefix(16))
-            guard ids.insert(id).inserted else { throw bad("duplicate id \(id)", "id") }
-            pairs.append((PreferencePair(id: id, prompt: prompt, chosen: chosen, rejected: rejected), line))
+            try spool.append(line: line, fields: [id, prompt, chosen, rejected])
+            recordCount += 1
         }
     }
 }

@@ -97,6 +97,10 @@ public protocol DatasetCatalog: Sendable {
     func jobsTrained(onDataset dataset: String, documentIDs: [String]) throws -> [String]
     /// The documents of `dataset` in a model's lineage: rows of its root job and of every version job recorded under it.
     func modelLineage(root: String, dataset: String) throws -> Set<String>
+    /// Reserves (fenced) the number of the version of model `root` that the job will release: one past `rootVersion`
+    /// and every number reserved for the model so far; the job's earlier reservation when it has one (a resume).
+    /// Numbers are unique per model and increase in reservation order; a failed job's number is not reused.
+    func reserveModelVersion(_ lease: Lease, root: String, rootVersion: Int) throws -> Int
     func lineage(jobID: String) throws -> [(dataset: String, documentID: String)]
     /// Tombstones records; returns the ids that were live.
     @discardableResult

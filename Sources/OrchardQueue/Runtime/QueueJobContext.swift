@@ -133,6 +133,11 @@ public final class QueueJobContext: JobContext, @unchecked Sendable {
         return try store.modelLineage(root: root, dataset: dataset)
     }
 
+    public func reserveModelVersion(root: String, rootVersion: Int) throws -> Int {
+        guard try store.job(id: root, tenant: tenant) != nil else { throw StoreError.notFound(kind: "job", id: root) }
+        return try fenced { try store.reserveModelVersion(lease, root: root, rootVersion: rootVersion) }
+    }
+
     public func jobDefinition(id: String) throws -> JobDefinition? {
         guard let j = try store.job(id: id, tenant: tenant) else { return nil }
         return JobDefinition(id: j.id, type: j.type, params: j.params, seed: j.seed)

@@ -10,6 +10,15 @@ info:
     fine-tuning API: lists are `{object: "list", data, has_more}` paged with `after` (the id of
     the last item of the previous page, newest first); errors are `{"error": {code, message, param}}`;
     ids carry a prefix (`job_`, `ds_`, `ckpt_`). Times are Unix seconds.
+
+    Answers every route shares: a JSON body with a key repeated inside one object is 400 `invalid_json`
+    with `param` = the key's path (a decoder would otherwise keep one of the two values silently); a query
+    parameter with an empty value (`?after=`) is the same as leaving it out; a documented path with an
+    undocumented method is 405 `method_not_allowed` with `Allow`; request headers over 80 KiB in all (or
+    1,000 fields) are 431 `request_header_fields_too_large` and a request that is not HTTP/1.1 is 400
+    `malformed_request`, both in the error envelope, after which the server closes the connection. The
+    `Authorization` header is `Bearer KEY`: the scheme is case-insensitive and whitespace around the key
+    is ignored.
 servers:
   - url: http://127.0.0.1:8080
 security:
@@ -143,7 +152,7 @@ paths:
     get:
       summary: The job's events, oldest first
       parameters:
-        - { name: after, in: query, schema: { type: integer, minimum: 0, default: 0 }, description: Return events with id > after }
+        - { name: after, in: query, schema: { type: integer, minimum: 0, maximum: 9223372036854775807, default: 0 }, description: Return events with id > after }
         - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 1000, default: 100 } }
       responses:
         "200": { description: A page, content: { application/json: { schema: { $ref: "#/components/schemas/EventList" } } } }
@@ -155,15 +164,34 @@ paths:
     get:
       summary: The job's events as Server-Sent Events
       description: |
-        Each event is `id: SEQ`, `event: TYPE`, `data: <Event JSON>`. `Last-Event-ID` (or `?after=`)
-        resumes after that sequence number without loss or duplicates. Comment lines (`: keep-alive`)
-        are sent every 15 s while idle. After the job's terminal event (`job.succeeded`, `job.failed`,
-        `job.cancelled`) the server sends `event: end` with `data: {"status": ...}` and closes.
+        A `text/event-stream` (UTF-8). The stream opens with `retry: 1000`. Each job event is one frame of
+        three fields, `id: SEQ` (the event's `id`), `event: TYPE` (its `type`) and `data: JSON` (the whole
+        `Event` object of the events list, on one line), then a blank line. `Last-Event-ID` (which wins over
+        `?after=` when both are sent) resumes after that sequence number without loss or duplicates. Comment
+        lines (`: keep-alive`) are sent every 15 s while idle. After the job's terminal event (`job.succeeded`,
+        `job.failed`, `job.cancelled`) the server sends a last frame with no `id`, `event: end` and
+        `data: {"status": "succeeded" | "failed" | "cancelled"}`, and closes the response.
       parameters:
-        - { name: after, in: query, schema: { type: integer, minimum: 0 } }
-        - { name: Last-Event-ID, in: header, schema: { type: integer, minimum: 0 } }
+        - { name: after, in: query, schema: { type: integer, minimum: 0, maximum: 9223372036854775807 } }
+        - { name: Last-Event-ID, in: header, schema: { type: integer, minimum: 0, maximum: 9223372036854775807 } }
       responses:
-        "200": { description: Event stream, content: { text/event-stream: { schema: { type: string } } } }
+        "200":
+          description: Event stream (frames as described above; `data` of a job event is an `Event`)
+          content:
+            text/event-stream:
+              schema: { type: string }
+              example: |
+                retry: 1000
+
+                id: 1
+                event: job.queued
+                data: {"attempt":0,"created_at":1765000000,"data":null,"id":1,"job_id":"job_abc","level":"info","message":"queued","object":"job.event","type":"job.queued"}
+
+                : keep-alive
+
+                event: end
+                data: {"status":"succeeded"}
+
         "401": { $ref: "#/components/responses/Unauthorized" }
         "404": { $ref: "#/components/responses/NotFound" }
         "422": { $ref: "#/components/responses/Invalid" }
@@ -261,7 +289,8 @@ paths:
         One JSON object per line: documents `{id, domain, text}` or preference pairs
         `{id?, prompt, chosen, rejected}` (a pair without `id` gets `pair_` + a hash of its content).
         Every line is validated; a bad line answers 422 with `param: "line N"` and nothing is stored.
-        Blank lines are skipped. Uploads above the server's limit (`--max-dataset-mb`, 512 MiB) are 413.
+        A line is at most 8 MiB (8,388,608 bytes; longer: 422 `line N`), and a key repeated within a line
+        is refused the same way. Blank lines are skipped. Uploads above the server's limit (`--max-dataset-mb`, 512 MiB) are 413.
       parameters:
         - { name: name, in: query, schema: { type: string, minLength: 1, maxLength: 256, default: dataset } }
         - { name: kind, in: query, schema: { $ref: "#/components/schemas/DatasetKind" }, description: Optional; otherwise taken from the first line }
@@ -368,7 +397,7 @@ paths:
     get:
       summary: The request's append-only audit trail
       parameters:
-        - { name: after, in: query, schema: { type: integer, minimum: 0, default: 0 } }
+        - { name: after, in: query, schema: { type: integer, minimum: 0, maximum: 9223372036854775807, default: 0 } }
         - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 1000, default: 100 } }
       responses:
         "200": { description: A page of events, content: { application/json: { schema: { $ref: "#/components/schemas/DeletionEventList" } } } }
@@ -382,7 +411,7 @@ components:
     JobID: { name: id, in: path, required: true, schema: { type: string, pattern: "^job_" } }
     CheckpointID: { name: id, in: path, required: true, schema: { type: string, pattern: "^ckpt_" } }
   responses:
-    BadRequest: { description: Malformed JSON (`invalid_json`), content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
+    BadRequest: { description: "Malformed JSON, or a key repeated within one object (`invalid_json`, `param` = its path)", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
     Unauthorized: { description: Missing or invalid API key (`unauthorized`), content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
     NotFound: { description: No such resource for this tenant (`not_found`), content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
     Conflict: { description: "`invalid_state_transition` or `idempotency_key_reused`", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }

@@ -107,7 +107,7 @@ public struct LMUnlearnKind: UnlearningKind {
         if let v = inputVersion, v.model != p.model {
             throw JobError.invalid(param: "checkpoint", message: "checkpoint \(input!.id) is a version of model \(v.model), not \(p.model)")
         }
-        let version = (inputVersion?.version ?? 1) + 1
+        let version = try context.reserveModelVersion(root: p.model, rootVersion: 1)
         // Replay anchors: the root's pinned checkpoints and those of the version being edited.
         var candidates = try context.checkpoints(ofJob: p.model)
         if let c = input, c.jobID != p.model { candidates += try context.checkpoints(ofJob: c.jobID) }

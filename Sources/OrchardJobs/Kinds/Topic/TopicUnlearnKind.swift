@@ -103,7 +103,7 @@ public struct TopicUnlearnKind: UnlearningKind {
                              data: ["retrains": .number(Double(report.capacity?.retrains ?? 0))])
         }
         var next = meta
-        next.version += 1
+        next.version = try context.reserveModelVersion(root: meta.rootJob, rootVersion: 0)
         return try save(kind: "base", meta: next, r: r, forgotten: forget.count, skipped: skipped, capacity: report.capacity,
                         guarantee: report.guarantee, retrained: report.retrainedFromScratch, evaluation: evaluation,
                         context: context) { dir in
@@ -156,7 +156,7 @@ public struct TopicUnlearnKind: UnlearningKind {
             try context.emit("retrained", "head deletion capacity exhausted: refitted the head on its live training split and reset the counter")
         }
         var next = meta
-        next.version += 1
+        next.version = try context.reserveModelVersion(root: meta.rootJob, rootVersion: 0)
         return try save(kind: "head", meta: next, r: r, forgotten: forget.count, skipped: skipped, capacity: report?.capacity,
                         guarantee: release.guarantee, retrained: retrained, evaluation: evaluation, context: context) { dir in
             try TopicCheckpoint.save(meta: next, model: nil, head: newHead, release: release, report: report, in: dir)
