@@ -19,6 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to bind (0 picks a free one).") var port: Int = 8080
     @Option(help: "Largest dataset upload in MiB.") var maxDatasetMb: Int = 512
     @Option(help: "trace | debug | info | notice | warning | error | critical") var logLevel: String?
+    @OptionGroup(title: "Limits for keys that set none of their own (default: none)") var limits: LimitOptions
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var workerOptions: WorkerOptions
 
@@ -30,6 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.port = port
         let storeConfig = try storeOptions.storeConfiguration()
         config.maxDatasetBytes = maxDatasetMb << 20
+        config.defaultLimits = try limits.limits()
         config.uploadSpoolDirectory = storeConfig.dataDirectory.appendingPathComponent("uploads", isDirectory: true)
         try workerOptions.apply(to: &config.workers, drainTimeout: &config.drainTimeout)
         let store = try OrchardStore(configuration: storeConfig, logger: logger)
@@ -85,16 +87,35 @@ struct KeysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "create", abstract: "Create an API key for a tenant.")
         @Option(help: "Tenant the key acts for.") var tenant: String
         @Option(help: "Data directory.") var dataDir: String = "./.orchard"
+        @OptionGroup(title: "This key's limits (default: the server's)") var limits: LimitOptions
 
         func run() async throws {
             let store = try OrchardStore(configuration: StoreConfiguration(dataDirectory: URL(fileURLWithPath: dataDir, isDirectory: true)))
             do {
-                let key = try store.createAPIKey(tenant: tenant)
+                let key = try store.createAPIKey(tenant: tenant, limits: try limits.limits())
                 print("created an API key for tenant \(tenant); it is shown once:")
                 print(key)
             } catch let e as StoreError {
                 throw ValidationError(e.description)
             }
         }
+    }
+}
+
+/// The three per-key limits as flags: on `serve` they are the defaults for keys without their own, on `keys create`
+/// the new key's own values (docs/operations.md, "Limits").
+struct LimitOptions: ParsableArguments {
+    @Option(help: "Sustained requests per second per key (429 with Retry-After beyond it; burst: one second's worth).")
+    var requestsPerSecond: Double?
+    @Option(help: "Unfinished jobs (queued, running, paused) a tenant may have; a submission beyond it is 429.")
+    var maxQueuedJobs: Int?
+    @Option(help: "Dataset storage per tenant in MiB (bytes as uploaded); an upload beyond it is 413.")
+    var maxDatasetStorageMb: Int?
+
+    func limits() throws -> TenantLimits {
+        let l = TenantLimits(requestsPerSecond: requestsPerSecond, maxQueuedJobs: maxQueuedJobs,
+                             maxDatasetBytes: maxDatasetStorageMb.map { Int64($0) << 20 })
+        do { try l.validate() } catch let e as StoreError { throw ValidationError(e.description) }
+        return l
     }
 }

@@ -12,6 +12,8 @@ public enum StoreError: Error, Sendable, Equatable {
     case leaseLost(jobID: String)
     /// Input the store refuses (HTTP 422), with the offending parameter.
     case invalid(param: String?, message: String)
+    /// A tenant limit would be exceeded (queued jobs: HTTP 429; dataset storage: HTTP 413); nothing was written.
+    case limitExceeded(TenantLimits.Kind, message: String)
 }
 
 extension StoreError: CustomStringConvertible {
@@ -22,6 +24,7 @@ extension StoreError: CustomStringConvertible {
         case .idempotencyMismatch(let key): return "Idempotency-Key \(key) was used with a different request body"
         case .leaseLost(let id): return "lease on job \(id) was lost"
         case .invalid(_, let message): return message
+        case .limitExceeded(_, let message): return message
         }
     }
 }

@@ -47,6 +47,12 @@ public struct APIError: Error, HTTPResponseError, Sendable {
             case .idempotencyMismatch: return .init(.conflict, code: "idempotency_key_reused", message: e.description, param: "Idempotency-Key")
             case .invalid(let param, let message): return .invalid(param, message)
             case .leaseLost: return nil
+            case .limitExceeded(let kind, let message):
+                switch kind {
+                case .maxDatasetBytes: return .init(.contentTooLarge, code: "dataset_storage_limit_exceeded", message: message)
+                case .maxQueuedJobs: return .init(.tooManyRequests, code: "queued_jobs_limit_exceeded", message: message)
+                case .requestsPerSecond: return .init(.tooManyRequests, code: "rate_limited", message: message)
+                }
             }
         case let e as JobError:
             switch e {

@@ -27,18 +27,27 @@ struct DatasetRoutes {
             expected = kind
         }
         var upload = spoolDirectory.map { DatasetImport(expectedKind: expected, spoolDirectory: $0) } ?? DatasetImport(expectedKind: expected)
+        let store = store, quota = context.limits.maxDatasetBytes
+        // The tenant's storage limit: checked as the bytes arrive (to stop early) and again when the dataset is stored.
+        var stored: Int64 = 0
+        if quota != nil { stored = try await store.offload { try store.datasetBytes(tenant: tenant) } }
         var received = 0
         for try await chunk in request.body {
             received += chunk.readableBytes
             if received > maxUploadBytes {
                 throw APIError(.contentTooLarge, code: "payload_too_large", message: "dataset uploads are limited to \(maxUploadBytes) bytes")
             }
+            if let quota, stored + Int64(received) > quota {
+                throw StoreError.limitExceeded(.maxDatasetBytes, message:
+                    "tenant \(tenant) stores \(stored) dataset bytes; this upload would exceed the key's limit of \(quota)")
+            }
             try upload.feed(chunk.readableBytesView)
         }
         let sha = try upload.finish()
         let finished = upload
-        let store = store
-        let ds = try await store.offload { try store.createDataset(tenant: tenant, name: name, from: finished, sha256: sha) }
+        let ds = try await store.offload {
+            try store.createDataset(tenant: tenant, name: name, from: finished, sha256: sha, maxTenantBytes: quota)
+        }
         return Resources.response(Resources.dataset(ds), status: .created)
     }
 

@@ -24,9 +24,11 @@ struct JobRoutes {
         let tenant = try context.requireTenant()
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let body = try JobRequest.parseJSON(buffer)
-        let (submission, references) = try JobRequest.submission(body: body, tenant: tenant, registry: registry,
-                                                                 idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
-        let store = store
+        let checked = try JobRequest.submission(body: body, tenant: tenant, registry: registry,
+                                                idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
+        var validated = checked.0
+        validated.maxQueuedJobs = context.limits.maxQueuedJobs
+        let store = store, submission = validated, references = checked.1
         let (job, replayed) = try await store.offload {
             try JobRequest.checkReferences(references, tenant: tenant, store: store)
             return try store.submit(submission)

@@ -1,11 +1,14 @@
 import Hummingbird
 import Logging
+import OrchardQueue
 
 /// The per-request context: Hummingbird's core storage plus the authenticated tenant.
 public struct OrchardRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `AuthMiddleware` on every `/v1` route.
     public var tenant: String?
+    /// The authenticated key's limits (its own, else the server's defaults). Set by `AuthMiddleware`.
+    public var limits = TenantLimits()
 
     public init(source: Source) {
         coreContext = .init(source: source)

@@ -7,11 +7,18 @@ import OrchardQueue
 extension OrchardStore {
     /// Stores a fully validated import in one transaction, reading its spooled records back in upload order. A
     /// repeated id (the table's primary key) rolls everything back and is reported at the line that repeats it.
-    public func createDataset(tenant: String, name: String, from upload: DatasetImport, sha256: String) throws -> Dataset {
+    public func createDataset(tenant: String, name: String, from upload: DatasetImport, sha256: String, maxTenantBytes: Int64?) throws -> Dataset {
         guard let kind = upload.kind else { throw StoreError.invalid(param: "body", message: "the upload holds no records") }
         let id = Identifiers.make("ds")
         try pool.write { db in
             let now = now()
+            if let max = maxTenantBytes {
+                let stored = try Self.datasetBytes(db, tenant: tenant)
+                if stored + upload.byteCount > max {
+                    throw StoreError.limitExceeded(.maxDatasetBytes, message:
+                        "tenant \(tenant) stores \(stored) dataset bytes; this upload of \(upload.byteCount) would exceed the key's limit of \(max)")
+                }
+            }
             try db.execute(sql: """
                 INSERT INTO datasets (id, tenant, name, kind, record_count, bytes, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [id, tenant, name, kind.rawValue, upload.recordCount, upload.byteCount, sha256, now])
@@ -35,6 +42,14 @@ extension OrchardStore {
         }
         guard let ds = try dataset(id: id, tenant: tenant) else { throw StoreError.notFound(kind: "dataset", id: id) }
         return ds
+    }
+
+    public func datasetBytes(tenant: String) throws -> Int64 {
+        try pool.read { db in try Self.datasetBytes(db, tenant: tenant) }
+    }
+
+    static func datasetBytes(_ db: Database, tenant: String) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(bytes), 0) FROM datasets WHERE tenant = ?", arguments: [tenant]) ?? 0
     }
 
     static func loadDataset(_ db: Database, row: Row) throws -> Dataset {

@@ -23,6 +23,15 @@ extension OrchardStore {
                     return (job, true)
                 }
             }
+            if let max = s.maxQueuedJobs {
+                let open = try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM jobs WHERE status IN ('queued','running','paused') AND tenant = ?
+                    """, arguments: [s.tenant]) ?? 0
+                if open >= max {
+                    throw StoreError.limitExceeded(.maxQueuedJobs, message:
+                        "tenant \(s.tenant) has \(open) unfinished jobs (queued, running or paused); this key allows at most \(max)")
+                }
+            }
             let id = try Self.insertJob(db, s, at: now)
             guard let job = try Self.fetchJob(db, id: id, tenant: s.tenant) else { throw StoreError.notFound(kind: "job", id: id) }
             return (job, false)

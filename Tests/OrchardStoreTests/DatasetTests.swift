@@ -127,10 +127,13 @@ import Testing
     @Test func apiKeysAreStoredHashed() throws {
         let store = try makeSQLiteStore()
         let key = try store.createAPIKey(tenant: "acme")
-        #expect(try store.tenant(forAPIKey: key) == "acme")
-        #expect(try store.tenant(forAPIKey: key + "x") == nil)
+        #expect(try store.identity(forAPIKey: key) == APIKeyIdentity(tenant: "acme", limits: TenantLimits()))
+        #expect(try store.identity(forAPIKey: key + "x") == nil)
+        let limited = try store.createAPIKey(tenant: "acme", limits: TenantLimits(requestsPerSecond: 2.5, maxQueuedJobs: 3, maxDatasetBytes: 1 << 30))
+        #expect(try store.identity(forAPIKey: limited)?.limits == TenantLimits(requestsPerSecond: 2.5, maxQueuedJobs: 3, maxDatasetBytes: 1 << 30))
+        #expect(throws: StoreError.self) { try store.createAPIKey(tenant: "acme", limits: TenantLimits(maxQueuedJobs: 0)) }
         let stored = try store.pool.read { db in try String.fetchAll(db, sql: "SELECT key_hash FROM api_keys") }
-        #expect(stored == [APIKeyHash.of(key)] && !stored.contains(key))
+        #expect(Set(stored) == [APIKeyHash.of(key), APIKeyHash.of(limited)] && !stored.contains(key))
         #expect(throws: StoreError.self) { try store.createAPIKey(tenant: "  ") }
     }
 }

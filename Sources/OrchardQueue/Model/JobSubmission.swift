@@ -14,6 +14,8 @@ public struct JobSubmission: Sendable {
     /// `Idempotency-Key` header and the SHA-256 of the request body it was sent with.
     public var idempotencyKey: String?
     public var fingerprint: String?
+    /// The submitting key's limit on the tenant's unfinished jobs, checked in the inserting transaction.
+    public var maxQueuedJobs: Int?
 
     public init(tenant: String, type: String, params: JSONValue, seed: UInt64, priority: Int = 5,
                 maxAttempts: Int = 3, metadata: [String: String] = [:], idempotencyKey: String? = nil,

@@ -78,7 +78,11 @@ extension CheckpointCatalog {
 
 /// Datasets, their documents and preference pairs, lineage and tombstones.
 public protocol DatasetCatalog: Sendable {
-    func createDataset(tenant: String, name: String, from upload: DatasetImport, sha256: String) throws -> Dataset
+    /// Stores a validated upload; with `maxTenantBytes`, refuses it (`limitExceeded(.maxDatasetBytes)`) when the
+    /// tenant's stored bytes would exceed it, checked in the same transaction.
+    func createDataset(tenant: String, name: String, from upload: DatasetImport, sha256: String, maxTenantBytes: Int64?) throws -> Dataset
+    /// Bytes (as uploaded) of the tenant's stored datasets.
+    func datasetBytes(tenant: String) throws -> Int64
     func dataset(id: String, tenant: String) throws -> Dataset?
     func listDatasets(tenant: String, after: String?, limit: Int) throws -> (datasets: [Dataset], hasMore: Bool)
     /// Live (not tombstoned) records, in stable id order.
@@ -163,8 +167,9 @@ public protocol DeletionRequestStore: Sendable {
 /// Bearer API keys, stored hashed.
 public protocol APIKeyStore: Sendable {
     /// A new key for `tenant` (shown once).
-    func createAPIKey(tenant: String) throws -> String
-    func tenant(forAPIKey key: String) throws -> String?
+    func createAPIKey(tenant: String, limits: TenantLimits) throws -> String
+    /// The tenant and the limits of a bearer key, or nil.
+    func identity(forAPIKey key: String) throws -> APIKeyIdentity?
 }
 
 /// Everything the service persists: one value the routes and the worker runtime hold.
@@ -187,4 +192,14 @@ extension JobQueue {
 /// How API keys are stored: only their SHA-256 (hex), never the key.
 public enum APIKeyHash {
     public static func of(_ key: String) -> String { Fingerprint.sha256(Data(key.utf8)) }
+}
+
+extension QueueStore {
+    /// Stores a validated upload with no storage limit.
+    public func createDataset(tenant: String, name: String, from upload: DatasetImport, sha256: String) throws -> Dataset {
+        try createDataset(tenant: tenant, name: name, from: upload, sha256: sha256, maxTenantBytes: nil)
+    }
+
+    /// A key whose limits are all the server's defaults.
+    public func createAPIKey(tenant: String) throws -> String { try createAPIKey(tenant: tenant, limits: TenantLimits()) }
 }

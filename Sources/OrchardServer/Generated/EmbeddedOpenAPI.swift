@@ -19,6 +19,11 @@ info:
     `malformed_request`, both in the error envelope, after which the server closes the connection. The
     `Authorization` header is `Bearer KEY`: the scheme is case-insensitive and whitespace around the key
     is ignored.
+
+    Limits (per key, else the server's defaults; none unless configured): a key over its request rate gets
+    429 `rate_limited` with `Retry-After` (seconds) on any `/v1` route; a submission while the tenant has
+    `max_queued_jobs` unfinished jobs is 429 `queued_jobs_limit_exceeded`; an upload that would take the
+    tenant's stored dataset bytes over `max_dataset_bytes` is 413 `dataset_storage_limit_exceeded`.
 servers:
   - url: http://127.0.0.1:8080
 security:
@@ -67,6 +72,9 @@ paths:
         (documents vs preference pairs, else 422), both with `param` (`params.dataset`).
         With an `Idempotency-Key`, the same key and body return the original job (201,
         `Idempotent-Replayed: true`); the same key with a different body is 409 `idempotency_key_reused`.
+        When the tenant already has as many unfinished jobs (queued, running, paused) as the key's
+        `max_queued_jobs`, the answer is 429 `queued_jobs_limit_exceeded` and nothing is queued (a replay
+        of an accepted submission still answers 201).
       parameters:
         - { name: Idempotency-Key, in: header, required: false, schema: { type: string, minLength: 1, maxLength: 255 } }
       requestBody:
@@ -84,6 +92,7 @@ paths:
         "409": { $ref: "#/components/responses/Conflict" }
         "413": { $ref: "#/components/responses/TooLarge" }
         "422": { $ref: "#/components/responses/Invalid" }
+        "429": { $ref: "#/components/responses/TooMany" }
     get:
       summary: List jobs, newest first
       parameters:
@@ -304,6 +313,7 @@ paths:
         "401": { $ref: "#/components/responses/Unauthorized" }
         "413": { $ref: "#/components/responses/TooLarge" }
         "422": { $ref: "#/components/responses/Invalid" }
+        "429": { $ref: "#/components/responses/TooMany" }
     get:
       summary: List datasets, newest first
       parameters:
@@ -415,7 +425,8 @@ components:
     Unauthorized: { description: Missing or invalid API key (`unauthorized`), content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
     NotFound: { description: No such resource for this tenant (`not_found`), content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
     Conflict: { description: "`invalid_state_transition` or `idempotency_key_reused`", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
-    TooLarge: { description: Body too large (`payload_too_large`; JSON bodies are limited to 1 MiB), content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
+    TooLarge: { description: "Body too large (`payload_too_large`; JSON bodies are limited to 1 MiB), or an upload over the tenant's dataset storage limit (`dataset_storage_limit_exceeded`)", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
+    TooMany: { description: "Over a limit: `rate_limited` (with `Retry-After`) or `queued_jobs_limit_exceeded`", headers: { Retry-After: { schema: { type: integer, minimum: 1 } } }, content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
     Invalid: { description: "Unknown field or bad value, named by `param` (`invalid_request`, `unknown_parameter`, `unknown_job_type`, `invalid_params`)", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
   schemas:
     Status:
