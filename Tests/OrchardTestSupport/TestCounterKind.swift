@@ -17,6 +17,10 @@ public struct TestCounterKind: JobKind {
         /// Attempts 1...n fail with a transient error.
         public var fail_attempts: AutoSetting<Int> = .value(0)
         public var fail_permanently: Bool = false
+        /// Each checkpoint also holds `padding.bin` of this many bytes (to fill a small file system).
+        public var checkpoint_padding_bytes: AutoSetting<Int> = .value(0)
+        /// On attempts 1...n, every checkpoint write after the attempt's first fails with ENOSPC (an injected full disk).
+        public var fail_checkpoint_writes_attempts: AutoSetting<Int> = .value(0)
         public init() {}
     }
     public struct Output: Codable, Sendable {
@@ -30,6 +34,8 @@ public struct TestCounterKind: JobKind {
         let d = Params()
         p.steps.fill { d.steps.value }; p.checkpoint_every.fill { d.checkpoint_every.value }
         p.step_ms.fill { d.step_ms.value }; p.fail_attempts.fill { d.fail_attempts.value }
+        p.checkpoint_padding_bytes.fill { 0 }; p.fail_checkpoint_writes_attempts.fill { 0 }
+        try JobError.require(p.checkpoint_padding_bytes.value, in: 0...(64 << 20), "checkpoint_padding_bytes")
         try JobError.require(p.steps.value, in: 1...100_000, "steps")
         try JobError.require(p.checkpoint_every.value, in: 1...100_000, "checkpoint_every")
         try JobError.require(p.step_ms.value, in: 0...10_000, "step_ms")
@@ -51,12 +57,18 @@ public struct TestCounterKind: JobKind {
         }
         if params.fail_permanently { throw JobError.permanent(code: "test_permanent", message: "fails on purpose") }
         var saved = state.step
+        var savedThisAttempt = 0
+        let padding = params.checkpoint_padding_bytes.value
+        let injectFullDisk = context.attempt <= params.fail_checkpoint_writes_attempts.value
         func save() throws {
             let s = state
             try context.saveCheckpoint(step: s.step, metrics: ["loss": Self.loss(s.value)]) { dir in
                 try JSONEncoder().encode(s).write(to: dir.appendingPathComponent("state.json"))
+                if injectFullDisk && savedThisAttempt > 0 { throw POSIXError(.ENOSPC) }
+                if padding > 0 { try Data(count: padding).write(to: dir.appendingPathComponent("padding.bin")) }
             }
             saved = s.step
+            savedThisAttempt += 1
         }
         while state.step < steps {
             if context.shouldStop {

@@ -76,7 +76,7 @@ public final class QueueJobContext: JobContext, @unchecked Sendable {
             }
         } catch {
             storage.discard(tmp)
-            throw error
+            throw CheckpointWriteFailure.classify(error, checkpoint: id)
         }
     }
 
