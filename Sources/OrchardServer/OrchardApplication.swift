@@ -27,7 +27,7 @@ public enum OrchardApplication {
         return router
     }
 
-    /// The HTTP application with `WorkerPool` (when `workers.count > 0`) and `Reaper` attached.
+    /// The HTTP application (HTTPS when `config.tls` is set) with `WorkerPool` (when `workers.count > 0`) and `Reaper` attached.
     /// `holdServicesUntilListening`: the worker pool and reaper start only once the server listens
     /// (so the "listening" line is logged first); tests that drive the router without a socket pass false.
     public static func make(store: any QueueStore, registry: JobKindRegistry, config: ServerConfiguration, logger: Logger,
@@ -43,6 +43,7 @@ public enum OrchardApplication {
         }
         return Application(
             router: router(store: store, registry: registry, config: config),
+            server: config.tls?.serverBuilder ?? .http1(),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "orchard"),
             services: services,
             onServerRunning: { channel in
