@@ -6,7 +6,7 @@ HOST         ?= 127.0.0.1
 PORT         ?= 8080
 DATA_DIR     ?= ./.orchard
 WORKERS      ?= 1
-APT_PACKAGES := libsqlite3-dev libssl-dev zlib1g-dev libopenblas-dev pkg-config ca-certificates curl python3 python3-venv groff-base
+APT_PACKAGES := libsqlite3-dev libssl-dev zlib1g-dev libopenblas-dev pkg-config ca-certificates curl python3 python3-venv groff-base openssl
 # What the Swift toolchain itself needs on Debian 12 (installed only when swift is missing).
 SWIFT_APT    := libcurl4-openssl-dev libxml2-dev binutils git gnupg2 libc6-dev libedit2 libgcc-12-dev libpython3-dev libstdc++-12-dev libz3-dev tzdata unzip
 SWIFT_VERSION ?= 6.3.1

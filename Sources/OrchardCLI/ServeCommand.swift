@@ -11,7 +11,7 @@ import OrchardTensor
 import OrchardWorkerCLI
 
 /// `orchard serve`: HTTP API + in-process worker pool + reaper. `--port 0` picks a free port; the
-/// first log line is `orchard listening on http://HOST:PORT`.
+/// first log line is `orchard listening on http://HOST:PORT` (`https://` with `--tls-cert`/`--tls-key`).
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP API with its worker pool.")
 
@@ -20,15 +20,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest dataset upload in MiB.") var maxDatasetMb: Int = 512
     @Option(help: "trace | debug | info | notice | warning | error | critical") var logLevel: String?
     @OptionGroup(title: "Limits for keys that set none of their own (default: none)") var limits: LimitOptions
+    @OptionGroup var tlsOptions: TLSOptions
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var workerOptions: WorkerOptions
 
     func run() async throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535") }
+        let tls = try tlsOptions.serverTLS()
         let logger = LogSetup.bootstrap(level: logLevel)
         var config = ServerConfiguration()
         config.host = host
         config.port = port
+        config.tls = tls
         let storeConfig = try storeOptions.storeConfiguration()
         config.maxDatasetBytes = maxDatasetMb << 20
         config.defaultLimits = try limits.limits()
@@ -37,11 +40,13 @@ struct ServeCommand: AsyncParsableCommand {
         let store = try OrchardStore(configuration: storeConfig, logger: logger)
         let registry = KindCatalog.registry()
         let host = host, dataPath = storeConfig.dataDirectory.path, workers = config.workers.count
-        let app = OrchardApplication.make(store: store, registry: registry, config: config, logger: logger) { port in
-            logger.info("orchard listening on http://\(host):\(port)", metadata: [
-                "data_dir": "\(dataPath)", "workers": "\(workers)",
-                "job_types": "\(registry.types.joined(separator: ","))",
-            ])
+        let scheme = tls == nil ? "http" : "https"
+        var listeningMetadata: Logger.Metadata = [
+            "data_dir": "\(dataPath)", "workers": "\(workers)", "job_types": "\(registry.types.joined(separator: ","))",
+        ]
+        if let tls { listeningMetadata["tls_cert"] = "\(tls.certificateChainPath)" }
+        let app = OrchardApplication.make(store: store, registry: registry, config: config, logger: logger) { [listeningMetadata] port in
+            logger.info("orchard listening on \(scheme)://\(host):\(port)", metadata: listeningMetadata)
             logger.info("OpenBLAS kernel \(BLASRuntime.coreName)", metadata: [
                 "config": "\(BLASRuntime.configuration)", "gemm_kernel": "\(GEMMKernel.preferred.rawValue)",
             ])

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import OrchardJobs
@@ -28,7 +29,7 @@ public enum OrchardApplication {
         return router
     }
 
-    /// The HTTP application with `WorkerPool` (when `workers.count > 0`) and `Reaper` attached.
+    /// The HTTP application (HTTPS when `config.tls` is set) with `WorkerPool` (when `workers.count > 0`) and `Reaper` attached.
     /// `holdServicesUntilListening`: the worker pool and reaper start only once the server listens
     /// (so the "listening" line is logged first); tests that drive the router without a socket pass false.
     public static func make(store: any QueueStore, registry: JobKindRegistry, config: ServerConfiguration, logger: Logger,
@@ -49,11 +50,13 @@ public enum OrchardApplication {
         }
         // Hummingbird logs its own start-up at info ("Server started and listening on …"), before `onServerRunning`;
         // below debug it logs at notice and above, so the first line at the default level is the caller's listening line.
+        // Parse errors (oversized headers, not HTTP) are answered in the error envelope, with or without TLS.
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [HTTPParseErrorResponder()])
         var frameworkLogger = logger
         if frameworkLogger.logLevel > .debug { frameworkLogger.logLevel = max(frameworkLogger.logLevel, .notice) }
         return Application(
             router: router(store: store, registry: registry, config: config),
-            server: .http1(configuration: .init(additionalChannelHandlers: [HTTPParseErrorResponder()])),
+            server: config.tls?.serverBuilder(http1: http1) ?? .http1(configuration: http1),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "orchard"),
             services: services,
             onServerRunning: { channel in

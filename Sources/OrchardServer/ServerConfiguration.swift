@@ -6,6 +6,8 @@ import OrchardQueue
 public struct ServerConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     public var port: Int = 8080
+    /// HTTPS with this certificate and key; nil serves plain HTTP (behind a TLS-terminating proxy, or on loopback).
+    public var tls: ServerTLS? = nil
     public var workers: WorkerConfiguration = .init()
     /// Largest accepted dataset upload.
     public var maxDatasetBytes: Int = 512 << 20

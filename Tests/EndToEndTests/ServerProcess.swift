@@ -22,9 +22,10 @@ struct E2EError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// Runs a built executable to completion and returns (status, stdout, stderr).
+/// Runs a built executable to completion and returns (status, stdout, stderr). `timeout`: SIGKILL it after this
+/// long (for commands expected to exit at once that would otherwise run on, like a `serve` that should refuse to start).
 @discardableResult
-func runTool(_ name: String, _ args: [String], env: [String: String] = [:]) throws -> (Int32, String, String) {
+func runTool(_ name: String, _ args: [String], env: [String: String] = [:], timeout: Duration? = nil) throws -> (Int32, String, String) {
     let p = Process()
     p.executableURL = try productsDirectory().appendingPathComponent(name)
     p.arguments = args
@@ -32,9 +33,13 @@ func runTool(_ name: String, _ args: [String], env: [String: String] = [:]) thro
     let out = Pipe(), err = Pipe()
     p.standardOutput = out; p.standardError = err
     try p.run()
+    let pid = p.processIdentifier
+    let killer = DispatchWorkItem { Glibc.kill(pid, SIGKILL) }
+    if let timeout { DispatchQueue.global().asyncAfter(deadline: .now() + Double(timeout.components.seconds), execute: killer) }
     let o = out.fileHandleForReading.readDataToEndOfFile()
     let e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
+    killer.cancel()
     return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
 
@@ -45,9 +50,12 @@ final class ServerProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var log = ""
     private(set) var port = 0
+    /// "https" when started with `--tls-cert` (the port then speaks only TLS), else "http".
+    let scheme: String
 
     init(dataDir: URL, extraArgs: [String] = []) throws {
         self.dataDir = dataDir
+        scheme = extraArgs.contains("--tls-cert") ? "https" : "http"
         process.executableURL = try productsDirectory().appendingPathComponent("orchard-testserver")
         process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir.path,
                              "--lease-seconds", "3", "--heartbeat-seconds", "0.5", "--reap-seconds", "0.2"] + extraArgs
@@ -63,7 +71,7 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     var output: String { lock.withLock { log } }
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
 
     /// Waits for the "listening" line (the first log line) and reads the port from it.
     func waitUntilListening(timeout: Duration = .seconds(60)) async throws {
@@ -72,7 +80,7 @@ final class ServerProcess: @unchecked Sendable {
         while clock.now < deadline {
             let text = output
             // The first log line is Orchard's own and names the port (docs/architecture.md, "Logging and start-up").
-            if let firstLine = text.split(separator: "\n").first, let r = firstLine.range(of: "orchard listening on http://127.0.0.1:") {
+            if let firstLine = text.split(separator: "\n").first, let r = firstLine.range(of: "orchard listening on \(scheme)://127.0.0.1:") {
                 let digits = firstLine[r.upperBound...].prefix { $0.isNumber }
                 if let p = Int(digits), p > 0 { port = p; return }
             }
