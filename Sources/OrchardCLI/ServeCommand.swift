@@ -21,6 +21,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "trace | debug | info | notice | warning | error | critical") var logLevel: String?
     @OptionGroup(title: "Limits for keys that set none of their own (default: none)") var limits: LimitOptions
     @OptionGroup var tlsOptions: TLSOptions
+    @Option(help: "Delete runner events (metrics, …; not the job.* lifecycle) of jobs finished more than this many days ago.")
+    var retainEventsDays: Int?
+    @Option(help: "Delete jobs finished more than this many days ago that carry no data lineage and nothing refers to.")
+    var retainJobsDays: Int?
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var workerOptions: WorkerOptions
 
@@ -35,6 +39,10 @@ struct ServeCommand: AsyncParsableCommand {
         let storeConfig = try storeOptions.storeConfiguration()
         config.maxDatasetBytes = maxDatasetMb << 20
         config.defaultLimits = try limits.limits()
+        for (flag, days) in [("--retain-events-days", retainEventsDays), ("--retain-jobs-days", retainJobsDays)] {
+            if let days, days < 1 { throw ValidationError("\(flag) must be at least 1") }
+        }
+        config.retention = RetentionPolicy(eventsDays: retainEventsDays, jobsDays: retainJobsDays)
         config.uploadSpoolDirectory = storeConfig.dataDirectory.appendingPathComponent("uploads", isDirectory: true)
         try workerOptions.apply(to: &config.workers, drainTimeout: &config.drainTimeout)
         let store = try OrchardStore(configuration: storeConfig, logger: logger)

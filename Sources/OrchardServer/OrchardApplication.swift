@@ -44,6 +44,7 @@ public enum OrchardApplication {
         var services: [any Service] = [Reaper(store: store, interval: config.workers.reapInterval, logger: logger, startGate: gate)]
         services.append(DeletionCoordinatorService(store: store, registry: registry, interval: config.workers.pollInterval * 2,
                                                    logger: logger, startGate: gate))
+        services.append(RetentionService(store: store, policy: config.retention, logger: logger, startGate: gate))
         if config.workers.count > 0 {
             services.append(WorkerPool(store: store, registry: registry, config: config.workers,
                                        drainTimeout: config.drainTimeout, logger: logger, startGate: gate))

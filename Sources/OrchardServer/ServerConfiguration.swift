@@ -14,6 +14,8 @@ public struct ServerConfiguration: Sendable {
     /// Where uploads spool their validated records until they are stored (`orchard serve`: `DATA_DIR/uploads`, emptied
     /// at start-up); nil: a shared directory under the system's temporary directory, never emptied by the server.
     public var uploadSpoolDirectory: URL?
+    /// What the server deletes on its own (old events and jobs, orphaned checkpoint directories).
+    public var retention = RetentionPolicy()
     /// Limits for keys that set none of their own (`orchard serve --requests-per-second …`); nil fields: no limit.
     public var defaultLimits = TenantLimits()
     /// Server-sent events: how often the stream looks for new events, and the keep-alive period.

@@ -101,6 +101,11 @@ public protocol DatasetCatalog: Sendable {
     func jobsTrained(onDataset dataset: String, documentIDs: [String]) throws -> [String]
     /// The documents of `dataset` in a model's lineage: rows of its root job and of every version job recorded under it.
     func modelLineage(root: String, dataset: String) throws -> Set<String>
+    /// Deletes what `policy` lets go of at `nowMillis` (events and jobs; see `RetentionPolicy`) in one transaction and
+    /// returns the storage paths of the deleted checkpoints, whose files the caller removes.
+    func applyRetention(_ policy: RetentionPolicy, nowMillis: Int64) throws -> RetentionReport
+    /// Storage paths of every indexed checkpoint (purged ones included).
+    func indexedCheckpointPaths() throws -> Set<String>
     /// Reserves (fenced) the number of the version of model `root` that the job will release: one past `rootVersion`
     /// and every number reserved for the model so far; the job's earlier reservation when it has one (a resume).
     /// Numbers are unique per model and increase in reservation order; a failed job's number is not reused.

@@ -20,4 +20,6 @@ public protocol CheckpointStorage: Sendable {
     func discard(_ temporary: URL)
     /// Deletes temporary directories left by writers that crashed.
     func removeOrphans()
+    /// Storage paths of published checkpoint directories last modified before `date`.
+    func publishedPaths(modifiedBefore date: Date) -> [String]
 }

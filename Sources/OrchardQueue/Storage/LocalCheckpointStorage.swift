@@ -34,6 +34,21 @@ public struct LocalCheckpointStorage: CheckpointStorage {
         }
     }
 
+    public func publishedPaths(modifiedBefore date: Date) -> [String] {
+        let fm = FileManager.default
+        guard let jobs = try? fm.contentsOfDirectory(atPath: root.path) else { return [] }
+        var out: [String] = []
+        for job in jobs where !job.hasPrefix(".") {
+            guard let ids = try? fm.contentsOfDirectory(atPath: root.appendingPathComponent(job).path) else { continue }
+            for id in ids {
+                let path = "\(job)/\(id)"
+                let modified = (try? fm.attributesOfItem(atPath: url(of: path).path)[.modificationDate] as? Date) ?? Date()
+                if modified < date { out.append(path) }
+            }
+        }
+        return out
+    }
+
     public func makeTemporaryDirectory(id: String) throws -> URL {
         let dir = temporaryRoot.appendingPathComponent("\(getpid()).\(id)", isDirectory: true)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

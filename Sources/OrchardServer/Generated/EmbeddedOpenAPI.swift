@@ -506,7 +506,7 @@ components:
       required: [object, id, job_id, type, level, message, data, attempt, created_at]
       properties:
         object: { type: string, const: job.event }
-        id: { type: integer, description: "Per-job sequence number: 1, 2, 3, ... without gaps" }
+        id: { type: integer, description: "Per-job sequence number: 1, 2, 3, ... without gaps (unless the server's retention deleted the runner events of a job that finished long ago: then only its job.* events remain)" }
         job_id: { type: string }
         type:
           type: string
