@@ -4,22 +4,25 @@ import Foundation
 import NIOCore
 import OrchardJobs
 
-/// `orchard watch JOB`: follows the job's Server-Sent Events and draws a progress bar with the
-/// latest metrics; reconnects with `Last-Event-ID` after a dropped connection; exits when the job ends
-/// (status 0 if it succeeded, 1 otherwise).
+/// `orchard watch JOB`: follows the job's Server-Sent Events. On a terminal: one status line redrawn in place, never
+/// wider than the terminal (its width is read again at every redraw, so a resize takes effect at the next event), with
+/// progress, rates, time left and the job type's headline metrics (`WatchStatus`); warnings on their own lines above
+/// it; a closing summary. Otherwise plain lines, one per event. Reconnects with `Last-Event-ID` after a dropped
+/// connection; exits when the job ends (status 0 if it succeeded, 1 otherwise).
 struct WatchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "watch", abstract: "Follow a job's events with a progress bar.")
+    static let configuration = CommandConfiguration(commandName: "watch", abstract: "Follow a job's events with a progress line.")
 
     @Argument(help: "Job id.") var job: String
-    @Flag(help: "Print every event as a JSON line instead of the progress bar.") var raw = false
+    @Flag(help: "Print every event as a JSON line instead of the progress line.") var raw = false
 
     func run() async throws {
         let client = try APIClient.fromEnvironment()
         var lastID = 0
-        var display = ProgressDisplay()
+        var screen = WatchScreen()
         var finalStatus: String?
         var failures = 0
         var lastRefresh = Date.distantPast
+        if !raw, let j = try? await client.request(.GET, "/v1/jobs/\(job)") { screen.status.apply(job: j, at: Date()) }
         while finalStatus == nil {
             var req = HTTPClientRequest(url: client.baseURL + "/v1/jobs/\(job)/events/stream")
             req.headers.add(name: "Authorization", value: "Bearer \(client.apiKey)")
@@ -42,12 +45,12 @@ struct WatchCommand: AsyncParsableCommand {
                         }
                         guard let data = try? JSONDecoder().decode(JSONValue.self, from: Data(event.data.utf8)) else { continue }
                         if raw { print(event.data); continue }
-                        display.update(with: data)
-                        // The job object carries total_steps; refresh it at most twice a second.
+                        // The job object carries total steps and tokens; refresh it at most twice a second.
                         if Date().timeIntervalSince(lastRefresh) > 0.5 {
                             lastRefresh = Date()
-                            if let j = try? await client.request(.GET, "/v1/jobs/\(job)") { display.update(job: j) }
+                            if let j = try? await client.request(.GET, "/v1/jobs/\(job)") { screen.status.apply(job: j, at: lastRefresh) }
                         }
+                        screen.show(event: data)
                     }
                     if finalStatus != nil { break }
                 }
@@ -61,10 +64,49 @@ struct WatchCommand: AsyncParsableCommand {
             }
         }
         if !raw {
-            if let j = try? await client.request(.GET, "/v1/jobs/\(job)") { display.update(job: j) }
-            display.finish(status: finalStatus ?? "unknown")
+            let j = try? await client.request(.GET, "/v1/jobs/\(job)")
+            if let j { screen.status.apply(job: j, at: Date()) }
+            screen.finish(job: j, status: finalStatus ?? "unknown")
         }
         if finalStatus != "succeeded" { throw ExitCode(1) }
+    }
+}
+
+/// Where `WatchStatus` is drawn: on a terminal, `\r` + clear-line + the status line (cut to the width), warnings
+/// printed above it; on a pipe or file, one plain line per event (no escape codes, no redraws).
+struct WatchScreen {
+    var status = WatchStatus()
+    let interactive = isatty(STDOUT_FILENO) != 0
+
+    mutating func show(event: JSONValue) {
+        let now = Date()
+        status.apply(event: event, at: now)
+        if let warning = WatchStatus.warning(event) {
+            write(interactive ? "\r\u{1B}[K" + warning + "\n" : warning + "\n")
+        }
+        if interactive {
+            write("\r\u{1B}[K" + status.line(width: TerminalSize.columns(STDOUT_FILENO) ?? 80, now: now))
+        } else {
+            write(status.line(width: 10_000, now: now) + "  " + (event["type"]?.stringValue ?? "") + "\n")
+        }
+    }
+
+    func finish(job: JSONValue?, status finalStatus: String) {
+        var text = interactive ? "\r\u{1B}[K" : ""
+        if !interactive { text += status.line(width: 10_000, now: Date()) + "\n" }
+        text += status.summary(job: job, status: finalStatus).joined(separator: "\n") + "\n"
+        write(text)
+    }
+
+    private func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+}
+
+/// The width of the terminal on `fd` (TIOCGWINSZ), or nil when it is not a terminal or reports 0.
+enum TerminalSize {
+    static func columns(_ fd: Int32) -> Int? {
+        var size = winsize()
+        guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
     }
 }
 
@@ -103,55 +145,5 @@ struct SSEParser {
             }
         }
         return out
-    }
-}
-
-/// One status line: `[#####-----] 50/100  loss=2.31  job.started`, redrawn in place on a terminal; when stdout
-/// is a pipe or a file, one plain line per event instead (no escape codes, no redraws).
-struct ProgressDisplay {
-    let interactive = isatty(STDOUT_FILENO) != 0
-    var step = 0
-    var total: Int?
-    var metrics: [String: Double] = [:]
-    var lastType = ""
-
-    mutating func update(with event: JSONValue) {
-        lastType = event["type"]?.stringValue ?? lastType
-        let data = event["data"]
-        if lastType == "metrics", case .object(let o)? = data {
-            for (k, v) in o where k != "step" { if let d = v.doubleValue { metrics[k] = d } }
-            if let s = o["step"]?.intValue { step = s }
-        }
-        if let s = data?["step"]?.intValue { step = s }
-        if let t = data?["total_steps"]?.intValue { total = t }
-        draw()
-    }
-
-    mutating func update(job: JSONValue) {
-        if let s = job["progress"]?["step"]?.intValue { step = s }
-        if let t = job["progress"]?["total_steps"]?.intValue { total = t }
-        if interactive { draw() }
-    }
-
-    func draw() {
-        let width = 30
-        var bar = ""
-        if let total, total > 0 {
-            let filled = min(width, width * step / total)
-            bar = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] \(step)/\(total)"
-        } else {
-            bar = "step \(step)"
-        }
-        let m = metrics.keys.sorted().prefix(4).map { "\($0)=\(String(format: "%.4g", metrics[$0]!))" }.joined(separator: "  ")
-        let line = "\(bar)  \(m)  \(lastType)"
-        FileHandle.standardOutput.write(Data((interactive ? "\r\u{1B}[K" + line : line + "\n").utf8))
-    }
-
-    /// The final progress (from the finished job) and the status; without a terminal the job refreshes
-    /// were not drawn, so the last line of progress is printed here.
-    func finish(status: String) {
-        if interactive { print("\n\(status)"); return }
-        draw()
-        print(status)
     }
 }

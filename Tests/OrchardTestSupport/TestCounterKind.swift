@@ -21,6 +21,8 @@ public struct TestCounterKind: JobKind {
         public var checkpoint_padding_bytes: AutoSetting<Int> = .value(0)
         /// On attempts 1...n, every checkpoint write after the attempt's first fails with ENOSPC (an injected full disk).
         public var fail_checkpoint_writes_attempts: AutoSetting<Int> = .value(0)
+        /// Emits one warn-level event `test_warning` at this step (0: never).
+        public var warn_at_step: AutoSetting<Int> = .value(0)
         public init() {}
     }
     public struct Output: Codable, Sendable {
@@ -34,7 +36,7 @@ public struct TestCounterKind: JobKind {
         let d = Params()
         p.steps.fill { d.steps.value }; p.checkpoint_every.fill { d.checkpoint_every.value }
         p.step_ms.fill { d.step_ms.value }; p.fail_attempts.fill { d.fail_attempts.value }
-        p.checkpoint_padding_bytes.fill { 0 }; p.fail_checkpoint_writes_attempts.fill { 0 }
+        p.checkpoint_padding_bytes.fill { 0 }; p.fail_checkpoint_writes_attempts.fill { 0 }; p.warn_at_step.fill { 0 }
         try JobError.require(p.checkpoint_padding_bytes.value, in: 0...(64 << 20), "checkpoint_padding_bytes")
         try JobError.require(p.steps.value, in: 1...100_000, "steps")
         try JobError.require(p.checkpoint_every.value, in: 1...100_000, "checkpoint_every")
@@ -79,6 +81,9 @@ public struct TestCounterKind: JobKind {
             state.value = Self.mix(state.value ^ UInt64(state.step))
             if stepMillis > 0 { Thread.sleep(forTimeInterval: Double(stepMillis) / 1000) }
             try context.metrics(step: state.step, ["loss": Self.loss(state.value)])
+            if state.step == params.warn_at_step.value {
+                try context.emit(type: "test_warning", message: "a warning on purpose", data: ["step": .number(Double(state.step))], level: "warn")
+            }
             try context.progress(step: state.step, totalSteps: steps, tokens: state.step * 100)
             if state.step % checkpointEvery == 0 { try save() }
         }

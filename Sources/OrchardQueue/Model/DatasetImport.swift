@@ -11,7 +11,9 @@ public enum DatasetKind: String, Sendable, Codable {
 /// (`DatasetSpool`): memory holds one line, whatever the upload's size. Nothing reaches the database until `finish`
 /// succeeds and the store reads the spool back, so a bad line leaves no half-imported dataset.
 /// Errors are `StoreError.invalid(param: "line N", ...)`. A repeated id is found when the store inserts the records
-/// (its primary key), and reported the same way, so no set of ids grows with the upload either.
+/// (its primary key), and reported the same way, so no set of ids grows with the upload either. Copies share the
+/// spool file but each reads back only the records it had counted (a copy taken before `finish` sees the records
+/// fed until then, as a value would).
 public struct DatasetImport: Sendable {
     public private(set) var kind: DatasetKind?
     public private(set) var recordCount = 0
@@ -33,13 +35,13 @@ public struct DatasetImport: Sendable {
     /// The documents in upload order, with their line numbers (a documents upload; after `finish`).
     public func forEachDocument(_ body: (Document, _ line: Int) throws -> Void) throws {
         guard kind == .documents else { return }
-        try spool.forEachRecord { line, f in try body(Document(id: f[0], domain: f[1], text: f[2]), line) }
+        try spool.forEachRecord(limit: recordCount) { line, f in try body(Document(id: f[0], domain: f[1], text: f[2]), line) }
     }
 
     /// The preference pairs in upload order, with their line numbers (a pairs upload; after `finish`).
     public func forEachPair(_ body: (PreferencePair, _ line: Int) throws -> Void) throws {
         guard kind == .preferencePairs else { return }
-        try spool.forEachRecord { line, f in try body(PreferencePair(id: f[0], prompt: f[1], chosen: f[2], rejected: f[3]), line) }
+        try spool.forEachRecord(limit: recordCount) { line, f in try body(PreferencePair(id: f[0], prompt: f[1], chosen: f[2], rejected: f[3]), line) }
     }
 
     /// Feeds the next chunk of the upload.

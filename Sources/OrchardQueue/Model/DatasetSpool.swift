@@ -48,8 +48,8 @@ public final class DatasetSpool: @unchecked Sendable {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Reads every record back in the order it was appended, 1 MiB of the file at a time.
-    public func forEachRecord(_ body: (_ line: Int, _ fields: [String]) throws -> Void) throws {
+    /// Reads the first `limit` records back in the order they were appended, 1 MiB of the file at a time.
+    public func forEachRecord(limit: Int, _ body: (_ line: Int, _ fields: [String]) throws -> Void) throws {
         try flush()
         guard let url else { return }
         let reader = try FileHandle(forReadingFrom: url)
@@ -67,7 +67,9 @@ public final class DatasetSpool: @unchecked Sendable {
             }
             return true
         }
-        while try need(9) {
+        var read = 0
+        while read < limit, try need(9) {
+            read += 1
             let line = Int(Self.get(UInt64.self, pending, start)); start += 8
             let count = Int(pending[start]); start += 1
             var fields: [String] = []
