@@ -119,6 +119,8 @@ let package = Package(
             "OrchardTensor", "OrchardCorpus", "OrchardBenchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            // The SQLite C API, for `orchard bench queue`'s raw-SQLite floor (the same library GRDB links).
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

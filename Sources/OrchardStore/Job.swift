@@ -4,18 +4,26 @@ import OrchardJobs
 import OrchardQueue
 
 extension Job {
-    /// A `jobs` row.
+    /// The `jobs` columns that `init(row:)` reads, in its order: select (or return) exactly these, first.
+    /// Reading by position skips GRDB's case-insensitive name lookup (a lowercased compare per column per field).
+    static let columns = """
+        id, tenant, type, status, priority, params, metadata, result, error, seed, attempt, max_attempts, scheduled_at, \
+        lease_owner, lease_expires_at, heartbeat_at, cancel_requested_at, pause_requested_at, progress_step, progress_total, \
+        progress_tokens, latest_checkpoint_id, created_at, started_at, finished_at, failures, interruptions
+        """
+
+    /// A `jobs` row whose first columns are `Job.columns`.
     init(row: Row) {
-        self.init(id: row["id"], tenant: row["tenant"], type: row["type"], status: JobStatus(rawValue: row["status"]) ?? .failed,
-                  priority: row["priority"], paramsJSON: row["params"], metadataJSON: row["metadata"], resultJSON: row["result"],
-                  errorJSON: row["error"], seed: UInt64(bitPattern: row["seed"] as Int64), attempt: row["attempt"],
-                  maxAttempts: row["max_attempts"], scheduledAt: row["scheduled_at"], leaseOwner: row["lease_owner"],
-                  leaseExpiresAt: row["lease_expires_at"], heartbeatAt: row["heartbeat_at"], cancelRequestedAt: row["cancel_requested_at"],
-                  pauseRequestedAt: row["pause_requested_at"],
-                  progress: JobProgress(step: row["progress_step"], totalSteps: row["progress_total"], tokens: row["progress_tokens"]),
-                  latestCheckpointID: row["latest_checkpoint_id"], createdAt: row["created_at"], startedAt: row["started_at"],
-                  finishedAt: row["finished_at"])
-        failures = row["failures"] ?? 0
-        interruptions = row["interruptions"] ?? 0
+        self.init(id: row[0], tenant: row[1], type: row[2], status: JobStatus(rawValue: row[3]) ?? .failed,
+                  priority: row[4], paramsJSON: row[5], metadataJSON: row[6], resultJSON: row[7],
+                  errorJSON: row[8], seed: UInt64(bitPattern: row[9] as Int64), attempt: row[10],
+                  maxAttempts: row[11], scheduledAt: row[12], leaseOwner: row[13],
+                  leaseExpiresAt: row[14], heartbeatAt: row[15], cancelRequestedAt: row[16],
+                  pauseRequestedAt: row[17],
+                  progress: JobProgress(step: row[18], totalSteps: row[19], tokens: row[20]),
+                  latestCheckpointID: row[21], createdAt: row[22], startedAt: row[23],
+                  finishedAt: row[24])
+        failures = row[25]
+        interruptions = row[26]
     }
 }

@@ -11,17 +11,26 @@ extension JobEvent {
 }
 
 extension OrchardStore {
-    /// Appends an event inside the caller's write transaction; the seq is the job's next number.
+    /// Appends an event inside the caller's write transaction; the seq is the job's next number
+    /// (`MAX(seq) + 1`, computed by the same `INSERT`).
     @discardableResult
     static func appendEvent(_ db: Database, jobID: String, type: String, level: String = "info",
                             message: String = "", data: JSONValue = .null, attempt: Int, at now: Int64) throws -> Int {
-        let next = try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) + 1 FROM job_events WHERE job_id = ?"),
-                                    arguments: [jobID]) ?? 1
-        try db.cachedStatement(sql: """
+        try appendEvent(db, jobID: jobID, type: type, level: level, message: message, dataText: data.columnText,
+                        attempt: attempt, at: now)
+    }
+
+    /// `appendEvent` with the data already encoded as JSON column text (`JSONValue.columnText`).
+    @discardableResult
+    static func appendEvent(_ db: Database, jobID: String, type: String, level: String = "info",
+                            message: String = "", dataText: String, attempt: Int, at now: Int64) throws -> Int {
+        let seq = try Int.fetchOne(db.cachedStatement(sql: """
             INSERT INTO job_events (job_id, seq, type, level, message, data, attempt, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [jobID, next, type, level, message, data.columnText, attempt, now])
-        return next
+            SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7 FROM job_events WHERE job_id = ?1
+            RETURNING seq
+            """), arguments: [jobID, type, level, message, dataText, attempt, now])
+        guard let seq else { throw StoreError.notFound(kind: "job event", id: jobID) }
+        return seq
     }
 
     /// A worker's event: fenced by the lease, so a worker that lost its job cannot write into its stream.

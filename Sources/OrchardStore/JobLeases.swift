@@ -22,23 +22,20 @@ extension OrchardStore {
             var args: [any DatabaseValueConvertible] = [owner, now + leaseMillis, now, now, now]
             args.append(contentsOf: types)
             args.append(limit)
+            // `Job.columns` first (read by position), then `seq` for the order.
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 UPDATE jobs SET status = 'running', attempt = attempt + 1, lease_owner = ?, lease_expires_at = ?,
                                 heartbeat_at = ?, started_at = COALESCE(started_at, ?)
                 WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND scheduled_at <= ? AND type IN (\(placeholders))
                              ORDER BY priority, scheduled_at, seq LIMIT ?)
-                RETURNING *
+                RETURNING \(Job.columns), seq
                 """), arguments: StatementArguments(args))
             // RETURNING does not keep the subquery's order: restore it.
-            let ordered = rows.sorted { a, b in
-                let ka = (a["priority"] as Int, a["scheduled_at"] as Int64, a["seq"] as Int64)
-                let kb = (b["priority"] as Int, b["scheduled_at"] as Int64, b["seq"] as Int64)
-                return ka < kb
-            }
-            return try ordered.map { row in
-                let job = Job(row: row)
-                try Self.appendEvent(db, jobID: job.id, type: QueueEventType.started,
-                                     data: ["attempt": .number(Double(job.attempt))], attempt: job.attempt, at: now)
+            let claimed = rows.map { (job: Job(row: $0), seq: $0[27] as Int64) }
+                .sorted { ($0.job.priority, $0.job.scheduledAt, $0.seq) < ($1.job.priority, $1.job.scheduledAt, $1.seq) }
+            return try claimed.map { (job, _) in
+                try Self.appendEvent(db, jobID: job.id, type: QueueEventType.started, dataText: "{\"attempt\":\(job.attempt)}",
+                                     attempt: job.attempt, at: now)
                 return ClaimedJob(job: job, lease: Lease(jobID: job.id, attempt: job.attempt, owner: owner))
             }
         }
@@ -96,20 +93,26 @@ extension OrchardStore {
         try finish(lease, status: .failed, result: nil, failure: failure, event: QueueEventType.failed)
     }
 
+    /// One fenced statement checks the lease and finishes the job; the event's data is spliced from the already
+    /// encoded result or error (keys in sorted order, as `columnText` writes them), so nothing is encoded twice.
     private func finish(_ lease: Lease, status: JobStatus, result: JSONValue?, failure: JobFailure?, event: String) throws -> Double {
-        try pool.write { db in
+        let resultJSON = result?.columnText, errorJSON = failure?.json.columnText
+        var data = "{"
+        if let errorJSON { data += "\"error\":" + errorJSON + "," }
+        if let resultJSON { data += "\"result\":" + resultJSON + "," }
+        data += "\"status\":\"" + status.rawValue + "\"}"
+        return try pool.write { db in
             let now = now()
-            try Self.checkLease(db, lease)
-            let startedAt = try Int64.fetchOne(db, sql: "SELECT started_at FROM jobs WHERE id = ?", arguments: [lease.jobID]) ?? now
-            try db.execute(sql: """
+            guard let startedAt = try Row.fetchOne(db.cachedStatement(sql: """
                 UPDATE jobs SET status = ?, finished_at = ?, result = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = ?
-                """, arguments: [status.rawValue, now, result?.columnText, failure?.json.columnText, lease.jobID])
-            var data: [String: JSONValue] = ["status": .string(status.rawValue)]
-            if let result { data["result"] = result }
-            if let failure { data["error"] = failure.json }
+                WHERE id = ? AND attempt = ? AND lease_owner = ? AND status = 'running'
+                RETURNING started_at
+                """), arguments: [status.rawValue, now, resultJSON, errorJSON, lease.jobID, lease.attempt, lease.owner])
+                .map({ ($0[0] as Int64?) ?? now }) else {
+                throw StoreError.leaseLost(jobID: lease.jobID)
+            }
             try Self.appendEvent(db, jobID: lease.jobID, type: event, level: status == .failed ? "error" : "info",
-                                 message: failure?.message ?? "", data: .object(data), attempt: lease.attempt, at: now)
+                                 message: failure?.message ?? "", dataText: data, attempt: lease.attempt, at: now)
             return Double(now - startedAt) / 1000
         }
     }

@@ -6,10 +6,10 @@ import OrchardQueue
 extension OrchardStore {
     static func fetchJob(_ db: Database, id: String, tenant: String?) throws -> Job? {
         if let tenant {
-            return try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM jobs WHERE id = ? AND tenant = ?"),
+            return try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Job.columns) FROM jobs WHERE id = ? AND tenant = ?"),
                                     arguments: [id, tenant]).map(Job.init(row:))
         }
-        return try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM jobs WHERE id = ?"), arguments: [id]).map(Job.init(row:))
+        return try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Job.columns) FROM jobs WHERE id = ?"), arguments: [id]).map(Job.init(row:))
     }
 
     /// The job if it belongs to `tenant` (nil tenant: any job, for workers and tests).
@@ -21,7 +21,7 @@ extension OrchardStore {
     /// A page of the tenant's jobs, newest first; `after` is the id of the last job of the previous page.
     public func listJobs(_ q: JobListQuery) throws -> (jobs: [Job], hasMore: Bool) {
         try pool.read { db in
-            var page = NewestFirstPage(table: "jobs", tenant: q.tenant, after: q.after, limit: q.limit)
+            var page = NewestFirstPage(table: "jobs", columns: Job.columns, tenant: q.tenant, after: q.after, limit: q.limit)
             if let status = q.status { page.filters.append(("status = ?", [status.rawValue])) }
             if let type = q.type { page.filters.append(("type = ?", [type])) }
             for (k, v) in q.metadata.sorted(by: { $0.key < $1.key }) {

@@ -7,16 +7,19 @@ import OrchardQueue
 extension OrchardStore {
     /// Queues a job. With an idempotency key already used by this tenant, returns the original job
     /// (`replayed: true`) when the body matches and throws `idempotencyMismatch` when it does not.
+    /// The JSON columns and the id are made before the write transaction, so the writer is held only for SQL.
     public func submit(_ s: JobSubmission) throws -> (job: Job, replayed: Bool) {
-        try pool.write { db in
+        let queued = QueuedJobRow(s)
+        return try pool.write { db in
             let now = now()
             if let key = s.idempotencyKey {
-                if let row = try Row.fetchOne(db, sql: "SELECT fingerprint, job_id FROM idempotency_keys WHERE tenant = ? AND key = ?",
-                                              arguments: [s.tenant, key]) {
-                    guard (row["fingerprint"] as String) == (s.fingerprint ?? "") else {
+                if let row = try Row.fetchOne(db.cachedStatement(sql: """
+                    SELECT fingerprint, job_id FROM idempotency_keys WHERE tenant = ? AND key = ?
+                    """), arguments: [s.tenant, key]) {
+                    guard (row[0] as String) == (s.fingerprint ?? "") else {
                         throw StoreError.idempotencyMismatch(key: key)
                     }
-                    let id: String = row["job_id"]
+                    let id: String = row[1]
                     guard let job = try Self.fetchJob(db, id: id, tenant: s.tenant) else {
                         throw StoreError.notFound(kind: "job", id: id)
                     }
@@ -32,30 +35,33 @@ extension OrchardStore {
                         "tenant \(s.tenant) has \(open) unfinished jobs (queued, running or paused); this key allows at most \(max)")
                 }
             }
-            let id = try Self.insertJob(db, s, at: now)
-            guard let job = try Self.fetchJob(db, id: id, tenant: s.tenant) else { throw StoreError.notFound(kind: "job", id: id) }
-            return (job, false)
+            return (try Self.insertJob(db, queued, at: now), false)
         }
     }
 
     /// Inserts a queued job with its idempotency key and `job.queued` event, inside the caller's write
     /// transaction: the one insert path of every job, direct submissions and deletion requests' unlearning jobs alike.
+    /// Returns the new job's id.
     static func insertJob(_ db: Database, _ s: JobSubmission, at now: Int64) throws -> String {
-        let id = Identifiers.make("job")
-        let meta = JSONValue.object(s.metadata.mapValues(JSONValue.string))
+        try insertJob(db, QueuedJobRow(s), at: now).id
+    }
+
+    /// `insertJob` with the id and JSON columns prepared; returns the job as stored (built from what was inserted, not read back).
+    static func insertJob(_ db: Database, _ q: QueuedJobRow, at now: Int64) throws -> Job {
+        let s = q.submission
         try db.cachedStatement(sql: """
             INSERT INTO jobs (id, tenant, type, status, priority, params, seed, metadata, attempt, max_attempts,
                               scheduled_at, created_at)
             VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, 0, ?, ?, ?)
-            """).execute(arguments: [id, s.tenant, s.type, s.priority, s.params.columnText,
-                                     Int64(bitPattern: s.seed), meta.columnText, s.maxAttempts, now, now])
+            """).execute(arguments: [q.id, s.tenant, s.type, s.priority, q.paramsJSON,
+                                     Int64(bitPattern: s.seed), q.metadataJSON, s.maxAttempts, now, now])
         if let key = s.idempotencyKey {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO idempotency_keys (tenant, key, fingerprint, job_id, created_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [s.tenant, key, s.fingerprint ?? "", id, now])
+                """).execute(arguments: [s.tenant, key, s.fingerprint ?? "", q.id, now])
         }
-        try Self.appendEvent(db, jobID: id, type: QueueEventType.queued, data: ["type": .string(s.type)], attempt: 0, at: now)
-        return id
+        try Self.appendEvent(db, jobID: q.id, type: QueueEventType.queued, dataText: q.queuedEventJSON, attempt: 0, at: now)
+        return q.job(at: now)
     }
 
     /// Replaces a finished job's stored params (an unlearning kind's redaction of the forgotten text).

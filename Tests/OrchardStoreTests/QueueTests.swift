@@ -220,6 +220,29 @@ import Testing
         #expect(throws: StoreError.notFound(kind: "job", id: job.id)) { try store.events(jobID: job.id, tenant: "x", after: 0, limit: 1) }
     }
 
+    /// `submit` and `claim` build their jobs without reading the row back; the lifecycle events carry their data.
+    @Test func submitAndClaimReturnTheStoredJobsAndLifecycleEventsCarryTheirData() throws {
+        let store = try makeStore()
+        let submitted = try store.submit(submission(params: ["steps": 3, "name": "a/b \"c\""], key: "k", fingerprint: "f")).job
+        #expect(try store.job(id: submitted.id, tenant: "acme") == submitted)
+        let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 10_000).first)
+        #expect(try store.job(id: submitted.id, tenant: "acme") == c.job)
+        try store.complete(c.lease, result: ["loss": 0.25, "path": "x/y"])
+        let failing = try store.submit(submission()).job
+        let f = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 10_000).first)
+        #expect(f.job.id == failing.id)
+        let failure = JobFailure(code: "bad", message: "it broke", param: "steps")
+        try store.fail(f.lease, failure: failure)
+
+        let done = try store.events(jobID: submitted.id, tenant: "acme", after: 0, limit: 10).events
+        #expect(done.map(\.type) == [QueueEventType.queued, QueueEventType.started, QueueEventType.succeeded])
+        #expect(done.map(\.data) == [["type": "test_counter"], ["attempt": 1], ["status": "succeeded", "result": ["loss": 0.25, "path": "x/y"]]])
+        let failed = try store.events(jobID: failing.id, tenant: "acme", after: 0, limit: 10).events
+        #expect(failed.last?.data == ["status": "failed", "error": failure.json])
+        #expect(failed.last?.level == "error" && failed.last?.message == "it broke")
+        #expect(try store.job(id: failing.id, tenant: "acme")?.error == failure)
+    }
+
     @Test func listingIsNewestFirstWithCursorAndFilters() throws {
         let store = try makeStore()
         var ids: [String] = []
