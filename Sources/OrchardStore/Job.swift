@@ -11,6 +11,8 @@ extension Job {
         lease_owner, lease_expires_at, heartbeat_at, cancel_requested_at, pause_requested_at, progress_step, progress_total, \
         progress_tokens, latest_checkpoint_id, created_at, started_at, finished_at, failures, interruptions
         """
+    /// How many columns `columns` names: the position of the first column a query selects after them.
+    static let columnCount = columns.split(separator: ",").count
 
     /// A `jobs` row whose first columns are `Job.columns`.
     init(row: Row) {

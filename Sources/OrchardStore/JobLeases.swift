@@ -31,7 +31,7 @@ extension OrchardStore {
                 RETURNING \(Job.columns), seq
                 """), arguments: StatementArguments(args))
             // RETURNING does not keep the subquery's order: restore it.
-            let claimed = rows.map { (job: Job(row: $0), seq: $0[27] as Int64) }
+            let claimed = rows.map { (job: Job(row: $0), seq: $0[Job.columnCount] as Int64) }
                 .sorted { ($0.job.priority, $0.job.scheduledAt, $0.seq) < ($1.job.priority, $1.job.scheduledAt, $1.seq) }
             return try claimed.map { (job, _) in
                 try Self.appendEvent(db, jobID: job.id, type: QueueEventType.started, dataText: "{\"attempt\":\(job.attempt)}",
