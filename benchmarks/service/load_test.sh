@@ -12,14 +12,8 @@ CLIENTS=${CLIENTS:-50}
 DIR=$(mktemp -d /tmp/orchard-load.XXXXXX)
 trap 'kill $PID 2>/dev/null || true; rm -rf "$DIR"' EXIT
 
-KEY=$("$BIN" keys create --tenant load --data-dir "$DIR/data" | tail -1)
-"$BIN" serve --port 0 --data-dir "$DIR/data" --workers 1 2> "$DIR/log" &
-PID=$!
-for _ in $(seq 1 200); do
-  PORT=$(sed -nE 's/.*orchard listening on http:\/\/127\.0\.0\.1:([0-9]+).*/\1/p' "$DIR/log" | head -1)
-  [ -n "${PORT:-}" ] && break; sleep 0.1
-done
-URL="http://127.0.0.1:$PORT"
+source benchmarks/service/fresh_server.sh
+start_server load --workers 1
 AUTH="Authorization: Bearer $KEY"
 python3 - "$DIR/train.jsonl" <<'PY'
 import json, random, sys

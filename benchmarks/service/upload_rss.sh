@@ -30,14 +30,8 @@ gen "$DIR/big.jsonl" "$SIZE_MB" big
 for i in 1 2 3; do gen "$DIR/part$i.jsonl" $((SIZE_MB / 2)) "p$i-"; done
 ls -l "$DIR"/*.jsonl | awk '{print $5, $9}'
 
-KEY=$("$BIN" keys create --tenant bench --data-dir "$DIR/data" | tail -1)
-"$BIN" serve --port 0 --data-dir "$DIR/data" --workers 0 --max-dataset-mb 1024 2> "$DIR/log" &
-PID=$!
-for _ in $(seq 1 200); do
-  PORT=$(sed -nE 's/.*orchard listening on http:\/\/127\.0\.0\.1:([0-9]+).*/\1/p' "$DIR/log" | head -1)
-  [ -n "${PORT:-}" ] && break; sleep 0.1
-done
-URL="http://127.0.0.1:$PORT"
+source benchmarks/service/fresh_server.sh
+start_server bench --workers 0 --max-dataset-mb 1024
 upload() { curl -s -o "$DIR/out.$2" -w "%{http_code}" -X POST "$URL/v1/datasets?name=$2" -H "Authorization: Bearer $KEY" \
   -H "Content-Type: application/x-ndjson" --data-binary "@$1"; }
 kb() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/$PID/status"; }
