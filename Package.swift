@@ -88,6 +88,8 @@ let package = Package(
         .target(name: "OrchardStore", dependencies: [
             "OrchardQueue", "OrchardJobs", "OrchardCorpus", "OrchardTensor",
             .product(name: "GRDB", package: "GRDB.swift"),
+            // The SQLite C API for the WAL checkpointer's own connection (WALCheckpointer).
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "OrchardServer", dependencies: [

@@ -62,6 +62,9 @@ struct QueueBench: AsyncParsableCommand {
         let configuration = StoreConfiguration(dataDirectory: dir)
         _ = try OrchardStore(configuration: configuration)
         let queue = try RawSQLiteQueue(path: configuration.databaseURL.path)
+        // Checkpoints off the writer's path, as the store runs them.
+        let checkpointer = WALCheckpointer(databasePath: configuration.databaseURL.path)
+        defer { checkpointer.stop() }
         let clock = SystemClock()
         return try layout.run(enqueue: { i in
             try queue.enqueue(id: Identifiers.make("job"), tenant: Self.tenant, type: Self.jobType, params: "{\"i\":\(i)}",

@@ -1,10 +1,11 @@
 import Foundation
 import GRDBSQLite
+import OrchardStore
 
 /// The floor `orchard bench queue` compares the store with: the queue's three write transactions per job, written
 /// straight against the SQLite C API on one connection (prepared once, bound and stepped; no GRDB, no `Job` values,
 /// no JSON encoder). Same database schema (created by `OrchardStore`), same pragmas (WAL, `synchronous = NORMAL`,
-/// `foreign_keys = ON`) and, as in the store's `DatabasePool`, one writer connection whose transactions (`BEGIN
+/// `foreign_keys = ON`, the same `wal_autocheckpoint` backstop with `WALCheckpointer` running beside it) and, as in the store's `DatabasePool`, one writer connection whose transactions (`BEGIN
 /// IMMEDIATE`) are serialized in the process by a lock.
 ///
 /// - enqueue: idempotency-key lookup, `INSERT` job, `INSERT` idempotency key, `INSERT` `job.queued` event;
@@ -40,7 +41,8 @@ final class RawSQLiteQueue: @unchecked Sendable {
         }
         do {
             sqlite3_busy_timeout(db, 10_000)
-            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"] {
+            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
+                           "PRAGMA wal_autocheckpoint = \(WALCheckpointer.backstopPages)"] {
                 guard sqlite3_exec(db, pragma, nil, nil, nil) == SQLITE_OK else {
                     throw SQLiteFailure(description: "\(pragma): \(String(cString: sqlite3_errmsg(db)))")
                 }
@@ -58,7 +60,7 @@ final class RawSQLiteQueue: @unchecked Sendable {
             claimOne = try prepare("""
                 UPDATE jobs SET status = 'running', attempt = attempt + 1, lease_owner = ?, lease_expires_at = ?,
                                 heartbeat_at = ?, started_at = COALESCE(started_at, ?)
-                WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND scheduled_at <= ? AND type IN (?)
+                WHERE id IN (SELECT id FROM jobs WHERE finished_at IS NULL AND status = 'queued' AND scheduled_at <= ? AND type IN (?)
                              ORDER BY priority, scheduled_at, seq LIMIT 1)
                 RETURNING id, attempt, params
                 """)

@@ -20,7 +20,7 @@ public final class OrchardMetrics: Sendable {
     func render(store: any QueueStore) throws -> String {
         let depth = try store.queueDepth()
         for (status, n) in depth {
-            registry.makeGauge(name: "orchard_queue_depth", labels: [("status", status.rawValue)], help: "Jobs per status").set(Double(n))
+            registry.makeGauge(name: "orchard_queue_depth", labels: [("status", status.rawValue)], help: "Unfinished jobs per status").set(Double(n))
         }
         return registry.emitToString()
     }

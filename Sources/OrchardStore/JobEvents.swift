@@ -39,7 +39,7 @@ extension OrchardStore {
         guard ["info", "warn", "error"].contains(level) else {
             throw StoreError.invalid(param: "level", message: "level must be info, warn or error")
         }
-        return try pool.write { db in
+        return try writeTransaction { db in
             try Self.checkLease(db, lease)
             return try Self.appendEvent(db, jobID: lease.jobID, type: type, level: level, message: message,
                                         data: data, attempt: lease.attempt, at: now())

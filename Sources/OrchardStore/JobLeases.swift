@@ -16,7 +16,7 @@ extension OrchardStore {
     /// highest priority (lowest number) first, then oldest schedule. Each gets a lease and attempt + 1.
     public func claim(owner: String, types: [String], leaseMillis: Int64, limit: Int = 1) throws -> [ClaimedJob] {
         guard !types.isEmpty, limit > 0 else { return [] }
-        return try pool.write { db in
+        return try writeTransaction { db in
             let now = now()
             let placeholders = Array(repeating: "?", count: types.count).joined(separator: ",")
             var args: [any DatabaseValueConvertible] = [owner, now + leaseMillis, now, now, now]
@@ -26,7 +26,7 @@ extension OrchardStore {
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 UPDATE jobs SET status = 'running', attempt = attempt + 1, lease_owner = ?, lease_expires_at = ?,
                                 heartbeat_at = ?, started_at = COALESCE(started_at, ?)
-                WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND scheduled_at <= ? AND type IN (\(placeholders))
+                WHERE id IN (SELECT id FROM jobs WHERE finished_at IS NULL AND status = 'queued' AND scheduled_at <= ? AND type IN (\(placeholders))
                              ORDER BY priority, scheduled_at, seq LIMIT ?)
                 RETURNING \(Job.columns), seq
                 """), arguments: StatementArguments(args))
@@ -43,7 +43,7 @@ extension OrchardStore {
 
     /// Extends the lease (fenced) and reports stop requests; throws `leaseLost` if the job is no longer ours.
     public func heartbeat(_ lease: Lease, leaseMillis: Int64) throws -> JobControl {
-        try pool.write { db in
+        try writeTransaction { db in
             let now = now()
             guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 UPDATE jobs SET heartbeat_at = ?, lease_expires_at = ?
@@ -71,7 +71,7 @@ extension OrchardStore {
 
     /// Records the progress fields (fenced).
     public func updateProgress(_ lease: Lease, step: Int, totalSteps: Int?, tokens: Int?) throws {
-        try pool.write { db in
+        try writeTransaction { db in
             try db.cachedStatement(sql: """
                 UPDATE jobs SET progress_step = ?, progress_total = COALESCE(?, progress_total),
                                 progress_tokens = COALESCE(?, progress_tokens)
@@ -101,7 +101,7 @@ extension OrchardStore {
         if let errorJSON { data += "\"error\":" + errorJSON + "," }
         if let resultJSON { data += "\"result\":" + resultJSON + "," }
         data += "\"status\":\"" + status.rawValue + "\"}"
-        return try pool.write { db in
+        return try writeTransaction { db in
             let now = now()
             guard let startedAt = try Row.fetchOne(db.cachedStatement(sql: """
                 UPDATE jobs SET status = ?, finished_at = ?, result = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL
@@ -122,7 +122,7 @@ extension OrchardStore {
     /// and lost leases do not. Returns true when it will retry.
     @discardableResult
     public func retryOrFail(_ lease: Lease, failure: JobFailure) throws -> Bool {
-        try pool.write { db in
+        try writeTransaction { db in
             let now = now()
             try Self.checkLease(db, lease)
             let row = try Row.fetchOne(db, sql: "SELECT max_attempts, failures FROM jobs WHERE id = ?", arguments: [lease.jobID])
@@ -165,7 +165,7 @@ extension OrchardStore {
     /// Cancel wins over pause; with neither requested the job goes back to `queued` (a drain).
     @discardableResult
     public func stopped(_ lease: Lease) throws -> StopOutcome {
-        try pool.write { db in
+        try writeTransaction { db in
             let now = now()
             try Self.checkLease(db, lease)
             let row = try Row.fetchOne(db, sql: "SELECT cancel_requested_at, pause_requested_at FROM jobs WHERE id = ?",
@@ -195,7 +195,7 @@ extension OrchardStore {
     /// Gives a job back to the queue without counting the attempt (graceful drain on SIGTERM,
     /// also when the runner did not stop in time: its later writes are fenced out).
     public func release(_ lease: Lease) throws {
-        try pool.write { db in
+        try writeTransaction { db in
             try Self.checkLease(db, lease)
             try Self.requeue(db, lease: lease, at: now(), event: QueueEventType.released, refundAttempt: true)
         }
@@ -218,10 +218,10 @@ extension OrchardStore {
     /// Returns the number of leases reclaimed.
     @discardableResult
     public func reapExpiredLeases(isDead: (String) -> Bool = { _ in false }) throws -> Int {
-        try pool.write { db in
+        try writeTransaction { db in
             let now = now()
             let rows = try Row.fetchAll(db, sql: """
-                SELECT id, attempt, interruptions, lease_owner, lease_expires_at FROM jobs WHERE status = 'running'
+                SELECT id, attempt, interruptions, lease_owner, lease_expires_at FROM jobs WHERE finished_at IS NULL AND status = 'running'
                 """)
             var reaped = 0
             for row in rows {

@@ -4,18 +4,20 @@ import OrchardJobs
 import OrchardQueue
 
 extension OrchardStore {
+    /// Decodes the row straight from the statement (a cursor's row), without `fetchOne`'s copy of every column.
     static func fetchJob(_ db: Database, id: String, tenant: String?) throws -> Job? {
-        if let tenant {
-            return try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Job.columns) FROM jobs WHERE id = ? AND tenant = ?"),
-                                    arguments: [id, tenant]).map(Job.init(row:))
+        let rows = if let tenant {
+            try Row.fetchCursor(db.cachedStatement(sql: "SELECT \(Job.columns) FROM jobs WHERE id = ? AND tenant = ?"), arguments: [id, tenant])
+        } else {
+            try Row.fetchCursor(db.cachedStatement(sql: "SELECT \(Job.columns) FROM jobs WHERE id = ?"), arguments: [id])
         }
-        return try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Job.columns) FROM jobs WHERE id = ?"), arguments: [id]).map(Job.init(row:))
+        return try rows.next().map(Job.init(row:))
     }
 
     /// The job if it belongs to `tenant` (nil tenant: any job, for workers and tests).
     public func job(id: String, tenant: String?) throws -> Job? {
-        // One SELECT is atomic on its own: skip the BEGIN/COMMIT of a read transaction (hot path).
-        try pool.unsafeRead { db in try Self.fetchJob(db, id: id, tenant: tenant) }
+        // The API's hot path: one SELECT (atomic on its own) on a connection of `pointReader`, outside GRDB's pool.
+        try pointReader.job(id: id, tenant: tenant)
     }
 
     /// A page of the tenant's jobs, newest first; `after` is the id of the last job of the previous page.
@@ -32,12 +34,13 @@ extension OrchardStore {
         }
     }
 
-    /// Jobs per status (for `/metrics`).
+    /// Unfinished jobs per status: queued, running, paused (for `/metrics`). Read from the partial index of
+    /// unfinished jobs, so a scrape costs the size of the queue, not of the job history; finished jobs are counted
+    /// by `orchard_jobs_finished_total{status}`.
     public func queueDepth() throws -> [JobStatus: Int] {
         try pool.read { db in
-            var out: [JobStatus: Int] = [:]
-            for s in JobStatus.allCases { out[s] = 0 }
-            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM jobs GROUP BY status") {
+            var out: [JobStatus: Int] = [.queued: 0, .running: 0, .paused: 0]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM jobs WHERE finished_at IS NULL GROUP BY status") {
                 if let s = JobStatus(rawValue: row["status"]) { out[s] = row["n"] }
             }
             return out

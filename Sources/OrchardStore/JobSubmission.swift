@@ -10,7 +10,7 @@ extension OrchardStore {
     /// The JSON columns and the id are made before the write transaction, so the writer is held only for SQL.
     public func submit(_ s: JobSubmission) throws -> (job: Job, replayed: Bool) {
         let queued = QueuedJobRow(s)
-        return try pool.write { db in
+        return try writeTransaction { db in
             let now = now()
             if let key = s.idempotencyKey {
                 if let row = try Row.fetchOne(db.cachedStatement(sql: """
@@ -27,8 +27,10 @@ extension OrchardStore {
                 }
             }
             if let max = s.maxQueuedJobs {
+                // Unfinished = finished_at IS NULL (a CHECK ties it to the status); `+tenant` keeps the planner on the
+                // small partial index of unfinished jobs (jobs_open) rather than every job of the tenant (jobs_tenant).
                 let open = try Int.fetchOne(db, sql: """
-                    SELECT COUNT(*) FROM jobs WHERE status IN ('queued','running','paused') AND tenant = ?
+                    SELECT COUNT(*) FROM jobs WHERE finished_at IS NULL AND +tenant = ?
                     """, arguments: [s.tenant]) ?? 0
                 if open >= max {
                     throw StoreError.limitExceeded(.maxQueuedJobs, message:
@@ -66,7 +68,7 @@ extension OrchardStore {
 
     /// Replaces a finished job's stored params (an unlearning kind's redaction of the forgotten text).
     public func replaceParams(jobID: String, params: JSONValue) throws {
-        try pool.write { db in
+        try writeTransaction { db in
             try db.execute(sql: "UPDATE jobs SET params = ? WHERE id = ? AND status IN ('succeeded','failed','cancelled')",
                            arguments: [params.columnText, jobID])
         }

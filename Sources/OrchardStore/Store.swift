@@ -37,6 +37,10 @@ public final class OrchardStore: QueueStore {
     let pool: DatabasePool
     let logger: Logger
     private let offloadQueue = DispatchQueue(label: "orchard.store", attributes: .concurrent)
+    /// WAL checkpoints off the writer's path, on a thread of their own (stopped when the store is released).
+    private let checkpointer: WALCheckpointer
+    /// `job(id:tenant:)` on plain SQLite read connections (the API's most frequent read).
+    let pointReader: JobPointReader
 
     /// Opens (creating if needed) the data directory and database, and applies pending migrations.
     public init(configuration: StoreConfiguration, clock: any StoreClock = SystemClock(),
@@ -55,8 +59,12 @@ public final class OrchardStore: QueueStore {
             // WAL keeps readers off the writer's back; NORMAL is durable across process crashes.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            // Checkpoints run on `checkpointer`'s thread; the writer checkpoints itself only far behind.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(WALCheckpointer.backstopPages)")
         }
         pool = try DatabasePool(path: configuration.databaseURL.path, configuration: config)
+        checkpointer = WALCheckpointer(databasePath: configuration.databaseURL.path)
+        pointReader = JobPointReader(databasePath: configuration.databaseURL.path)
         if migrate { try SchemaMigrations.apply(to: pool) }
         storage.removeOrphans()
         // Files of purged checkpoints whose deletion a crash interrupted (the rows were marked first).
@@ -87,7 +95,31 @@ public final class OrchardStore: QueueStore {
         }
     }
 
+    /// Inline: a WAL reader takes no lock a writer holds, and `job(id:tenant:)` reads one row by an index. It can
+    /// wait only when all `maximumReaderCount` (8) reader connections are busy with other reads, which run
+    /// offloaded; the cooperative pool, with one thread per core, holds at most that many of them itself.
+    public func pointRead<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T { try body() }
+
     func now() -> Int64 { clock.nowMillis() }
+
+    /// The queue's hot write transactions (submit, claim, heartbeat, progress, finish, events): `body` runs between
+    /// `BEGIN IMMEDIATE` and `COMMIT` on the single writer connection, rolled back if it throws, as `pool.write` does,
+    /// but with the three statements prepared once (`pool.write` prepares `BEGIN` and `COMMIT` anew each time).
+    func writeTransaction<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.writeWithoutTransaction { db in
+            try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+            do {
+                let value = try body(db)
+                try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+                return value
+            } catch {
+                // SQLite may have rolled the transaction back itself (SQLITE_FULL, SQLITE_IOERR, …).
+                if db.isInsideTransaction { try? db.cachedStatement(sql: "ROLLBACK TRANSACTION").execute() }
+                throw error
+            }
+        }
+    }
+
 }
 
 // MARK: JSON columns

@@ -15,6 +15,7 @@ public protocol JobQueue: Sendable {
     /// The job if it belongs to `tenant` (nil: any tenant, for workers).
     func job(id: String, tenant: String?) throws -> Job?
     func listJobs(_ q: JobListQuery) throws -> (jobs: [Job], hasMore: Bool)
+    /// Unfinished jobs per status (queued, running, paused): the gauge `orchard_queue_depth{status}`.
     func queueDepth() throws -> [JobStatus: Int]
     /// cancel | pause | resume, idempotent; an impossible transition throws `invalidTransition`.
     func perform(_ action: JobAction, jobID: String, tenant: String) throws -> Job
@@ -185,6 +186,15 @@ public protocol QueueStore: JobQueue, JobEventLog, CheckpointCatalog, DatasetCat
     func isReady() -> Bool
     /// Runs blocking store work off the caller's executor (never on NIO threads or the cooperative pool).
     func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T
+    /// Runs `body`, a read of one row by its key (`job(id:tenant:)`), where it is cheapest. A back end whose point
+    /// reads never wait (SQLite in WAL mode: a reader waits on no writer, and the row comes from the page cache in
+    /// microseconds) runs it on the caller's thread, which saves two thread hops per request; one that may wait on
+    /// the network or on locks offloads it (the default).
+    func pointRead<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T
+}
+
+extension QueueStore {
+    public func pointRead<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T { try await offload(body) }
 }
 
 extension JobQueue {

@@ -46,7 +46,7 @@ paths:
     get:
       summary: Prometheus metrics
       description: |
-        `orchard_queue_depth{status}`, `orchard_job_duration_seconds`, `orchard_job_retries_total`,
+        `orchard_queue_depth{status}` (unfinished jobs: queued, running, paused), `orchard_job_duration_seconds`, `orchard_job_retries_total`,
         `orchard_lease_expiries_total`, `orchard_job_claims_total`, `orchard_jobs_finished_total{status}`,
         and Hummingbird's HTTP metrics per route (`hb_requests_total`, `hb_request_errors_total`,
         `http_server_request_duration_seconds`, `http_server_active_requests`).
