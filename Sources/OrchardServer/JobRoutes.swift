@@ -64,7 +64,7 @@ struct JobRoutes {
         let tenant = try context.requireTenant()
         let id = try context.parameters.require("id")
         let store = store
-        guard let job = try await store.offload({ try store.job(id: id, tenant: tenant) }) else { throw APIError.notFound("job", id) }
+        guard let job = try await store.pointRead({ try store.job(id: id, tenant: tenant) }) else { throw APIError.notFound("job", id) }
         return Resources.textResponse(Resources.jobText(job))
     }
 

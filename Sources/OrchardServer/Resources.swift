@@ -11,30 +11,35 @@ enum Resources {
     /// The job object as JSON text. The stored JSON columns (canonical JSON written by the store)
     /// are spliced in unparsed: this is the hot path of `GET /v1/jobs/{id}`.
     static func jobText(_ j: Job) -> String {
-        func str(_ s: String?) -> String {
-            guard let s else { return "null" }
-            var o = ""; JSONText.writeString(s, into: &o); return o
-        }
-        func num(_ v: Int?) -> String { v.map(String.init) ?? "null" }
-        func secs(_ ms: Int64?) -> String { ms.map { String($0 / 1000) } ?? "null" }
-        // Keys in sorted order, like every other response.
-        let fields: [(String, String)] = [
-            ("attempt", String(j.attempt)), ("cancel_requested_at", secs(j.cancelRequestedAt)), ("created_at", secs(j.createdAt)),
-            ("error", j.errorJSON ?? "null"), ("failures", String(j.failures)), ("finished_at", secs(j.finishedAt)), ("id", str(j.id)),
-            ("interruptions", String(j.interruptions)),
-            ("latest_checkpoint_id", str(j.latestCheckpointID)), ("max_attempts", String(j.maxAttempts)),
-            ("metadata", j.metadataJSON), ("object", "\"job\""), ("params", j.paramsJSON),
-            ("pause_requested_at", secs(j.pauseRequestedAt)), ("priority", String(j.priority)),
-            ("progress", "{\"step\":\(num(j.progress.step)),\"tokens\":\(num(j.progress.tokens)),\"total_steps\":\(num(j.progress.totalSteps))}"),
-            ("result", j.resultJSON ?? "null"), ("scheduled_at", secs(j.scheduledAt)), ("seed", String(j.seed)),
-            ("started_at", secs(j.startedAt)), ("status", str(j.status.rawValue)), ("type", str(j.type)),
-        ]
+        // Written straight into one string, keys in sorted order like every other response; the JSON columns
+        // (params, metadata, result, error) are spliced as stored (canonical JSON).
         var out = "{"
-        out.reserveCapacity(512 + j.paramsJSON.utf8.count + (j.resultJSON?.utf8.count ?? 0))
-        for (i, (k, v)) in fields.enumerated() {
-            if i > 0 { out += "," }
-            out += "\""; out += k; out += "\":"; out += v
+        out.reserveCapacity(640 + j.paramsJSON.utf8.count + j.metadataJSON.utf8.count + (j.resultJSON?.utf8.count ?? 0)
+                            + (j.errorJSON?.utf8.count ?? 0))
+        var first = true
+        func key(_ k: String) {
+            if !first { out += "," }
+            first = false
+            out += "\""; out += k; out += "\":"
         }
+        func str(_ k: String, _ s: String?) {
+            key(k)
+            if let s { JSONText.writeString(s, into: &out) } else { out += "null" }
+        }
+        func num(_ k: String, _ v: Int?) { key(k); out += v.map(String.init) ?? "null" }
+        func raw(_ k: String, _ json: String?) { key(k); out += json ?? "null" }
+        func secs(_ k: String, _ ms: Int64?) { key(k); out += ms.map { String($0 / 1000) } ?? "null" }
+        num("attempt", j.attempt); secs("cancel_requested_at", j.cancelRequestedAt); secs("created_at", j.createdAt)
+        raw("error", j.errorJSON); num("failures", j.failures); secs("finished_at", j.finishedAt); str("id", j.id)
+        num("interruptions", j.interruptions); str("latest_checkpoint_id", j.latestCheckpointID)
+        num("max_attempts", j.maxAttempts); raw("metadata", j.metadataJSON); raw("object", "\"job\""); raw("params", j.paramsJSON)
+        secs("pause_requested_at", j.pauseRequestedAt); num("priority", j.priority)
+        key("progress")
+        out += "{\"step\":"; out += j.progress.step.map(String.init) ?? "null"
+        out += ",\"tokens\":"; out += j.progress.tokens.map(String.init) ?? "null"
+        out += ",\"total_steps\":"; out += j.progress.totalSteps.map(String.init) ?? "null"; out += "}"
+        raw("result", j.resultJSON); secs("scheduled_at", j.scheduledAt); key("seed"); out += String(j.seed)
+        secs("started_at", j.startedAt); str("status", j.status.rawValue); str("type", j.type)
         out += "}"
         return out
     }
