@@ -1,6 +1,6 @@
 // What a view may start that must stop when the user navigates away: polling, event streams, timers.
 
-import { el } from './dom.js';
+import { el, replace } from './dom.js';
 
 export class ViewContext {
   constructor() {
@@ -38,4 +38,16 @@ export class ViewContext {
 /// A view's error message (text only).
 export function errorBox(error) {
   return el('p', { class: 'error', role: 'alert' }, error?.message ?? String(error));
+}
+
+/// Awaits `load()`: its value, or null after showing its error in `into` (null too when the view closed meanwhile,
+/// with nothing shown: the page is gone).
+export async function loadOrShowError(ctx, into, load) {
+  try {
+    const value = await load();
+    return ctx.closed ? null : value;
+  } catch (error) {
+    if (!ctx.closed) replace(into, errorBox(error));
+    return null;
+  }
 }

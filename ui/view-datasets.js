@@ -4,7 +4,7 @@ import { el, replace, table } from './dom.js';
 import { getJSON } from './api.js';
 import * as format from './format.js';
 import { hash, pager } from './widgets.js';
-import { errorBox } from './view-context.js';
+import { loadOrShowError } from './view-context.js';
 
 const hrefFor = (after) => (after ? `#/datasets?after=${encodeURIComponent(after)}` : '#/datasets');
 
@@ -19,14 +19,8 @@ export async function datasetsView(root, ctx, query) {
   const after = query.get('after') || null;
   const body = el('div', { 'data-testid': 'datasets-table' }, el('p', { class: 'muted' }, 'Loading…'));
   root.append(el('h1', null, 'Datasets'), body);
-  let page;
-  try {
-    page = await getJSON('/v1/datasets', { query: { after, limit: 50 }, signal: ctx.signal });
-  } catch (error) {
-    if (!ctx.closed) replace(body, errorBox(error));
-    return;
-  }
-  if (ctx.closed) return;
+  const page = await loadOrShowError(ctx, body, () => getJSON('/v1/datasets', { query: { after, limit: 50 }, signal: ctx.signal }));
+  if (!page) return;
   const rows = page.data.map((d) => [
     el('span', { class: 'mono' }, d.id), el('span', { 'data-testid': 'dataset-name' }, d.name), d.kind,
     `${d.live_count} live of ${d.record_count}`, domains(d.domains), format.bytes(d.bytes), hash(d.sha256),

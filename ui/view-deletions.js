@@ -4,7 +4,7 @@ import { el, replace, table } from './dom.js';
 import { getJSON } from './api.js';
 import * as format from './format.js';
 import { statusBadge, deletionLink, pager } from './widgets.js';
-import { errorBox } from './view-context.js';
+import { loadOrShowError } from './view-context.js';
 
 const hrefFor = (after) => (after ? `#/deletions?after=${encodeURIComponent(after)}` : '#/deletions');
 
@@ -13,14 +13,9 @@ export function deletionsView(root, ctx, query) {
   const body = el('div', { 'data-testid': 'deletions-table' }, el('p', { class: 'muted' }, 'Loading…'));
   root.append(el('h1', null, 'Deletion requests'), body);
   ctx.poll(3000, async () => {
-    let page;
-    try {
-      page = await getJSON('/v1/deletion_requests', { query: { after, limit: 50 }, signal: ctx.signal });
-    } catch (error) {
-      if (!ctx.closed) replace(body, errorBox(error));
-      return;
-    }
-    if (ctx.closed) return;
+    const page = await loadOrShowError(ctx, body,
+      () => getJSON('/v1/deletion_requests', { query: { after, limit: 50 }, signal: ctx.signal }));
+    if (!page) return;
     const rows = page.data.map((r) => [
       deletionLink(r.id), statusBadge(r.status), r.dataset, r.mode, String(r.documents?.count ?? ''),
       String(r.affected_models?.length ?? 0), format.time(r.created_at), format.time(r.completed_at),

@@ -12,7 +12,7 @@ import { EventLog } from './event-log.js';
 import { CheckpointList } from './checkpoints.js';
 import * as format from './format.js';
 import { statusBadge, keyValues, actionButton } from './widgets.js';
-import { errorBox } from './view-context.js';
+import { errorBox, loadOrShowError } from './view-context.js';
 
 const HISTORY_PAGE = 1000;
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
@@ -48,12 +48,8 @@ export async function jobView(root, ctx, _query, jobId) {
     el('h1', null, 'Job ', el('span', { 'data-testid': 'job-id' }, jobId)), head);
   root.append(el('p', null, el('a', { href: '#/jobs' }, '« Jobs')), section);
 
-  let job;
-  try { job = await getJSON(path, { signal: ctx.signal }); } catch (error) {
-    if (!ctx.closed) replace(head, errorBox(error));
-    return;
-  }
-  if (ctx.closed) return;
+  let job = await loadOrShowError(ctx, head, () => getJSON(path, { signal: ctx.signal }));
+  if (!job) return;
   const showJob = (j) => { job = j; replace(head, summary(j, act)); };
   async function act(action) { showJob(await postJSON(`${path}/${action}`, { signal: ctx.signal })); }
   showJob(job);

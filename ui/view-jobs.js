@@ -5,7 +5,7 @@ import { el, replace, table } from './dom.js';
 import { getJSON } from './api.js';
 import * as format from './format.js';
 import { statusBadge, jobLink, keyValues, pager } from './widgets.js';
-import { errorBox } from './view-context.js';
+import { loadOrShowError } from './view-context.js';
 
 const STATUSES = ['queued', 'running', 'paused', 'succeeded', 'failed', 'cancelled'];
 const PAGE = 50;
@@ -40,14 +40,9 @@ export function jobsView(root, ctx, query) {
   root.append(el('h1', null, 'Jobs'), el('div', { class: 'toolbar' }, filters, typeForm), updated, body);
 
   ctx.poll(2000, async () => {
-    let page;
-    try {
-      page = await getJSON('/v1/jobs', { query: { status, type, after, limit: PAGE }, signal: ctx.signal });
-    } catch (error) {
-      if (!ctx.closed) replace(body, errorBox(error));
-      return;
-    }
-    if (ctx.closed) return;
+    const page = await loadOrShowError(ctx, body,
+      () => getJSON('/v1/jobs', { query: { status, type, after, limit: PAGE }, signal: ctx.signal }));
+    if (!page) return;
     const rows = page.data.map((job) => [
       jobLink(job.id), job.type, statusBadge(job.status), format.progress(job.progress),
       keyValues(job.metadata), format.time(job.created_at),

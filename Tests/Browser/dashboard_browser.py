@@ -198,6 +198,22 @@ class Check:
         self.expect(result["real"]["match"], f"the receipt does not verify: {result['real']}")
         self.expect(not result["tampered"]["match"], "a tampered manifest verified")
 
+    def pretrain(self):
+        """An ADO pretrain run: a loss chart (train and held-out) and a weights chart with a series per domain."""
+        self.open(f"#/jobs/{self.plan['pretrain_job']}")
+        if not self.wait("the pretrain job's history", lambda: self.js(
+                "return document.querySelector('[data-testid=job-page]')?.getAttribute('data-stream') === 'ended'"), timeout=30):
+            return
+        series = self.js("""
+            const n = (id) => Number(document.querySelector(`[data-testid=${id}]`)?.getAttribute('data-series') || 0);
+            return { loss: n('chart-loss'), weights: n('chart-weights'),
+                     names: [...document.querySelectorAll('[data-testid=chart-weights] .series-name')].map((e) => e.textContent) };""")
+        self.expect(series["loss"] == 2, f"the loss chart has {series['loss']} series (train and held-out expected)")
+        self.expect(sorted(series["names"]) == sorted(self.plan["pretrain_domains"]),
+                    f"weights series {series['names']}, domains {self.plan['pretrain_domains']}")
+        self.screenshot("job-pretrain", 1100)
+        self.page_is_clean("pretrain job page")
+
     def download(self):
         """A checkpoint file fetched with the bearer header into a blob: URL; its SHA-256 is checked in the browser."""
         self.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": self.plan["download_dir"]})
@@ -294,7 +310,7 @@ def main():
     try:
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": PROBES})
         for step in [check.sign_in, check.jobs_list, check.running_job, check.deletion, check.canonical_json,
-                     check.download, check.hostile, check.big_job]:
+                     check.pretrain, check.download, check.hostile, check.big_job]:
             t = time.monotonic()
             try:
                 step()

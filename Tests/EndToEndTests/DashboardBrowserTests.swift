@@ -1,6 +1,7 @@
 import Foundation
 import OrchardJobs
 import OrchardQueue
+import OrchardTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -45,7 +46,7 @@ enum BrowserToolchain {
         p.arguments = [program] + arguments
         // stderr goes to a file, so a chatty stderr cannot block the child while stdout is read from the pipe.
         let errFile = FileManager.default.temporaryDirectory.appendingPathComponent("orchard-run-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errFile) }
         let out = Pipe()
         p.standardOutput = out
@@ -82,7 +83,7 @@ enum BrowserToolchain {
     /// at the edges of Swift's integer and exponent forms, and escapes.
     static let canonicalCases: [JSONValue] = [
         ["b": 1, "a_b": 2, "aB": 3, "A": 4, "a10": 5, "a2": 6, "é": 7, "z": 8, "_": 9, "😀": 10],
-        [0.1, 1e-5, 1.5e-7, 123456.789, 1e16, 1e21, 2.5e-4, 0.0001, 9.999999999999999e-05, -0.0, 3e20, 1.0 / 3.0,
+        [0.1, 1e-5, 1.5e-7, 123456.789, 1e16, 1e21, 2.5e-4, 0.0001, 9.999999999999999e-05, -0.0, 3e20, 0.3333333333333333,
          9007199254740994, 9007000000000000, 4503599627370495.5, -1.5e-5, 42, -7],
         ["s": "\u{0}\u{1}\u{1f}\u{7f}\"\\/\n\r\t\u{8}\u{c} é 😀 \u{2028}<>&'", "n": nil, "t": true, "f": false, "arr": [[], [:], [nil]]],
     ]
@@ -136,6 +137,26 @@ enum BrowserToolchain {
         let receipt = try #require(request["receipt"])
         let forgetJob = try #require(request["actions"]?.arrayValue?.first?["job_id"]?.stringValue)
 
+        // An ADO pretrain run on real text whose domains are named by hostile strings: its weights chart has one
+        // series per domain, and the legend shows the names.
+        let realText = try RealTextFixture.jsonl(perDomain: 8)
+            .replacingOccurrences(of: #""domain":"descriptions""#, with: String(decoding: JSONValue.object(["domain": .string(Self.hostile[0])]).canonicalData().dropFirst().dropLast(), as: UTF8.self))
+            .replacingOccurrences(of: #""domain":"python""#, with: #""domain":"__proto__""#)
+        let textFile = dir.appendingPathComponent("text.jsonl")
+        try realText.write(to: textFile, atomically: true, encoding: .utf8)
+        let (ts, tout, terr) = try runTool("orchard", ["datasets", "upload", textFile.path, "--name", "real text"], env: env)
+        #expect(ts == 0, "\(terr)")
+        let textDataset = try #require(try JSONDecoder().decode(JSONValue.self, from: Data(tout.utf8))["id"]?.stringValue)
+        let (ptStatus, pretrain) = try await api.call(.POST, "/v1/jobs", ["type": "pretrain", "seed": 3, "params": [
+            "dataset": .string(textDataset), "model": ["layers": 1, "d_model": 32, "heads": 2, "context": 32], "batch_size": 8,
+            "steps": 60, "optimizer": ["lr": 0.01, "warmup": 5], "metrics_every": 2, "eval_every": 10, "heldout_windows": 4,
+            "checkpoint_every": 30,
+            "mixture": ["kind": "ado", "config": ["update_interval": 10, "ignore_steps": 0, "start_step": 20, "subsample": 1, "smoothing_window": 5]],
+        ]])
+        #expect(ptStatus == 201, "\(pretrain)")
+        let pretrainJob = try #require(pretrain["id"]?.stringValue)
+        try await waitFor("the pretrain job", timeout: .seconds(180)) { try await api.job(pretrainJob)["status"] == "succeeded" }
+
         // The job the browser watches: running (about 20 s) when the page opens, a checkpoint every 25 steps.
         let (runStatus, running) = try await api.call(.POST, "/v1/jobs", [
             "type": "test_counter", "params": ["steps": 200, "step_ms": 100, "checkpoint_every": 25],
@@ -159,10 +180,12 @@ enum BrowserToolchain {
             "canonical_cases": .array(canonical),
             "hostile_pages": [
                 "#/datasets": .array([datasetName, Self.hostile[0], Self.hostile[1], Self.hostile[2], Self.hostile[3]].map(JSONValue.string)),
+                "#/jobs/\(pretrainJob)": .array([Self.hostile[0], "__proto__"].map(JSONValue.string)),
                 "#/jobs/\(model)": .array([Self.hostile[0], Self.hostile[2], Self.hostile[3]].map(JSONValue.string)),
                 "#/jobs": .array([Self.hostile[0], Self.hostile[1]].map(JSONValue.string)),
                 "#/deletions/\(requestID)": [.string("erase " + Self.hostile[0])],
             ],
+            "pretrain_job": .string(pretrainJob), "pretrain_domains": .array([Self.hostile[0], "__proto__", "licenses"].map(JSONValue.string)),
             "big_job": .string(bigJob), "big_job_events": .number(Double(bigEvents.count)),
             "big_job_metrics": .number(Double(bigEvents.filter { $0["type"] == "metrics" }.count)),
             "download_dir": .string(downloads.path),

@@ -934,7 +934,7 @@ table.events-table td { overflow-wrap: anywhere; }
         "view-context.js": #"""
 // What a view may start that must stop when the user navigates away: polling, event streams, timers.
 
-import { el } from './dom.js';
+import { el, replace } from './dom.js';
 
 export class ViewContext {
   constructor() {
@@ -974,6 +974,18 @@ export function errorBox(error) {
   return el('p', { class: 'error', role: 'alert' }, error?.message ?? String(error));
 }
 
+/// Awaits `load()`: its value, or null after showing its error in `into` (null too when the view closed meanwhile,
+/// with nothing shown: the page is gone).
+export async function loadOrShowError(ctx, into, load) {
+  try {
+    const value = await load();
+    return ctx.closed ? null : value;
+  } catch (error) {
+    if (!ctx.closed) replace(into, errorBox(error));
+    return null;
+  }
+}
+
 """#,
         "view-datasets.js": #"""
 // Datasets: name, kind, live and uploaded record counts, live documents per domain, size and SHA-256.
@@ -982,7 +994,7 @@ import { el, replace, table } from './dom.js';
 import { getJSON } from './api.js';
 import * as format from './format.js';
 import { hash, pager } from './widgets.js';
-import { errorBox } from './view-context.js';
+import { loadOrShowError } from './view-context.js';
 
 const hrefFor = (after) => (after ? `#/datasets?after=${encodeURIComponent(after)}` : '#/datasets');
 
@@ -997,14 +1009,8 @@ export async function datasetsView(root, ctx, query) {
   const after = query.get('after') || null;
   const body = el('div', { 'data-testid': 'datasets-table' }, el('p', { class: 'muted' }, 'Loading…'));
   root.append(el('h1', null, 'Datasets'), body);
-  let page;
-  try {
-    page = await getJSON('/v1/datasets', { query: { after, limit: 50 }, signal: ctx.signal });
-  } catch (error) {
-    if (!ctx.closed) replace(body, errorBox(error));
-    return;
-  }
-  if (ctx.closed) return;
+  const page = await loadOrShowError(ctx, body, () => getJSON('/v1/datasets', { query: { after, limit: 50 }, signal: ctx.signal }));
+  if (!page) return;
   const rows = page.data.map((d) => [
     el('span', { class: 'mono' }, d.id), el('span', { 'data-testid': 'dataset-name' }, d.name), d.kind,
     `${d.live_count} live of ${d.record_count}`, domains(d.domains), format.bytes(d.bytes), hash(d.sha256),
@@ -1119,7 +1125,7 @@ import { el, replace, table } from './dom.js';
 import { getJSON } from './api.js';
 import * as format from './format.js';
 import { statusBadge, deletionLink, pager } from './widgets.js';
-import { errorBox } from './view-context.js';
+import { loadOrShowError } from './view-context.js';
 
 const hrefFor = (after) => (after ? `#/deletions?after=${encodeURIComponent(after)}` : '#/deletions');
 
@@ -1128,14 +1134,9 @@ export function deletionsView(root, ctx, query) {
   const body = el('div', { 'data-testid': 'deletions-table' }, el('p', { class: 'muted' }, 'Loading…'));
   root.append(el('h1', null, 'Deletion requests'), body);
   ctx.poll(3000, async () => {
-    let page;
-    try {
-      page = await getJSON('/v1/deletion_requests', { query: { after, limit: 50 }, signal: ctx.signal });
-    } catch (error) {
-      if (!ctx.closed) replace(body, errorBox(error));
-      return;
-    }
-    if (ctx.closed) return;
+    const page = await loadOrShowError(ctx, body,
+      () => getJSON('/v1/deletion_requests', { query: { after, limit: 50 }, signal: ctx.signal }));
+    if (!page) return;
     const rows = page.data.map((r) => [
       deletionLink(r.id), statusBadge(r.status), r.dataset, r.mode, String(r.documents?.count ?? ''),
       String(r.affected_models?.length ?? 0), format.time(r.created_at), format.time(r.completed_at),
@@ -1163,7 +1164,7 @@ import { EventLog } from './event-log.js';
 import { CheckpointList } from './checkpoints.js';
 import * as format from './format.js';
 import { statusBadge, keyValues, actionButton } from './widgets.js';
-import { errorBox } from './view-context.js';
+import { errorBox, loadOrShowError } from './view-context.js';
 
 const HISTORY_PAGE = 1000;
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
@@ -1199,12 +1200,8 @@ export async function jobView(root, ctx, _query, jobId) {
     el('h1', null, 'Job ', el('span', { 'data-testid': 'job-id' }, jobId)), head);
   root.append(el('p', null, el('a', { href: '#/jobs' }, '« Jobs')), section);
 
-  let job;
-  try { job = await getJSON(path, { signal: ctx.signal }); } catch (error) {
-    if (!ctx.closed) replace(head, errorBox(error));
-    return;
-  }
-  if (ctx.closed) return;
+  let job = await loadOrShowError(ctx, head, () => getJSON(path, { signal: ctx.signal }));
+  if (!job) return;
   const showJob = (j) => { job = j; replace(head, summary(j, act)); };
   async function act(action) { showJob(await postJSON(`${path}/${action}`, { signal: ctx.signal })); }
   showJob(job);
@@ -1275,7 +1272,7 @@ import { el, replace, table } from './dom.js';
 import { getJSON } from './api.js';
 import * as format from './format.js';
 import { statusBadge, jobLink, keyValues, pager } from './widgets.js';
-import { errorBox } from './view-context.js';
+import { loadOrShowError } from './view-context.js';
 
 const STATUSES = ['queued', 'running', 'paused', 'succeeded', 'failed', 'cancelled'];
 const PAGE = 50;
@@ -1310,14 +1307,9 @@ export function jobsView(root, ctx, query) {
   root.append(el('h1', null, 'Jobs'), el('div', { class: 'toolbar' }, filters, typeForm), updated, body);
 
   ctx.poll(2000, async () => {
-    let page;
-    try {
-      page = await getJSON('/v1/jobs', { query: { status, type, after, limit: PAGE }, signal: ctx.signal });
-    } catch (error) {
-      if (!ctx.closed) replace(body, errorBox(error));
-      return;
-    }
-    if (ctx.closed) return;
+    const page = await loadOrShowError(ctx, body,
+      () => getJSON('/v1/jobs', { query: { status, type, after, limit: PAGE }, signal: ctx.signal }));
+    if (!page) return;
     const rows = page.data.map((job) => [
       jobLink(job.id), job.type, statusBadge(job.status), format.progress(job.progress),
       keyValues(job.metadata), format.time(job.created_at),
