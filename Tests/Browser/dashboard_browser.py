@@ -9,9 +9,12 @@ from Selenium Manager, which would try to download a browser.
 
 import json
 import os
+import signal
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
@@ -43,6 +46,7 @@ class Check:
         self.failures = []
         self.measurements = {}
         self.shots = plan.get("screenshots")
+        self.restarted = None  # the server this script started again after killing the test's
 
     def fail(self, message):
         print("FAIL:", message, flush=True)
@@ -154,7 +158,42 @@ class Check:
         self.measurements["running_job_points"] = {"at_open": start, "after_wait": seen[-1]}
         self.wait("a checkpoint in the list", lambda: self.css("[data-testid=checkpoint-id]"), timeout=30)
         self.screenshot("job", 1500)
+        self.server_restart_mid_stream(job)
         self.page_is_clean("running job page")
+
+    def server_restart_mid_stream(self, job):
+        """SIGKILL the server while the page streams the running job, start it again on the same port: the page
+        reconnects with Last-Event-ID and, once the job (resumed from its checkpoint) ends, holds every event of the
+        job exactly once and a chart point per metrics event."""
+        state = lambda: self.js("return document.querySelector('[data-testid=job-page]')?.getAttribute('data-stream')")
+        os.kill(self.plan["server_pid"], signal.SIGKILL)
+        self.wait("the page to notice the lost stream", lambda: state() == "reconnecting", timeout=20)
+        log = open(self.plan["restart_log"], "wb")
+        self.restarted = subprocess.Popen(self.plan["restart"], stdout=subprocess.DEVNULL, stderr=log)
+        self.wait("the stream to come back", lambda: state() == "live", timeout=30)
+        self.wait("the job to end after its restart", lambda: state() == "ended", timeout=120)
+        events = self.api_events(job)
+        shown = self.js("""return { events: Number(document.querySelector('[data-testid=job-page]').getAttribute('data-events')),
+            points: Number(document.querySelector('[data-testid=chart-loss]').getAttribute('data-points')) };""")
+        metrics = sum(1 for e in events if e["type"] == "metrics")
+        types = {e["type"] for e in events}
+        self.expect("job.lease_expired" in types and "job.succeeded" in types, f"the job's events do not show the restart: {sorted(types)}")
+        self.expect(shown["events"] == len(events), f"the page holds {shown['events']} events, the job has {len(events)}")
+        self.expect(shown["points"] == metrics, f"the chart holds {shown['points']} points, the job has {metrics} metrics events")
+        self.measurements["restart"] = {"events": len(events), "page_events": shown["events"], "points": shown["points"]}
+
+    def api_events(self, job):
+        """Every event of `job`, read with the paged API (not through the page)."""
+        out, after = [], 0
+        while True:
+            request = urllib.request.Request(f"{self.plan['base']}/v1/jobs/{job}/events?after={after}&limit=1000",
+                                             headers={"Authorization": f"Bearer {self.plan['key']}"})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                page = json.load(response)
+            out += page["data"]
+            if not page["has_more"]:
+                return out
+            after = page["data"][-1]["id"]
 
     def deletion(self):
         request = self.plan["deletion_request"]
@@ -213,6 +252,35 @@ class Check:
                     f"weights series {series['names']}, domains {self.plan['pretrain_domains']}")
         self.screenshot("job-pretrain", 1100)
         self.page_is_clean("pretrain job page")
+
+    def sse_parser(self):
+        """ui/sse.js's parser on a stream with every line ending (LF, CR, CRLF), comments, multi-line data, an id
+        without data, retry, and an event split across chunks at every possible offset: the same events each time."""
+        result = self.driver.execute_async_script("""
+            const done = arguments[0];
+            import('/ui/sse.js').then(({ EventStreamParser }) => {
+              const stream = 'retry: 1500\\n\\n: keep-alive\\r\\nid: 1\\nevent: metrics\\ndata: {"a":1}\\n\\n'
+                + 'id: 2\\revent: job.started\\rdata: line one\\rdata:line two\\r\\r'
+                + 'id: 3\\r\\ndata: x\\r\\n\\r\\nid: 4\\n\\nevent: end\\ndata: {"status":"succeeded"}\\n\\n';
+              const run = (chunks) => {
+                const got = [];
+                const p = new EventStreamParser((e) => got.push([e.id, e.type, e.data]));
+                for (const c of chunks) p.push(c);
+                return JSON.stringify({ got, last: p.lastEventId, retry: p.retry });
+              };
+              const whole = run([stream]);
+              const splits = [];
+              for (let i = 1; i < stream.length; i += 1) if (run([stream.slice(0, i), stream.slice(i)]) !== whole) splits.push(i);
+              const bytewise = run([...stream]) === whole;
+              done({ whole: JSON.parse(whole), splits, bytewise });
+            }).catch((e) => done({ error: String(e) }));""")
+        if not self.expect("error" not in result, f"sse.js: {result.get('error')}"):
+            return
+        expected = [["1", "metrics", '{"a":1}'], ["2", "job.started", "line one\nline two"], ["3", "message", "x"],
+                    ["4", "end", '{"status":"succeeded"}']]
+        self.expect(result["whole"]["got"] == expected, f"parsed {result['whole']['got']}")
+        self.expect(result["whole"]["retry"] == 1500 and result["whole"]["last"] == "4", f"state {result['whole']}")
+        self.expect(result["splits"] == [] and result["bytewise"], f"chunk boundaries change the events: {result['splits'][:10]}")
 
     def download(self):
         """A checkpoint file fetched with the bearer header into a blob: URL; its SHA-256 is checked in the browser."""
@@ -310,7 +378,7 @@ def main():
     try:
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": PROBES})
         for step in [check.sign_in, check.jobs_list, check.running_job, check.deletion, check.canonical_json,
-                     check.pretrain, check.download, check.hostile, check.big_job]:
+                     check.sse_parser, check.pretrain, check.download, check.hostile, check.big_job]:
             t = time.monotonic()
             try:
                 step()
@@ -319,6 +387,9 @@ def main():
             check.measurements[f"{step.__name__}_s"] = round(time.monotonic() - t, 3)
     finally:
         driver.quit()
+        if check.restarted:
+            check.restarted.kill()
+            check.restarted.wait()
     check.measurements["total_s"] = round(time.monotonic() - started, 3)
     print(json.dumps({"failures": check.failures, "measurements": check.measurements}))
     sys.exit(1 if check.failures else 0)

@@ -67,7 +67,8 @@ enum BrowserToolchain {
 /// Tests/Browser/dashboard_browser.py, against a real `orchard serve` on a loopback port with a real SQLite file and
 /// real jobs. This test fills the server through the API with hostile names, a completed deletion request, a job
 /// that is running while the browser watches, and a finished job with 10,000 events; the script signs in, watches
-/// the running job's chart gain points from the SSE stream, verifies the receipt's manifest hash in the browser,
+/// the running job's chart gain points from the SSE stream (and, after it kills and restarts this server, resume
+/// with Last-Event-ID without losing or repeating an event), verifies the receipt's manifest hash in the browser,
 /// checks that hostile strings render as text with nothing injected or run, and measures the 10,000-event page.
 /// `ORCHARD_UI_SCREENSHOTS=DIR` also saves a PNG of each page there (docs/ui/).
 @Suite(.serialized) struct DashboardBrowserTests {
@@ -189,6 +190,11 @@ enum BrowserToolchain {
             "big_job": .string(bigJob), "big_job_events": .number(Double(bigEvents.count)),
             "big_job_metrics": .number(Double(bigEvents.filter { $0["type"] == "metrics" }.count)),
             "download_dir": .string(downloads.path),
+            // The script kills this server mid-stream and starts it again on the same port (the last --port wins).
+            "server_pid": .number(Double(server.process.processIdentifier)),
+            "restart": .array(([server.process.executableURL!.path] + (server.process.arguments ?? []) + ["--port", String(server.port)])
+                .map(JSONValue.string)),
+            "restart_log": .string(dir.appendingPathComponent("restarted-server.log").path),
         ]
         if let shots = ProcessInfo.processInfo.environment["ORCHARD_UI_SCREENSHOTS"], !shots.isEmpty { plan["screenshots"] = .string(shots) }
         let planFile = dir.appendingPathComponent("plan.json")
