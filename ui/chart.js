@@ -7,7 +7,7 @@ import { el, svg } from './dom.js';
 import { metric } from './format.js';
 
 const WIDTH = 640, HEIGHT = 240;
-const MARGIN = { left: 58, right: 14, top: 12, bottom: 30 };
+const MARGIN = { left: 58, right: 24, top: 12, bottom: 30 };
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
 
 /// At most `maxPoints` of `points` ([x, y] pairs in x order): for each of maxPoints/2 buckets its lowest and

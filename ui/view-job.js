@@ -21,9 +21,10 @@ function summary(job, onAction) {
   const p = job.progress ?? {};
   const bar = p.total_steps ? el('progress', { max: p.total_steps, value: p.step ?? 0 }) : null;
   const actions = [];
-  if (job.status === 'queued' || job.status === 'running') actions.push(actionButton('Pause', () => onAction('pause')));
-  if (job.status === 'paused') actions.push(actionButton('Resume', () => onAction('resume')));
-  if (!TERMINAL.has(job.status)) actions.push(actionButton('Cancel', () => onAction('cancel')));
+  const act = (label, action) => actionButton(label, () => onAction(action), { 'data-testid': `job-${action}` });
+  if (job.status === 'queued' || job.status === 'running') actions.push(act('Pause', 'pause'));
+  if (job.status === 'paused') actions.push(act('Resume', 'resume'));
+  if (!TERMINAL.has(job.status)) actions.push(act('Cancel', 'cancel'));
   return el('div', null,
     el('p', null, statusBadge(job.status), ' ', bar, ' ', el('span', { 'data-testid': 'job-progress' }, format.progress(p)),
       p.tokens ? ` · ${p.tokens.toLocaleString()} tokens` : '', ' ', actions),

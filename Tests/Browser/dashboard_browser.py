@@ -82,6 +82,7 @@ class Check:
         """With a screenshots folder in the plan: the page as PNG, the window made `height` pixels tall for it."""
         if self.shots:
             self.driver.set_window_size(1280, height)
+            self.js("window.scrollTo(0, 0)")
             time.sleep(0.3)
             self.driver.save_screenshot(os.path.join(self.shots, name + ".png"))
             self.driver.set_window_size(1280, 900)
@@ -129,7 +130,10 @@ class Check:
         first = row[0]
         # The list re-reads itself: the job's step moves without a reload.
         self.wait("the running job's row to change on its own", lambda: any(t != first for t in rows()))
-        self.screenshot("jobs")
+        if self.shots:
+            self.open("#/jobs")
+            self.wait("every job", lambda: len(self.texts("[data-testid=jobs-table] tbody tr")) >= 5)
+            self.screenshot("jobs")
         self.open("#/jobs?status=succeeded")
         self.wait("the succeeded filter", lambda: self.css("[data-testid=filter-succeeded].active"))
         self.wait("the succeeded list", lambda: self.css("[data-testid=jobs-table] table, [data-testid=jobs-table] p"))
@@ -162,25 +166,33 @@ class Check:
         self.page_is_clean("running job page")
 
     def server_restart_mid_stream(self, job):
-        """SIGKILL the server while the page streams the running job, start it again on the same port: the page
-        reconnects with Last-Event-ID and, once the job (resumed from its checkpoint) ends, holds every event of the
-        job exactly once and a chart point per metrics event."""
-        state = lambda: self.js("return document.querySelector('[data-testid=job-page]')?.getAttribute('data-stream')")
+        """SIGKILL the server while the page streams the running job and start it again on the same port: the page
+        reconnects with Last-Event-ID and follows the job, resumed from its checkpoint by the new server; then the
+        page's Cancel button ends it. The page must hold every event of the job exactly once, and a chart point per
+        metrics event."""
+        page = "document.querySelector('[data-testid=job-page]')"
+        state = lambda: self.js(f"return {page}?.getAttribute('data-stream')")
+        count = lambda: int(self.js(f"return {page}?.getAttribute('data-events') || 0"))
+        before = count()
         os.kill(self.plan["server_pid"], signal.SIGKILL)
         self.wait("the page to notice the lost stream", lambda: state() == "reconnecting", timeout=20)
         log = open(self.plan["restart_log"], "wb")
         self.restarted = subprocess.Popen(self.plan["restart"], stdout=subprocess.DEVNULL, stderr=log)
         self.wait("the stream to come back", lambda: state() == "live", timeout=30)
-        self.wait("the job to end after its restart", lambda: state() == "ended", timeout=120)
+        self.wait("the resumed job's events", lambda: count() >= before + 10, timeout=60)
+        self.wait("the Cancel button", lambda: self.css("[data-testid=job-cancel]"))
+        self.js("document.querySelector('[data-testid=job-cancel]').click()")
+        self.wait("the cancelled job's stream to end", lambda: state() == "ended", timeout=60)
         events = self.api_events(job)
-        shown = self.js("""return { events: Number(document.querySelector('[data-testid=job-page]').getAttribute('data-events')),
-            points: Number(document.querySelector('[data-testid=chart-loss]').getAttribute('data-points')) };""")
+        shown = self.js(f"""return {{ events: Number({page}.getAttribute('data-events')),
+            points: Number(document.querySelector('[data-testid=chart-loss]').getAttribute('data-points')) }};""")
         metrics = sum(1 for e in events if e["type"] == "metrics")
         types = {e["type"] for e in events}
-        self.expect("job.lease_expired" in types and "job.succeeded" in types, f"the job's events do not show the restart: {sorted(types)}")
+        self.expect({"job.lease_expired", "job.cancelled"} <= types, f"the job's events do not show the restart and the cancel: {sorted(types)}")
         self.expect(shown["events"] == len(events), f"the page holds {shown['events']} events, the job has {len(events)}")
         self.expect(shown["points"] == metrics, f"the chart holds {shown['points']} points, the job has {metrics} metrics events")
-        self.measurements["restart"] = {"events": len(events), "page_events": shown["events"], "points": shown["points"]}
+        self.measurements["restart"] = {"events_before_kill": before, "events": len(events), "page_events": shown["events"],
+                                        "points": shown["points"]}
 
     def api_events(self, job):
         """Every event of `job`, read with the paged API (not through the page)."""
@@ -340,6 +352,7 @@ class Check:
         self.expect(state["vertices"] <= 401, f"the chart draws {state['vertices']} vertices (downsampling is off)")
         self.expect(state["rows"] <= 200, f"{state['rows']} event rows in the DOM")
         self.expect(state["elements"] < 3000, f"{state['elements']} elements on the page")
+        self.screenshot("job-many-events", 1300)
         # Interactive: the metrics events (hidden by default) come into the table at once when asked for.
         t = time.monotonic()
         select = self.css("[data-testid=event-filter]")[0]
@@ -356,7 +369,6 @@ class Check:
             "filter_and_show_more_s": round(interaction, 3), "dom_elements": state["elements"],
             "drawn_vertices": state["vertices"], "longest_task_ms": round(max(long_tasks, default=0)), "long_tasks": len(long_tasks),
         }
-        self.screenshot("job-many-events", 1300)
         self.expect(history_at < 20, f"the 10,000-event history took {history_at:.1f} s")
         self.expect(interaction < 3, f"filtering and showing more took {interaction:.2f} s")
         self.page_is_clean("big job page")

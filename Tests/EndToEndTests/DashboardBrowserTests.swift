@@ -68,7 +68,7 @@ enum BrowserToolchain {
 /// real jobs. This test fills the server through the API with hostile names, a completed deletion request, a job
 /// that is running while the browser watches, and a finished job with 10,000 events; the script signs in, watches
 /// the running job's chart gain points from the SSE stream (and, after it kills and restarts this server, resume
-/// with Last-Event-ID without losing or repeating an event), verifies the receipt's manifest hash in the browser,
+/// with Last-Event-ID without losing or repeating an event, until it cancels the job from the page), verifies the receipt's manifest hash in the browser,
 /// checks that hostile strings render as text with nothing injected or run, and measures the 10,000-event page.
 /// `ORCHARD_UI_SCREENSHOTS=DIR` also saves a PNG of each page there (docs/ui/).
 @Suite(.serialized) struct DashboardBrowserTests {
@@ -158,9 +158,10 @@ enum BrowserToolchain {
         let pretrainJob = try #require(pretrain["id"]?.stringValue)
         try await waitFor("the pretrain job", timeout: .seconds(180)) { try await api.job(pretrainJob)["status"] == "succeeded" }
 
-        // The job the browser watches: running (about 20 s) when the page opens, a checkpoint every 25 steps.
+        // The job the browser watches: running when the page opens (it would take over a minute; the script cancels
+        // it from the page after the restart), a checkpoint every 25 steps.
         let (runStatus, running) = try await api.call(.POST, "/v1/jobs", [
-            "type": "test_counter", "params": ["steps": 200, "step_ms": 100, "checkpoint_every": 25],
+            "type": "test_counter", "params": ["steps": 1000, "step_ms": 100, "checkpoint_every": 25],
             "metadata": ["run": .string(Self.hostile[1])],
         ])
         #expect(runStatus == 201, "\(running)")

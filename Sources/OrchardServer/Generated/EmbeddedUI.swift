@@ -218,7 +218,7 @@ import { el, svg } from './dom.js';
 import { metric } from './format.js';
 
 const WIDTH = 640, HEIGHT = 240;
-const MARGIN = { left: 58, right: 14, top: 12, bottom: 30 };
+const MARGIN = { left: 58, right: 24, top: 12, bottom: 30 };
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
 
 /// At most `maxPoints` of `points` ([x, y] pairs in x order): for each of maxPoints/2 buckets its lowest and
@@ -881,7 +881,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.data { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: 11px; color: var(--muted); word-break: break-all; max-width: 28rem; }
 tr.level-warn td { background: #fff8c5; }
 tr.level-error td { background: #ffebe9; }
-.badge { display: inline-block; padding: 0.05rem 0.5rem; border-radius: 1rem; font-size: 12px; border: 1px solid var(--line); background: var(--panel); }
+.badge { white-space: nowrap; display: inline-block; padding: 0.05rem 0.5rem; border-radius: 1rem; font-size: 12px; border: 1px solid var(--line); background: var(--panel); }
 .status-succeeded, .status-completed { color: var(--ok); border-color: var(--ok); }
 .status-failed, .status-cancelled { color: var(--bad); border-color: var(--bad); }
 .status-running, .status-pending, .status-queued, .status-waiting { color: var(--run); border-color: var(--run); }
@@ -898,7 +898,7 @@ a.filter { padding: 0.15rem 0.6rem; border: 1px solid var(--line); border-radius
 a.filter.active { background: var(--accent); color: #fff; border-color: var(--accent); }
 form.inline { display: inline-flex; gap: 0.3rem; align-items: center; }
 .pager { display: flex; gap: 1rem; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 1rem; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 1rem; }
 figure.chart-box { margin: 0; border: 1px solid var(--line); border-radius: 0.4rem; padding: 0.5rem; }
 figure.chart-box figcaption { font-weight: 600; margin-bottom: 0.3rem; }
 svg.chart { width: 100%; height: auto; display: block; }
@@ -923,10 +923,10 @@ progress { vertical-align: middle; width: 12rem; }
 details { margin: 0.4rem 0; }
 /* Fixed layout: the browser sizes the event table from its columns, not from the content of hundreds of rows. */
 table.events-table { table-layout: fixed; }
-table.events-table col.col-seq { width: 4rem; }
-table.events-table col.col-time { width: 10rem; }
+table.events-table col.col-seq { width: 4.5rem; }
+table.events-table col.col-time { width: 11.5rem; }
 table.events-table col.col-type { width: 11rem; }
-table.events-table col.col-level { width: 3.5rem; }
+table.events-table col.col-level { width: 4rem; }
 table.events-table col.col-message { width: 22%; }
 table.events-table td { overflow-wrap: anywhere; }
 
@@ -1173,9 +1173,10 @@ function summary(job, onAction) {
   const p = job.progress ?? {};
   const bar = p.total_steps ? el('progress', { max: p.total_steps, value: p.step ?? 0 }) : null;
   const actions = [];
-  if (job.status === 'queued' || job.status === 'running') actions.push(actionButton('Pause', () => onAction('pause')));
-  if (job.status === 'paused') actions.push(actionButton('Resume', () => onAction('resume')));
-  if (!TERMINAL.has(job.status)) actions.push(actionButton('Cancel', () => onAction('cancel')));
+  const act = (label, action) => actionButton(label, () => onAction(action), { 'data-testid': `job-${action}` });
+  if (job.status === 'queued' || job.status === 'running') actions.push(act('Pause', 'pause'));
+  if (job.status === 'paused') actions.push(act('Resume', 'resume'));
+  if (!TERMINAL.has(job.status)) actions.push(act('Cancel', 'cancel'));
   return el('div', null,
     el('p', null, statusBadge(job.status), ' ', bar, ' ', el('span', { 'data-testid': 'job-progress' }, format.progress(p)),
       p.tokens ? ` · ${p.tokens.toLocaleString()} tokens` : '', ' ', actions),
