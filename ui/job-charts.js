@@ -4,6 +4,7 @@
 // `reward_accuracy`; distill and mlp_train `train_loss`, `heldout_loss`, `test_loss`, `test_accuracy`;
 // lm_unlearn `loss`, `forget_nll`. Any other kind gets one chart of its numeric metrics named like a loss.
 
+import { el } from './dom.js';
 import { LineChart } from './chart.js';
 
 const LOSS = { title: 'Loss', testid: 'chart-loss' };
@@ -37,9 +38,7 @@ export class JobCharts {
   constructor(kind) {
     this.specs = CHARTS_BY_KIND[kind] ?? [{ ...LOSS, keys: null }];
     this.charts = this.specs.map((spec) => new LineChart({ title: spec.title, testid: spec.testid }));
-    this.element = document.createElement('div');
-    this.element.className = 'charts';
-    this.element.append(...this.charts.map((c) => c.element));
+    this.element = el('div', { class: 'charts' }, this.charts.map((c) => c.element));
   }
 
   add(data) {

@@ -22,12 +22,12 @@ export async function datasetsView(root, ctx, query) {
   const page = await loadOrShowError(ctx, body, () => getJSON('/v1/datasets', { query: { after, limit: 50 }, signal: ctx.signal }));
   if (!page) return;
   const rows = page.data.map((d) => [
-    el('span', { class: 'mono' }, d.id), el('span', { 'data-testid': 'dataset-name' }, d.name), d.kind,
-    `${d.live_count} live of ${d.record_count}`, domains(d.domains), format.bytes(d.bytes), hash(d.sha256),
+    el('span', { class: 'mono' }, d.id), el('span', { class: 'name', 'data-testid': 'dataset-name' }, d.name), d.kind,
+    `${d.live_count} live of ${d.record_count}`, domains(d.domains), [format.bytes(d.bytes), el('br'), hash(d.sha256)],
     format.time(d.created_at),
   ]);
   replace(body,
-    rows.length ? table(['Dataset', 'Name', 'Kind', 'Records', 'Domains (live documents)', 'Size', 'SHA-256', 'Uploaded'], rows, { class: 'list' })
+    rows.length ? table(['Dataset', 'Name', 'Kind', 'Records', 'Domains (live documents)', 'Size and SHA-256', 'Uploaded'], rows, { class: 'list' })
       : el('p', { class: 'muted' }, 'No datasets yet (upload one with `orchard datasets upload FILE`).'),
     pager({ hasMore: page.has_more, lastId: page.data.at(-1)?.id, isFirst: !after, hrefFor }));
 }

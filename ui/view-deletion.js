@@ -40,10 +40,11 @@ function receiptSection(receipt) {
 
 function render(r, events) {
   const actions = (r.actions ?? []).map((a) => [
-    jobLink(a.model), a.type, a.action, statusBadge(a.status), jobLink(a.job_id), a.input_checkpoint ?? '',
+    jobLink(a.model), a.type, a.action, statusBadge(a.status),
+    [jobLink(a.job_id), a.input_checkpoint ? [el('br'), el('span', { class: 'muted' }, `from ${a.input_checkpoint}`)] : null],
     [a.note ?? '', a.rejected ? ` Rejected: ${a.rejected}` : '',
       a.result?.guarantee_statement ? ` Guarantee: ${a.result.guarantee_statement}` : ''].join(''),
-    (a.purged_checkpoints ?? []).join(', '),
+    (a.purged_checkpoints ?? []).map((c) => el('div', null, c)),
   ]);
   const versions = (r.new_model_versions ?? []).map((v) => [jobLink(v.model), v.checkpoint ?? '', String(v.model_version ?? ''), v.previous_checkpoint ?? '']);
   const timeline = events.map((e) => [String(e.seq), format.time(e.created_at), e.type, e.message]);
@@ -60,7 +61,7 @@ function render(r, events) {
       ? el('ul', { 'data-testid': 'affected-models' }, r.affected_models.map((m) => el('li', null, jobLink(m))))
       : el('p', { class: 'muted' }, 'No model was trained on these documents.'),
     el('h2', null, 'Actions'),
-    actions.length ? table(['Model', 'Type', 'Action', 'Status', 'Job', 'From checkpoint', 'Note', 'Purged checkpoints'], actions, { class: 'list' })
+    actions.length ? table(['Model', 'Type', 'Action', 'Status', 'Unlearning job', 'Note', 'Purged checkpoints'], actions, { class: 'list' })
       : el('p', { class: 'muted' }, 'None.'),
     el('h2', null, 'New model versions'),
     versions.length ? table(['Model', 'Checkpoint', 'Version', 'Previous checkpoint'], versions, { class: 'list' })

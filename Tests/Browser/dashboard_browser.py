@@ -265,6 +265,23 @@ class Check:
         self.screenshot("job-pretrain", 1100)
         self.page_is_clean("pretrain job page")
 
+    def dpo(self):
+        """A DPO run: its log-prob chart has the chosen and rejected responses (and the reward margin), a point per
+        metrics event each."""
+        self.open(f"#/jobs/{self.plan['dpo_job']}")
+        if not self.wait("the dpo job's history", lambda: self.js(
+                "return document.querySelector('[data-testid=job-page]')?.getAttribute('data-stream') === 'ended'"), timeout=30):
+            return
+        chart = self.js("""
+            const c = document.querySelector('[data-testid=chart-logprob]');
+            return { points: Number(c.getAttribute('data-points')),
+                     names: [...c.querySelectorAll('.series-name')].map((e) => e.textContent) };""")
+        metrics = sum(1 for e in self.api_events(self.plan["dpo_job"]) if e["type"] == "metrics")
+        self.expect(chart["names"] == ["chosen", "rejected", "reward margin"], f"log-prob chart series {chart['names']}")
+        self.expect(metrics > 0 and chart["points"] == 3 * metrics, f"{chart['points']} log-prob points for {metrics} metrics events")
+        self.screenshot("job-dpo", 1100)
+        self.page_is_clean("dpo job page")
+
     def sse_parser(self):
         """ui/sse.js's parser on a stream with every line ending (LF, CR, CRLF), comments, multi-line data, an id
         without data, retry, and an event split across chunks at every possible offset: the same events each time."""
@@ -390,7 +407,7 @@ def main():
     try:
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": PROBES})
         for step in [check.sign_in, check.jobs_list, check.running_job, check.deletion, check.canonical_json,
-                     check.sse_parser, check.pretrain, check.download, check.hostile, check.big_job]:
+                     check.sse_parser, check.pretrain, check.dpo, check.download, check.hostile, check.big_job]:
             t = time.monotonic()
             try:
                 step()

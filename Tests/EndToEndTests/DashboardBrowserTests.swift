@@ -158,6 +158,24 @@ enum BrowserToolchain {
         let pretrainJob = try #require(pretrain["id"]?.stringValue)
         try await waitFor("the pretrain job", timeout: .seconds(180)) { try await api.job(pretrainJob)["status"] == "succeeded" }
 
+        // DPO on that model: its chart of the chosen and rejected responses' log-prob change from the reference.
+        let pairsFile = dir.appendingPathComponent("pairs.jsonl")
+        try (0..<12).map { i -> String in
+            let pair: JSONValue = ["prompt": .string("Question \(i): under which licence is package \(i)?"),
+                                   "chosen": " It is free software under the GPL.", "rejected": " Nobody knows."]
+            return String(decoding: pair.canonicalData(), as: UTF8.self)
+        }.joined(separator: "\n").write(to: pairsFile, atomically: true, encoding: .utf8)
+        let (ps, pout, perr) = try runTool("orchard", ["datasets", "upload", pairsFile.path, "--name", "pairs"], env: env)
+        #expect(ps == 0, "\(perr)")
+        let pairsDataset = try #require(try JSONDecoder().decode(JSONValue.self, from: Data(pout.utf8))["id"]?.stringValue)
+        let (dpoStatus, dpo) = try await api.call(.POST, "/v1/jobs", ["type": "dpo", "seed": 5, "params": [
+            "model": .string(pretrainJob), "dataset": .string(pairsDataset), "steps": 12, "batch_size": 4, "metrics_every": 2,
+            "optimizer": ["lr": 0.001],
+        ]])
+        #expect(dpoStatus == 201, "\(dpo)")
+        let dpoJob = try #require(dpo["id"]?.stringValue)
+        try await waitFor("the dpo job", timeout: .seconds(120)) { try await api.job(dpoJob)["status"] == "succeeded" }
+
         // The job the browser watches: running when the page opens (it would take over a minute; the script cancels
         // it from the page after the restart), a checkpoint every 25 steps.
         let (runStatus, running) = try await api.call(.POST, "/v1/jobs", [
@@ -188,6 +206,7 @@ enum BrowserToolchain {
                 "#/deletions/\(requestID)": [.string("erase " + Self.hostile[0])],
             ],
             "pretrain_job": .string(pretrainJob), "pretrain_domains": .array([Self.hostile[0], "__proto__", "licenses"].map(JSONValue.string)),
+            "dpo_job": .string(dpoJob),
             "big_job": .string(bigJob), "big_job_events": .number(Double(bigEvents.count)),
             "big_job_metrics": .number(Double(bigEvents.filter { $0["type"] == "metrics" }.count)),
             "download_dir": .string(downloads.path),

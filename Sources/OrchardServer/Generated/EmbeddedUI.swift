@@ -662,6 +662,7 @@ export function json(value) { return JSON.stringify(value, null, 2); }
 // `reward_accuracy`; distill and mlp_train `train_loss`, `heldout_loss`, `test_loss`, `test_accuracy`;
 // lm_unlearn `loss`, `forget_nll`. Any other kind gets one chart of its numeric metrics named like a loss.
 
+import { el } from './dom.js';
 import { LineChart } from './chart.js';
 
 const LOSS = { title: 'Loss', testid: 'chart-loss' };
@@ -695,9 +696,7 @@ export class JobCharts {
   constructor(kind) {
     this.specs = CHARTS_BY_KIND[kind] ?? [{ ...LOSS, keys: null }];
     this.charts = this.specs.map((spec) => new LineChart({ title: spec.title, testid: spec.testid }));
-    this.element = document.createElement('div');
-    this.element.className = 'charts';
-    this.element.append(...this.charts.map((c) => c.element));
+    this.element = el('div', { class: 'charts' }, this.charts.map((c) => c.element));
   }
 
   add(data) {
@@ -865,7 +864,7 @@ header.top .brand { font-weight: 700; font-size: 1.1rem; color: var(--fg); text-
 header.top nav { display: flex; gap: 1rem; align-items: center; flex: 1; }
 header.top nav[hidden] { display: none; }
 header.top nav button { margin-left: auto; }
-main { padding: 1rem 1.2rem 3rem; max-width: 1280px; }
+main { padding: 1rem 1.2rem 3rem; max-width: 1280px; box-sizing: border-box; }
 a { color: var(--accent); }
 h1 { font-size: 1.4rem; margin: 0.4rem 0 0.8rem; }
 h2 { font-size: 1.1rem; margin: 1.4rem 0 0.5rem; }
@@ -929,6 +928,10 @@ table.events-table col.col-type { width: 11rem; }
 table.events-table col.col-level { width: 4rem; }
 table.events-table col.col-message { width: 22%; }
 table.events-table td { overflow-wrap: anywhere; }
+/* A full SHA-256 in a table cell: a few lines of digits rather than a column one digit wide. */
+table.list code.hash { display: inline-block; min-width: 11rem; }
+/* User-given names and metadata may be one long word: let them wrap anywhere rather than widen the table. */
+ul.chips li, span.name { overflow-wrap: anywhere; }
 
 """#,
         "view-context.js": #"""
@@ -1012,12 +1015,12 @@ export async function datasetsView(root, ctx, query) {
   const page = await loadOrShowError(ctx, body, () => getJSON('/v1/datasets', { query: { after, limit: 50 }, signal: ctx.signal }));
   if (!page) return;
   const rows = page.data.map((d) => [
-    el('span', { class: 'mono' }, d.id), el('span', { 'data-testid': 'dataset-name' }, d.name), d.kind,
-    `${d.live_count} live of ${d.record_count}`, domains(d.domains), format.bytes(d.bytes), hash(d.sha256),
+    el('span', { class: 'mono' }, d.id), el('span', { class: 'name', 'data-testid': 'dataset-name' }, d.name), d.kind,
+    `${d.live_count} live of ${d.record_count}`, domains(d.domains), [format.bytes(d.bytes), el('br'), hash(d.sha256)],
     format.time(d.created_at),
   ]);
   replace(body,
-    rows.length ? table(['Dataset', 'Name', 'Kind', 'Records', 'Domains (live documents)', 'Size', 'SHA-256', 'Uploaded'], rows, { class: 'list' })
+    rows.length ? table(['Dataset', 'Name', 'Kind', 'Records', 'Domains (live documents)', 'Size and SHA-256', 'Uploaded'], rows, { class: 'list' })
       : el('p', { class: 'muted' }, 'No datasets yet (upload one with `orchard datasets upload FILE`).'),
     pager({ hasMore: page.has_more, lastId: page.data.at(-1)?.id, isFirst: !after, hrefFor }));
 }
@@ -1066,10 +1069,11 @@ function receiptSection(receipt) {
 
 function render(r, events) {
   const actions = (r.actions ?? []).map((a) => [
-    jobLink(a.model), a.type, a.action, statusBadge(a.status), jobLink(a.job_id), a.input_checkpoint ?? '',
+    jobLink(a.model), a.type, a.action, statusBadge(a.status),
+    [jobLink(a.job_id), a.input_checkpoint ? [el('br'), el('span', { class: 'muted' }, `from ${a.input_checkpoint}`)] : null],
     [a.note ?? '', a.rejected ? ` Rejected: ${a.rejected}` : '',
       a.result?.guarantee_statement ? ` Guarantee: ${a.result.guarantee_statement}` : ''].join(''),
-    (a.purged_checkpoints ?? []).join(', '),
+    (a.purged_checkpoints ?? []).map((c) => el('div', null, c)),
   ]);
   const versions = (r.new_model_versions ?? []).map((v) => [jobLink(v.model), v.checkpoint ?? '', String(v.model_version ?? ''), v.previous_checkpoint ?? '']);
   const timeline = events.map((e) => [String(e.seq), format.time(e.created_at), e.type, e.message]);
@@ -1086,7 +1090,7 @@ function render(r, events) {
       ? el('ul', { 'data-testid': 'affected-models' }, r.affected_models.map((m) => el('li', null, jobLink(m))))
       : el('p', { class: 'muted' }, 'No model was trained on these documents.'),
     el('h2', null, 'Actions'),
-    actions.length ? table(['Model', 'Type', 'Action', 'Status', 'Job', 'From checkpoint', 'Note', 'Purged checkpoints'], actions, { class: 'list' })
+    actions.length ? table(['Model', 'Type', 'Action', 'Status', 'Unlearning job', 'Note', 'Purged checkpoints'], actions, { class: 'list' })
       : el('p', { class: 'muted' }, 'None.'),
     el('h2', null, 'New model versions'),
     versions.length ? table(['Model', 'Checkpoint', 'Version', 'Previous checkpoint'], versions, { class: 'list' })
