@@ -158,7 +158,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "OrchardJobs", "OrchardTestSupport", "OrchardCLI", "orchard", "orchard-testserver", "orchard-worker",
+            "OrchardJobs", "OrchardQueue", "OrchardStore", "OrchardTestSupport", "OrchardCLI", "orchard", "orchard-testserver", "orchard-worker",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),

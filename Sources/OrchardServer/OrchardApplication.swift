@@ -19,6 +19,7 @@ public enum OrchardApplication {
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: MethodNotAllowedMiddleware(routes: DocumentedRoutes.shared))
         OperationalRoutes(store: store).register(on: router)
+        DashboardRoutes().register(on: router)
         let v1 = router.group("v1").add(middleware: AuthMiddleware(store: store, defaults: config.defaultLimits))
         JobRoutes(store: store, registry: registry).register(on: v1)
         EventRoutes(store: store, pollInterval: config.eventPollInterval, keepAliveInterval: config.keepAliveInterval).register(on: v1)

@@ -46,7 +46,7 @@ import Testing
     /// A documented path with an undocumented method is 405 with `Allow`, in the envelope; an unknown path stays 404.
     @Test func unsupportedMethodsAre405WithAllow() async throws {
         let routes = DocumentedRoutesForTest.parse()
-        #expect(routes.count == 22)
+        #expect(routes.count == 24)
         let server = try TestServer()
         try await server.app().test(.router) { client in
             for (path, methods) in routes {

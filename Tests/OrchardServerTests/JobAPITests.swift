@@ -318,7 +318,7 @@ import Testing
             if let path, line == "    put:" { operations.append((path, .put)) }
             if let path, line == "    delete:" { operations.append((path, .delete)) }
         }
-        #expect(operations.count == 26)
+        #expect(operations.count == 28)
         let routes = operations
         let server = try TestServer()
         try await server.app().test(.router) { client in

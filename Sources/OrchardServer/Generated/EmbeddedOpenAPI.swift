@@ -59,6 +59,36 @@ paths:
       security: []
       responses:
         "200": { description: OpenAPI 3.1 YAML, content: { application/yaml: { schema: { type: string } } } }
+  /ui:
+    get:
+      summary: The web dashboard (docs/ui.md)
+      description: |
+        One HTML page that loads the dashboard's ES modules from `/ui/{asset}` and routes with the URL fragment
+        (`/ui#/jobs`, `#/jobs/ID`, `#/datasets`, `#/deletions`, `#/deletions/ID`). Served without authentication
+        (it holds no data): the page asks for an API key, keeps it in the tab's sessionStorage and sends it as
+        `Authorization: Bearer` on every `/v1` call; the job page follows `/events/stream` with fetch(), never with the
+        key in a URL. Every `/ui` answer, errors included, carries `Content-Security-Policy: default-src 'none';
+        script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none';
+        base-uri 'none'; form-action 'none'`, `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY` and
+        `Referrer-Policy: no-referrer`, and `Cache-Control: no-cache`.
+      security: []
+      responses:
+        "200": { description: The dashboard's page, content: { text/html: { schema: { type: string } } } }
+  /ui/{asset}:
+    parameters:
+      - { name: asset, in: path, required: true, schema: { type: string }, description: "A file of the dashboard: app.js, style.css, …" }
+    get:
+      summary: A file of the web dashboard (an ES module, the style sheet)
+      description: The files of `ui/` as embedded in the binary, with the same headers as `/ui`.
+      security: []
+      responses:
+        "200":
+          description: The file
+          content:
+            text/javascript: { schema: { type: string } }
+            text/css: { schema: { type: string } }
+            text/html: { schema: { type: string } }
+        "404": { $ref: "#/components/responses/NotFound" }
   /v1/jobs:
     post:
       summary: Submit a job
