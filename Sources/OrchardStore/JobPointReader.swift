@@ -12,8 +12,9 @@ import OrchardQueue
 /// generic `DatabaseValueConvertible` lookups. Here a request takes an idle connection from a list under a lock.
 ///
 /// Failures throw GRDB's `DatabaseError`, as the store's other reads do. Reads only: each step is its own read
-/// transaction on the WAL (it sees every committed write, never waits on the writer). Connections are made on demand, one per concurrent caller (at most the cooperative pool's threads plus
-/// the workers'), kept while idle up to `maxIdle`, and closed when the store is released.
+/// transaction on the WAL (it sees every committed write, never waits on the writer). Connections are made on demand,
+/// one per concurrent caller (at most the cooperative pool's threads plus the workers'), kept while idle up to
+/// `maxIdle`, and closed when the store is released.
 final class JobPointReader: @unchecked Sendable {
     private let path: String
     private let lock = NSLock()
