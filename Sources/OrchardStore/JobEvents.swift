@@ -24,11 +24,14 @@ extension OrchardStore {
     @discardableResult
     static func appendEvent(_ db: Database, jobID: String, type: String, level: String = "info",
                             message: String = "", dataText: String, attempt: Int, at now: Int64) throws -> Int {
-        let seq = try Int.fetchOne(db.cachedStatement(sql: """
+        var seq: Int?
+        try db.step("""
             INSERT INTO job_events (job_id, seq, type, level, message, data, attempt, created_at)
             SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7 FROM job_events WHERE job_id = ?1
             RETURNING seq
-            """), arguments: [jobID, type, level, message, dataText, attempt, now])
+            """, [.text(jobID), .text(type), .text(level), .text(message), .text(dataText), .init(attempt), .int(now)]) {
+            seq = Int($0.int64(0))
+        }
         guard let seq else { throw StoreError.notFound(kind: "job event", id: jobID) }
         return seq
     }

@@ -19,19 +19,19 @@ extension OrchardStore {
         return try writeTransaction { db in
             let now = now()
             let placeholders = Array(repeating: "?", count: types.count).joined(separator: ",")
-            var args: [any DatabaseValueConvertible] = [owner, now + leaseMillis, now, now, now]
-            args.append(contentsOf: types)
-            args.append(limit)
+            let values: [BoundValue] = [.text(owner), .int(now + leaseMillis), .int(now), .int(now), .int(now)]
+                + types.map(BoundValue.text) + [.init(limit)]
             // `Job.columns` first (read by position), then `seq` for the order.
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            var rows: [(job: Job, seq: Int64)] = []
+            try db.step("""
                 UPDATE jobs SET status = 'running', attempt = attempt + 1, lease_owner = ?, lease_expires_at = ?,
                                 heartbeat_at = ?, started_at = COALESCE(started_at, ?)
                 WHERE id IN (SELECT id FROM jobs WHERE finished_at IS NULL AND status = 'queued' AND scheduled_at <= ? AND type IN (\(placeholders))
                              ORDER BY priority, scheduled_at, seq LIMIT ?)
                 RETURNING \(Job.columns), seq
-                """), arguments: StatementArguments(args))
+                """, values) { rows.append((Job(columns: $0), $0.int64(Job.columnCount))) }
             // RETURNING does not keep the subquery's order: restore it.
-            let claimed = rows.map { (job: Job(row: $0), seq: $0[Job.columnCount] as Int64) }
+            let claimed = rows
                 .sorted { ($0.job.priority, $0.job.scheduledAt, $0.seq) < ($1.job.priority, $1.job.scheduledAt, $1.seq) }
             return try claimed.map { (job, _) in
                 try Self.appendEvent(db, jobID: job.id, type: QueueEventType.started, dataText: "{\"attempt\":\(job.attempt)}",
@@ -103,14 +103,15 @@ extension OrchardStore {
         data += "\"status\":\"" + status.rawValue + "\"}"
         return try writeTransaction { db in
             let now = now()
-            guard let startedAt = try Row.fetchOne(db.cachedStatement(sql: """
-                UPDATE jobs SET status = ?, finished_at = ?, result = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = ? AND attempt = ? AND lease_owner = ? AND status = 'running'
+            var finished: Int64??
+            try db.step("""
+                UPDATE jobs SET status = ?1, finished_at = ?2, result = ?3, error = ?4, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = ?5 AND attempt = ?6 AND lease_owner = ?7 AND status = 'running'
                 RETURNING started_at
-                """), arguments: [status.rawValue, now, resultJSON, errorJSON, lease.jobID, lease.attempt, lease.owner])
-                .map({ ($0[0] as Int64?) ?? now }) else {
-                throw StoreError.leaseLost(jobID: lease.jobID)
-            }
+                """, [.text(status.rawValue), .int(now), .init(resultJSON), .init(errorJSON), .text(lease.jobID),
+                      .init(lease.attempt), .text(lease.owner)]) { finished = .some($0.isNull(0) ? nil : $0.int64(0)) }
+            guard let finished else { throw StoreError.leaseLost(jobID: lease.jobID) }
+            let startedAt = finished ?? now
             try Self.appendEvent(db, jobID: lease.jobID, type: event, level: status == .failed ? "error" : "info",
                                  message: failure?.message ?? "", dataText: data, attempt: lease.attempt, at: now)
             return Double(now - startedAt) / 1000

@@ -13,13 +13,14 @@ extension OrchardStore {
         return try writeTransaction { db in
             let now = now()
             if let key = s.idempotencyKey {
-                if let row = try Row.fetchOne(db.cachedStatement(sql: """
-                    SELECT fingerprint, job_id FROM idempotency_keys WHERE tenant = ? AND key = ?
-                    """), arguments: [s.tenant, key]) {
-                    guard (row[0] as String) == (s.fingerprint ?? "") else {
+                var used: (fingerprint: String, jobID: String)?
+                try db.step("SELECT fingerprint, job_id FROM idempotency_keys WHERE tenant = ?1 AND key = ?2",
+                            [.text(s.tenant), .text(key)]) { used = ($0.text(0), $0.text(1)) }
+                if let used {
+                    guard used.fingerprint == (s.fingerprint ?? "") else {
                         throw StoreError.idempotencyMismatch(key: key)
                     }
-                    let id: String = row[1]
+                    let id = used.jobID
                     guard let job = try Self.fetchJob(db, id: id, tenant: s.tenant) else {
                         throw StoreError.notFound(kind: "job", id: id)
                     }
@@ -51,16 +52,16 @@ extension OrchardStore {
     /// `insertJob` with the id and JSON columns prepared; returns the job as stored (built from what was inserted, not read back).
     static func insertJob(_ db: Database, _ q: QueuedJobRow, at now: Int64) throws -> Job {
         let s = q.submission
-        try db.cachedStatement(sql: """
+        try db.step("""
             INSERT INTO jobs (id, tenant, type, status, priority, params, seed, metadata, attempt, max_attempts,
                               scheduled_at, created_at)
-            VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, 0, ?, ?, ?)
-            """).execute(arguments: [q.id, s.tenant, s.type, s.priority, q.paramsJSON,
-                                     Int64(bitPattern: s.seed), q.metadataJSON, s.maxAttempts, now, now])
+            VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, 0, ?8, ?9, ?10)
+            """, [.text(q.id), .text(s.tenant), .text(s.type), .init(s.priority), .text(q.paramsJSON),
+                  .int(Int64(bitPattern: s.seed)), .text(q.metadataJSON), .init(s.maxAttempts), .int(now), .int(now)])
         if let key = s.idempotencyKey {
-            try db.cachedStatement(sql: """
-                INSERT INTO idempotency_keys (tenant, key, fingerprint, job_id, created_at) VALUES (?, ?, ?, ?, ?)
-                """).execute(arguments: [s.tenant, key, s.fingerprint ?? "", q.id, now])
+            try db.step("""
+                INSERT INTO idempotency_keys (tenant, key, fingerprint, job_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                """, [.text(s.tenant), .text(key), .text(s.fingerprint ?? ""), .text(q.id), .int(now)])
         }
         try Self.appendEvent(db, jobID: q.id, type: QueueEventType.queued, dataText: q.queuedEventJSON, attempt: 0, at: now)
         return q.job(at: now)
