@@ -25,8 +25,7 @@ extension PostgresStore {
                                   arguments: [lease.jobID]).map(Checkpoint.init(postgresRow:))
             let pinnedIDs = Set(try db.values(String.self, sql: "SELECT id FROM checkpoints WHERE job_id = ? AND pinned = 1",
                                               arguments: [lease.jobID]))
-            let pruned = CheckpointRetention(keepLast: configuration.keepLastCheckpoints, metric: configuration.bestCheckpointMetric)
-                .pruned(all, pinned: pinnedIDs)
+            let pruned = configuration.settings.checkpointRetention.pruned(all, pinned: pinnedIDs)
             for c in pruned { try db.execute(sql: "DELETE FROM checkpoints WHERE id = ?", arguments: [c.id]) }
             let saved = all.first { $0.id == id }!
             return (saved, pruned.map(\.path))

@@ -151,8 +151,7 @@ extension PostgresStore {
     }
 
     public func retryDelayMillis(attempt: Int) -> Int64 {
-        RetryBackoff(baseSeconds: configuration.retryBaseSeconds, capSeconds: configuration.retryCapSeconds,
-                     jitter: configuration.retryJitter).delayMillis(attempt: attempt)
+        configuration.settings.retryBackoff.delayMillis(attempt: attempt)
     }
 
     /// The runner stopped after a stop request (or a drain): cancel wins over pause; with neither the job goes back
@@ -221,7 +220,7 @@ extension PostgresStore {
                 guard expires < now || isDead(owner) else { continue }
                 let lease = Lease(jobID: row["id"], attempt: row["attempt"], owner: owner)
                 let interruptions: Int = (row["interruptions"] as Int) + 1
-                let limit = configuration.maxInterruptions
+                let limit = configuration.settings.maxInterruptions
                 try db.execute(sql: "UPDATE jobs SET interruptions = ? WHERE id = ?", arguments: [interruptions, lease.jobID])
                 if interruptions >= limit {
                     let failure = JobFailure(code: "max_interruptions_exceeded",

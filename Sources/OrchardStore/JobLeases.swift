@@ -152,8 +152,7 @@ extension OrchardStore {
 
     /// `min(cap, base · 2^(attempt-1)) · (1 ± jitter)`, in milliseconds.
     public func retryDelayMillis(attempt: Int) -> Int64 {
-        RetryBackoff(baseSeconds: configuration.retryBaseSeconds, capSeconds: configuration.retryCapSeconds,
-                     jitter: configuration.retryJitter).delayMillis(attempt: attempt)
+        configuration.queueSettings.retryBackoff.delayMillis(attempt: attempt)
     }
 
     /// The runner stopped after a stop request (or a drain): the queue decides the resulting state.

@@ -48,12 +48,7 @@ public struct DatabaseOptions: ParsableArguments {
         sqlite.dataDirectory = dataDirectory
         guard let url = try postgresURL() else { return try OrchardStore(configuration: sqlite, logger: logger) }
         var config = PostgresStoreConfiguration(database: url, checkpointDirectory: checkpointDirectory)
-        config.keepLastCheckpoints = sqlite.keepLastCheckpoints
-        config.bestCheckpointMetric = sqlite.bestCheckpointMetric
-        config.retryBaseSeconds = sqlite.retryBaseSeconds
-        config.retryCapSeconds = sqlite.retryCapSeconds
-        config.retryJitter = sqlite.retryJitter
-        config.maxInterruptions = sqlite.maxInterruptions
+        config.settings = sqlite.queueSettings
         do { return try PostgresStore(configuration: config, logger: logger) } catch let e as PostgresStoreError {
             throw ValidationError("--database: \(e.description)")
         }

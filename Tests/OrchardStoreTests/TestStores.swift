@@ -64,12 +64,7 @@ func makePostgresStore(clock: any StoreClock = ManualClock(), schema: String = P
     configure(&settings)
     var config = PostgresStoreConfiguration(database: try PostgresTestServer.require(), checkpointDirectory: dir, schema: schema)
     config.poolSize = 4
-    config.keepLastCheckpoints = settings.keepLastCheckpoints
-    config.bestCheckpointMetric = settings.bestCheckpointMetric
-    config.retryBaseSeconds = settings.retryBaseSeconds
-    config.retryCapSeconds = settings.retryCapSeconds
-    config.retryJitter = settings.retryJitter
-    config.maxInterruptions = settings.maxInterruptions
+    config.settings = settings.queueSettings
     return try PostgresStore(configuration: config, clock: clock)
 }
 
