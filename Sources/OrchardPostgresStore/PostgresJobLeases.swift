@@ -56,7 +56,7 @@ extension PostgresStore {
 
     /// A cheap read of the stop requests between heartbeats.
     public func control(_ lease: Lease) throws -> JobControl {
-        try read { db in
+        try readOne { db in
             guard let row = try db.row(sql: """
                 SELECT cancel_requested_at, pause_requested_at FROM jobs
                 WHERE id = ? AND attempt = ? AND lease_owner = ? AND status = 'running'

@@ -105,6 +105,12 @@ public final class PostgresStore: QueueStore, @unchecked Sendable {
         try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 
+    /// One statement outside an explicit transaction (PostgreSQL runs it in its own, with its own snapshot): for
+    /// single-statement reads on hot paths (`job(id:)`, `control`, API-key lookups), one round trip instead of three.
+    func readOne<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        try pool.withConnection { connection in try body(PostgresSession(connection: connection, logger: logger)) }
+    }
+
     /// SQLSTATEs after which the whole transaction is run again: serialization failure, deadlock detected.
     static let retryableStates: Set<String> = ["40001", "40P01"]
 

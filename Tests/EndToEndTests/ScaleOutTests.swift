@@ -13,7 +13,7 @@ import Glibc
 /// Needs the test PostgreSQL server (scripts/postgres-test-server.sh; `make test` starts it).
 @Suite(.serialized, .enabled(if: ScaleOutDatabase.serverURL != nil || ScaleOutDatabase.required))
 struct ScaleOutTests {
-    let victimParams: JSONValue = ["steps": 60, "checkpoint_every": 5, "step_ms": 60]
+    let victimParams: JSONValue = ["steps": 150, "checkpoint_every": 5, "step_ms": 40]
     let shortParams: JSONValue = ["steps": 10, "checkpoint_every": 5, "step_ms": 20]
 
     @Test func twoServersAndTwoWorkersOnOneDatabaseRunEveryJobOnceThroughAWorkerCrash() async throws {
@@ -79,7 +79,7 @@ struct ScaleOutTests {
         // The killed job resumed on the other worker from the newest checkpoint its first attempt wrote.
         let job = try await apiB.job(victim)
         #expect(job["attempt"] == 2)
-        #expect(job["result"]?["value"]?.stringValue == "\(TestCounterKind.expectedValue(seed: 41, steps: 60))")
+        #expect(job["result"]?["value"]?.stringValue == "\(TestCounterKind.expectedValue(seed: 41, steps: 150))")
         let events = try await apiB.allEvents(victim)
         let savedBeforeKill = events.filter { $0["type"] == "checkpoint.saved" && $0["attempt"] == 1 }.compactMap { $0["data"]?["step"]?.intValue }
         let resumedFrom = try #require(events.first { $0["type"] == "resumed" }?["data"]?["step"]?.intValue)
