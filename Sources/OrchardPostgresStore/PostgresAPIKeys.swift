@@ -18,7 +18,7 @@ extension PostgresStore {
     }
 
     public func identity(forAPIKey key: String) throws -> APIKeyIdentity? {
-        try readOne { db in
+        try singleStatement { db in
             guard let row = try db.row(sql: """
                 SELECT tenant, requests_per_second, max_queued_jobs, max_dataset_bytes FROM api_keys WHERE key_hash = ?
                 """, arguments: [APIKeyHash.of(key)]) else { return nil }

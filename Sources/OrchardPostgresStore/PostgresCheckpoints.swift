@@ -44,7 +44,7 @@ extension PostgresStore {
     }
 
     public func latestCheckpoint(jobID: String) throws -> Checkpoint? {
-        try readOne { db in
+        try singleStatement { db in
             try db.row(sql: "SELECT * FROM checkpoints WHERE job_id = ? ORDER BY step DESC, seq DESC LIMIT 1",
                        arguments: [jobID]).map(Checkpoint.init(postgresRow:))
         }

@@ -14,27 +14,29 @@ extension PostgresStore {
 
     /// Claims up to `limit` runnable jobs of the given types, highest priority (lowest number) first, then oldest
     /// schedule. `FOR UPDATE SKIP LOCKED`: concurrent claimers (other workers, other machines) skip the rows another
-    /// claim has locked instead of waiting for it, so each job is taken by exactly one claim. Each gets a lease and
-    /// attempt + 1, and its `job.started` event in the same transaction.
+    /// claim has locked instead of waiting for it, so each job is taken by exactly one claim. Each gets a lease,
+    /// attempt + 1 and its `job.started` event (seq from the job's `event_seq`, as `appendEvent`), all in one
+    /// statement: the event insert is a data-modifying CTE over the claimed rows, atomic with the claim.
     public func claim(owner: String, types: [String], leaseMillis: Int64, limit: Int = 1) throws -> [ClaimedJob] {
         guard !types.isEmpty, limit > 0 else { return [] }
-        return try write { db in
+        return try singleStatement { db in
             let now = now()
             let rows = try db.rows(sql: """
-                UPDATE jobs SET status = 'running', attempt = attempt + 1, lease_owner = ?1, lease_expires_at = ?2,
-                                heartbeat_at = ?3, started_at = COALESCE(started_at, ?3)
-                WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND scheduled_at <= ?3 AND type = ANY(?4)
-                             ORDER BY priority, scheduled_at, seq LIMIT ?5 FOR UPDATE SKIP LOCKED)
-                RETURNING \(Job.postgresColumns), seq
-                """, arguments: [owner, now + leaseMillis, now, types, limit])
+                WITH claimed AS (
+                    UPDATE jobs SET status = 'running', attempt = attempt + 1, lease_owner = ?1, lease_expires_at = ?2,
+                                    heartbeat_at = ?3, started_at = COALESCE(started_at, ?3), event_seq = event_seq + 1
+                    WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND scheduled_at <= ?3 AND type = ANY(?4)
+                                 ORDER BY priority, scheduled_at, seq LIMIT ?5 FOR UPDATE SKIP LOCKED)
+                    RETURNING \(Job.postgresColumns), seq, event_seq),
+                started AS (
+                    INSERT INTO job_events (job_id, seq, type, level, message, data, attempt, created_at)
+                    SELECT id, event_seq, ?6, 'info', '', '{"attempt":' || attempt || '}', attempt, ?3 FROM claimed)
+                SELECT * FROM claimed
+                """, arguments: [owner, now + leaseMillis, now, types, limit, QueueEventType.started])
             // RETURNING does not keep the subquery's order: restore it.
-            let claimed = rows.map { (job: Job(postgresRow: $0), seq: $0[Job.postgresColumnCount] as Int64) }
+            return rows.map { (job: Job(postgresRow: $0), seq: $0[Job.postgresColumnCount] as Int64) }
                 .sorted { ($0.job.priority, $0.job.scheduledAt, $0.seq) < ($1.job.priority, $1.job.scheduledAt, $1.seq) }
-            return try claimed.map { (job, _) in
-                try Self.appendEvent(db, jobID: job.id, type: QueueEventType.started, dataText: "{\"attempt\":\(job.attempt)}",
-                                     attempt: job.attempt, at: now)
-                return ClaimedJob(job: job, lease: Lease(jobID: job.id, attempt: job.attempt, owner: owner))
-            }
+                .map { ClaimedJob(job: $0.job, lease: Lease(jobID: $0.job.id, attempt: $0.job.attempt, owner: owner)) }
         }
     }
 
@@ -56,7 +58,7 @@ extension PostgresStore {
 
     /// A cheap read of the stop requests between heartbeats.
     public func control(_ lease: Lease) throws -> JobControl {
-        try readOne { db in
+        try singleStatement { db in
             guard let row = try db.row(sql: """
                 SELECT cancel_requested_at, pause_requested_at FROM jobs
                 WHERE id = ? AND attempt = ? AND lease_owner = ? AND status = 'running'
@@ -90,22 +92,29 @@ extension PostgresStore {
         try finish(lease, status: .failed, result: nil, failure: failure, event: QueueEventType.failed)
     }
 
-    /// One fenced UPDATE checks the lease and finishes the job (and locks its row for the event that follows).
+    /// One statement: the fenced UPDATE checks the lease, finishes the job and takes the next event seq; a
+    /// data-modifying CTE inserts the terminal event from its row. No row: the lease is not ours (`leaseLost`), and
+    /// nothing was written.
     private func finish(_ lease: Lease, status: JobStatus, result: JSONValue?, failure: JobFailure?, event: String) throws -> Double {
         let resultJSON = result?.jsonText, errorJSON = failure?.json.jsonText
         let data = JobFinishEventData.text(status: status, resultJSON: resultJSON, errorJSON: errorJSON)
-        return try write { db in
+        return try singleStatement { db in
             let now = now()
             guard let row = try db.row(sql: """
-                UPDATE jobs SET status = ?, finished_at = ?, result = ?, error = ?, lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = ? AND attempt = ? AND lease_owner = ? AND status = 'running'
-                RETURNING started_at
-                """, arguments: [status.rawValue, now, resultJSON, errorJSON, lease.jobID, lease.attempt, lease.owner]) else {
+                WITH done AS (
+                    UPDATE jobs SET status = ?1, finished_at = ?2, result = ?3, error = ?4, lease_owner = NULL,
+                                    lease_expires_at = NULL, event_seq = event_seq + 1
+                    WHERE id = ?5 AND attempt = ?6 AND lease_owner = ?7 AND status = 'running'
+                    RETURNING started_at, event_seq),
+                event AS (
+                    INSERT INTO job_events (job_id, seq, type, level, message, data, attempt, created_at)
+                    SELECT ?5, event_seq, ?8, ?9, ?10, ?11, ?6, ?2 FROM done)
+                SELECT started_at FROM done
+                """, arguments: [status.rawValue, now, resultJSON, errorJSON, lease.jobID, lease.attempt, lease.owner,
+                                 event, status == .failed ? "error" : "info", failure?.message ?? "", data]) else {
                 throw StoreError.leaseLost(jobID: lease.jobID)
             }
             let startedAt = (row[0] as Int64?) ?? now
-            try Self.appendEvent(db, jobID: lease.jobID, type: event, level: status == .failed ? "error" : "info",
-                                 message: failure?.message ?? "", dataText: data, attempt: lease.attempt, at: now)
             return Double(now - startedAt) / 1000
         }
     }

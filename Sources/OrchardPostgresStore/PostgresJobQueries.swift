@@ -15,7 +15,7 @@ extension PostgresStore {
     }
 
     public func job(id: String, tenant: String?) throws -> Job? {
-        try readOne { db in try Self.fetchJob(db, id: id, tenant: tenant) }
+        try singleStatement { db in try Self.fetchJob(db, id: id, tenant: tenant) }
     }
 
     /// A page of the tenant's jobs, newest first; `after` is the id of the last job of the previous page.

@@ -22,7 +22,11 @@ extension PostgresStore {
     }
 
     private func submitOnce(_ s: JobSubmission, _ queued: QueuedJobRow) throws -> (job: Job, replayed: Bool) {
-        try write { db in
+        // Nothing to check first: the insert is one statement.
+        if s.idempotencyKey == nil && s.maxQueuedJobs == nil {
+            return try singleStatement { db in (try Self.insertJob(db, queued, at: now()), false) }
+        }
+        return try write { db in
             let now = now()
             if let key = s.idempotencyKey,
                let row = try db.row(sql: "SELECT fingerprint, job_id FROM idempotency_keys WHERE tenant = ? AND key = ?",
@@ -52,20 +56,25 @@ extension PostgresStore {
         try insertJob(db, QueuedJobRow(s), at: now).id
     }
 
-    /// `insertJob` with the id and JSON columns prepared; returns the job as stored.
+    /// `insertJob` with the id and JSON columns prepared; returns the job as stored. One statement: the job (its
+    /// `event_seq` already 1), its idempotency key and its `job.queued` event (seq 1) are data-modifying CTEs.
     static func insertJob(_ db: PostgresSession, _ q: QueuedJobRow, at now: Int64) throws -> Job {
         let s = q.submission
+        let keyInsert = s.idempotencyKey == nil ? "" : """
+            , key AS (INSERT INTO idempotency_keys (tenant, key, fingerprint, job_id, created_at) SELECT ?2, ?12, ?13, id, ?9 FROM job)
+            """
+        var arguments: PostgresArguments = [q.id, s.tenant, s.type, s.priority, q.paramsJSON, Int64(bitPattern: s.seed), q.metadataJSON,
+                                            s.maxAttempts, now, QueueEventType.queued, q.queuedEventJSON]
+        if let key = s.idempotencyKey { arguments = arguments + [key, s.fingerprint ?? ""] }
         try db.execute(sql: """
-            INSERT INTO jobs (id, tenant, type, status, priority, params, seed, metadata, attempt, max_attempts,
-                              scheduled_at, created_at)
-            VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, 0, ?, ?, ?)
-            """, arguments: [q.id, s.tenant, s.type, s.priority, q.paramsJSON, Int64(bitPattern: s.seed), q.metadataJSON,
-                             s.maxAttempts, now, now])
-        if let key = s.idempotencyKey {
-            try db.execute(sql: "INSERT INTO idempotency_keys (tenant, key, fingerprint, job_id, created_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [s.tenant, key, s.fingerprint ?? "", q.id, now])
-        }
-        try appendEvent(db, jobID: q.id, type: QueueEventType.queued, dataText: q.queuedEventJSON, attempt: 0, at: now)
+            WITH job AS (
+                INSERT INTO jobs (id, tenant, type, status, priority, params, seed, metadata, attempt, max_attempts,
+                                  scheduled_at, created_at, event_seq)
+                VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, 0, ?8, ?9, ?9, 1)
+                RETURNING id)\(keyInsert)
+            INSERT INTO job_events (job_id, seq, type, level, message, data, attempt, created_at)
+            SELECT id, 1, ?10, 'info', '', ?11, 0, ?9 FROM job
+            """, arguments: arguments)
         return q.job(at: now)
     }
 

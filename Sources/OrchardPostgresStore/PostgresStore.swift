@@ -105,22 +105,27 @@ public final class PostgresStore: QueueStore, @unchecked Sendable {
         try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 
-    /// One statement outside an explicit transaction (PostgreSQL runs it in its own, with its own snapshot): for
-    /// single-statement reads on hot paths (`job(id:)`, `control`, API-key lookups), one round trip instead of three.
-    func readOne<T>(_ body: (PostgresSession) throws -> T) throws -> T {
-        try pool.withConnection { connection in try body(PostgresSession(connection: connection, logger: logger)) }
+    /// One statement outside an explicit transaction: PostgreSQL runs it atomically in a transaction of its own, one
+    /// round trip instead of three (BEGIN, statement, COMMIT). For single-statement reads on hot paths (`job(id:)`,
+    /// `control`, API-key lookups) and for the claim and the finish, each one statement whose data-modifying CTEs
+    /// write the job row and its event together.
+    func singleStatement<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        try transaction(nil, body)
     }
 
     /// SQLSTATEs after which the whole transaction is run again: serialization failure, deadlock detected.
     static let retryableStates: Set<String> = ["40001", "40P01"]
 
-    private func transaction<T>(_ begin: String, _ body: (PostgresSession) throws -> T) throws -> T {
+    /// Runs `body` on one connection between `begin` and COMMIT (nil: no explicit transaction), rolling back on error
+    /// and running it again after a serialization failure or deadlock.
+    private func transaction<T>(_ begin: String?, _ body: (PostgresSession) throws -> T) throws -> T {
         var attempt = 0
         while true {
             attempt += 1
             do {
                 return try pool.withConnection { connection in
                     let db = PostgresSession(connection: connection, logger: logger)
+                    guard let begin else { return try body(db) }
                     try db.execute(sql: begin)
                     do {
                         let result = try body(db)
