@@ -58,6 +58,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
@@ -92,6 +93,12 @@ let package = Package(
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The scale-out store (PostgreSQL through postgres-nio) behind the same OrchardQueue protocols.
+        .target(name: "OrchardPostgresStore", dependencies: [
+            "OrchardQueue", "OrchardJobs", "OrchardCorpus", "OrchardTensor",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "OrchardServer", dependencies: [
             "OrchardQueue", "OrchardJobs", "OrchardTensor",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -108,7 +115,7 @@ let package = Package(
         // `orchard worker` and the store/worker options, without the HTTP stack: linked by OrchardCLI and by the
         // `orchard-worker` executable (worker nodes need no Hummingbird).
         .target(name: "OrchardWorkerCLI", dependencies: [
-            "OrchardQueue", "OrchardStore", "OrchardJobs", "OrchardTensor",
+            "OrchardQueue", "OrchardStore", "OrchardPostgresStore", "OrchardJobs", "OrchardTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -117,7 +124,7 @@ let package = Package(
         // The command line (serve, worker, migrate, keys, submit, jobs, watch, ...) as a library, so
         // that the shipped `orchard` and the test-only `orchard-testserver` run the same code.
         .target(name: "OrchardCLI", dependencies: [
-            "OrchardServer", "OrchardWorkerCLI", "OrchardQueue", "OrchardStore", "OrchardJobs", "OrchardMethods", "OrchardModels",
+            "OrchardServer", "OrchardWorkerCLI", "OrchardQueue", "OrchardStore", "OrchardPostgresStore", "OrchardJobs", "OrchardMethods", "OrchardModels",
             "OrchardTensor", "OrchardCorpus", "OrchardBenchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -147,7 +154,7 @@ let package = Package(
         .testTarget(name: "OrchardCorpusTests", dependencies: ["OrchardCorpus", "CZlib", "OrchardTensor"], swiftSettings: engineSettings),
         .testTarget(name: "OrchardJobsTests", dependencies: ["OrchardJobs"]),
         .testTarget(name: "OrchardStoreTests", dependencies: [
-            "OrchardStore", "OrchardQueue", "OrchardJobs", "OrchardTestSupport",
+            "OrchardStore", "OrchardPostgresStore", "OrchardQueue", "OrchardJobs", "OrchardTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "OrchardServerTests", dependencies: [

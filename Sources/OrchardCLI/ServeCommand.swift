@@ -45,13 +45,17 @@ struct ServeCommand: AsyncParsableCommand {
         config.retention = RetentionPolicy(eventsDays: retainEventsDays, jobsDays: retainJobsDays)
         config.uploadSpoolDirectory = storeConfig.dataDirectory.appendingPathComponent("uploads", isDirectory: true)
         try workerOptions.apply(to: &config.workers, drainTimeout: &config.drainTimeout)
-        let store = try OrchardStore(configuration: storeConfig, logger: logger)
+        let store = try storeOptions.openStore(logger: logger)
         let registry = KindCatalog.registry()
         let host = host, dataPath = storeConfig.dataDirectory.path, workers = config.workers.count
         let scheme = tls == nil ? "http" : "https"
         var listeningMetadata: Logger.Metadata = [
             "data_dir": "\(dataPath)", "workers": "\(workers)", "job_types": "\(registry.types.joined(separator: ","))",
         ]
+        if let url = try storeOptions.location.postgresURL() {
+            listeningMetadata["database"] = "\(url)"
+            listeningMetadata["checkpoint_dir"] = "\(storeOptions.location.checkpointDirectory.path)"
+        }
         if let tls { listeningMetadata["tls_cert"] = "\(tls.certificateChainPath)" }
         let app = OrchardApplication.make(store: store, registry: registry, config: config, logger: logger) { [listeningMetadata] port in
             logger.info("orchard listening on \(scheme)://\(host):\(port)", metadata: listeningMetadata)
@@ -66,11 +70,10 @@ struct ServeCommand: AsyncParsableCommand {
 /// `orchard migrate`: applies pending migrations and lists the applied ones.
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply database migrations.")
-    @Option(help: "Data directory.") var dataDir: String = "./.orchard"
+    @OptionGroup var location: DatabaseOptions
 
     func run() async throws {
-        let store = try OrchardStore(configuration: StoreConfiguration(dataDirectory: URL(fileURLWithPath: dataDir, isDirectory: true)))
-        for name in try store.appliedMigrations() { print(name) }
+        for name in try location.migrate() { print(name) }
     }
 }
 
@@ -99,11 +102,11 @@ struct KeysCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "create", abstract: "Create an API key for a tenant.")
         @Option(help: "Tenant the key acts for.") var tenant: String
-        @Option(help: "Data directory.") var dataDir: String = "./.orchard"
+        @OptionGroup var location: DatabaseOptions
         @OptionGroup(title: "This key's limits (default: the server's)") var limits: LimitOptions
 
         func run() async throws {
-            let store = try OrchardStore(configuration: StoreConfiguration(dataDirectory: URL(fileURLWithPath: dataDir, isDirectory: true)))
+            let store = try location.openStore()
             do {
                 let key = try store.createAPIKey(tenant: tenant, limits: try limits.limits())
                 print("created an API key for tenant \(tenant); it is shown once:")

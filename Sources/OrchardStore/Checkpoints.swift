@@ -36,13 +36,8 @@ extension OrchardStore {
                                  attempt: lease.attempt, at: now)
             let all = try Row.fetchAll(db, sql: "SELECT * FROM checkpoints WHERE job_id = ? ORDER BY step DESC, seq DESC",
                                        arguments: [lease.jobID]).map(Checkpoint.init(row:))
-            var keep = Set(all.prefix(max(1, configuration.keepLastCheckpoints)).map(\.id))
-            keep.formUnion(try String.fetchAll(db, sql: "SELECT id FROM checkpoints WHERE job_id = ? AND pinned = 1", arguments: [lease.jobID]))
-            let metric = configuration.bestCheckpointMetric
-            if let best = all.filter({ $0.metrics[metric]?.isFinite == true }).min(by: { $0.metrics[metric]! < $1.metrics[metric]! }) {
-                keep.insert(best.id)
-            }
-            let pruned = all.filter { !keep.contains($0.id) }
+            let pinned = Set(try String.fetchAll(db, sql: "SELECT id FROM checkpoints WHERE job_id = ? AND pinned = 1", arguments: [lease.jobID]))
+            let pruned = configuration.queueSettings.checkpointRetention.pruned(all, pinned: pinned)
             for c in pruned { try db.execute(sql: "DELETE FROM checkpoints WHERE id = ?", arguments: [c.id]) }
             let saved = all.first { $0.id == id }!
             return (saved, pruned.map(\.path))

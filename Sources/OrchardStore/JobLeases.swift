@@ -97,10 +97,7 @@ extension OrchardStore {
     /// encoded result or error (keys in sorted order, as `columnText` writes them), so nothing is encoded twice.
     private func finish(_ lease: Lease, status: JobStatus, result: JSONValue?, failure: JobFailure?, event: String) throws -> Double {
         let resultJSON = result?.columnText, errorJSON = failure?.json.columnText
-        var data = "{"
-        if let errorJSON { data += "\"error\":" + errorJSON + "," }
-        if let resultJSON { data += "\"result\":" + resultJSON + "," }
-        data += "\"status\":\"" + status.rawValue + "\"}"
+        let data = JobFinishEventData.text(status: status, resultJSON: resultJSON, errorJSON: errorJSON)
         return try writeTransaction { db in
             let now = now()
             var finished: Int64??
@@ -156,10 +153,7 @@ extension OrchardStore {
 
     /// `min(cap, base · 2^(attempt-1)) · (1 ± jitter)`, in milliseconds.
     public func retryDelayMillis(attempt: Int) -> Int64 {
-        let c = configuration
-        let raw = min(c.retryCapSeconds, c.retryBaseSeconds * pow(2, Double(max(0, attempt - 1))))
-        let jitter = 1 + c.retryJitter * Double.random(in: -1...1)
-        return Int64((raw * jitter * 1000).rounded())
+        configuration.queueSettings.retryBackoff.delayMillis(attempt: attempt)
     }
 
     /// The runner stopped after a stop request (or a drain): the queue decides the resulting state.

@@ -23,6 +23,14 @@ public struct StoreConfiguration: Sendable {
     public init(dataDirectory: URL) { self.dataDirectory = dataDirectory }
 
     public var databaseURL: URL { dataDirectory.appendingPathComponent("orchard.sqlite") }
+    /// The settings every store shares (the PostgreSQL store takes them from here on the command line and in tests).
+    public var queueSettings: QueueSettings {
+        var q = QueueSettings()
+        q.keepLastCheckpoints = keepLastCheckpoints; q.bestCheckpointMetric = bestCheckpointMetric
+        q.retryBaseSeconds = retryBaseSeconds; q.retryCapSeconds = retryCapSeconds; q.retryJitter = retryJitter
+        q.maxInterruptions = maxInterruptions
+        return q
+    }
     public var checkpointsURL: URL { dataDirectory.appendingPathComponent("checkpoints", isDirectory: true) }
 }
 

@@ -7,7 +7,7 @@ import OrchardStore
 import ServiceLifecycle
 
 /// `orchard worker` (and the `orchard-worker` binary): the worker pool, the reaper and the deletion coordinator
-/// without the HTTP API, against the same data directory. This module links no HTTP server.
+/// without the HTTP API, against the same store (data directory, or PostgreSQL database and checkpoint directory). This module links no HTTP server.
 public struct WorkerCommand: AsyncParsableCommand {
     public init() {}
 
@@ -27,7 +27,7 @@ public struct WorkerCommand: AsyncParsableCommand {
         var workers = WorkerConfiguration(), drainTimeout: Duration = .seconds(25)
         try workerOptions.apply(to: &workers, drainTimeout: &drainTimeout)
         guard workers.count > 0 else { throw ValidationError("--workers must be at least 1") }
-        let store = try OrchardStore(configuration: try storeOptions.storeConfiguration(), logger: logger)
+        let store = try storeOptions.openStore(logger: logger)
         let registry = KindCatalog.registry()
         logger.info("orchard worker started", metadata: ["workers": "\(workers.count)", "job_types": "\(registry.types.joined(separator: ","))"])
         let group = ServiceGroup(configuration: .init(

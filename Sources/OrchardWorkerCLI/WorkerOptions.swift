@@ -4,11 +4,10 @@ import Logging
 import OrchardQueue
 import OrchardStore
 
-/// Options shared by `serve` and `worker`: the embedded store.
+/// Options shared by `serve` and `worker`: where the store lives and its checkpoint retention.
 public struct StoreOptions: ParsableArguments {
     public init() {}
-    @Option(help: "Data directory: SQLite database and checkpoints.")
-    public var dataDir: String = "./.orchard"
+    @OptionGroup public var location: DatabaseOptions
 
     @Option(help: "Checkpoints kept per job besides the best one.")
     var keepCheckpoints: Int = 3
@@ -18,10 +17,15 @@ public struct StoreOptions: ParsableArguments {
 
     public func storeConfiguration() throws -> StoreConfiguration {
         guard keepCheckpoints >= 1 else { throw ValidationError("--keep-checkpoints must be at least 1") }
-        var c = StoreConfiguration(dataDirectory: URL(fileURLWithPath: dataDir, isDirectory: true))
+        var c = StoreConfiguration(dataDirectory: location.dataDirectory)
         c.keepLastCheckpoints = keepCheckpoints
         c.bestCheckpointMetric = bestMetric
         return c
+    }
+
+    /// The store of `--data-dir` (SQLite) or `--database` (PostgreSQL), opened and migrated.
+    public func openStore(logger: Logger) throws -> any QueueStore {
+        try location.openStore(settings: try storeConfiguration(), logger: logger)
     }
 }
 

@@ -160,8 +160,8 @@ func temporaryDataDir(_ name: String) -> URL {
     FileManager.default.temporaryDirectory.appendingPathComponent("orchard-e2e-\(name)-\(UUID().uuidString)", isDirectory: true)
 }
 
-func createKey(dataDir: URL, tenant: String = "acme", tool: String = "orchard-testserver") throws -> String {
-    let (status, out, err) = try runTool(tool, ["keys", "create", "--tenant", tenant, "--data-dir", dataDir.path])
+func createKey(dataDir: URL, tenant: String = "acme", tool: String = "orchard-testserver", extraArgs: [String] = []) throws -> String {
+    let (status, out, err) = try runTool(tool, ["keys", "create", "--tenant", tenant, "--data-dir", dataDir.path] + extraArgs)
     guard status == 0, let last = out.split(separator: "\n").last else { throw E2EError("keys create failed: \(err)") }
     return String(last)
 }

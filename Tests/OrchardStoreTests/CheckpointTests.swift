@@ -11,8 +11,8 @@ import Testing
         return QueueJobContext(store: store, lease: c.lease, tenant: c.job.tenant, threads: 2)
     }
 
-    @Test func checkpointsAreWrittenAtomicallyWithChecksums() throws {
-        let store = try makeStore()
+    @Test(arguments: StoreBackend.all) func checkpointsAreWrittenAtomicallyWithChecksums(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend)
         let ctx = try runningContext(store)
         let payload = Data("weights".utf8)
         let ref = try ctx.saveCheckpoint(step: 4, metrics: ["loss": 1.5]) { dir in
@@ -33,8 +33,8 @@ import Testing
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: tmp.path)) ?? []).isEmpty)
     }
 
-    @Test func aFailedWriteLeavesNoCheckpoint() throws {
-        let store = try makeStore()
+    @Test(arguments: StoreBackend.all) func aFailedWriteLeavesNoCheckpoint(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend)
         let ctx = try runningContext(store)
         struct Boom: Error {}
         #expect(throws: Boom.self) {
@@ -48,8 +48,8 @@ import Testing
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: tmp.path)) ?? []).isEmpty)
     }
 
-    @Test func retentionKeepsTheLastKAndTheBest() throws {
-        let store = try makeStore { $0.keepLastCheckpoints = 2; $0.bestCheckpointMetric = "loss" }
+    @Test(arguments: StoreBackend.all) func retentionKeepsTheLastKAndTheBest(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend) { $0.keepLastCheckpoints = 2; $0.bestCheckpointMetric = "loss" }
         let ctx = try runningContext(store)
         let losses: [Double] = [5, 1, 4, 3, 2.5, 6]
         var refs: [CheckpointRef] = []
@@ -65,9 +65,9 @@ import Testing
         }
     }
 
-    @Test func aCheckpointFromALostLeaseIsRefusedAndRemoved() throws {
+    @Test(arguments: StoreBackend.all) func aCheckpointFromALostLeaseIsRefusedAndRemoved(_ backend: StoreBackend) throws {
         let clock = ManualClock()
-        let store = try makeStore(clock: clock)
+        let store = try makeStore(backend, clock: clock)
         _ = try store.submit(submission())
         let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 100).first)
         let ctx = QueueJobContext(store: store, lease: c.lease, tenant: "acme", threads: 1)

@@ -10,8 +10,8 @@ import Testing
 /// (chosen = the true continuation, rejected = a continuation from another document), DPO with checkpoints,
 /// kill-and-resume on the identical trajectory, events and the result.
 @Suite struct DPOKindTests {
-    func setUp() throws -> (any QueueStore, ckpt: String, pairs: String) {
-        let store = try makeStore()
+    func setUp(_ backend: StoreBackend) throws -> (any QueueStore, ckpt: String, pairs: String) {
+        let store = try makeStore(backend)
         var imp = DatasetImport()
         try imp.feed(Array(try RealTextFixture.jsonl().utf8))
         let docsDataset = try store.createDataset(tenant: "acme", name: "docs", from: imp, sha256: try imp.finish())
@@ -57,8 +57,8 @@ import Testing
          "checkpoint_every": 5, "optimizer": ["lr": 0.001], "displacement_threshold": 0.2, "report_pairs": 3]
     }
 
-    @Test func trainsStreamsAndResumesOnTheSameTrajectory() throws {
-        let (store, ckpt, pairs) = try setUp()
+    @Test(arguments: StoreBackend.all) func trainsStreamsAndResumesOnTheSameTrajectory(_ backend: StoreBackend) throws {
+        let (store, ckpt, pairs) = try setUp(backend)
         let a = try start(store, Self.params(ckpt, pairs), key: "a")
         let resultA = try kinds.run("dpo", try #require(try store.job(id: a.jobID, tenant: "acme")).params, seed: 11, context: a)
         let evA = try events(store, a.jobID)
@@ -115,8 +115,8 @@ import Testing
         #expect(try store.jobsTrained(onDataset: pretrainDoc.dataset, documentIDs: [pretrainDoc.documentID]).contains(a.jobID))
     }
 
-    @Test func chesFilterDropsTheMostSimilarPairsAndBadParamsAreRefused() throws {
-        let (store, ckpt, pairs) = try setUp()
+    @Test(arguments: StoreBackend.all) func chesFilterDropsTheMostSimilarPairsAndBadParamsAreRefused(_ backend: StoreBackend) throws {
+        let (store, ckpt, pairs) = try setUp(backend)
         var p = Self.params(ckpt, pairs).objectValue!
         p["ches_filter"] = 0.25; p["steps"] = 2
         let a = try start(store, .object(p), key: "f")

@@ -17,16 +17,16 @@ import Testing
 
     /// The `param` of the error an upload of `text` gets, validated as it streams and then stored (a repeated id is
     /// found by the store's primary key); nil when it is stored.
-    func lineError(_ text: String, kind: DatasetKind? = nil) -> String? {
+    func lineError(_ backend: StoreBackend, _ text: String, kind: DatasetKind? = nil) -> String? {
         do {
             let (imp, sha) = try importing(text, kind: kind)
-            _ = try makeStore().createDataset(tenant: "acme", name: "d", from: imp, sha256: sha)
+            _ = try makeStore(backend).createDataset(tenant: "acme", name: "d", from: imp, sha256: sha)
             return nil
         } catch StoreError.invalid(let param, _) { return param } catch { return "\(error)" }
     }
 
-    @Test func documentsImportWithCountsPerDomainAndStableIDs() throws {
-        let store = try makeStore()
+    @Test(arguments: StoreBackend.all) func documentsImportWithCountsPerDomainAndStableIDs(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend)
         let text = """
         {"id":"b","domain":"web","text":"second"}
         {"id":"a","domain":"code","text":"first"}\r
@@ -44,8 +44,8 @@ import Testing
         #expect(throws: JobError.self) { try store.livePreferencePairs(dataset: ds.id, tenant: "acme") }
     }
 
-    @Test func tombstonedDocumentsNeverComeBack() throws {
-        let store = try makeStore()
+    @Test(arguments: StoreBackend.all) func tombstonedDocumentsNeverComeBack(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend)
         let (imp, sha) = try importing(#"{"id":"a","domain":"x","text":"1"}"# + "\n" + #"{"id":"b","domain":"y","text":"2"}"#)
         let ds = try store.createDataset(tenant: "acme", name: "d", from: imp, sha256: sha)
         #expect(try store.tombstone(dataset: ds.id, tenant: "acme", ids: ["a", "zz"]) == ["a"])
@@ -55,8 +55,8 @@ import Testing
         #expect(after.recordCount == 2 && after.liveCount == 1 && after.domains == ["y": 1])
     }
 
-    @Test func preferencePairsImportAndGetContentIDsWhenUnnamed() throws {
-        let store = try makeStore()
+    @Test(arguments: StoreBackend.all) func preferencePairsImportAndGetContentIDsWhenUnnamed(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend)
         let (imp, sha) = try importing("""
         {"id":"p1","prompt":"q","chosen":"good","rejected":"bad"}
         {"prompt":"q2","chosen":"g","rejected":"b"}
@@ -69,8 +69,8 @@ import Testing
 
     /// Records wait in a spool file, not in memory, and come back in upload order; a repeated id (here a pair whose
     /// content id repeats) rolls the whole dataset back.
-    @Test func recordsAreSpooledAndARepeatedIDStoresNothing() throws {
-        let store = try makeStore()
+    @Test(arguments: StoreBackend.all) func recordsAreSpooledAndARepeatedIDStoresNothing(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend)
         let lines = (0..<5000).map { #"{"id":"d\#($0)","domain":"x","text":"\#(String(repeating: "t", count: $0 % 700 + 1))"}"# }
         let (imp, sha) = try importing(lines.joined(separator: "\n"), chunk: 4093)
         let ds = try store.createDataset(tenant: "acme", name: "big", from: imp, sha256: sha)
@@ -92,19 +92,19 @@ import Testing
         #expect(try store.listDatasets(tenant: "acme", after: nil, limit: 10).datasets.map(\.name) == ["big"])
     }
 
-    @Test func everyBadLineIsReportedByNumber() {
+    @Test(arguments: StoreBackend.all) func everyBadLineIsReportedByNumber(_ backend: StoreBackend) {
         let ok = #"{"id":"a","domain":"x","text":"t"}"#
-        #expect(lineError(ok + "\n" + "{not json") == "line 2")
-        #expect(lineError(ok + "\n" + #"{"id":"a","domain":"x","text":"again"}"#) == "line 2")
-        #expect(lineError(ok + "\n\n" + #"{"id":"b","domain":"x"}"#) == "line 3")
-        #expect(lineError(#"{"id":"b","domain":"x","text":"t","extra":1}"#) == "line 1")
-        #expect(lineError(#"{"id":5,"domain":"x","text":"t"}"#) == "line 1")
-        #expect(lineError(#"{"id":"b","domain":"","text":"t"}"#) == "line 1")
-        #expect(lineError("[1,2]") == "line 1")
-        #expect(lineError(ok + "\n" + #"{"prompt":"p","chosen":"c","rejected":"r"}"#) == "line 2")
-        #expect(lineError(ok, kind: .preferencePairs) == "line 1")
-        #expect(lineError("\n\n") == "body")
-        #expect(lineError(String(decoding: [0x7B, 0xFF, 0x7D], as: UTF8.self)) != nil)
+        #expect(lineError(backend, ok + "\n" + "{not json") == "line 2")
+        #expect(lineError(backend, ok + "\n" + #"{"id":"a","domain":"x","text":"again"}"#) == "line 2")
+        #expect(lineError(backend, ok + "\n\n" + #"{"id":"b","domain":"x"}"#) == "line 3")
+        #expect(lineError(backend, #"{"id":"b","domain":"x","text":"t","extra":1}"#) == "line 1")
+        #expect(lineError(backend, #"{"id":5,"domain":"x","text":"t"}"#) == "line 1")
+        #expect(lineError(backend, #"{"id":"b","domain":"","text":"t"}"#) == "line 1")
+        #expect(lineError(backend, "[1,2]") == "line 1")
+        #expect(lineError(backend, ok + "\n" + #"{"prompt":"p","chosen":"c","rejected":"r"}"#) == "line 2")
+        #expect(lineError(backend, ok, kind: .preferencePairs) == "line 1")
+        #expect(lineError(backend, "\n\n") == "body")
+        #expect(lineError(backend, String(decoding: [0x7B, 0xFF, 0x7D], as: UTF8.self)) != nil)
     }
 
     @Test func invalidUTF8IsALineError() {
@@ -114,8 +114,8 @@ import Testing
         }
     }
 
-    @Test func lineageIsRecordedPerJob() throws {
-        let store = try makeStore()
+    @Test(arguments: StoreBackend.all) func lineageIsRecordedPerJob(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend)
         _ = try store.submit(submission())
         let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 60_000).first)
         let ctx = QueueJobContext(store: store, lease: c.lease, tenant: "acme", threads: 1)
@@ -124,15 +124,15 @@ import Testing
         #expect(try store.jobsTrained(onDataset: "ds_1", documentIDs: ["b"]) == [c.job.id])
     }
 
-    @Test func apiKeysAreStoredHashed() throws {
-        let store = try makeSQLiteStore()
+    @Test(arguments: StoreBackend.all) func apiKeysAreStoredHashed(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend)
         let key = try store.createAPIKey(tenant: "acme")
         #expect(try store.identity(forAPIKey: key) == APIKeyIdentity(tenant: "acme", limits: TenantLimits()))
         #expect(try store.identity(forAPIKey: key + "x") == nil)
         let limited = try store.createAPIKey(tenant: "acme", limits: TenantLimits(requestsPerSecond: 2.5, maxQueuedJobs: 3, maxDatasetBytes: 1 << 30))
         #expect(try store.identity(forAPIKey: limited)?.limits == TenantLimits(requestsPerSecond: 2.5, maxQueuedJobs: 3, maxDatasetBytes: 1 << 30))
         #expect(throws: StoreError.self) { try store.createAPIKey(tenant: "acme", limits: TenantLimits(maxQueuedJobs: 0)) }
-        let stored = try store.pool.read { db in try String.fetchAll(db, sql: "SELECT key_hash FROM api_keys") }
+        let stored = try inspect(store, "SELECT key_hash FROM api_keys").compactMap { $0 }
         #expect(Set(stored) == [APIKeyHash.of(key), APIKeyHash.of(limited)] && !stored.contains(key))
         #expect(throws: StoreError.self) { try store.createAPIKey(tenant: "  ") }
     }

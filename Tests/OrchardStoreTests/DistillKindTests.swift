@@ -42,8 +42,8 @@ import Testing
          "steps": 60, "batch_size": 16, "eval_every": 7, "checkpoint_every": 5, "eval_samples": 256]
     }
 
-    @Test func sparseParityTeacherSeriesAndStudents() throws {
-        let store = try makeStore()
+    @Test(arguments: StoreBackend.all) func sparseParityTeacherSeriesAndStudents(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend)
         let teacherCtx = try start(store, "mlp_train", Self.teacherParams, key: "teacher")
         let teacher = try run(store, teacherCtx)
         // The series: one pinned checkpoint every 20 steps, all kept although retention keeps 3 others.
@@ -88,8 +88,8 @@ import Testing
         }
     }
 
-    @Test func gptStudentLearnsFromAPretrainedTeacherAndInheritsItsLineage() throws {
-        let store = try makeStore()
+    @Test(arguments: StoreBackend.all) func gptStudentLearnsFromAPretrainedTeacherAndInheritsItsLineage(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend)
         var imp = DatasetImport()
         try imp.feed(Array(try RealTextFixture.jsonl().utf8))
         let ds = try store.createDataset(tenant: "acme", name: "docs", from: imp, sha256: try imp.finish())

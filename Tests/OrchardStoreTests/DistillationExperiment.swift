@@ -19,7 +19,7 @@ struct DistillationExperiment {
     func double(_ k: String, _ d: Double) -> Double { env[k].flatMap(Double.init) ?? d }
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment["ORCHARD_DISTILL_LM_OUT"] == nil)) func sparseParity() throws {
-        let store = try makeStore()
+        let store = try makeStore(.sqlite)
         let t = DistillKindTests()
         let n = int("ORCHARD_DISTILL_N", 40), k = int("ORCHARD_DISTILL_K", 4)
         let every = int("ORCHARD_DISTILL_EVERY", 1000), teacherSteps = int("ORCHARD_DISTILL_TEACHER_STEPS", 50_000)
@@ -82,7 +82,7 @@ struct DistillationExperiment {
     ///   ORCHARD_DISTILL_OUT=x ORCHARD_DISTILL_LM_OUT=docs/results/distill/lm.json ORCHARD_DISTILL_LM_DATA=data/corpus/dataset-10mb/train.jsonl \
     ///   ORCHARD_DISTILL_SEEDS=1,2,3 swift test --filter DistillationExperiment/languageModel
     @Test(.enabled(if: ProcessInfo.processInfo.environment["ORCHARD_DISTILL_LM_OUT"] != nil)) func languageModel() throws {
-        let store = try makeStore()
+        let store = try makeStore(.sqlite)
         let t = DistillKindTests()
         let path = env["ORCHARD_DISTILL_LM_DATA"] ?? "data/corpus/dataset-10mb/train.jsonl"
         let domain = env["ORCHARD_DISTILL_LM_DOMAIN"] ?? "prose"

@@ -57,8 +57,8 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
                 "mixture": mixture, "metrics_every": 5, "eval_every": 10, "heldout_windows": 4, "checkpoint_every": 15]
     }
 
-    func setUp() throws -> (any QueueStore, String) {
-        let store = try makeStore()
+    func setUp(_ backend: StoreBackend) throws -> (any QueueStore, String) {
+        let store = try makeStore(backend)
         var imp = DatasetImport()
         try imp.feed(Array(try RealTextFixture.jsonl().utf8))
         let sha = try imp.finish()
@@ -110,8 +110,8 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
         #expect(param(["dataset": "d", "lr": 1]) == "lr")
     }
 
-    @Test func adoRunStreamsPerDomainMetricsAndResumesOnTheSameTrajectory() throws {
-        let (store, ds) = try setUp()
+    @Test(arguments: StoreBackend.all) func adoRunStreamsPerDomainMetricsAndResumesOnTheSameTrajectory(_ backend: StoreBackend) throws {
+        let (store, ds) = try setUp(backend)
         // Uninterrupted reference run.
         let a = try start(store, Self.params(dataset: ds), key: "a")
         let resultA = try kinds.run("pretrain", try #require(try store.job(id: a.jobID, tenant: "acme")).params, seed: 7, context: a)
@@ -162,8 +162,8 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
         #expect(!lineage.isEmpty && Set(lineage) == Set(lineageA))
     }
 
-    @Test func tombstonedDocumentsAreNeverSampled() throws {
-        let (store, ds) = try setUp()
+    @Test(arguments: StoreBackend.all) func tombstonedDocumentsAreNeverSampled(_ backend: StoreBackend) throws {
+        let (store, ds) = try setUp(backend)
         let docs = try store.liveDocuments(dataset: ds, tenant: "acme")
         // Tombstone every licence document but two, and one python document.
         let licences = docs.filter { $0.domain == "licenses" }.map(\.id)

@@ -5,8 +5,8 @@ import Testing
 @testable import OrchardStore
 
 @Suite struct QueueTests {
-    @Test func idempotencyKeyReturnsTheSameJobAndRefusesADifferentBody() throws {
-        let store = try makeStore()
+    @Test(arguments: StoreBackend.all) func idempotencyKeyReturnsTheSameJobAndRefusesADifferentBody(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend)
         let a = try store.submit(submission(key: "k1", fingerprint: "f1"))
         let b = try store.submit(submission(key: "k1", fingerprint: "f1"))
         #expect(!a.replayed && b.replayed && a.job.id == b.job.id)
@@ -16,9 +16,9 @@ import Testing
         #expect(c.job.id != a.job.id && !c.replayed)
     }
 
-    @Test func claimsByPriorityThenScheduleAndGivesAttemptAndLease() throws {
+    @Test(arguments: StoreBackend.all) func claimsByPriorityThenScheduleAndGivesAttemptAndLease(_ backend: StoreBackend) throws {
         let clock = ManualClock()
-        let store = try makeStore(clock: clock)
+        let store = try makeStore(backend, clock: clock)
         let low = try store.submit(submission(priority: 7)).job
         clock.advance(millis: 10)
         let high = try store.submit(submission(priority: 1)).job
@@ -32,8 +32,8 @@ import Testing
         #expect(try store.claim(owner: "w2", types: ["test_counter"], leaseMillis: 1000).isEmpty)
     }
 
-    @Test func concurrentClaimersNeverShareAJob() async throws {
-        let store = try makeStore(clock: SystemClock())
+    @Test(arguments: StoreBackend.all) func concurrentClaimersNeverShareAJob(_ backend: StoreBackend) async throws {
+        let store = try makeStore(backend, clock: SystemClock())
         for _ in 0..<60 { _ = try store.submit(submission()) }
         let ids = try await withThrowingTaskGroup(of: [String].self) { group in
             for w in 0..<4 {
@@ -51,9 +51,9 @@ import Testing
         #expect(ids.count == 60 && Set(ids).count == 60)
     }
 
-    @Test func everyWorkerWriteIsFencedByTheLease() throws {
+    @Test(arguments: StoreBackend.all) func everyWorkerWriteIsFencedByTheLease(_ backend: StoreBackend) throws {
         let clock = ManualClock()
-        let store = try makeStore(clock: clock)
+        let store = try makeStore(backend, clock: clock)
         let job = try store.submit(submission()).job
         let first = try #require(try store.claim(owner: "w1", types: ["test_counter"], leaseMillis: 1000).first)
         try store.appendEvent(lease: first.lease, type: "note", level: "info", message: "", data: .null)
@@ -73,9 +73,9 @@ import Testing
         #expect(done.status == .succeeded && done.result == "fresh" && done.attempt == 2)
     }
 
-    @Test func heartbeatsKeepTheLeaseAlive() throws {
+    @Test(arguments: StoreBackend.all) func heartbeatsKeepTheLeaseAlive(_ backend: StoreBackend) throws {
         let clock = ManualClock()
-        let store = try makeStore(clock: clock)
+        let store = try makeStore(backend, clock: clock)
         _ = try store.submit(submission())
         let c = try #require(try store.claim(owner: "w1", types: ["test_counter"], leaseMillis: 1000).first)
         for _ in 0..<5 {
@@ -85,9 +85,9 @@ import Testing
         }
     }
 
-    @Test func transientFailuresRetryWithBackoffThenFail() throws {
+    @Test(arguments: StoreBackend.all) func transientFailuresRetryWithBackoffThenFail(_ backend: StoreBackend) throws {
         let clock = ManualClock()
-        let store = try makeStore(clock: clock) { $0.retryBaseSeconds = 1; $0.retryJitter = 0.2 }
+        let store = try makeStore(backend, clock: clock) { $0.retryBaseSeconds = 1; $0.retryJitter = 0.2 }
         let job = try store.submit(submission(maxAttempts: 2)).job
         let c1 = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 1000).first)
         #expect(try store.retryOrFail(c1.lease, failure: JobFailure(code: "io", message: "disk")))
@@ -104,16 +104,16 @@ import Testing
         #expect(failed.status == .failed && failed.error?.code == "max_attempts_exceeded" && failed.finishedAt != nil)
     }
 
-    @Test func backoffGrowsExponentiallyUpToTheCap() throws {
-        let store = try makeStore { $0.retryBaseSeconds = 2; $0.retryCapSeconds = 10; $0.retryJitter = 0 }
+    @Test(arguments: StoreBackend.all) func backoffGrowsExponentiallyUpToTheCap(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend) { $0.retryBaseSeconds = 2; $0.retryCapSeconds = 10; $0.retryJitter = 0 }
         #expect((1...5).map(store.retryDelayMillis) == [2000, 4000, 8000, 10000, 10000])
     }
 
     /// Fair accounting: a lost lease is an interruption, not a failure — it does not spend `max_attempts` (a job with one
     /// attempt survives a crash) — and a job that kills its worker every time fails after `maxInterruptions`.
-    @Test func lostLeasesDoNotSpendAttemptsButAreBounded() throws {
+    @Test(arguments: StoreBackend.all) func lostLeasesDoNotSpendAttemptsButAreBounded(_ backend: StoreBackend) throws {
         let clock = ManualClock()
-        let store = try makeStore(clock: clock) { $0.maxInterruptions = 3 }
+        let store = try makeStore(backend, clock: clock) { $0.maxInterruptions = 3 }
         let job = try store.submit(submission(maxAttempts: 1)).job
         for round in 1...2 {
             _ = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 100).first)
@@ -130,9 +130,9 @@ import Testing
     }
 
     /// Pauses and a crash in between do not use up the budget; failures do, across them.
-    @Test func pausesAndCrashesDoNotSpendTheFailureBudget() throws {
+    @Test(arguments: StoreBackend.all) func pausesAndCrashesDoNotSpendTheFailureBudget(_ backend: StoreBackend) throws {
         let clock = ManualClock()
-        let store = try makeStore(clock: clock) { $0.retryBaseSeconds = 0.001; $0.retryJitter = 0 }
+        let store = try makeStore(backend, clock: clock) { $0.retryBaseSeconds = 0.001; $0.retryJitter = 0 }
         let job = try store.submit(submission(maxAttempts: 2)).job
         for _ in 0..<2 {   // paused twice
             let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 1000).first)
@@ -153,8 +153,8 @@ import Testing
         #expect(failed.attempt == 5, "attempt still counts the starts")
     }
 
-    @Test func deadLocalOwnersAreReclaimedWithoutWaitingForTheLease() throws {
-        let store = try makeStore()
+    @Test(arguments: StoreBackend.all) func deadLocalOwnersAreReclaimedWithoutWaitingForTheLease(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend)
         let job = try store.submit(submission()).job
         let ghost = "\(ProcessLiveness.hostName):999999:abcd"  // no such pid
         _ = try store.claim(owner: ghost, types: ["test_counter"], leaseMillis: 3_600_000)
@@ -163,8 +163,8 @@ import Testing
         #expect(try store.job(id: job.id, tenant: nil)?.status == .queued)
     }
 
-    @Test func actionsAreIdempotentAndRefuseImpossibleTransitions() throws {
-        let store = try makeStore()
+    @Test(arguments: StoreBackend.all) func actionsAreIdempotentAndRefuseImpossibleTransitions(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend)
         let a = try store.submit(submission()).job
         #expect(try store.perform(.cancel, jobID: a.id, tenant: "acme").status == .cancelled)
         #expect(try store.perform(.cancel, jobID: a.id, tenant: "acme").status == .cancelled)
@@ -197,8 +197,8 @@ import Testing
         }
     }
 
-    @Test func releaseOnDrainRequeuesWithoutSpendingAnAttempt() throws {
-        let store = try makeStore()
+    @Test(arguments: StoreBackend.all) func releaseOnDrainRequeuesWithoutSpendingAnAttempt(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend)
         let job = try store.submit(submission(maxAttempts: 1)).job
         let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 10_000).first)
         #expect(try store.stopped(c.lease) == .requeued)
@@ -206,8 +206,8 @@ import Testing
         #expect(again.job.id == job.id && again.lease.attempt == 1)
     }
 
-    @Test func eventsAreNumberedPerJobWithoutGaps() throws {
-        let store = try makeStore()
+    @Test(arguments: StoreBackend.all) func eventsAreNumberedPerJobWithoutGaps(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend)
         let job = try store.submit(submission()).job
         let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 10_000).first)
         for i in 0..<10 { try store.appendEvent(lease: c.lease, type: "metrics", level: "info", message: "", data: ["i": .number(Double(i))]) }
@@ -221,8 +221,8 @@ import Testing
     }
 
     /// `submit` and `claim` build their jobs without reading the row back; the lifecycle events carry their data.
-    @Test func submitAndClaimReturnTheStoredJobsAndLifecycleEventsCarryTheirData() throws {
-        let store = try makeStore()
+    @Test(arguments: StoreBackend.all) func submitAndClaimReturnTheStoredJobsAndLifecycleEventsCarryTheirData(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend)
         let submitted = try store.submit(submission(params: ["steps": 3, "name": "a/b \"c\""], key: "k", fingerprint: "f")).job
         #expect(try store.job(id: submitted.id, tenant: "acme") == submitted)
         let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 10_000).first)
@@ -243,8 +243,8 @@ import Testing
         #expect(try store.job(id: failing.id, tenant: "acme")?.error == failure)
     }
 
-    @Test func listingIsNewestFirstWithCursorAndFilters() throws {
-        let store = try makeStore()
+    @Test(arguments: StoreBackend.all) func listingIsNewestFirstWithCursorAndFilters(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend)
         var ids: [String] = []
         for i in 0..<5 {
             var s = submission()

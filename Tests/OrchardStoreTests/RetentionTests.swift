@@ -25,9 +25,9 @@ import Testing
         return (id, path)
     }
 
-    @Test func oldEventsAndOldUnreferencedJobsGoWhileModelsWithLineageStay() throws {
+    @Test(arguments: StoreBackend.all) func oldEventsAndOldUnreferencedJobsGoWhileModelsWithLineageStay(_ backend: StoreBackend) throws {
         let clock = ManualClock()
-        let store = try makeStore(clock: clock)
+        let store = try makeStore(backend, clock: clock)
         let plain = try finish(store, submission(key: "k1", fingerprint: "f"))
         let model = try finish(store, submission(), lineage: ["a", "b"])
         // A finished job that an unfinished one names in its params.
@@ -63,8 +63,8 @@ import Testing
         #expect(try store.submit(submission(key: "k1", fingerprint: "other")).replayed == false)
     }
 
-    @Test func checkpointDirectoriesThatNoRowNamesAreRemovedAfterTheGrace() throws {
-        let store = try makeStore()
+    @Test(arguments: StoreBackend.all) func checkpointDirectoriesThatNoRowNamesAreRemovedAfterTheGrace(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend)
         let kept = try finish(store, submission())
         let storage = store.checkpointStorage
         // A directory published by a writer that crashed before indexing it.
