@@ -16,6 +16,7 @@ public enum OrchardApplication {
         // Metrics outside the error envelope: they record the status the client gets (a 409 from the store is a 409,
         // not the 500 an unconverted error would count as).
         router.add(middleware: MetricsMiddleware())
+        router.add(middleware: NoSniffMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: MethodNotAllowedMiddleware(routes: DocumentedRoutes.shared))
         OperationalRoutes(store: store).register(on: router)

@@ -123,6 +123,26 @@ import Testing
             }
         }
     }
+
+    /// Every answer, success or error envelope, JSON or not, tells browsers not to sniff its type.
+    @Test func everyAnswerSaysNoSniff() async throws {
+        let server = try TestServer()
+        try await server.app().test(.router) { client in
+            let answers = [
+                try await client.execute(uri: "/healthz", method: .get),
+                try await client.execute(uri: "/openapi.yaml", method: .get),
+                try await client.execute(uri: "/v1/jobs", method: .get, headers: server.auth()),
+                try await client.execute(uri: "/v1/jobs", method: .get),                                     // 401
+                try await client.execute(uri: "/v1/jobs/job_none", method: .get, headers: server.auth()),   // 404
+                try await client.execute(uri: "/v1/jobs", method: .delete, headers: server.auth()),          // 405
+                try await client.execute(uri: "/no/such/path", method: .get),                                 // 404
+            ]
+            for r in answers {
+                #expect(r.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff", "\(r.status)")
+            }
+            #expect(answers.map(\.status.code) == [200, 200, 200, 401, 404, 405, 404])
+        }
+    }
 }
 
 /// docs/openapi.yaml's operations, read independently of the server's own table.
