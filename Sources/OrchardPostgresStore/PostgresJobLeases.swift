@@ -27,14 +27,14 @@ extension PostgresStore {
                                     heartbeat_at = ?3, started_at = COALESCE(started_at, ?3), event_seq = event_seq + 1
                     WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND scheduled_at <= ?3 AND type = ANY(?4)
                                  ORDER BY priority, scheduled_at, seq LIMIT ?5 FOR UPDATE SKIP LOCKED)
-                    RETURNING \(Job.postgresColumns), seq, event_seq),
+                    RETURNING \(Job.columns), seq, event_seq),
                 started AS (
                     INSERT INTO job_events (job_id, seq, type, level, message, data, attempt, created_at)
                     SELECT id, event_seq, ?6, 'info', '', '{"attempt":' || attempt || '}', attempt, ?3 FROM claimed)
                 SELECT * FROM claimed
                 """, arguments: [owner, now + leaseMillis, now, types, limit, QueueEventType.started])
             // RETURNING does not keep the subquery's order: restore it.
-            return rows.map { (job: Job(postgresRow: $0), seq: $0[Job.postgresColumnCount] as Int64) }
+            return rows.map { (job: Job(columns: $0), seq: $0[Job.columnCount] as Int64) }
                 .sorted { ($0.job.priority, $0.job.scheduledAt, $0.seq) < ($1.job.priority, $1.job.scheduledAt, $1.seq) }
                 .map { ClaimedJob(job: $0.job, lease: Lease(jobID: $0.job.id, attempt: $0.job.attempt, owner: owner)) }
         }

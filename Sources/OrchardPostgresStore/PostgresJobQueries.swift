@@ -7,11 +7,11 @@ extension PostgresStore {
     static func fetchJob(_ db: PostgresSession, id: String, tenant: String?, lock: Bool = false) throws -> Job? {
         let forUpdate = lock ? " FOR UPDATE" : ""
         if let tenant {
-            return try db.row(sql: "SELECT \(Job.postgresColumns) FROM jobs WHERE id = ? AND tenant = ?" + forUpdate,
-                              arguments: [id, tenant]).map(Job.init(postgresRow:))
+            return try db.row(sql: "SELECT \(Job.columns) FROM jobs WHERE id = ? AND tenant = ?" + forUpdate,
+                              arguments: [id, tenant]).map(Job.init(columns:))
         }
-        return try db.row(sql: "SELECT \(Job.postgresColumns) FROM jobs WHERE id = ?" + forUpdate, arguments: [id])
-            .map(Job.init(postgresRow:))
+        return try db.row(sql: "SELECT \(Job.columns) FROM jobs WHERE id = ?" + forUpdate, arguments: [id])
+            .map(Job.init(columns:))
     }
 
     public func job(id: String, tenant: String?) throws -> Job? {
@@ -21,14 +21,14 @@ extension PostgresStore {
     /// A page of the tenant's jobs, newest first; `after` is the id of the last job of the previous page.
     public func listJobs(_ q: JobListQuery) throws -> (jobs: [Job], hasMore: Bool) {
         try read { db in
-            var page = PostgresNewestFirstPage(table: "jobs", columns: Job.postgresColumns, tenant: q.tenant, after: q.after, limit: q.limit)
+            var page = PostgresNewestFirstPage(table: "jobs", columns: Job.columns, tenant: q.tenant, after: q.after, limit: q.limit)
             if let status = q.status { page.filters.append(("status = ?", [status.rawValue])) }
             if let type = q.type { page.filters.append(("type = ?", [type])) }
             for (k, v) in q.metadata.sorted(by: { $0.key < $1.key }) {
                 page.filters.append(("(metadata::jsonb ->> ?) = ?", [k, v]))
             }
             let result = try page.fetch(db)
-            return (result.rows.map(Job.init(postgresRow:)), result.hasMore)
+            return (result.rows.map(Job.init(columns:)), result.hasMore)
         }
     }
 

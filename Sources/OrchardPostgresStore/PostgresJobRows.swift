@@ -2,30 +2,11 @@ import Foundation
 import OrchardJobs
 import OrchardQueue
 
-extension Job {
-    /// The `jobs` columns that `init(postgresRow:)` reads, in its order: select (or return) exactly these, first.
-    static let postgresColumns = """
-        id, tenant, type, status, priority, params, metadata, result, error, seed, attempt, max_attempts, scheduled_at, \
-        lease_owner, lease_expires_at, heartbeat_at, cancel_requested_at, pause_requested_at, progress_step, progress_total, \
-        progress_tokens, latest_checkpoint_id, created_at, started_at, finished_at, failures, interruptions
-        """
-    /// How many columns `postgresColumns` names: the position of the first column a query selects after them.
-    static let postgresColumnCount = postgresColumns.split(separator: ",").count
-
-    /// A `jobs` row whose first columns are `Job.postgresColumns`.
-    init(postgresRow row: PostgresStoreRow) {
-        self.init(id: row[0], tenant: row[1], type: row[2], status: JobStatus(rawValue: row[3]) ?? .failed,
-                  priority: row[4], paramsJSON: row[5], metadataJSON: row[6], resultJSON: row[7],
-                  errorJSON: row[8], seed: UInt64(bitPattern: row[9] as Int64), attempt: row[10],
-                  maxAttempts: row[11], scheduledAt: row[12], leaseOwner: row[13],
-                  leaseExpiresAt: row[14], heartbeatAt: row[15], cancelRequestedAt: row[16],
-                  pauseRequestedAt: row[17],
-                  progress: JobProgress(step: row[18], totalSteps: row[19], tokens: row[20]),
-                  latestCheckpointID: row[21], createdAt: row[22], startedAt: row[23],
-                  finishedAt: row[24])
-        failures = row[25]
-        interruptions = row[26]
-    }
+/// A PostgreSQL row as `JobColumns`: `Job(columns:)` reads `Job.columns`, selected first, by position.
+extension PostgresStoreRow: JobColumns {
+    func isNull(_ i: Int) -> Bool { row[i].bytes == nil }
+    func int64(_ i: Int) -> Int64 { (self[i] as Int64?) ?? 0 }
+    func text(_ i: Int) -> String { (self[i] as String?) ?? "" }
 }
 
 extension JobEvent {

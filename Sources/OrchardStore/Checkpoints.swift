@@ -37,7 +37,7 @@ extension OrchardStore {
             let all = try Row.fetchAll(db, sql: "SELECT * FROM checkpoints WHERE job_id = ? ORDER BY step DESC, seq DESC",
                                        arguments: [lease.jobID]).map(Checkpoint.init(row:))
             let pinned = Set(try String.fetchAll(db, sql: "SELECT id FROM checkpoints WHERE job_id = ? AND pinned = 1", arguments: [lease.jobID]))
-            let pruned = configuration.queueSettings.checkpointRetention.pruned(all, pinned: pinned)
+            let pruned = configuration.settings.checkpointRetention.pruned(all, pinned: pinned)
             for c in pruned { try db.execute(sql: "DELETE FROM checkpoints WHERE id = ?", arguments: [c.id]) }
             let saved = all.first { $0.id == id }!
             return (saved, pruned.map(\.path))

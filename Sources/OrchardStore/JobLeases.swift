@@ -153,7 +153,7 @@ extension OrchardStore {
 
     /// `min(cap, base · 2^(attempt-1)) · (1 ± jitter)`, in milliseconds.
     public func retryDelayMillis(attempt: Int) -> Int64 {
-        configuration.queueSettings.retryBackoff.delayMillis(attempt: attempt)
+        configuration.settings.retryBackoff.delayMillis(attempt: attempt)
     }
 
     /// The runner stopped after a stop request (or a drain): the queue decides the resulting state.
@@ -225,7 +225,7 @@ extension OrchardStore {
                 guard expires < now || isDead(owner) else { continue }
                 let lease = Lease(jobID: row["id"], attempt: row["attempt"], owner: owner)
                 let interruptions: Int = (row["interruptions"] ?? 0) + 1
-                let limit = configuration.maxInterruptions
+                let limit = configuration.settings.maxInterruptions
                 try db.execute(sql: "UPDATE jobs SET interruptions = ? WHERE id = ?", arguments: [interruptions, lease.jobID])
                 if interruptions >= limit {
                     let failure = JobFailure(code: "max_interruptions_exceeded",

@@ -8,29 +8,12 @@ import OrchardQueue
 public struct StoreConfiguration: Sendable {
     /// The data directory: `orchard.sqlite` (+ WAL) and `checkpoints/`.
     public var dataDirectory: URL
-    /// Checkpoints kept per job besides the best: the newest `keepLastCheckpoints` by step.
-    public var keepLastCheckpoints: Int = 3
-    /// The metric whose lowest value marks a job's best checkpoint (kept regardless of age).
-    public var bestCheckpointMetric: String = "loss"
-    /// Base and cap of the exponential retry backoff; ±`retryJitter` (fraction) is applied.
-    public var retryBaseSeconds: Double = 2
-    public var retryCapSeconds: Double = 300
-    public var retryJitter: Double = 0.2
-    /// Lease losses (the process holding a job's lease died or stopped heartbeating) after which the job fails
-    /// `max_interruptions_exceeded`: a job that kills its worker every time. They do not spend `max_attempts`.
-    public var maxInterruptions: Int = 10
+    /// Checkpoint retention, retry backoff and the lost-lease bound: the settings every store honours alike.
+    public var settings = QueueSettings()
 
     public init(dataDirectory: URL) { self.dataDirectory = dataDirectory }
 
     public var databaseURL: URL { dataDirectory.appendingPathComponent("orchard.sqlite") }
-    /// The settings every store shares (the PostgreSQL store takes them from here on the command line and in tests).
-    public var queueSettings: QueueSettings {
-        var q = QueueSettings()
-        q.keepLastCheckpoints = keepLastCheckpoints; q.bestCheckpointMetric = bestCheckpointMetric
-        q.retryBaseSeconds = retryBaseSeconds; q.retryCapSeconds = retryCapSeconds; q.retryJitter = retryJitter
-        q.maxInterruptions = maxInterruptions
-        return q
-    }
     public var checkpointsURL: URL { dataDirectory.appendingPathComponent("checkpoints", isDirectory: true) }
 }
 

@@ -48,7 +48,7 @@ public struct DatabaseOptions: ParsableArguments {
         sqlite.dataDirectory = dataDirectory
         guard let url = try postgresURL() else { return try OrchardStore(configuration: sqlite, logger: logger) }
         var config = PostgresStoreConfiguration(database: url, checkpointDirectory: checkpointDirectory)
-        config.settings = sqlite.queueSettings
+        config.settings = sqlite.settings
         do { return try PostgresStore(configuration: config, logger: logger) } catch let e as PostgresStoreError {
             throw ValidationError("--database: \(e.description)")
         }

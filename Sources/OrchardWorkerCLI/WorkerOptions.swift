@@ -18,8 +18,8 @@ public struct StoreOptions: ParsableArguments {
     public func storeConfiguration() throws -> StoreConfiguration {
         guard keepCheckpoints >= 1 else { throw ValidationError("--keep-checkpoints must be at least 1") }
         var c = StoreConfiguration(dataDirectory: location.dataDirectory)
-        c.keepLastCheckpoints = keepCheckpoints
-        c.bestCheckpointMetric = bestMetric
+        c.settings.keepLastCheckpoints = keepCheckpoints
+        c.settings.bestCheckpointMetric = bestMetric
         return c
     }
 

@@ -24,7 +24,7 @@ struct TestServer {
         let dir = dataDirectory
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("orchard-server-\(UUID().uuidString)", isDirectory: true)
         var storeConfig = StoreConfiguration(dataDirectory: dir)
-        storeConfig.retryBaseSeconds = 0.05
+        storeConfig.settings.retryBaseSeconds = 0.05
         var c = ServerConfiguration()
         c.workers.count = workers
         c.workers.pollInterval = .milliseconds(20)

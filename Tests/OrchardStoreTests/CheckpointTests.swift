@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.all) func retentionKeepsTheLastKAndTheBest(_ backend: StoreBackend) throws {
-        let store = try makeStore(backend) { $0.keepLastCheckpoints = 2; $0.bestCheckpointMetric = "loss" }
+        let store = try makeStore(backend) { $0.settings.keepLastCheckpoints = 2; $0.settings.bestCheckpointMetric = "loss" }
         let ctx = try runningContext(store)
         let losses: [Double] = [5, 1, 4, 3, 2.5, 6]
         var refs: [CheckpointRef] = []

@@ -87,7 +87,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all) func transientFailuresRetryWithBackoffThenFail(_ backend: StoreBackend) throws {
         let clock = ManualClock()
-        let store = try makeStore(backend, clock: clock) { $0.retryBaseSeconds = 1; $0.retryJitter = 0.2 }
+        let store = try makeStore(backend, clock: clock) { $0.settings.retryBaseSeconds = 1; $0.settings.retryJitter = 0.2 }
         let job = try store.submit(submission(maxAttempts: 2)).job
         let c1 = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 1000).first)
         #expect(try store.retryOrFail(c1.lease, failure: JobFailure(code: "io", message: "disk")))
@@ -105,7 +105,7 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.all) func backoffGrowsExponentiallyUpToTheCap(_ backend: StoreBackend) throws {
-        let store = try makeStore(backend) { $0.retryBaseSeconds = 2; $0.retryCapSeconds = 10; $0.retryJitter = 0 }
+        let store = try makeStore(backend) { $0.settings.retryBaseSeconds = 2; $0.settings.retryCapSeconds = 10; $0.settings.retryJitter = 0 }
         #expect((1...5).map(store.retryDelayMillis) == [2000, 4000, 8000, 10000, 10000])
     }
 
@@ -113,7 +113,7 @@ import Testing
     /// attempt survives a crash) — and a job that kills its worker every time fails after `maxInterruptions`.
     @Test(arguments: StoreBackend.all) func lostLeasesDoNotSpendAttemptsButAreBounded(_ backend: StoreBackend) throws {
         let clock = ManualClock()
-        let store = try makeStore(backend, clock: clock) { $0.maxInterruptions = 3 }
+        let store = try makeStore(backend, clock: clock) { $0.settings.maxInterruptions = 3 }
         let job = try store.submit(submission(maxAttempts: 1)).job
         for round in 1...2 {
             _ = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 100).first)
@@ -132,7 +132,7 @@ import Testing
     /// Pauses and a crash in between do not use up the budget; failures do, across them.
     @Test(arguments: StoreBackend.all) func pausesAndCrashesDoNotSpendTheFailureBudget(_ backend: StoreBackend) throws {
         let clock = ManualClock()
-        let store = try makeStore(backend, clock: clock) { $0.retryBaseSeconds = 0.001; $0.retryJitter = 0 }
+        let store = try makeStore(backend, clock: clock) { $0.settings.retryBaseSeconds = 0.001; $0.settings.retryJitter = 0 }
         let job = try store.submit(submission(maxAttempts: 2)).job
         for _ in 0..<2 {   // paused twice
             let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 1000).first)

@@ -64,7 +64,7 @@ func makePostgresStore(clock: any StoreClock = ManualClock(), schema: String = P
     configure(&settings)
     var config = PostgresStoreConfiguration(database: try PostgresTestServer.require(), checkpointDirectory: dir, schema: schema)
     config.poolSize = 4
-    config.settings = settings.queueSettings
+    config.settings = settings.settings
     return try PostgresStore(configuration: config, clock: clock)
 }
 

@@ -1,8 +1,7 @@
 import Foundation
 
 /// The queue's settings that every store honours the same way: checkpoint retention, retry backoff and the bound on
-/// lost leases. The SQLite store's `StoreConfiguration` carries them as its own fields (`queueSettings` reads them
-/// out); the PostgreSQL store's configuration holds this value.
+/// lost leases. Both stores' configurations hold this value (`settings`).
 public struct QueueSettings: Sendable, Equatable {
     /// Checkpoints kept per job besides the best: the newest `keepLastCheckpoints` by step.
     public var keepLastCheckpoints: Int = 3
