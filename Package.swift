@@ -99,6 +99,13 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The Slurm execution back end: the dispatcher that hands `"backend": "slurm"` jobs to sbatch and follows them
+        // (no HTTP; started by `orchard serve --slurm`).
+        .target(name: "OrchardSlurm", dependencies: [
+            "OrchardQueue", "OrchardCorpus",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .target(name: "OrchardServer", dependencies: [
             "OrchardQueue", "OrchardJobs", "OrchardTensor",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -125,7 +132,7 @@ let package = Package(
         // that the shipped `orchard` and the test-only `orchard-testserver` run the same code.
         .target(name: "OrchardCLI", dependencies: [
             "OrchardServer", "OrchardWorkerCLI", "OrchardQueue", "OrchardStore", "OrchardPostgresStore", "OrchardJobs", "OrchardMethods", "OrchardModels",
-            "OrchardTensor", "OrchardCorpus", "OrchardBenchmarks",
+            "OrchardTensor", "OrchardCorpus", "OrchardBenchmarks", "OrchardSlurm",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             // The SQLite C API, for `orchard bench queue`'s raw-SQLite floor (the same library GRDB links).
@@ -165,7 +172,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "OrchardJobs", "OrchardQueue", "OrchardStore", "OrchardTestSupport", "OrchardCLI", "orchard", "orchard-testserver", "orchard-worker",
+            "OrchardJobs", "OrchardQueue", "OrchardStore", "OrchardTestSupport", "OrchardCLI", "OrchardSlurm", "orchard", "orchard-testserver", "orchard-worker",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),

@@ -6,6 +6,7 @@ import ServiceLifecycle
 import OrchardJobs
 import OrchardQueue
 import OrchardServer
+import OrchardSlurm
 import OrchardStore
 import OrchardTensor
 import OrchardWorkerCLI
@@ -27,6 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
     var retainJobsDays: Int?
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var workerOptions: WorkerOptions
+    @OptionGroup(title: "Slurm execution back end") var slurmOptions: SlurmOptions
 
     func run() async throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535") }
@@ -45,6 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
         config.retention = RetentionPolicy(eventsDays: retainEventsDays, jobsDays: retainJobsDays)
         config.uploadSpoolDirectory = storeConfig.dataDirectory.appendingPathComponent("uploads", isDirectory: true)
         try workerOptions.apply(to: &config.workers, drainTimeout: &config.drainTimeout)
+        config.backends = try slurmOptions.backends()
+        let slurm = try slurmOptions.configuration(store: storeOptions, workers: workerOptions, threadsPerJob: config.workers.threadsPerJob)
         let store = try storeOptions.openStore(logger: logger)
         let registry = KindCatalog.registry()
         let host = host, dataPath = storeConfig.dataDirectory.path, workers = config.workers.count
@@ -57,7 +61,10 @@ struct ServeCommand: AsyncParsableCommand {
             listeningMetadata["checkpoint_dir"] = "\(storeOptions.location.checkpointDirectory.path)"
         }
         if let tls { listeningMetadata["tls_cert"] = "\(tls.certificateChainPath)" }
-        let app = OrchardApplication.make(store: store, registry: registry, config: config, logger: logger) { [listeningMetadata] port in
+        if let slurm { listeningMetadata["slurm_dir"] = "\(slurm.0.scriptDirectory.path)"; listeningMetadata["default_backend"] = "\(config.backends.defaultBackend)" }
+        let app = OrchardApplication.make(store: store, registry: registry, config: config, logger: logger, extraServices: { gate in
+            slurm.map { [SlurmDispatcher(store: store, configuration: $0.0, slurm: $0.1, logger: logger, startGate: gate)] } ?? []
+        }) { [listeningMetadata] port in
             logger.info("orchard listening on \(scheme)://\(host):\(port)", metadata: listeningMetadata)
             logger.info("OpenBLAS kernel \(BLASRuntime.coreName)", metadata: [
                 "config": "\(BLASRuntime.configuration)", "gemm_kernel": "\(GEMMKernel.preferred.rawValue)",

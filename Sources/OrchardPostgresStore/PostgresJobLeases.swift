@@ -25,7 +25,7 @@ extension PostgresStore {
                 WITH claimed AS (
                     UPDATE jobs SET status = 'running', attempt = attempt + 1, lease_owner = ?1, lease_expires_at = ?2,
                                     heartbeat_at = ?3, started_at = COALESCE(started_at, ?3), event_seq = event_seq + 1
-                    WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND scheduled_at <= ?3 AND type = ANY(?4)
+                    WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND scheduled_at <= ?3 AND type = ANY(?4) AND backend = 'local'
                                  ORDER BY priority, scheduled_at, seq LIMIT ?5 FOR UPDATE SKIP LOCKED)
                     RETURNING \(Job.columns), seq, event_seq),
                 started AS (

@@ -76,11 +76,11 @@ extension PostgresStore {
     static func insertJob(_ db: PostgresSession, _ q: QueuedJobRow, at now: Int64) throws -> KeyedInsert {
         let s = q.submission
         var arguments: PostgresArguments = [q.id, s.tenant, s.type, s.priority, q.paramsJSON, Int64(bitPattern: s.seed), q.metadataJSON,
-                                            s.maxAttempts, now, QueueEventType.queued, q.queuedEventJSON]
-        let values = "SELECT ?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, 0, ?8, ?9, ?9, 1"
+                                            s.maxAttempts, now, QueueEventType.queued, q.queuedEventJSON, s.backend, s.threads]
+        let values = "SELECT ?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, 0, ?8, ?9, ?9, 1, ?12, ?13::bigint"
         let insertJob = """
             INSERT INTO jobs (id, tenant, type, status, priority, params, seed, metadata, attempt, max_attempts,
-                              scheduled_at, created_at, event_seq)
+                              scheduled_at, created_at, event_seq, backend, threads)
             """
         let insertEvent = """
             INSERT INTO job_events (job_id, seq, type, level, message, data, attempt, created_at)
@@ -92,9 +92,9 @@ extension PostgresStore {
         }
         arguments = arguments + [key, s.fingerprint ?? ""]
         let existing = try db.row(sql: """
-            WITH existing AS (SELECT fingerprint, job_id FROM idempotency_keys WHERE tenant = ?2 AND key = ?12),
+            WITH existing AS (SELECT fingerprint, job_id FROM idempotency_keys WHERE tenant = ?2 AND key = ?14),
             job AS (\(insertJob) \(values) WHERE NOT EXISTS (SELECT 1 FROM existing) RETURNING id),
-            key AS (INSERT INTO idempotency_keys (tenant, key, fingerprint, job_id, created_at) SELECT ?2, ?12, ?13, id, ?9 FROM job),
+            key AS (INSERT INTO idempotency_keys (tenant, key, fingerprint, job_id, created_at) SELECT ?2, ?14, ?15, id, ?9 FROM job),
             event AS (\(insertEvent))
             SELECT fingerprint, job_id FROM existing
             """, arguments: arguments)

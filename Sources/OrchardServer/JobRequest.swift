@@ -6,11 +6,11 @@ import OrchardQueue
 /// Parses and validates `POST /v1/jobs` before anything is queued: unknown fields and bad values
 /// are 422 with `param`; the job kind decodes and resolves `params` once (its `param` is prefixed `params.`).
 struct JobRequest {
-    static let fields: Set<String> = ["type", "params", "seed", "priority", "max_attempts", "metadata"]
+    static let fields: Set<String> = ["type", "params", "seed", "priority", "max_attempts", "metadata", "backend", "threads"]
     static let maxSeed: Double = 9_007_199_254_740_991  // 2^53 - 1: exact in JSON numbers
 
     /// The submission and the datasets/checkpoints its params name (to check with `checkReferences` before queueing).
-    static func submission(body: JSONValue, tenant: String, registry: JobKindRegistry,
+    static func submission(body: JSONValue, tenant: String, registry: JobKindRegistry, backends: JobBackends = JobBackends(),
                            idempotencyKey: String?) throws -> (JobSubmission, [JobReference]) {
         guard case .object(let o) = body else { throw APIError.invalid(nil, "the request body must be a JSON object") }
         if let unknown = o.keys.sorted().first(where: { !fields.contains($0) }) {
@@ -31,6 +31,17 @@ struct JobRequest {
         }
         let priority = try integer(o["priority"], "priority", in: 0...9, default: 5)
         let maxAttempts = try integer(o["max_attempts"], "max_attempts", in: 1...20, default: 3)
+        let backend: String
+        switch o["backend"] {
+        case nil, .null?: backend = backends.defaultBackend
+        case .string(let b)? where backends.available.contains(b): backend = b
+        case .string(let b)? where b == ExecutionBackendName.slurm:
+            throw APIError.invalid("backend", "this server has no Slurm back end (it runs with --slurm); available: "
+                                   + backends.available.joined(separator: ", "), code: "backend_unavailable")
+        default:
+            throw APIError.invalid("backend", "backend must be one of: " + backends.available.joined(separator: ", "))
+        }
+        let threads: Int? = o["threads"] == nil || o["threads"] == .null ? nil : try integer(o["threads"], "threads", in: 1...256, default: 1)
         var metadata: [String: String] = [:]
         if let m = o["metadata"], m != .null {
             guard case .object(let mo) = m, mo.count <= 16 else { throw APIError.invalid("metadata", "metadata must be an object of at most 16 string values") }
@@ -52,9 +63,12 @@ struct JobRequest {
         if let key = idempotencyKey, key.isEmpty || key.utf8.count > 255 {
             throw APIError.invalid("Idempotency-Key", "Idempotency-Key must be 1-255 bytes")
         }
-        return (JobSubmission(tenant: tenant, type: type, params: resolved, seed: seed, priority: priority, maxAttempts: maxAttempts,
-                              metadata: metadata, idempotencyKey: idempotencyKey,
-                              fingerprint: Fingerprint.sha256(body.canonicalData())), references)
+        var submission = JobSubmission(tenant: tenant, type: type, params: resolved, seed: seed, priority: priority, maxAttempts: maxAttempts,
+                                       metadata: metadata, idempotencyKey: idempotencyKey,
+                                       fingerprint: Fingerprint.sha256(body.canonicalData()))
+        submission.backend = backend
+        submission.threads = threads
+        return (submission, references)
     }
 
     /// Every named dataset and checkpoint must be the tenant's (else 404, as for any other tenant's resource) and

@@ -8,6 +8,7 @@ import OrchardQueue
 struct JobRoutes {
     let store: any QueueStore
     let registry: JobKindRegistry
+    var backends = JobBackends()
 
     func register(on group: RouterGroup<OrchardRequestContext>) {
         group.post("jobs", use: create)
@@ -24,7 +25,7 @@ struct JobRoutes {
         let tenant = try context.requireTenant()
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let body = try JobRequest.parseJSON(buffer)
-        let checked = try JobRequest.submission(body: body, tenant: tenant, registry: registry,
+        let checked = try JobRequest.submission(body: body, tenant: tenant, registry: registry, backends: backends,
                                                 idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
         var validated = checked.0
         validated.maxQueuedJobs = context.limits.maxQueuedJobs

@@ -22,7 +22,7 @@ public enum OrchardApplication {
         OperationalRoutes(store: store).register(on: router)
         DashboardRoutes().register(on: router)
         let v1 = router.group("v1").add(middleware: AuthMiddleware(store: store, defaults: config.defaultLimits))
-        JobRoutes(store: store, registry: registry).register(on: v1)
+        JobRoutes(store: store, registry: registry, backends: config.backends).register(on: v1)
         EventRoutes(store: store, pollInterval: config.eventPollInterval, keepAliveInterval: config.keepAliveInterval).register(on: v1)
         CheckpointRoutes(store: store).register(on: v1)
         PlotRoutes(store: store).register(on: v1)
@@ -32,10 +32,12 @@ public enum OrchardApplication {
     }
 
     /// The HTTP application (HTTPS when `config.tls` is set) with `WorkerPool` (when `workers.count > 0`) and `Reaper` attached.
+    /// `extraServices`: more lifecycle services (an execution back end's dispatcher), started with the others.
     /// `holdServicesUntilListening`: the worker pool and reaper start only once the server listens
     /// (so the "listening" line is logged first); tests that drive the router without a socket pass false.
     public static func make(store: any QueueStore, registry: JobKindRegistry, config: ServerConfiguration, logger: Logger,
                             holdServicesUntilListening: Bool = true,
+                            extraServices: (StartGate) -> [any Service] = { _ in [] },
                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let gate = StartGate(open: !holdServicesUntilListening)
         // Spools of uploads that a crash interrupted: nothing refers to them.
@@ -51,6 +53,8 @@ public enum OrchardApplication {
             services.append(WorkerPool(store: store, registry: registry, config: config.workers,
                                        drainTimeout: config.drainTimeout, logger: logger, startGate: gate))
         }
+        // Services of execution back ends (the Slurm dispatcher), held by the same gate.
+        services += extraServices(gate)
         // Hummingbird logs its own start-up at info ("Server started and listening on …"), before `onServerRunning`;
         // below debug it logs at notice and above, so the first line at the default level is the caller's listening line.
         // Parse errors (oversized headers, not HTTP) are answered in the error envelope, with or without TLS.

@@ -29,7 +29,9 @@ enum Resources {
         func num(_ k: String, _ v: Int?) { key(k); out += v.map(String.init) ?? "null" }
         func raw(_ k: String, _ json: String?) { key(k); out += json ?? "null" }
         func secs(_ k: String, _ ms: Int64?) { key(k); out += ms.map { String($0 / 1000) } ?? "null" }
-        num("attempt", j.attempt); secs("cancel_requested_at", j.cancelRequestedAt); secs("created_at", j.createdAt)
+        num("attempt", j.attempt); str("backend", j.backend); str("backend_reason", j.backendReason)
+        str("backend_ref", j.backendRef); str("backend_state", j.backendState); num("backend_submissions", j.backendSubmissions)
+        secs("cancel_requested_at", j.cancelRequestedAt); secs("created_at", j.createdAt)
         raw("error", j.errorJSON); num("failures", j.failures); secs("finished_at", j.finishedAt); str("id", j.id)
         num("interruptions", j.interruptions); str("latest_checkpoint_id", j.latestCheckpointID)
         num("max_attempts", j.maxAttempts); raw("metadata", j.metadataJSON); raw("object", "\"job\""); raw("params", j.paramsJSON)
@@ -39,7 +41,7 @@ enum Resources {
         out += ",\"tokens\":"; out += j.progress.tokens.map(String.init) ?? "null"
         out += ",\"total_steps\":"; out += j.progress.totalSteps.map(String.init) ?? "null"; out += "}"
         raw("result", j.resultJSON); secs("scheduled_at", j.scheduledAt); key("seed"); out += String(j.seed)
-        secs("started_at", j.startedAt); str("status", j.status.rawValue); str("type", j.type)
+        secs("started_at", j.startedAt); str("status", j.status.rawValue); num("threads", j.threads); str("type", j.type)
         out += "}"
         return out
     }

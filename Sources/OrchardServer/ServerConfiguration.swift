@@ -23,6 +23,16 @@ public struct ServerConfiguration: Sendable {
     public var keepAliveInterval: Duration = .seconds(15)
     /// Longest a SIGTERM waits for running jobs to checkpoint before it releases their leases.
     public var drainTimeout: Duration = .seconds(25)
+    /// The execution back ends a job may name (`"backend"`), and the one a job that names none gets.
+    public var backends = JobBackends()
 
     public init() {}
+}
+
+/// Which execution back ends this server accepts (`local` always; `slurm` with `orchard serve --slurm`).
+public struct JobBackends: Sendable {
+    public var available: [String] = [ExecutionBackendName.local]
+    public var defaultBackend: String = ExecutionBackendName.local
+    public init() {}
+    public init(available: [String], defaultBackend: String) { self.available = available; self.defaultBackend = defaultBackend }
 }

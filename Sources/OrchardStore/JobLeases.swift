@@ -27,6 +27,7 @@ extension OrchardStore {
                 UPDATE jobs SET status = 'running', attempt = attempt + 1, lease_owner = ?, lease_expires_at = ?,
                                 heartbeat_at = ?, started_at = COALESCE(started_at, ?)
                 WHERE id IN (SELECT id FROM jobs WHERE finished_at IS NULL AND status = 'queued' AND scheduled_at <= ? AND type IN (\(placeholders))
+                                           AND backend = 'local'
                              ORDER BY priority, scheduled_at, seq LIMIT ?)
                 RETURNING \(Job.columns), seq
                 """, values) { rows.append((Job(columns: $0), $0.int64(Job.columnCount))) }

@@ -54,10 +54,11 @@ extension OrchardStore {
         let s = q.submission
         try db.step("""
             INSERT INTO jobs (id, tenant, type, status, priority, params, seed, metadata, attempt, max_attempts,
-                              scheduled_at, created_at)
-            VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, 0, ?8, ?9, ?10)
+                              scheduled_at, created_at, backend, threads)
+            VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, 0, ?8, ?9, ?10, ?11, ?12)
             """, [.text(q.id), .text(s.tenant), .text(s.type), .init(s.priority), .text(q.paramsJSON),
-                  .int(Int64(bitPattern: s.seed)), .text(q.metadataJSON), .init(s.maxAttempts), .int(now), .int(now)])
+                  .int(Int64(bitPattern: s.seed)), .text(q.metadataJSON), .init(s.maxAttempts), .int(now), .int(now),
+                  .text(s.backend), s.threads.map { .int(Int64($0)) } ?? .null])
         if let key = s.idempotencyKey {
             try db.step("""
                 INSERT INTO idempotency_keys (tenant, key, fingerprint, job_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)

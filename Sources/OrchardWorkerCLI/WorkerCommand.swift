@@ -22,13 +22,31 @@ public struct WorkerCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var workerOptions: WorkerOptions
 
+    @Option(help: "Run only this job, once, and exit (the worker an execution back end such as Slurm starts for the job).")
+    var job: String?
+
+    @Option(help: "With --job: the back end's id of the submission this worker runs for (Slurm: $SLURM_JOB_ID); the job is claimed only if that is its current submission.")
+    var backendRef: String?
+
     public func run() async throws {
         let logger = LogSetup.bootstrap(level: logLevel)
         var workers = WorkerConfiguration(), drainTimeout: Duration = .seconds(25)
         try workerOptions.apply(to: &workers, drainTimeout: &drainTimeout)
         guard workers.count > 0 else { throw ValidationError("--workers must be at least 1") }
+        if backendRef != nil && job == nil { throw ValidationError("--backend-ref needs --job") }
         let store = try storeOptions.openStore(logger: logger)
         let registry = KindCatalog.registry()
+        if let job {
+            workers.count = 1
+            workers.onlyJob = .init(jobID: job, backendRef: backendRef?.isEmpty == false ? backendRef : nil)
+            logger.info("orchard worker started for one job", metadata: ["job_id": "\(job)", "backend_ref": "\(backendRef ?? "-")"])
+            let pool = WorkerPool(store: store, registry: registry, config: workers, drainTimeout: drainTimeout, logger: logger)
+            let group = ServiceGroup(configuration: .init(
+                services: [.init(service: pool, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+            return
+        }
         logger.info("orchard worker started", metadata: ["workers": "\(workers.count)", "job_types": "\(registry.types.joined(separator: ","))"])
         let group = ServiceGroup(configuration: .init(
             services: [

@@ -23,6 +23,20 @@ public struct StoreOptions: ParsableArguments {
         return c
     }
 
+    /// These options as `orchard worker` arguments with absolute paths: what a worker started elsewhere (by Slurm, on
+    /// another node) needs to open the same store with the same retention.
+    public func workerArguments() throws -> [String] {
+        let absolute = { (url: URL) in url.standardizedFileURL.path }
+        var args: [String]
+        if let database = location.database {
+            _ = try location.postgresURL()
+            args = ["--database", database, "--checkpoint-dir", absolute(location.checkpointDirectory)]
+        } else {
+            args = ["--data-dir", absolute(location.dataDirectory)]
+        }
+        return args + ["--keep-checkpoints", String(keepCheckpoints), "--best-metric", bestMetric]
+    }
+
     /// The store of `--data-dir` (SQLite) or `--database` (PostgreSQL), opened and migrated.
     public func openStore(logger: Logger) throws -> any QueueStore {
         try location.openStore(settings: try storeConfiguration(), logger: logger)
@@ -52,6 +66,12 @@ public struct WorkerOptions: ParsableArguments {
 
     @Option(help: "Nice value (0-19) of job threads, so the API stays responsive while jobs use every core.")
     var jobNice: Int32 = 10
+
+    /// The lease, heartbeat, drain and nice settings as `orchard worker` arguments (for workers started elsewhere).
+    public var runtimeArguments: [String] {
+        ["--lease-seconds", "\(leaseSeconds)", "--heartbeat-seconds", "\(heartbeatSeconds)", "--drain-seconds", "\(drainSeconds)",
+         "--job-nice", "\(jobNice)"]
+    }
 
     /// The worker runtime's settings and the drain timeout.
     public func apply(to w: inout WorkerConfiguration, drainTimeout: inout Duration) throws {

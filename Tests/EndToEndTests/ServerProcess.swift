@@ -26,8 +26,18 @@ struct E2EError: Error, CustomStringConvertible {
 /// long (for commands expected to exit at once that would otherwise run on, like a `serve` that should refuse to start).
 @discardableResult
 func runTool(_ name: String, _ args: [String], env: [String: String] = [:], timeout: Duration? = nil) throws -> (Int32, String, String) {
+    try run(executable: try productsDirectory().appendingPathComponent(name), args, env: env, timeout: timeout)
+}
+
+/// `runTool` for a program on PATH (`args[0]`).
+@discardableResult
+func runProgram(_ args: [String], env: [String: String] = [:], timeout: Duration? = nil) throws -> (Int32, String, String) {
+    try run(executable: URL(fileURLWithPath: "/usr/bin/env"), args, env: env, timeout: timeout)
+}
+
+private func run(executable: URL, _ args: [String], env: [String: String], timeout: Duration?) throws -> (Int32, String, String) {
     let p = Process()
-    p.executableURL = try productsDirectory().appendingPathComponent(name)
+    p.executableURL = executable
     p.arguments = args
     p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
     let out = Pipe(), err = Pipe()

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import OrchardJobs
 import OrchardQueue
+import OrchardServer
 import OrchardStore
 import OrchardTestSupport
 import Testing
@@ -25,6 +26,31 @@ import Testing
             #expect(id.hasPrefix("job_"))
             let got = try await client.execute(uri: "/v1/jobs/\(id)", method: .get, headers: server.auth())
             #expect(got.status == .ok && json(got.body)["id"] == .string(id))
+        }
+    }
+
+    /// A server whose default back end is Slurm (`--slurm --default-backend slurm`) queues jobs for it, and its local
+    /// worker pool leaves them alone (only a Slurm worker started for the job claims it); `"backend": "local"` and
+    /// `threads` are honoured and shown on the job.
+    @Test func jobsOfAnotherBackendAreShownAndNeverRunByTheLocalWorkers() async throws {
+        let server = try TestServer(workers: 1, configure: {
+            $0.backends = JobBackends(available: ["local", "slurm"], defaultBackend: "slurm")
+        })
+        try await server.app().test(.router) { client in
+            func post(_ v: JSONValue) async throws -> JSONValue {
+                let r = try await client.execute(uri: "/v1/jobs", method: .post, headers: server.auth(), body: body(v))
+                #expect(r.status == .created)
+                return json(r.body)
+            }
+            let slurm = try await post(["type": "test_counter", "params": ["steps": 2]])
+            let local = try await post(["type": "test_counter", "params": ["steps": 2], "backend": "local", "threads": 2])
+            #expect(slurm["backend"] == "slurm" && slurm["threads"] == .null && slurm["backend_ref"] == .null)
+            #expect(local["backend"] == "local" && local["threads"] == 2)
+            let localID = try #require(local["id"]?.stringValue), slurmID = try #require(slurm["id"]?.stringValue)
+            #expect(try await eventually { try server.store.job(id: localID, tenant: nil)?.status == .succeeded })
+            try await Task.sleep(for: .milliseconds(500))
+            let waiting = try #require(try server.store.job(id: slurmID, tenant: nil))
+            #expect(waiting.status == .queued && waiting.attempt == 0, "no local worker took the Slurm job")
         }
     }
 
@@ -140,6 +166,17 @@ import Testing
             #expect(s == .unprocessableContent && e["error"]?["param"] == "metadata.a")
             (s, e) = try await post(#"[1,2]"#)
             #expect(s == .unprocessableContent)
+            // Execution back ends: this server has none but local.
+            (s, e) = try await post(#"{"type":"test_counter","backend":"slurm"}"#)
+            #expect(s == .unprocessableContent && e["error"]?["param"] == "backend" && e["error"]?["code"] == "backend_unavailable", "\(e)")
+            (s, e) = try await post(#"{"type":"test_counter","backend":"kubernetes"}"#)
+            #expect(s == .unprocessableContent && e["error"]?["param"] == "backend" && e["error"]?["code"] == "invalid_request", "\(e)")
+            (s, e) = try await post(#"{"type":"test_counter","backend":7}"#)
+            #expect(s == .unprocessableContent && e["error"]?["param"] == "backend")
+            for threads in ["0", "257", "1.5", "\"2\""] {
+                (s, e) = try await post(#"{"type":"test_counter","threads":"# + threads + "}")
+                #expect(s == .unprocessableContent && e["error"]?["param"] == "threads", "threads \(threads): \(e)")
+            }
             let big = "{\"type\":\"test_counter\",\"metadata\":{\"a\":\"" + String(repeating: "x", count: 2 << 20) + "\"}}"
             (s, e) = try await post(big)
             #expect(s == .contentTooLarge && e["error"]?["code"] == "payload_too_large")

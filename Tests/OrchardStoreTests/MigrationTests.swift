@@ -33,11 +33,20 @@ import Testing
             try old.migrate(upTo: "0001_init")
             #expect(try old.appliedMigrations() == ["0001_init"])
             #expect(!old.isReady())
-            jobID = try old.submit(submission()).job.id
+            // A job as the 0001 schema stored it (today's insert names columns that later migrations added).
+            jobID = "job_from_0001"
+            try old.pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO jobs (id, tenant, type, status, priority, params, seed, metadata, attempt, max_attempts,
+                                      scheduled_at, created_at)
+                    VALUES (?, 'acme', 'test_counter', 'queued', 5, '{}', 7, '{}', 0, 3, 0, 0)
+                    """, arguments: [jobID])
+            }
         }
         let upgraded = try OrchardStore(configuration: config, clock: ManualClock())
         #expect(try upgraded.appliedMigrations() == SchemaMigrations.names)
-        #expect(try upgraded.job(id: jobID, tenant: "acme")?.status == .queued)
+        let job = try #require(try upgraded.job(id: jobID, tenant: "acme"))
+        #expect(job.status == .queued && job.backend == "local" && job.backendRef == nil && job.threads == nil)
         // The tables of the later migration exist and work.
         var upload = DatasetImport()
         try upload.feed(Array(#"{"id":"d1","domain":"web","text":"hello"}"#.utf8))

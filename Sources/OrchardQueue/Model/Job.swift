@@ -63,6 +63,19 @@ public struct Job: Sendable, Hashable {
     public var createdAt: Int64
     public var startedAt: Int64?
     public var finishedAt: Int64?
+    /// Where the job's attempts run: `local` (the worker pools polling the store) or a named back end (`slurm`).
+    public var backend: String = ExecutionBackendName.local
+    /// The back end's id of the current submission (the Slurm job id), its last observed state and reason, whether
+    /// it may still be alive, and how many submissions were made.
+    public var backendRef: String?
+    public var backendState: String?
+    public var backendReason: String?
+    public var backendLive: Bool = false
+    public var backendSubmissions: Int = 0
+    /// When `backendState` last changed (ms).
+    public var backendUpdatedAt: Int64?
+    /// The job's compute-thread budget (nil: the worker's default).
+    public var threads: Int?
 
     public init(id: String, tenant: String, type: String, status: JobStatus, priority: Int, paramsJSON: String, metadataJSON: String,
                 resultJSON: String?, errorJSON: String?, seed: UInt64, attempt: Int, maxAttempts: Int, scheduledAt: Int64,

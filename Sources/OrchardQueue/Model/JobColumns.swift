@@ -8,7 +8,8 @@ extension Job {
     public static let columns = """
         id, tenant, type, status, priority, params, metadata, result, error, seed, attempt, max_attempts, scheduled_at, \
         lease_owner, lease_expires_at, heartbeat_at, cancel_requested_at, pause_requested_at, progress_step, progress_total, \
-        progress_tokens, latest_checkpoint_id, created_at, started_at, finished_at, failures, interruptions
+        progress_tokens, latest_checkpoint_id, created_at, started_at, finished_at, failures, interruptions, backend, backend_ref, \
+        backend_state, backend_reason, backend_live, backend_submissions, threads, backend_updated_at
         """
     /// How many columns `columns` names: the position of the first column a query selects after them.
     public static let columnCount = columns.split(separator: ",").count
@@ -29,6 +30,14 @@ extension Job {
                   finishedAt: int64(24))
         failures = Int(c.int64(25))
         interruptions = Int(c.int64(26))
+        backend = c.text(27)
+        backendRef = text(28)
+        backendState = text(29)
+        backendReason = text(30)
+        backendLive = c.int64(31) != 0
+        backendSubmissions = Int(c.int64(32))
+        threads = int(33)
+        backendUpdatedAt = int64(34)
     }
 }
 

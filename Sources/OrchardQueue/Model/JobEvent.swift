@@ -33,6 +33,10 @@ public enum QueueEventType {
     public static let failed = "job.failed"
     public static let cancelled = "job.cancelled"
     public static let checkpoint = "checkpoint.saved"
+    /// An execution back end accepted a submission of the job (data: backend, ref, submission).
+    public static let backendSubmitted = "job.backend_submitted"
+    /// A submission ended (data: backend, ref, state, reason); unless the job finished, the dispatcher submits again.
+    public static let backendEnded = "job.backend_ended"
     public static let terminalTypes: Set<String> = [succeeded, failed, cancelled]
 }
 

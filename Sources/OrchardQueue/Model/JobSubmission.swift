@@ -16,6 +16,10 @@ public struct JobSubmission: Sendable {
     public var fingerprint: String?
     /// The submitting key's limit on the tenant's unfinished jobs, checked in the inserting transaction.
     public var maxQueuedJobs: Int?
+    /// Where the job runs (`ExecutionBackendName`); the server's default when the request names none.
+    public var backend: String = ExecutionBackendName.local
+    /// The job's compute-thread budget (nil: the worker's default; on Slurm, the dispatcher's default --cpus-per-task).
+    public var threads: Int?
 
     public init(tenant: String, type: String, params: JSONValue, seed: UInt64, priority: Int = 5,
                 maxAttempts: Int = 3, metadata: [String: String] = [:], idempotencyKey: String? = nil,

@@ -19,7 +19,8 @@ public protocol JobQueue: Sendable {
     func queueDepth() throws -> [JobStatus: Int]
     /// cancel | pause | resume, idempotent; an impossible transition throws `invalidTransition`.
     func perform(_ action: JobAction, jobID: String, tenant: String) throws -> Job
-    /// Claims up to `limit` runnable jobs of `types` atomically, each with a lease and attempt + 1.
+    /// Claims up to `limit` runnable jobs of `types` atomically, each with a lease and attempt + 1. Only jobs of the
+    /// local back end: a job of another back end runs only where that back end put it (`BackendDispatchStore`).
     func claim(owner: String, types: [String], leaseMillis: Int64, limit: Int) throws -> [ClaimedJob]
     /// Extends the lease and reports stop requests.
     func heartbeat(_ lease: Lease, leaseMillis: Int64) throws -> JobControl
@@ -179,7 +180,8 @@ public protocol APIKeyStore: Sendable {
 }
 
 /// Everything the service persists: one value the routes and the worker runtime hold.
-public protocol QueueStore: JobQueue, JobEventLog, CheckpointCatalog, DatasetCatalog, DeletionRequestStore, APIKeyStore {
+public protocol QueueStore: JobQueue, JobEventLog, CheckpointCatalog, DatasetCatalog, DeletionRequestStore, APIKeyStore,
+                            BackendDispatchStore {
     /// The store's clock (milliseconds since 1970; injectable in tests).
     var clock: any StoreClock { get }
     /// The database answers and its schema is current (`/readyz`).

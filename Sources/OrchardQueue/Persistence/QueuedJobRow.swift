@@ -21,10 +21,13 @@ public struct QueuedJobRow: Sendable {
     /// The job exactly as a store's insert (SQLite's `OrchardStore.insertJob`, PostgreSQL's `PostgresStore.insertJob`) stored it at `now` (the columns it leaves to their defaults included).
     public func job(at now: Int64) -> Job {
         let s = submission
-        return Job(id: id, tenant: s.tenant, type: s.type, status: .queued, priority: s.priority, paramsJSON: paramsJSON,
+        var job = Job(id: id, tenant: s.tenant, type: s.type, status: .queued, priority: s.priority, paramsJSON: paramsJSON,
                    metadataJSON: metadataJSON, resultJSON: nil, errorJSON: nil, seed: s.seed, attempt: 0, maxAttempts: s.maxAttempts,
                    scheduledAt: now, leaseOwner: nil, leaseExpiresAt: nil, heartbeatAt: nil, cancelRequestedAt: nil,
                    pauseRequestedAt: nil, progress: JobProgress(step: nil, totalSteps: nil, tokens: nil), latestCheckpointID: nil,
                    createdAt: now, startedAt: nil, finishedAt: nil)
+        job.backend = s.backend
+        job.threads = s.threads
+        return job
     }
 }

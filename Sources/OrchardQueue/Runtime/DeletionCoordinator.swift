@@ -93,8 +93,10 @@ public struct DeletionCoordinator: Sendable {
                 data: ["model": .string(root)]))
             return true
         }
-        let submission = JobSubmission(tenant: request.tenant, type: unlearning.jobType, params: params, seed: 0, priority: 1, maxAttempts: 3,
+        var submission = JobSubmission(tenant: request.tenant, type: unlearning.jobType, params: params, seed: 0, priority: 1, maxAttempts: 3,
                                        metadata: ["deletion_request": request.id, "model": root])
+        // The unlearning job runs where the model was trained (its back end and thread budget).
+        if let model = try store.job(id: root, tenant: nil) { submission.backend = model.backend; submission.threads = model.threads }
         let note = DeletionNote("unlearning_job_queued", "\(unlearning.jobType) job {job} on \(input) (model \(root))",
                                 data: ["model": .string(root), "input_checkpoint": .string(input)])
         return try store.queueUnlearning(request: request.id, model: root, inputCheckpoint: input, submission: submission, note: note) != nil

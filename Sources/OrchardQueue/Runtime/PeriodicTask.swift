@@ -4,7 +4,7 @@ import ServiceLifecycle
 
 /// The loop of the runtime's periodic services (reaper, deletion coordinator): once `gate` opens, runs `tick` every
 /// `interval` until graceful shutdown; a failing tick is logged as `failure` and the loop goes on.
-func runPeriodically(every interval: Duration, after gate: StartGate, logger: Logger, failure: String,
+public func runPeriodically(every interval: Duration, after gate: StartGate, logger: Logger, failure: String,
                      _ tick: @escaping @Sendable () async throws -> Void) async throws {
     await gate.wait()
     try await cancelWhenGracefulShutdown {

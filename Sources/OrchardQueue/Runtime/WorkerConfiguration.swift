@@ -17,7 +17,16 @@ public struct WorkerConfiguration: Sendable {
     /// Nice value of job threads (0 = same priority as the API): the API stays responsive while
     /// jobs saturate every core.
     public var jobNice: Int32 = 10
+    /// Run only this job, once, then stop (`orchard worker --job ID`, the worker an execution back end starts for
+    /// the job): claimed with `claim(jobID:backendRef:…)` for the back end's submission `backendRef`.
+    public var onlyJob: OnlyJob?
     public init() {}
+
+    public struct OnlyJob: Sendable {
+        public var jobID: String
+        public var backendRef: String?
+        public init(jobID: String, backendRef: String?) { self.jobID = jobID; self.backendRef = backendRef }
+    }
 
     public var resolvedThreadsPerJob: Int {
         threadsPerJob ?? max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, count))

@@ -37,6 +37,10 @@ public final class WorkerPool: Service, @unchecked Sendable {
         // Jobs leased by a crashed process on this host are reclaimed now, not after their lease expires.
         let reclaimed = (try? await store.offload { try store.reapExpiredLeases(isDead: ProcessLiveness.isDeadLocalOwner) }) ?? 0
         if reclaimed > 0 { logger.notice("reclaimed jobs of a previous process", metadata: ["jobs": "\(reclaimed)"]) }
+        if let only = config.onlyJob {
+            try await withGracefulShutdownHandler { try await self.runOnce(only) } onGracefulShutdown: { self.beginDrain() }
+            return
+        }
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 for slot in 0..<max(0, config.count) { group.addTask { await self.slotLoop(slot) } }
@@ -85,12 +89,31 @@ public final class WorkerPool: Service, @unchecked Sendable {
         }
     }
 
+    /// `onlyJob`: claims that job for its back end's submission and runs it; returns when it stopped, or at once
+    /// when the job is not queued for this submission (finished, paused, cancelled, or running elsewhere). A store
+    /// error while claiming is thrown (the process exits non-zero, so the back end reports the submission failed).
+    private func runOnce(_ only: WorkerConfiguration.OnlyJob) async throws {
+        let store = store, owner = ProcessLiveness.makeOwner(), leaseMillis = config.leaseDuration.millis
+        LiveOwners.insert(owner)
+        defer { LiveOwners.remove(owner) }
+        guard !isDraining else { return }
+        guard let claimed = try await store.offload({
+            try store.claim(jobID: only.jobID, backendRef: only.backendRef, owner: owner, leaseMillis: leaseMillis)
+        }) else {
+            logger.notice("job is not queued for this submission; nothing to run",
+                          metadata: ["job_id": "\(only.jobID)", "backend_ref": "\(only.backendRef ?? "-")"])
+            return
+        }
+        QueueMetrics.shared.claims.increment()
+        await execute(claimed)
+    }
+
     private func execute(_ claimed: ClaimedJob) async {
         let lease = claimed.lease
         var log = logger
         log[metadataKey: "job_id"] = "\(lease.jobID)"
         log[metadataKey: "attempt"] = "\(lease.attempt)"
-        let context = QueueJobContext(store: store, lease: lease, tenant: claimed.job.tenant, threads: config.resolvedThreadsPerJob)
+        let context = QueueJobContext(store: store, lease: lease, tenant: claimed.job.tenant, threads: claimed.job.threads ?? config.resolvedThreadsPerJob)
         guard let kind = registry.kind(claimed.job.type) else {
             _ = try? store.fail(lease, failure: JobFailure(code: "unknown_job_type", message: "no runner for \(claimed.job.type)"))
             return

@@ -486,10 +486,19 @@ components:
         priority: { type: integer, minimum: 0, maximum: 9, default: 5, description: 0 runs first }
         max_attempts: { type: integer, minimum: 1, maximum: 20, default: 3, description: "Failures of the job allowed before it fails max_attempts_exceeded (pauses, drains and lost leases do not count)" }
         metadata: { type: object, maxProperties: 16, additionalProperties: { type: string, maxLength: 512 } }
+        backend:
+          type: string
+          enum: [local, slurm]
+          description: |
+            Where the job runs: local (the server's and `orchard worker` processes' worker pools) or slurm (submitted
+            with sbatch by a server started with --slurm; 422 backend_unavailable otherwise). Default: the server's
+            --default-backend (local unless set). docs/scale-out.md.
+        threads: { type: integer, minimum: 1, maximum: 256, description: "Compute threads of the job (Slurm: --cpus-per-task). Default: the worker's --threads-per-job (Slurm: --slurm-cpus-per-task)" }
     Job:
       type: object
       required: [id, object, type, status, priority, seed, params, metadata, attempt, max_attempts, progress, result, error,
-                 latest_checkpoint_id, created_at, scheduled_at, started_at, finished_at, cancel_requested_at, pause_requested_at]
+                 latest_checkpoint_id, created_at, scheduled_at, started_at, finished_at, cancel_requested_at, pause_requested_at,
+                 backend, backend_ref, backend_state, backend_reason, backend_submissions, threads]
       properties:
         id: { type: string, pattern: "^job_" }
         object: { type: string, const: job }
@@ -524,6 +533,12 @@ components:
         finished_at: { type: [integer, "null"] }
         cancel_requested_at: { type: [integer, "null"] }
         pause_requested_at: { type: [integer, "null"] }
+        backend: { type: string, enum: [local, slurm], description: Where the job runs }
+        backend_ref: { type: [string, "null"], description: "The back end's id of the job's current submission (the Slurm job id); null for local jobs and before the first submission" }
+        backend_state: { type: [string, "null"], description: "The submission's last state the server observed: SUBMITTING, Slurm's PENDING, RUNNING, COMPLETING, …, or the state it ended in (COMPLETED, CANCELLED, FAILED, TIMEOUT, NODE_FAIL, …; ENDED when Slurm had forgotten it; SUBMIT_FAILED when sbatch refused it)" }
+        backend_reason: { type: [string, "null"], description: "Slurm's reason for that state (Resources, Priority, NonZeroExitCode, …), or sbatch's error" }
+        backend_submissions: { type: integer, description: "Submissions to the back end so far (a submission that ends while the job is unfinished — node lost, preempted, scancel from outside — is followed by another, resuming from the newest checkpoint)" }
+        threads: { type: [integer, "null"], description: The job's compute threads (null: the worker's default) }
     JobList:
       type: object
       required: [object, data, has_more]
@@ -542,7 +557,9 @@ components:
           type: string
           description: |
             Queue events: job.queued, job.started, job.retrying, job.lease_expired, job.released,
-            job.pause_requested, job.paused, job.resumed, job.cancel_requested, checkpoint.saved and the
+            job.pause_requested, job.paused, job.resumed, job.cancel_requested, checkpoint.saved,
+            job.backend_submitted {backend, ref, submission} and job.backend_ended {backend, ref, state, reason?}
+            (jobs of an execution back end such as Slurm; a job.backend_ended may follow the terminal event), and the
             terminal job.succeeded | job.failed | job.cancelled. Runners add their own (e.g. metrics, whose
             data is {step, <metric>: value}).
         level: { type: string, enum: [info, warn, error] }

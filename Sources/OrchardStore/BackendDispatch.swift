@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+import OrchardJobs
+import OrchardQueue
+
+extension OrchardStore {
+    public func backendJobs(backend: String) throws -> [Job] {
+        try pool.read { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT \(Job.columns) FROM jobs
+                WHERE backend = ? AND backend <> 'local' AND (finished_at IS NULL OR backend_live = 1) ORDER BY seq
+                """), arguments: [backend]).map(Job.init(row:))
+        }
+    }
+
+    public func reserveSubmission(jobID: String, maxSubmissions: Int) throws -> SubmissionReservation {
+        try writeTransaction { db in
+            let now = now()
+            guard let job = try Row.fetchOne(db, sql: "SELECT \(Job.columns) FROM jobs WHERE id = ?", arguments: [jobID])
+                .map(Job.init(row:)),
+                  job.backend != ExecutionBackendName.local, job.status == .queued, job.scheduledAt <= now, !job.backendLive
+            else { return .notReady }
+            let unstarted = try Int.fetchOne(db, sql: "SELECT backend_unstarted FROM jobs WHERE id = ?", arguments: [jobID]) ?? 0
+            if unstarted >= maxSubmissions {
+                let failure = BackendSubmissionLimit.failure(job, unstarted: unstarted, limit: maxSubmissions)
+                try db.execute(sql: """
+                    UPDATE jobs SET status = 'failed', finished_at = ?, error = ? WHERE id = ?
+                    """, arguments: [now, failure.json.columnText, jobID])
+                try Self.appendEvent(db, jobID: jobID, type: QueueEventType.failed, level: "error", message: failure.message,
+                                     data: ["status": "failed", "error": failure.json], attempt: job.attempt, at: now)
+                return .failed
+            }
+            try db.execute(sql: """
+                UPDATE jobs SET backend_live = 1, backend_state = 'SUBMITTING', backend_reason = NULL,
+                                backend_submissions = backend_submissions + 1,
+                                backend_unstarted = backend_unstarted + 1, backend_updated_at = ?
+                WHERE id = ?
+                """, arguments: [now, jobID])
+            return .reserved(submission: job.backendSubmissions + 1)
+        }
+    }
+
+    @discardableResult
+    public func recordSubmission(jobID: String, submission: Int, ref: String, state: String) throws -> Bool {
+        try writeTransaction { db in
+            let now = now()
+            try db.execute(sql: """
+                UPDATE jobs SET backend_ref = ?, backend_state = ?, backend_updated_at = ?
+                WHERE id = ? AND backend_live = 1 AND backend_submissions = ? AND backend_state = 'SUBMITTING'
+                """, arguments: [ref, state, now, jobID, submission])
+            guard db.changesCount > 0 else { return false }
+            let attempt = try Int.fetchOne(db, sql: "SELECT attempt FROM jobs WHERE id = ?", arguments: [jobID]) ?? 0
+            let backend = try String.fetchOne(db, sql: "SELECT backend FROM jobs WHERE id = ?", arguments: [jobID]) ?? ""
+            let e = BackendEvents.submitted(backend: backend, ref: ref, submission: submission)
+            try Self.appendEvent(db, jobID: jobID, type: e.type, level: e.level, message: e.message, data: e.data, attempt: attempt, at: now)
+            return true
+        }
+    }
+
+    public func recordBackendState(jobID: String, ref: String?, state: String, reason: String?, live: Bool,
+                                   retryAfterMillis: Int64?) throws {
+        try writeTransaction { db in
+            let now = now()
+            guard let job = try Row.fetchOne(db, sql: "SELECT \(Job.columns) FROM jobs WHERE id = ?", arguments: [jobID])
+                .map(Job.init(row:)), job.backendLive, job.backendRef == ref || (ref == nil && job.backendState == "SUBMITTING")
+            else { return }
+            guard !live || job.backendState != state || job.backendReason != reason else { return }
+            try db.execute(sql: """
+                UPDATE jobs SET backend_state = ?, backend_reason = ?, backend_live = ?, backend_updated_at = ?,
+                                scheduled_at = CASE WHEN status = 'queued' THEN MAX(scheduled_at, ?) ELSE scheduled_at END
+                WHERE id = ?
+                """, arguments: [state, reason, live ? 1 : 0, now, now + (retryAfterMillis ?? 0), jobID])
+            if !live {
+                let e = BackendEvents.ended(job, ref: ref, state: state, reason: reason)
+                try Self.appendEvent(db, jobID: jobID, type: e.type, level: e.level, message: e.message, data: e.data,
+                                     attempt: job.attempt, at: now)
+            }
+        }
+    }
+
+    public func claim(jobID: String, backendRef: String?, owner: String, leaseMillis: Int64) throws -> ClaimedJob? {
+        try writeTransaction { db in
+            let now = now()
+            var claimed: Job?
+            try db.step("""
+                UPDATE jobs SET status = 'running', attempt = attempt + 1, lease_owner = ?1, lease_expires_at = ?2,
+                                heartbeat_at = ?3, started_at = COALESCE(started_at, ?3), backend_unstarted = 0
+                WHERE id = ?4 AND finished_at IS NULL AND status = 'queued' AND (?5 IS NULL OR backend_ref = ?5)
+                RETURNING \(Job.columns)
+                """, [.text(owner), .int(now + leaseMillis), .int(now), .text(jobID), .init(backendRef)]) { claimed = Job(columns: $0) }
+            guard let job = claimed else { return nil }
+            try Self.appendEvent(db, jobID: job.id, type: QueueEventType.started, dataText: "{\"attempt\":\(job.attempt)}",
+                                 attempt: job.attempt, at: now)
+            return ClaimedJob(job: job, lease: Lease(jobID: job.id, attempt: job.attempt, owner: owner))
+        }
+    }
+}
