@@ -7,7 +7,7 @@ PORT         ?= 8080
 DATA_DIR     ?= ./.orchard
 WORKERS      ?= 1
 APT_PACKAGES := libsqlite3-dev libssl-dev zlib1g-dev libopenblas-dev pkg-config ca-certificates curl python3 python3-venv groff-base openssl \
-                chromium chromium-driver postgresql-15 postgresql-client-15
+                chromium chromium-driver postgresql-15 postgresql-client-15 slurm-wlm munge
 # What the Swift toolchain itself needs on Debian 12 (installed only when swift is missing).
 SWIFT_APT    := libcurl4-openssl-dev libxml2-dev binutils git gnupg2 libc6-dev libedit2 libgcc-12-dev libpython3-dev libstdc++-12-dev libz3-dev tzdata unzip
 SWIFT_VERSION ?= 6.3.1
@@ -55,11 +55,17 @@ run: build
 # The whole test suite (every module, including the end-to-end tests that start the real server). The store tests
 # and the multi-process tests also run against a real PostgreSQL: a throw-away cluster on loopback
 # (scripts/postgres-test-server.sh), stopped afterwards; ORCHARD_REQUIRE_POSTGRES=1 makes them fail, not skip,
-# without it.
+# without it. The Slurm back end's tests run against a throw-away single-node Slurm cluster (slurmctld, slurmd and,
+# if not running, munged: scripts/slurm-test-cluster.sh), also stopped afterwards whatever the tests' outcome;
+# ORCHARD_REQUIRE_SLURM=1 makes them fail, not skip, without it. The Slurm daemons need root (CI runs as root): as
+# another user no cluster starts, a warning says so, and the Slurm tests skip.
 test: deps python-deps
 	swift build --build-tests
-	eval "$$(./scripts/postgres-test-server.sh start)"; export ORCHARD_REQUIRE_POSTGRES=1; $(FAST_BLAS) \
-	  swift test --skip-build --no-parallel; rc=$$?; ./scripts/postgres-test-server.sh stop; exit $$rc
+	eval "$$(./scripts/postgres-test-server.sh start)"; export ORCHARD_REQUIRE_POSTGRES=1; \
+	  if [ "$$(id -u)" = 0 ]; then eval "$$(./scripts/slurm-test-cluster.sh start)"; export ORCHARD_REQUIRE_SLURM=1; \
+	  else echo "warning: not root: no Slurm test cluster (scripts/slurm-test-cluster.sh), the Slurm tests skip" >&2; fi; \
+	  $(FAST_BLAS) swift test --skip-build --no-parallel; rc=$$?; \
+	  if [ "$$(id -u)" = 0 ]; then ./scripts/slurm-test-cluster.sh stop; fi; ./scripts/postgres-test-server.sh stop; exit $$rc
 
 # Python's safetensors + numpy in ./.venv: the checkpoint interop tests load Swift-written files with them.
 python-deps:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A throw-away single-node Slurm cluster for the tests (docs: ../shared/specs/service.md §5.3), without systemd.
+# A throw-away single-node Slurm cluster for the tests, without systemd (the Slurm back end: docs/scale-out.md).
 #
 #   eval "$(scripts/slurm-test-cluster.sh start)"   # prints `export SLURM_CONF=…/slurm.conf` (and the partition)
 #   scripts/slurm-test-cluster.sh status            # exit 0 and `sinfo` while it runs, 1 otherwise
@@ -10,9 +10,10 @@
 # every command finds the config through SLURM_CONF), the slurmctld state (owned by the `slurm` user), the slurmd
 # spool, pid files and logs (log/slurmctld.log, log/slurmd.log, log/jobcomp.log: one line per finished job).
 # One node named `hostname -s` on 127.0.0.1, with the CPUs `slurmd -C` reports and 80 % of MemTotal, in one partition
-# `debug`; slurmctld and slurmd listen on free ports picked at each start, so they never clash with a system Slurm.
-# No cgroups (proctrack/linuxproc, task/none) and no accounting database: finished jobs are visible through
-# `scontrol show job` for MinJobAge (300 s) and in jobcomp.log. DefMemPerCPU=256: a job without --mem does not take
+# `debug`. slurmctld and slurmd listen on free ports picked at the first start (never those of a system Slurm), kept
+# across restarts while they are still free.
+# No cgroups (proctrack/linuxproc, task/none) and no accounting database: finished jobs are visible to
+# `squeue -t all` and `scontrol show job` for MinJobAge (300 s), and in jobcomp.log. DefMemPerCPU=256: a job without --mem does not take
 # the whole node's memory (which would serialize jobs). munged is started (as the `munge` user, on its default socket)
 # only if `munge -n | unmunge` fails, and then `stop` stops it again. `start` reuses a cluster that is already
 # running; slurmctld keeps its state between starts (job ids keep counting up).
@@ -38,7 +39,20 @@ exports() {
     echo "export ORCHARD_TEST_SLURM_PARTITION=$partition"
 }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])'; }
+
+port_free() { python3 -c 'import socket, sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("", int(sys.argv[1])))' "$1" 2>/dev/null; }
+
+# The port NAME had at the last start if it is still free, else a free one: a batch job that outlived `stop` (its
+# slurmstepd keeps running) reports its end to the ports it started with, and would retry forever after a restart on
+# other ports.
+port() {
+    local p
+    p=$(sed -n "s/^$1=//p" "$conf" 2>/dev/null)
+    if [ -n "$p" ] && [ "$p" != "${2:-}" ] && port_free "$p"; then echo "$p"; return; fi
+    while p=$(free_port); [ "$p" = "${2:-}" ]; do :; done
+    echo "$p"
+}
 
 logs() {
     for f in "$dir/log/slurmctld.log" "$dir/log/slurmd.log"; do
@@ -46,15 +60,23 @@ logs() {
     done
 }
 
-stop_pid() { # stop_pid NAME PIDFILE: TERM, then KILL after 10 s
-    local pid i
-    pid=$(cat "$2" 2>/dev/null) || return 0
-    if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$1" ]; then
-        kill -TERM "$pid" 2>/dev/null || true
-        for i in $(seq 100); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
-        if [ -d "/proc/$pid" ]; then kill -KILL "$pid" 2>/dev/null || true; sleep 0.2; fi
-    fi
-    rm -f "$2"
+stop_pids() { # stop_pids NAME PIDFILE [NAME PIDFILE …]: TERM to all, then KILL to those still there after 10 s
+    local pids="" pid i left
+    while [ $# -ge 2 ]; do
+        pid=$(cat "$2" 2>/dev/null) || pid=""
+        if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$1" ]; then
+            kill -TERM "$pid" 2>/dev/null && pids="$pids $pid"
+        fi
+        rm -f "$2"; shift 2
+    done
+    for i in $(seq 100); do
+        left=""
+        for pid in $pids; do if [ -d "/proc/$pid" ]; then left="$left $pid"; fi; done
+        if [ -z "$left" ]; then return 0; fi
+        sleep 0.1
+    done
+    for pid in $left; do kill -KILL "$pid" 2>/dev/null || true; done
+    sleep 0.2
 }
 
 start_munge() {
@@ -75,11 +97,12 @@ start_munge() {
 }
 
 write_conf() {
-    local host mem hw
+    local host mem hw ctld_port
     host=$(hostname -s)
     # MemTotal in MB, 80 %: a node declared with more memory than slurmd finds goes DRAIN.
     mem=$(awk '/^MemTotal:/ { printf "%d", $2 / 1024 * 0.8 }' /proc/meminfo)
     # "NodeName=h CPUs=2 Boards=1 SocketsPerBoard=1 CoresPerSocket=2 ThreadsPerCore=1 RealMemory=…": keep the topology.
+    ctld_port=$(port SlurmctldPort)
     hw=$(slurmd -C | head -1 | tr ' ' '\n' | grep -E '^(CPUs|Boards|SocketsPerBoard|CoresPerSocket|ThreadsPerCore)=' | tr '\n' ' ')
     cat >"$conf.tmp" <<EOF
 # Written by scripts/slurm-test-cluster.sh at each start; edits are lost.
@@ -88,8 +111,8 @@ SlurmctldHost=$host(127.0.0.1)
 SlurmUser=slurm
 AuthType=auth/munge
 CredType=cred/munge
-SlurmctldPort=$(free_port)
-SlurmdPort=$(free_port)
+SlurmctldPort=$ctld_port
+SlurmdPort=$(port SlurmdPort "$ctld_port")
 StateSaveLocation=$dir/slurmctld
 SlurmdSpoolDir=$dir/slurmd
 SlurmctldPidFile=$dir/pid/slurmctld.pid
@@ -121,9 +144,21 @@ EOF
     mv "$conf.tmp" "$conf"
 }
 
+stop_cluster() {
+    stop_pids slurmd "$dir/pid/slurmd.pid" slurmctld "$dir/pid/slurmctld.pid"
+    if [ -f "$dir/munged.ours" ]; then
+        stop_pids munged /run/munge/munged.pid
+        rm -f "$dir/munged.ours"
+    fi
+}
+
+fail() { echo "slurm-test-cluster: $*" >&2; logs; stop_cluster; exit 1; }
+
+node_state() { timeout 5 sinfo -h -o %T 2>/dev/null; }
+
 case "${1:-start}" in
 start)
-    if running; then exports; exit 0; fi
+    if running && node_state | grep -qxE 'idle|mixed|allocated'; then exports; exit 0; fi
     if [ "$(id -u)" != 0 ]; then
         echo "slurm-test-cluster: must run as root (slurmd starts jobs as their submitting user; slurmctld runs as slurm)" >&2
         exit 1
@@ -139,28 +174,26 @@ start)
     start_munge
     # A daemon that runs on (the other one died) keeps running with the config and ports it started with.
     if ! alive slurmctld && ! alive slurmd; then write_conf; fi
-    alive slurmctld || /usr/sbin/slurmctld -f "$conf" || { logs; exit 1; }
-    alive slurmd || /usr/sbin/slurmd -f "$conf" -N "$(hostname -s)" || { logs; exit 1; }
-    scontrol show config >/dev/null || { logs; exit 1; }
-    deadline=$((SECONDS + 30))
-    until timeout 5 sinfo -h -o %T 2>/dev/null | grep -qxE 'idle|mixed|allocated'; do
+    alive slurmctld || /usr/sbin/slurmctld -f "$conf" || fail "slurmctld did not start"
+    alive slurmd || /usr/sbin/slurmd -f "$conf" -N "$(hostname -s)" || fail "slurmd did not start"
+    scontrol show config >/dev/null || fail "scontrol show config fails"
+    deadline=$((SECONDS + 30)); resumed=0
+    until node_state | grep -qxE 'idle|mixed|allocated'; do
+        # slurmctld restores a DRAIN or DOWN of the last run (e.g. "Kill task failed") from its state: clear it once.
+        if [ $resumed = 0 ] && node_state | grep -qE '^(drain|down)'; then
+            scontrol update NodeName="$(hostname -s)" State=RESUME >/dev/null 2>&1 || true; resumed=1
+        fi
         if [ $SECONDS -ge $deadline ]; then
-            echo "slurm-test-cluster: the node is not idle after 30 s (sinfo: $(timeout 5 sinfo -h -o '%T %E' 2>&1))" >&2
-            logs; exit 1
+            fail "the node is not idle after 30 s (sinfo: $(timeout 5 sinfo -h -o '%T %E' 2>&1)); stopped it again"
         fi
         sleep 0.2
     done
     exports
     ;;
 stop)
-    if ! alive slurmd && ! alive slurmctld && [ ! -f "$dir/munged.ours" ]; then rm -f "$dir"/pid/*.pid; exit 0; fi
+    if ! alive slurmd && ! alive slurmctld && [ ! -f "$dir/munged.ours" ]; then rm -f "$dir"/pid/*.pid 2>/dev/null || true; exit 0; fi
     if [ "$(id -u)" != 0 ]; then echo "slurm-test-cluster: must run as root to stop the cluster in $dir" >&2; exit 1; fi
-    stop_pid slurmd "$dir/pid/slurmd.pid"
-    stop_pid slurmctld "$dir/pid/slurmctld.pid"
-    if [ -f "$dir/munged.ours" ]; then
-        stop_pid munged /run/munge/munged.pid
-        rm -f "$dir/munged.ours"
-    fi
+    stop_cluster
     ;;
 status)
     if running; then sinfo; else echo "slurm-test-cluster: not running ($dir)" >&2; exit 1; fi
