@@ -14,8 +14,9 @@ import Glibc
         "model": ["layers": 1, "d_model": 32, "heads": 2, "context": 32], "batch_size": 8, "steps": 80,
         "optimizer": ["lr": 0.01, "warmup": 5], "metrics_every": 5, "eval_every": 10, "heldout_windows": 4,
         "checkpoint_every": 10,
+        // refit_signal_span 1: the first-refit rule over the whole fit range, so this 80-step run fits early.
         "mixture": ["kind": "ado", "config": ["updateInterval": 10, "ignoreSteps": 0, "startStep": 20, "subsample": 1,
-                                              "smoothingWindow": 5]],
+                                              "smoothingWindow": 5, "refit_signal_span": 1]],
     ]
 
     func submit(_ api: API, dataset: String, key: String) async throws -> String {

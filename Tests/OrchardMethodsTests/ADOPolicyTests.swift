@@ -53,6 +53,9 @@ struct SyntheticLossSimulation {
         c.startStep = .value(150)
         c.subsample = .value(3)
         c.smoothingWindow = .value(31)
+        // The first-refit rule over the whole fit range: these tests need refits early in a short simulation whose
+        // two flat domains never fall (the latest-half default is tested on its own below).
+        c.refitSignalSpan = 1
         c.floorRule = floor
         return try c.resolved(for: ADOResolutionContext(totalSteps: 900, domainCount: 4, vocabularySize: 256))
     }
@@ -357,5 +360,33 @@ struct SyntheticLossSimulation {
         #expect(fitted.first.map { $0 > 300 } == true, "first fit at \(fitted.first ?? -1)")
         #expect(policy.state.refits.count == fitted.count && policy.state.refits.allSatisfy { $0.postponed != true })
         #expect(policy.state.refits.first?.smoothingWindows?.allSatisfy { $0 >= 5 && $0 % 2 == 1 } == true)
+    }
+
+    /// The shape of the 8-domain runs (docs/results.md, B and C): a fall at the start of training, a plateau, then the
+    /// second fall. Measured over the whole fit range (span 1, the previous rule) the early fall lets the first fit
+    /// through inside the plateau; measured over the latest half (the default), the first fit waits for the second fall.
+    @Test func firstRefitIsNotFooledByTheFallBeforeThePlateau() throws {
+        func firstFit(span: Double) throws -> Int? {
+            var config = ADOConfig()
+            // What `auto` resolves to at 3,000 steps (docs/results.md, C): t_update 100, ignore 100, start 150.
+            config.updateInterval = .value(100); config.ignoreSteps = .value(100); config.startStep = .value(150)
+            config.refitSignalSpan = span
+            let resolved = try config.resolved(for: ADOResolutionContext(totalSteps: 3000, domainCount: 2, vocabularySize: 256))
+            var policy = try ADOPolicy(config: resolved, prior: [0.5, 0.5])
+            var g = SeededRandom(seed: 11)
+            for t in 0..<1000 {
+                // 5.0 → 3.0 (time constant 60 steps: still falling at step 200, as the real curves were), flat to step 450, then a power-law fall; 8 sequences per domain.
+                let level = t < 450 ? 3.0 + 2.0 * Foundation.exp(-Double(t) / 60) : 1.8 + 1.2 * Foundation.pow(Double(t - 449), -0.3)
+                let domains = (0..<16).map { $0 % 2 }
+                let losses = domains.map { _ in level * (1 + 0.1 * g.nextGaussian()) }
+                if let r = try policy.observe(domains: domains, losses: losses), r.postponed != true { return t }
+            }
+            return nil
+        }
+        let whole = try #require(try firstFit(span: 1)), latestHalf = try #require(try firstFit(span: 0.5))
+        print("first fit: whole range \(whole), latest half \(latestHalf)")
+        #expect(whole < 450, "the whole-range rule fits inside the plateau (the failure it had on real curves): \(whole)")
+        #expect(latestHalf > 450, "the latest-half rule waits for the second fall: \(latestHalf)")
+        #expect(ADOConfig().refitSignalSpan == 0.5)
     }
 }

@@ -49,8 +49,10 @@ final class StopAfterContext: JobContext, @unchecked Sendable {
     static func params(dataset: String, kind: String = "ado", steps: Int = 60) -> JSONValue {
         var mixture: JSONValue = ["kind": .string(kind)]
         if kind == "ado" {
+            // refit_signal_span 1: the first-refit rule over the whole fit range, so this 60-step run fits from step 20
+            // (the latest-half default would postpone some of these early fits; ADOPolicyTests cover it).
             mixture = ["kind": "ado", "config": ["update_interval": 10, "ignore_steps": 0, "start_step": 20, "subsample": 1,
-                                                 "smoothing_window": 5, "minimum_weight": 0.05]]
+                                                 "smoothing_window": 5, "minimum_weight": 0.05, "refit_signal_span": 1]]
         }
         return ["dataset": .string(dataset), "model": ["layers": 1, "d_model": 32, "heads": 2, "context": 32],
                 "batch_size": 8, "steps": .number(Double(steps)), "optimizer": ["lr": 0.01, "warmup": 5],

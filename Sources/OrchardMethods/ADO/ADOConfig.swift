@@ -28,6 +28,10 @@ public struct ADOConfig: Sendable, Hashable, Codable {
     /// z: the first refit waits until at least half of the domains' smoothed log-loss fell over the fit range by more
     /// than z noise sds (`LossNoise`; ours); 0 refits on schedule from `startStep`.
     public var refitMinimumSignal: Double = 3
+    /// The part of the fit range, at its end, over which that fall is measured (ours): 0.5, the latest half, so that a
+    /// fall at the start of training followed by a plateau does not let the first fit through while the losses are
+    /// flat; 1 measures over the whole range (the rule of the previous release).
+    public var refitSignalSpan: Double = 0.5
     /// Savitzky–Golay polynomial order (official 3).
     public var smoothingOrder: Int = 3
     /// γ1: credit-assignment history rate, `h ← (1-γ1)h + γ1·(batch share)`.
@@ -89,6 +93,9 @@ public struct ResolvedADOConfig: Sendable, Hashable, Codable {
     public var smoothingNoiseTarget: Double = 0.01
     /// z of the first-refit rule; 0 (and configs resolved before it existed): refit on schedule.
     public var refitMinimumSignal: Double = 0
+    /// The latest fraction of the fit range over which the first-refit rule measures the fall; 1 (and configs resolved
+    /// before it existed): the whole range.
+    public var refitSignalSpan: Double = 1
     public var smoothingOrder: Int
     public var historyRate: Double
     public var smoothingRate: Double
@@ -142,6 +149,7 @@ extension ADOConfig {
         if case .auto = smoothingWindow { r.adaptiveSmoothing = true }
         r.smoothingNoiseTarget = smoothingNoiseTarget
         r.refitMinimumSignal = refitMinimumSignal
+        r.refitSignalSpan = refitSignalSpan
         try r.validate(domainCount: ctx.domainCount)
         return r
     }
@@ -162,6 +170,7 @@ extension ResolvedADOConfig {
         if smoothingOrder < 0 || smoothingOrder > 10 { throw ADOConfigError("smoothingOrder must be in 0...10") }
         if !(smoothingNoiseTarget > 0 && smoothingNoiseTarget.isFinite) { throw ADOConfigError("smoothingNoiseTarget must be > 0") }
         if !(refitMinimumSignal >= 0 && refitMinimumSignal.isFinite) { throw ADOConfigError("refitMinimumSignal must be ≥ 0") }
+        if !(refitSignalSpan > 0 && refitSignalSpan <= 1) { throw ADOConfigError("refitSignalSpan must be in (0, 1]") }
         for (name, v) in [("historyRate", historyRate), ("smoothingRate", smoothingRate)] where !(v > 0 && v <= 1) {
             throw ADOConfigError("\(name) must be in (0, 1], got \(v)")
         }
@@ -187,7 +196,7 @@ extension ADOConfig {
         "start_step", "ignore_steps", "update_interval", "subsample", "max_fit_points", "smoothing_window", "smoothing_order",
         "history_rate", "smoothing_rate", "credit_exponent", "minimum_weight", "floor_rule", "exponent_floor", "bounds",
         "start_grid", "refined_starts", "huber_delta", "beta_penalty", "minimum_fit_points", "fit_tolerance", "fit_max_iterations",
-        "smoothing_noise_target", "refit_minimum_signal",
+        "smoothing_noise_target", "refit_minimum_signal", "refit_signal_span",
     ]
 
     /// Missing keys keep their defaults, so `{}` or `{"update_interval": 200}` is a valid config;
@@ -212,6 +221,7 @@ extension ADOConfig {
         try take("minimum_fit_points", &minimumFitPoints); try take("fit_tolerance", &fitTolerance)
         try take("fit_max_iterations", &fitMaxIterations)
         try take("smoothing_noise_target", &smoothingNoiseTarget); try take("refit_minimum_signal", &refitMinimumSignal)
+        try take("refit_signal_span", &refitSignalSpan)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -226,6 +236,7 @@ extension ADOConfig {
         try put("minimum_fit_points", minimumFitPoints); try put("fit_tolerance", fitTolerance)
         try put("fit_max_iterations", fitMaxIterations)
         try put("smoothing_noise_target", smoothingNoiseTarget); try put("refit_minimum_signal", refitMinimumSignal)
+        try put("refit_signal_span", refitSignalSpan)
     }
 }
 
@@ -246,6 +257,7 @@ extension ResolvedADOConfig {
         adaptiveSmoothing = try c.decodeIfPresent(Bool.self, wire: "smoothing_adaptive") ?? false
         smoothingNoiseTarget = try c.decodeIfPresent(Double.self, wire: "smoothing_noise_target") ?? 0.01
         refitMinimumSignal = try c.decodeIfPresent(Double.self, wire: "refit_minimum_signal") ?? 0
+        refitSignalSpan = try c.decodeIfPresent(Double.self, wire: "refit_signal_span") ?? 1
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -260,6 +272,6 @@ extension ResolvedADOConfig {
         try put("huber_delta", huberDelta); try put("beta_penalty", betaPenalty); try put("minimum_fit_points", minimumFitPoints)
         try put("fit_tolerance", fitTolerance); try put("fit_max_iterations", fitMaxIterations)
         try put("smoothing_adaptive", adaptiveSmoothing); try put("smoothing_noise_target", smoothingNoiseTarget)
-        try put("refit_minimum_signal", refitMinimumSignal)
+        try put("refit_minimum_signal", refitMinimumSignal); try put("refit_signal_span", refitSignalSpan)
     }
 }

@@ -131,7 +131,9 @@ public struct ADOPolicy: Sendable {
         let smoothed: [[Double]] = (0..<k).map { filters[$0]?.apply(histories[$0]) ?? histories[$0] }
 
         if state.laws == nil && config.refitMinimumSignal > 0 {
-            let first = indices.first!, last = indices.last!
+            // The fall over the latest `refitSignalSpan` of the fit range (the whole range at 1).
+            let last = indices.last!
+            let first = max(indices.first!, last - Int((Double(last - indices.first!) * config.refitSignalSpan).rounded()))
             let falling = (0..<k).filter { i in
                 guard let sigma = noise[i], smoothed[i][first] > 0, smoothed[i][last] > 0 else { return false }
                 let drop = Foundation.log(smoothed[i][first]) - Foundation.log(smoothed[i][last])
