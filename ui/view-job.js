@@ -33,6 +33,7 @@ function summary(job, onAction) {
       ['Finished', format.time(job.finished_at) || null],
       ['Run time', job.started_at ? format.duration((job.finished_at ?? Date.now() / 1000) - job.started_at) : null],
       ['Attempt', `${job.attempt} of at most ${job.max_attempts} failures`], ['Priority', String(job.priority)],
+      ['Runs on', backendText(job)], ['Threads', job.threads === null || job.threads === undefined ? null : String(job.threads)],
       ['Seed', String(job.seed)], ['Latest checkpoint', job.latest_checkpoint_id],
       ['Metadata', keyValues(job.metadata, 'job-metadata')],
       ['Error', job.error ? `${job.error.code}: ${job.error.message}` : null],
@@ -40,6 +41,15 @@ function summary(job, onAction) {
     el('details', null, el('summary', null, 'Parameters'), el('pre', null, format.json(job.params))),
     job.result === null || job.result === undefined ? null
       : el('details', null, el('summary', null, 'Result'), el('pre', null, format.json(job.result))));
+}
+
+/** Where the job runs: `local`, or e.g. `slurm job 42 · PENDING (Resources) · submission 2`. */
+function backendText(job) {
+  if (!job.backend || job.backend === 'local') return job.backend || null;
+  const parts = [job.backend_ref ? `${job.backend} job ${job.backend_ref}` : `${job.backend} (not submitted yet)`];
+  if (job.backend_state) parts.push(job.backend_reason ? `${job.backend_state} (${job.backend_reason})` : job.backend_state);
+  if (job.backend_submissions > 1) parts.push(`submission ${job.backend_submissions}`);
+  return parts.join(' · ');
 }
 
 export async function jobView(root, ctx, _query, jobId) {

@@ -14,6 +14,8 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(help: "Attempts before the job fails for good.") var maxAttempts: Int?
     @Option(help: "KEY=VALUE metadata (repeatable).") var metadata: [String] = []
     @Option(help: "Idempotency-Key header: resubmitting with the same key returns the same job.") var idempotencyKey: String?
+    @Option(help: "Where the job runs: local | slurm (default: the server's).") var backend: String?
+    @Option(help: "Compute threads of the job (on Slurm: --cpus-per-task).") var threads: Int?
 
     func run() async throws {
         let client = try APIClient.fromEnvironment()
@@ -23,6 +25,8 @@ struct SubmitCommand: AsyncParsableCommand {
         if let seed { body["seed"] = .number(Double(seed)) }
         if let priority { body["priority"] = .number(Double(priority)) }
         if let maxAttempts { body["max_attempts"] = .number(Double(maxAttempts)) }
+        if let backend { body["backend"] = .string(backend) }
+        if let threads { body["threads"] = .number(Double(threads)) }
         if !metadata.isEmpty {
             var m: [String: JSONValue] = [:]
             for kv in metadata {

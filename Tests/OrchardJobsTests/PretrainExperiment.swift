@@ -139,7 +139,7 @@ struct PretrainExperiment {
                 let result = try runner.run(resolved, seed, ctx)
                 let wall = Date().timeIntervalSince(started)
                 let metrics = ctx.events.filter { $0.type == "metrics" }.map(\.data)
-                for name in JobPlots.names {
+                for name in ["loss", "mixture"] {   // a pretrain job's plots (JobPlots.names also has DPO's displacement)
                     try JobPlots.svg(name: name, metrics: metrics)
                         .write(to: out.appendingPathComponent("\(kind)-seed\(seed)-\(name).svg"), atomically: true, encoding: .utf8)
                 }
