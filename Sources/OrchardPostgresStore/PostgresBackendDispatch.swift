@@ -30,7 +30,7 @@ extension PostgresStore {
                 return .failed
             }
             try db.execute(sql: """
-                UPDATE jobs SET backend_live = 1, backend_state = 'SUBMITTING', backend_reason = NULL,
+                UPDATE jobs SET backend_live = 1, backend_state = 'SUBMITTING', backend_reason = NULL, backend_ref = NULL,
                                 backend_submissions = backend_submissions + 1,
                                 backend_unstarted = backend_unstarted + 1, backend_updated_at = ?
                 WHERE id = ?
@@ -63,11 +63,16 @@ extension PostgresStore {
                   job.backendRef == ref || (ref == nil && job.backendState == "SUBMITTING")
             else { return }
             guard !live || job.backendState != state || job.backendReason != reason else { return }
+            // A submission that ended unclaimed because the job no longer wanted it (paused or finished meanwhile), or
+            // that never reached the back end (sbatch failed: the cluster's problem, not the job's), is not held
+            // against the job's bound on unstarted submissions.
+            let refund = !live && (job.status == .paused || job.status.isTerminal || ref == nil)
             try db.execute(sql: """
                 UPDATE jobs SET backend_state = ?, backend_reason = ?, backend_live = ?, backend_updated_at = ?,
-                                scheduled_at = CASE WHEN status = 'queued' THEN GREATEST(scheduled_at, ?) ELSE scheduled_at END
+                                scheduled_at = CASE WHEN status = 'queued' THEN GREATEST(scheduled_at, ?) ELSE scheduled_at END,
+                                backend_unstarted = GREATEST(0, backend_unstarted - ?)
                 WHERE id = ?
-                """, arguments: [state, reason, live ? 1 : 0, now, now + (retryAfterMillis ?? 0), jobID])
+                """, arguments: [state, reason, live ? 1 : 0, now, now + (retryAfterMillis ?? 0), refund ? 1 : 0, jobID])
             if !live {
                 let e = BackendEvents.ended(job, ref: ref, state: state, reason: reason)
                 try Self.appendEvent(db, jobID: jobID, type: e.type, level: e.level, message: e.message, data: e.data,
@@ -84,7 +89,7 @@ extension PostgresStore {
                     UPDATE jobs SET status = 'running', attempt = attempt + 1, lease_owner = ?1, lease_expires_at = ?2,
                                     heartbeat_at = ?3, started_at = COALESCE(started_at, ?3), event_seq = event_seq + 1,
                                     backend_unstarted = 0
-                    WHERE id = ?4 AND status = 'queued' AND (?5::text IS NULL OR backend_ref = ?5::text)
+                    WHERE id = ?4 AND status = 'queued' AND (?5::text IS NULL OR (backend_ref = ?5::text AND backend_live = 1))
                     RETURNING \(Job.columns), event_seq),
                 started AS (
                     INSERT INTO job_events (job_id, seq, type, level, message, data, attempt, created_at)

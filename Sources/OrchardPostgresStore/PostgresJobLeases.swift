@@ -170,16 +170,8 @@ extension PostgresStore {
         try write { db in
             let now = now()
             try Self.checkLease(db, lease)
-            let row = try db.row(sql: "SELECT cancel_requested_at, pause_requested_at FROM jobs WHERE id = ?", arguments: [lease.jobID])
-            if (row?["cancel_requested_at"] as Int64?) != nil {
-                try db.execute(sql: """
-                    UPDATE jobs SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_expires_at = NULL,
-                                    pause_requested_at = NULL WHERE id = ?
-                    """, arguments: [now, lease.jobID])
-                try Self.appendEvent(db, jobID: lease.jobID, type: QueueEventType.cancelled, data: ["status": "cancelled"],
-                                     attempt: lease.attempt, at: now)
-                return .cancelled
-            }
+            if try Self.cancelIfRequested(db, lease: lease, at: now) { return .cancelled }
+            let row = try db.row(sql: "SELECT pause_requested_at FROM jobs WHERE id = ?", arguments: [lease.jobID])
             if (row?["pause_requested_at"] as Int64?) != nil {
                 try db.execute(sql: """
                     UPDATE jobs SET status = 'paused', lease_owner = NULL, lease_expires_at = NULL, pause_requested_at = NULL
@@ -197,8 +189,20 @@ extension PostgresStore {
     public func release(_ lease: Lease) throws {
         try write { db in
             try Self.checkLease(db, lease)
+            if try Self.cancelIfRequested(db, lease: lease, at: now()) { return }
             try Self.requeue(db, lease: lease, at: now(), event: QueueEventType.released, refundAttempt: true)
         }
+    }
+
+    /// Ends the job `cancelled` if a cancel was requested (inside the caller's transaction, the lease already checked):
+    /// a job whose runner stopped, was released or died after a cancel is not queued again.
+    static func cancelIfRequested(_ db: PostgresSession, lease: Lease, at now: Int64) throws -> Bool {
+        guard try db.row(sql: """
+            UPDATE jobs SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_expires_at = NULL, pause_requested_at = NULL
+            WHERE id = ? AND cancel_requested_at IS NOT NULL RETURNING id
+            """, arguments: [now, lease.jobID]) != nil else { return false }
+        try appendEvent(db, jobID: lease.jobID, type: QueueEventType.cancelled, data: ["status": "cancelled"], attempt: lease.attempt, at: now)
+        return true
     }
 
     static func requeue(_ db: PostgresSession, lease: Lease, at now: Int64, event: String, refundAttempt: Bool) throws {
@@ -228,6 +232,7 @@ extension PostgresStore {
                 let expires: Int64 = row["lease_expires_at"] ?? 0
                 guard expires < now || isDead(owner) else { continue }
                 let lease = Lease(jobID: row["id"], attempt: row["attempt"], owner: owner)
+                if try Self.cancelIfRequested(db, lease: lease, at: now) { reaped += 1; continue }
                 let interruptions: Int = (row["interruptions"] as Int) + 1
                 let limit = configuration.settings.maxInterruptions
                 try db.execute(sql: "UPDATE jobs SET interruptions = ? WHERE id = ?", arguments: [interruptions, lease.jobID])

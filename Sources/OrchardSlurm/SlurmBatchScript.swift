@@ -19,8 +19,10 @@ public struct SlurmBatchScript: Sendable {
     /// `sbatch` options (given as arguments, not `#SBATCH` lines, so paths and names need no quoting).
     public var sbatchArguments: [String] {
         let c = configuration
+        // --no-requeue: after a node failure or preemption Slurm would otherwise run the same job id again, unseen by
+        // the dispatcher; Orchard resubmits itself (a new id, resuming from the checkpoint).
         var args = ["--parsable", "--job-name=\(jobName)", "--output=\((c.outputDirectory ?? c.scriptDirectory).path)/%j.out",
-                    "--ntasks=1", "--cpus-per-task=\(cpusPerTask)", "--mem=\(c.memory)"]
+                    "--ntasks=1", "--cpus-per-task=\(cpusPerTask)", "--mem=\(c.memory)", "--no-requeue"]
         if let p = c.partition { args.append("--partition=\(p)") }
         if let t = c.timeLimit { args.append("--time=\(t)") }
         return args + c.extraSbatchArguments
@@ -33,6 +35,18 @@ public struct SlurmBatchScript: Sendable {
             + c.storeArguments + c.workerArguments
         return "#!/bin/sh\n# \(jobName): written by orchard serve --slurm\n"
             + "exec " + worker.map(Self.quote).joined(separator: " ") + " --backend-ref \"$SLURM_JOB_ID\"\n"
+    }
+
+    /// Writes `text` to `url` (replacing it) as a new file with mode 0700 from its creation: never readable by others,
+    /// even for a moment.
+    public static func writePrivately(_ text: String, to url: URL) throws {
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        try? FileManager.default.removeItem(at: temporary)
+        guard FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8),
+                                             attributes: [.posixPermissions: 0o700]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
+        }
+        if rename(temporary.path, url.path) != 0 { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
     }
 
     /// Single-quotes `s` for sh (a `'` becomes `'\''`).

@@ -34,7 +34,8 @@ public final class SlurmDispatcher: Service, @unchecked Sendable {
     }
 
     public func run() async throws {
-        try FileManager.default.createDirectory(at: configuration.scriptDirectory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: configuration.scriptDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
         if let out = configuration.outputDirectory { try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true) }
         try await runPeriodically(every: configuration.pollInterval, after: startGate, logger: logger, failure: "slurm dispatch failed") {
             try await self.store.offload { try self.dispatchOnce() }
@@ -53,15 +54,23 @@ public final class SlurmDispatcher: Service, @unchecked Sendable {
         }
         var deadOwners = Set<String>()
         for job in jobs {
-            if job.backendLive {
-                guard let queue else { continue }
-                if let ref = job.backendRef, job.backendState != "SUBMITTING" {
-                    follow(job, ref: ref, slurmState: queue[ref], deadOwners: &deadOwners)
-                } else {
-                    try reconcileReservation(job)
+            do {
+                if job.backendLive {
+                    guard let queue else { continue }
+                    if let ref = job.backendRef, job.backendState != "SUBMITTING" {
+                        follow(job, ref: ref, slurmState: queue[ref], deadOwners: &deadOwners)
+                    } else {
+                        try reconcileReservation(job)
+                    }
+                } else if job.status == .running, let owner = job.leaseOwner {
+                    // Its submission was seen to end (a claim needs a live one), so its worker is gone: a reclaim that
+                    // did not happen when the end was recorded (the row was locked, the process stopped) happens now.
+                    deadOwners.insert(owner)
+                } else if job.status == .queued && (queue != nil || !needsQueue) {
+                    try submit(job)   // not while squeue fails: the controller is likely down, and sbatch would fail too
                 }
-            } else if job.status == .queued {
-                try submit(job)
+            } catch {
+                logger.error("slurm dispatch of a job failed", metadata: ["job_id": "\(job.id)", "error": "\(error)"])
             }
         }
         if !deadOwners.isEmpty {
@@ -80,12 +89,18 @@ public final class SlurmDispatcher: Service, @unchecked Sendable {
                 cancelled.remove(ref)
                 return
             }
-            try store.recordBackendState(jobID: job.id, ref: ref, state: s.state, reason: s.reason, live: true, retryAfterMillis: nil)
+            if job.backendState != s.state || job.backendReason != s.reason {
+                try store.recordBackendState(jobID: job.id, ref: ref, state: s.state, reason: s.reason, live: true, retryAfterMillis: nil)
+            }
             let cancelRunning = job.status == .running && job.cancelRequestedAt != nil
             let useless = (job.status.isTerminal || job.status == .paused) && s.isPending
-            if (cancelRunning || useless) && !cancelled.contains(ref) {
-                cancelled.insert(ref)
+            // Queued again while this submission's worker (which had claimed it: nothing unstarted) still runs: the
+            // worker lost its lease (hung, or too slow to heartbeat) and will not claim again; end it so that a new
+            // submission can run the job.
+            let stranded = job.status == .queued && job.backendUnstarted == 0 && !s.isPending
+            if (cancelRunning || useless || stranded) && !cancelled.contains(ref) {
                 try slurm.cancel(ref)
+                cancelled.insert(ref)
                 logger.info("scancel", metadata: ["job_id": "\(job.id)", "slurm_job": "\(ref)", "status": "\(job.status.rawValue)"])
             }
         } catch {
@@ -101,9 +116,9 @@ public final class SlurmDispatcher: Service, @unchecked Sendable {
                                       configuration: configuration)
         let url = configuration.scriptDirectory.appendingPathComponent("\(script.jobName).sh")
         do {
-            // The script names the database (its URL may hold a password): readable by its owner only.
-            try Data(script.text.utf8).write(to: url, options: .atomic)
-            try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: url.path)
+            // The script names the database (its URL may hold a password): created readable by its owner only, in a
+            // directory only its owner can list.
+            try SlurmBatchScript.writePrivately(script.text, to: url)
             let ref = try slurm.submit(options: script.sbatchArguments, script: url)
             if try store.recordSubmission(jobID: job.id, submission: n, ref: ref, state: "PENDING") {
                 logger.info("submitted to Slurm", metadata: ["job_id": "\(job.id)", "slurm_job": "\(ref)", "submission": "\(n)"])

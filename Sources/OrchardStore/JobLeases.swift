@@ -164,17 +164,8 @@ extension OrchardStore {
         try writeTransaction { db in
             let now = now()
             try Self.checkLease(db, lease)
-            let row = try Row.fetchOne(db, sql: "SELECT cancel_requested_at, pause_requested_at FROM jobs WHERE id = ?",
-                                       arguments: [lease.jobID])
-            if row?["cancel_requested_at"] != nil {
-                try db.execute(sql: """
-                    UPDATE jobs SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_expires_at = NULL,
-                                    pause_requested_at = NULL WHERE id = ?
-                    """, arguments: [now, lease.jobID])
-                try Self.appendEvent(db, jobID: lease.jobID, type: QueueEventType.cancelled, data: ["status": "cancelled"],
-                                     attempt: lease.attempt, at: now)
-                return .cancelled
-            }
+            if try Self.cancelIfRequested(db, lease: lease, at: now) { return .cancelled }
+            let row = try Row.fetchOne(db, sql: "SELECT pause_requested_at FROM jobs WHERE id = ?", arguments: [lease.jobID])
             if row?["pause_requested_at"] != nil {
                 try db.execute(sql: """
                     UPDATE jobs SET status = 'paused', lease_owner = NULL, lease_expires_at = NULL, pause_requested_at = NULL
@@ -193,8 +184,21 @@ extension OrchardStore {
     public func release(_ lease: Lease) throws {
         try writeTransaction { db in
             try Self.checkLease(db, lease)
+            if try Self.cancelIfRequested(db, lease: lease, at: now()) { return }
             try Self.requeue(db, lease: lease, at: now(), event: QueueEventType.released, refundAttempt: true)
         }
+    }
+
+    /// Ends the job `cancelled` if a cancel was requested (inside the caller's write transaction, the lease already
+    /// checked): a job whose runner stopped, was released or died after a cancel is not queued again.
+    static func cancelIfRequested(_ db: Database, lease: Lease, at now: Int64) throws -> Bool {
+        try db.execute(sql: """
+            UPDATE jobs SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_expires_at = NULL, pause_requested_at = NULL
+            WHERE id = ? AND cancel_requested_at IS NOT NULL
+            """, arguments: [now, lease.jobID])
+        guard db.changesCount > 0 else { return false }
+        try appendEvent(db, jobID: lease.jobID, type: QueueEventType.cancelled, data: ["status": "cancelled"], attempt: lease.attempt, at: now)
+        return true
     }
 
     static func requeue(_ db: Database, lease: Lease, at now: Int64, event: String, refundAttempt: Bool) throws {
@@ -225,6 +229,7 @@ extension OrchardStore {
                 let expires: Int64 = row["lease_expires_at"] ?? 0
                 guard expires < now || isDead(owner) else { continue }
                 let lease = Lease(jobID: row["id"], attempt: row["attempt"], owner: owner)
+                if try Self.cancelIfRequested(db, lease: lease, at: now) { reaped += 1; continue }
                 let interruptions: Int = (row["interruptions"] ?? 0) + 1
                 let limit = configuration.settings.maxInterruptions
                 try db.execute(sql: "UPDATE jobs SET interruptions = ? WHERE id = ?", arguments: [interruptions, lease.jobID])

@@ -34,11 +34,12 @@ public struct WorkerCommand: AsyncParsableCommand {
         try workerOptions.apply(to: &workers, drainTimeout: &drainTimeout)
         guard workers.count > 0 else { throw ValidationError("--workers must be at least 1") }
         if backendRef != nil && job == nil { throw ValidationError("--backend-ref needs --job") }
+        if backendRef?.isEmpty == true { throw ValidationError("--backend-ref is empty (is $SLURM_JOB_ID set?)") }
         let store = try storeOptions.openStore(logger: logger)
         let registry = KindCatalog.registry()
         if let job {
             workers.count = 1
-            workers.onlyJob = .init(jobID: job, backendRef: backendRef?.isEmpty == false ? backendRef : nil)
+            workers.onlyJob = .init(jobID: job, backendRef: backendRef)
             logger.info("orchard worker started for one job", metadata: ["job_id": "\(job)", "backend_ref": "\(backendRef ?? "-")"])
             let pool = WorkerPool(store: store, registry: registry, config: workers, drainTimeout: drainTimeout, logger: logger)
             let group = ServiceGroup(configuration: .init(

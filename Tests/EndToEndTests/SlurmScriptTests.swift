@@ -37,9 +37,11 @@ import Testing
         let script = SlurmBatchScript(jobID: "job_abc", submission: 3, cpusPerTask: 4, configuration: c)
         #expect(script.jobName == "orchard-job_abc-3")
         #expect(script.sbatchArguments == ["--parsable", "--job-name=orchard-job_abc-3", "--output=\(dir.path)/%j.out", "--ntasks=1",
-                                           "--cpus-per-task=4", "--mem=2G", "--partition=gpu nodes", "--time=1:00:00", "--account=lab"])
+                                           "--cpus-per-task=4", "--mem=2G", "--no-requeue", "--partition=gpu nodes", "--time=1:00:00", "--account=lab"])
         let file = dir.appendingPathComponent("s.sh")
-        try script.text.write(to: file, atomically: true, encoding: .utf8)
+        try SlurmBatchScript.writePrivately(script.text, to: file)
+        let mode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
+        #expect(mode == 0o700, "the script names the database: owner only (\(String(mode ?? 0, radix: 8)))")
         let (status, out, err) = try runProgram(["sh", file.path], env: ["SLURM_JOB_ID": "777"])
         #expect(status == 0, "\(err)")
         #expect(out.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) == [

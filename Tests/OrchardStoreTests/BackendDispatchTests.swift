@@ -79,15 +79,26 @@ import Testing
             try store.release(c.lease)
             try store.recordBackendState(jobID: id, ref: "\(n)", state: "CANCELLED", reason: nil, live: false, retryAfterMillis: nil)
         }
-        // A failed sbatch (no id), with a retry delay: not due before it.
+        // A failed sbatch (no id: the cluster's problem, not the job's), with a retry delay: not due before it, not counted.
         #expect(try store.reserveSubmission(jobID: id, maxSubmissions: 2) == .reserved(submission: 3))
         try store.recordBackendState(jobID: id, ref: nil, state: "SUBMIT_FAILED", reason: "sbatch: error: invalid partition",
                                      live: false, retryAfterMillis: 5000)
         #expect(try store.reserveSubmission(jobID: id, maxSubmissions: 2) == .notReady, "backoff")
         clock.advance(millis: 5001)
+        // A submission cancelled while pending because the job was paused: not counted either.
         #expect(try store.reserveSubmission(jobID: id, maxSubmissions: 2) == .reserved(submission: 4))
         try store.recordSubmission(jobID: id, submission: 4, ref: "4", state: "PENDING")
-        try store.recordBackendState(jobID: id, ref: "4", state: "FAILED", reason: "NonZeroExitCode", live: false, retryAfterMillis: nil)
+        _ = try store.perform(.pause, jobID: id, tenant: "acme")
+        try store.recordBackendState(jobID: id, ref: "4", state: "CANCELLED", reason: nil, live: false, retryAfterMillis: nil)
+        _ = try store.perform(.resume, jobID: id, tenant: "acme")
+        // Two that ended while the job waited for them (the worker could not start): the second reaches the bound.
+        for n in 5...6 {
+            #expect(try store.reserveSubmission(jobID: id, maxSubmissions: 2) == .reserved(submission: n))
+            try store.recordSubmission(jobID: id, submission: n, ref: "\(n)", state: "PENDING")
+            #expect(try store.claim(jobID: id, backendRef: "4", owner: "late", leaseMillis: 1000) == nil,
+                    "a worker of an ended submission cannot claim")
+            try store.recordBackendState(jobID: id, ref: "\(n)", state: "FAILED", reason: "NonZeroExitCode", live: false, retryAfterMillis: nil)
+        }
         #expect(try store.reserveSubmission(jobID: id, maxSubmissions: 2) == .failed)
         let job = try #require(try store.job(id: id, tenant: "acme"))
         #expect(job.status == .failed && job.error?.code == "backend_submissions_exceeded")

@@ -206,6 +206,28 @@ import Testing
         #expect(again.job.id == job.id && again.lease.attempt == 1)
     }
 
+    /// A cancel is never undone by what happens to the runner afterwards: a release (drain timeout, e.g. a worker that
+    /// got Slurm's SIGTERM after the cancel and did not stop in time) or the death of the process that held the lease
+    /// ends the job `cancelled`, not queued again (and not failed by the interruption bound).
+    @Test(arguments: StoreBackend.all) func aCancelledJobWhoseRunnerIsReleasedOrDiesEndsCancelled(_ backend: StoreBackend) throws {
+        let clock = ManualClock()
+        let store = try makeStore(backend, clock: clock)
+        let a = try store.submit(submission()).job, b = try store.submit(submission()).job
+        let leases = try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 1000, limit: 2).map(\.lease)
+        #expect(leases.count == 2)
+        for id in [a.id, b.id] { _ = try store.perform(.cancel, jobID: id, tenant: "acme") }
+        try store.release(try #require(leases.first { $0.jobID == a.id }))
+        clock.advance(millis: 1001)
+        #expect(try store.reapExpiredLeases() == 1)
+        for id in [a.id, b.id] {
+            let job = try #require(try store.job(id: id, tenant: "acme"))
+            #expect(job.status == .cancelled && job.finishedAt != nil && job.interruptions == 0, "\(job)")
+            let types = try store.events(jobID: id, tenant: "acme", after: 0, limit: 100).events.map(\.type)
+            #expect(types.filter { $0 == "job.cancelled" }.count == 1 && !types.contains("job.released") && !types.contains("job.lease_expired"))
+        }
+        #expect(try store.claim(owner: "w2", types: ["test_counter"], leaseMillis: 1000, limit: 2).isEmpty)
+    }
+
     @Test(arguments: StoreBackend.all) func eventsAreNumberedPerJobWithoutGaps(_ backend: StoreBackend) throws {
         let store = try makeStore(backend)
         let job = try store.submit(submission()).job

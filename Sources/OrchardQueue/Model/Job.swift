@@ -74,6 +74,8 @@ public struct Job: Sendable, Hashable {
     public var backendSubmissions: Int = 0
     /// When `backendState` last changed (ms).
     public var backendUpdatedAt: Int64?
+    /// Submissions in a row whose worker has not claimed the job (0 once the live submission's worker claimed it).
+    public var backendUnstarted: Int = 0
     /// The job's compute-thread budget (nil: the worker's default).
     public var threads: Int?
 

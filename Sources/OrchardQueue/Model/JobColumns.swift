@@ -9,7 +9,7 @@ extension Job {
         id, tenant, type, status, priority, params, metadata, result, error, seed, attempt, max_attempts, scheduled_at, \
         lease_owner, lease_expires_at, heartbeat_at, cancel_requested_at, pause_requested_at, progress_step, progress_total, \
         progress_tokens, latest_checkpoint_id, created_at, started_at, finished_at, failures, interruptions, backend, backend_ref, \
-        backend_state, backend_reason, backend_live, backend_submissions, threads, backend_updated_at
+        backend_state, backend_reason, backend_live, backend_submissions, threads, backend_updated_at, backend_unstarted
         """
     /// How many columns `columns` names: the position of the first column a query selects after them.
     public static let columnCount = columns.split(separator: ",").count
@@ -38,6 +38,7 @@ extension Job {
         backendSubmissions = Int(c.int64(32))
         threads = int(33)
         backendUpdatedAt = int64(34)
+        backendUnstarted = Int(c.int64(35))
     }
 }
 

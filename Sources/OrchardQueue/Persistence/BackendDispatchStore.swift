@@ -23,11 +23,13 @@ public protocol BackendDispatchStore: Sendable {
     func recordSubmission(jobID: String, submission: Int, ref: String, state: String) throws -> Bool
     /// Records the state (and reason) the back end reports for the job's submission `ref` (nil: the reservation that
     /// never got an id). `live: false` ends the submission and writes a `job.backend_ended` event; with
-    /// `retryAfterMillis`, a queued job is not submitted again before then.
+    /// `retryAfterMillis`, a queued job is not submitted again before then. An ended submission that never reached the
+    /// back end (`ref` nil) or that the job no longer wanted (it is paused or finished) does not count as unstarted.
     func recordBackendState(jobID: String, ref: String?, state: String, reason: String?, live: Bool,
                             retryAfterMillis: Int64?) throws
     /// Claims the queued job `jobID` for the worker that submission `backendRef` started (nil: any submission), with a
-    /// lease and attempt + 1 as `claim` does; nil when the job is not queued or `backendRef` is not its current submission.
+    /// lease and attempt + 1 as `claim` does; nil when the job is not queued or `backendRef` is not its current, live
+    /// submission (a reservation clears the previous id, so a late worker of an ended submission cannot claim).
     func claim(jobID: String, backendRef: String?, owner: String, leaseMillis: Int64) throws -> ClaimedJob?
 }
 

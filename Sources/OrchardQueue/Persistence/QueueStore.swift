@@ -36,9 +36,11 @@ public protocol JobQueue: Sendable {
     func retryDelayMillis(attempt: Int) -> Int64
     /// The runner stopped on request: cancelled, paused or re-queued (drain), as requested.
     func stopped(_ lease: Lease) throws -> StopOutcome
-    /// Gives the job back to the queue without using an attempt's outcome (drain timeout).
+    /// Gives the job back to the queue without using an attempt's outcome (drain timeout); a job whose cancel was
+    /// requested ends `cancelled` instead.
     func release(_ lease: Lease) throws
-    /// Re-queues (or fails) jobs whose lease expired or whose owner `isDead`; returns how many.
+    /// Re-queues (or fails) jobs whose lease expired or whose owner `isDead`; one whose cancel was requested ends
+    /// `cancelled`. Returns how many.
     func reapExpiredLeases(isDead: (String) -> Bool) throws -> Int
     /// Replaces a finished job's stored params (redaction of data that must not outlive the job).
     func replaceParams(jobID: String, params: JSONValue) throws

@@ -34,13 +34,15 @@ public final class WorkerPool: Service, @unchecked Sendable {
     public func run() async throws {
         let store = store
         await startGate.wait()
-        // Jobs leased by a crashed process on this host are reclaimed now, not after their lease expires.
-        let reclaimed = (try? await store.offload { try store.reapExpiredLeases(isDead: ProcessLiveness.isDeadLocalOwner) }) ?? 0
-        if reclaimed > 0 { logger.notice("reclaimed jobs of a previous process", metadata: ["jobs": "\(reclaimed)"]) }
         if let only = config.onlyJob {
+            // A worker started for one job does not reap others' leases: on a compute node (its own PID namespace,
+            // host names that may repeat) a pid that looks dead here may be a live worker elsewhere.
             try await withGracefulShutdownHandler { try await self.runOnce(only) } onGracefulShutdown: { self.beginDrain() }
             return
         }
+        // Jobs leased by a crashed process on this host are reclaimed now, not after their lease expires.
+        let reclaimed = (try? await store.offload { try store.reapExpiredLeases(isDead: ProcessLiveness.isDeadLocalOwner) }) ?? 0
+        if reclaimed > 0 { logger.notice("reclaimed jobs of a previous process", metadata: ["jobs": "\(reclaimed)"]) }
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 for slot in 0..<max(0, config.count) { group.addTask { await self.slotLoop(slot) } }
