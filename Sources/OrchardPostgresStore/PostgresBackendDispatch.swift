@@ -17,25 +17,25 @@ extension PostgresStore {
     public func reserveSubmission(jobID: String, maxSubmissions: Int) throws -> SubmissionReservation {
         try write { db in
             let now = now()
-            guard let job = try Self.fetchJob(db, id: jobID, tenant: nil, lock: true),
-                  job.backend != ExecutionBackendName.local, job.status == .queued, job.scheduledAt <= now, !job.backendLive
-            else { return .notReady }
-            let unstarted = try db.value(Int.self, sql: "SELECT backend_unstarted FROM jobs WHERE id = ?", arguments: [jobID]) ?? 0
-            if unstarted >= maxSubmissions {
-                let failure = BackendSubmissionLimit.failure(job, unstarted: unstarted, limit: maxSubmissions)
+            let job = try Self.fetchJob(db, id: jobID, tenant: nil, lock: true)
+            switch BackendSubmissionRules.reservation(job, now: now, maxUnstarted: maxSubmissions) {
+            case .none:
+                return .notReady
+            case .fail(let failure):
                 try db.execute(sql: "UPDATE jobs SET status = 'failed', finished_at = ?, error = ? WHERE id = ?",
                                arguments: [now, failure.json.jsonText, jobID])
                 try Self.appendEvent(db, jobID: jobID, type: QueueEventType.failed, level: "error", message: failure.message,
-                                     data: ["status": "failed", "error": failure.json], attempt: job.attempt, at: now)
+                                     data: ["status": "failed", "error": failure.json], attempt: job?.attempt ?? 0, at: now)
                 return .failed
+            case .reserve(let submission):
+                try db.execute(sql: """
+                    UPDATE jobs SET backend_live = 1, backend_state = 'SUBMITTING', backend_reason = NULL, backend_ref = NULL,
+                                    backend_submissions = backend_submissions + 1,
+                                    backend_unstarted = backend_unstarted + 1, backend_updated_at = ?
+                    WHERE id = ?
+                    """, arguments: [now, jobID])
+                return .reserved(submission: submission)
             }
-            try db.execute(sql: """
-                UPDATE jobs SET backend_live = 1, backend_state = 'SUBMITTING', backend_reason = NULL, backend_ref = NULL,
-                                backend_submissions = backend_submissions + 1,
-                                backend_unstarted = backend_unstarted + 1, backend_updated_at = ?
-                WHERE id = ?
-                """, arguments: [now, jobID])
-            return .reserved(submission: job.backendSubmissions + 1)
         }
     }
 
@@ -59,22 +59,16 @@ extension PostgresStore {
                                    retryAfterMillis: Int64?) throws {
         try write { db in
             let now = now()
-            guard let job = try Self.fetchJob(db, id: jobID, tenant: nil, lock: true), job.backendLive,
-                  job.backendRef == ref || (ref == nil && job.backendState == "SUBMITTING")
+            let job = try Self.fetchJob(db, id: jobID, tenant: nil, lock: true)
+            guard let job, let change = BackendSubmissionRules.stateChange(job, ref: ref, state: state, reason: reason, live: live)
             else { return }
-            guard !live || job.backendState != state || job.backendReason != reason else { return }
-            // A submission that ended unclaimed because the job no longer wanted it (paused or finished meanwhile), or
-            // that never reached the back end (sbatch failed: the cluster's problem, not the job's), is not held
-            // against the job's bound on unstarted submissions.
-            let refund = !live && (job.status == .paused || job.status.isTerminal || ref == nil)
             try db.execute(sql: """
                 UPDATE jobs SET backend_state = ?, backend_reason = ?, backend_live = ?, backend_updated_at = ?,
                                 scheduled_at = CASE WHEN status = 'queued' THEN GREATEST(scheduled_at, ?) ELSE scheduled_at END,
                                 backend_unstarted = GREATEST(0, backend_unstarted - ?)
                 WHERE id = ?
-                """, arguments: [state, reason, live ? 1 : 0, now, now + (retryAfterMillis ?? 0), refund ? 1 : 0, jobID])
-            if !live {
-                let e = BackendEvents.ended(job, ref: ref, state: state, reason: reason)
+                """, arguments: [state, reason, live ? 1 : 0, now, now + (retryAfterMillis ?? 0), change.refund ? 1 : 0, jobID])
+            if let e = change.ended {
                 try Self.appendEvent(db, jobID: jobID, type: e.type, level: e.level, message: e.message, data: e.data,
                                      attempt: job.attempt, at: now)
             }

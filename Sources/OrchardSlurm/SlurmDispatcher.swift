@@ -66,7 +66,7 @@ public final class SlurmDispatcher: Service, @unchecked Sendable {
                     // Its submission was seen to end (a claim needs a live one), so its worker is gone: a reclaim that
                     // did not happen when the end was recorded (the row was locked, the process stopped) happens now.
                     deadOwners.insert(owner)
-                } else if job.status == .queued && (queue != nil || !needsQueue) {
+                } else if job.status == .queued && queue != nil {
                     try submit(job)   // not while squeue fails: the controller is likely down, and sbatch would fail too
                 }
             } catch {
