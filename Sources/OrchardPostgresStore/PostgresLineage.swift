@@ -41,15 +41,29 @@ extension PostgresStore {
         }
     }
 
-    /// Copies (fenced) another model's lineage (every version's reads) to the leased job.
+    /// Copies (fenced) another model's lineage (every version's reads, less tombstoned documents) to the leased job;
+    /// `fromJob` may be a version job of that model. A version job of a deletion request records under its model's root.
     public func inheritLineage(_ lease: Lease, fromJob: String) throws {
         try write { db in
             try Self.checkLease(db, lease)
+            let root = try db.value(String.self, sql: "SELECT root_job_id FROM deletion_actions WHERE job_id = ? LIMIT 1", arguments: [lease.jobID])
             try db.execute(sql: """
-                INSERT INTO lineage (job_id, dataset_id, document_id, recorded_at)
-                SELECT ?, dataset_id, document_id, ? FROM lineage WHERE COALESCE(model_root, job_id) = ?
+                INSERT INTO lineage (job_id, dataset_id, document_id, recorded_at, model_root)
+                SELECT ?, dataset_id, document_id, ?, CAST(? AS TEXT) FROM lineage l WHERE COALESCE(model_root, job_id) = \(ModelVersionSQL.rootOfJob)
+                  AND \(ModelVersionSQL.notTombstoned)
                 ON CONFLICT DO NOTHING
-                """, arguments: [lease.jobID, now(), fromJob])
+                """, arguments: [lease.jobID, now(), root, fromJob, fromJob])
+        }
+    }
+
+    public func modelRoot(ofJob job: String) throws -> String {
+        try read { db in try db.value(String.self, sql: "SELECT \(ModelVersionSQL.rootOfJob)", arguments: [job, job]) ?? job }
+    }
+
+    public func currentModelVersion(root: String) throws -> CurrentModelVersion {
+        try read { db in
+            CurrentModelVersion(checkpoint: try db.value(String.self, sql: ModelVersionSQL.newestCheckpoint, arguments: [root, root]),
+                                unlearningOpen: try db.value(Int.self, sql: ModelVersionSQL.unlearningOpen, arguments: [root]) != nil)
         }
     }
 

@@ -45,14 +45,29 @@ extension OrchardStore {
         }
     }
 
-    /// Copies (fenced) another model's lineage (every version's reads) to the leased job.
+    /// Copies (fenced) another model's lineage (every version's reads, less tombstoned documents: the versions it can
+    /// start from no longer carry them) to the leased job; `fromJob` may be a version job of that model (its lineage is
+    /// the model's). A version job of a deletion request records under its model's root, as `recordLineage` does.
     public func inheritLineage(_ lease: Lease, fromJob: String) throws {
         try pool.write { db in
             try Self.checkLease(db, lease)
+            let root = try String.fetchOne(db, sql: "SELECT root_job_id FROM deletion_actions WHERE job_id = ? LIMIT 1", arguments: [lease.jobID])
             try db.execute(sql: """
-                INSERT OR IGNORE INTO lineage (job_id, dataset_id, document_id, recorded_at)
-                SELECT ?, dataset_id, document_id, ? FROM lineage WHERE COALESCE(model_root, job_id) = ?
-                """, arguments: [lease.jobID, now(), fromJob])
+                INSERT OR IGNORE INTO lineage (job_id, dataset_id, document_id, recorded_at, model_root)
+                SELECT ?, dataset_id, document_id, ?, CAST(? AS TEXT) FROM lineage l WHERE COALESCE(model_root, job_id) = \(ModelVersionSQL.rootOfJob)
+                  AND \(ModelVersionSQL.notTombstoned)
+                """, arguments: [lease.jobID, now(), root, fromJob, fromJob])
+        }
+    }
+
+    public func modelRoot(ofJob job: String) throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT \(ModelVersionSQL.rootOfJob)", arguments: [job, job]) ?? job }
+    }
+
+    public func currentModelVersion(root: String) throws -> CurrentModelVersion {
+        try pool.read { db in
+            CurrentModelVersion(checkpoint: try String.fetchOne(db, sql: ModelVersionSQL.newestCheckpoint, arguments: [root, root]),
+                                unlearningOpen: try Bool.fetchOne(db, sql: ModelVersionSQL.unlearningOpen, arguments: [root]) ?? false)
         }
     }
 

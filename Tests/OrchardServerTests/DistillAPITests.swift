@@ -47,21 +47,37 @@ import Testing
             }
 
             // A GPT student of the byte-level teacher (naming its tokenizer), then a deletion request on a document the teacher read.
-            let student = try await d.submitJob(client, s, type: "distill", params: [
+            let studentParams: JSONValue = [
                 "teacher": .string(teacherID), "student": ["gpt": ["layers": 1, "d_model": 16, "heads": 2, "tokenizer": "bytes"]],
-                "strategy": ["kind": "one_shot"], "optimizer": ["kind": "adamw", "lr": 0.003], "steps": 6, "batch_size": 4, "eval_every": 3, "eval_samples": 16])
+                "strategy": ["kind": "progressive", "multiplier": 8], "optimizer": ["kind": "adamw", "lr": 0.003], "steps": 6, "batch_size": 4, "eval_every": 3, "eval_samples": 16]
+            let student = try await d.submitJob(client, s, type: "distill", params: studentParams, seed: 9)
             let studentID = try #require(student["id"]?.stringValue)
-            #expect(student["result"]?["family"] == "gpt" && student["result"]?["teacher_schedule"]?.arrayValue?.count == 1, "\(student)")
-            let read = try await LMUnlearningTests().lineage(client, s, teacherID).compactMap { $0["document_id"]?.stringValue }
-            let (status, created, _) = try await d.fileRequest(client, s, ["dataset": .string(ds), "document_ids": [.string(read[0])], "reason": "erasure"])
+            #expect(student["result"]?["family"] == "gpt" && (student["result"]?["teacher_schedule"]?.arrayValue?.count ?? 0) >= 2, "\(student)")
+            let teacherRead = try await LMUnlearningTests().lineage(client, s, teacherID)
+            let read = try #require(teacherRead.first { ($0["first_step"]?.intValue ?? 0) >= 3 }?["document_id"]?.stringValue)
+            let (status, created, _) = try await d.fileRequest(client, s, ["dataset": .string(ds), "document_ids": [.string(read)], "reason": "erasure"])
             #expect(status == .created && Set(created["affected_models"]?.arrayValue?.compactMap(\.stringValue) ?? []).isSuperset(of: [teacherID, studentID]), "\(created)")
             let action = created["actions"]?.arrayValue?.first { $0["model"]?.stringValue == studentID }
-            #expect(action?["type"] == "distill" && action?["action"] == "unsupported", "\(String(describing: action))")
+            #expect(action?["type"] == "distill" && action?["action"] == "unlearn", "\(String(describing: action))")
+            // The teacher is replayed, then the student re-derived from the teacher's new series.
+            let done = try await d.waitForRequest(client, s, try #require(created["id"]?.stringValue))
+            #expect(done["status"] == "completed", "\(done)")
+            let receipt = try #require(done["receipt"]?["manifest"]?["actions"]?.arrayValue?.first { $0["model"]?.stringValue == studentID })
+            #expect(receipt["guarantee"]?["kind"] == "exact_retrain_equivalent", "\(receipt)")
             // Once the teacher's new version is released, its checkpoints after the first read are purged: its series is
             // no longer whole, and a new student of it is refused before queueing.
-            _ = try await d.waitForRequest(client, s, try #require(created["id"]?.stringValue))
             let (purgedStatus, purged) = try await post("distill", ["teacher": .string(teacherID), "student": ["gpt": [:]]])
             #expect(purgedStatus == .unprocessableContent && purged["error"]?["code"] == "checkpoint_purged" && purged["error"]?["param"] == "params.teacher", "\(purged)")
+            // The user's check: retrain the teacher through the API, distil from the retrain with the same params and seed.
+            let retrain = try await d.submitJob(client, s, type: "pretrain", params: LMUnlearningTests.params(ds, mixture: "natural"), seed: 4)
+            var again = studentParams.objectValue!
+            again["teacher"] = retrain["id"]
+            let check = try await d.submitJob(client, s, type: "distill", params: .object(again), seed: 9)
+            let lm = LMUnlearningTests()
+            let expected = try await lm.tensorHashes(client, s, try #require(check["result"]?["checkpoint"]?.stringValue))
+            let got = try await lm.tensorHashes(client, s, try #require(receipt["checkpoint"]?.stringValue))
+            #expect(got.count >= 1 && got == expected, "the re-derived student equals a student of the retrained teacher")
+            #expect(try await lm.tensorHashes(client, s, try #require(student["result"]?["checkpoint"]?.stringValue)) != expected)
 
             // A teacher that has not finished is refused too (its series is read whole).
             let (queuedStatus, queued) = try await post("mlp_train", ["task": ["sparse_parity": ["n": 6, "k": 2]], "steps": 100_000, "checkpoint_every": 50_000])

@@ -98,4 +98,45 @@ import Testing
         #expect(try store.deletionRequest(id: req.id, tenant: "globex") == nil)
         #expect(try store.listDeletionRequests(tenant: "acme", after: nil, limit: 10).requests.map(\.id) == [req.id])
     }
+
+    /// What a derived model's unlearning reads of its parent (both stores): the model a version job belongs to, the
+    /// parent's current version and whether its unlearning is still open, and lineage inherited from a version job
+    /// (the whole model's, not the version job's own rows).
+    @Test(arguments: StoreBackend.all) func derivedModelsFindTheirParentsModelAndCurrentVersion(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend)
+        let ds = try dataset(store)
+        func run(_ body: (QueueJobContext) throws -> Void) throws -> String {
+            let id = try store.submit(submission()).job.id
+            let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 60_000).first { $0.job.id == id })
+            try body(QueueJobContext(store: store, lease: c.lease, tenant: "acme", threads: 1))
+            _ = try store.complete(c.lease, result: ["ok": true])
+            return id
+        }
+        var saved = ""
+        let parent = try run { ctx in
+            try ctx.recordLineage(dataset: ds.id, documentIDs: ["a", "b"])
+            saved = try ctx.saveCheckpoint(step: 3, metrics: [:], privateFiles: []) { try Data("w".utf8).write(to: $0.appendingPathComponent("w.bin")) }.id
+        }
+        #expect(try store.modelRoot(ofJob: parent) == parent)
+        #expect(try store.currentModelVersion(root: parent) == CurrentModelVersion(checkpoint: saved, unlearningOpen: false))
+        // A job that released a version of the parent belongs to the parent's model.
+        var reserved = 0
+        let version = try run { ctx in reserved = try ctx.reserveModelVersion(root: parent, rootVersion: 1) }
+        #expect(reserved == 2)
+        #expect(try store.modelRoot(ofJob: version) == parent)
+        // A model derived from that version inherits the parent model's lineage.
+        let child = try run { ctx in try ctx.inheritLineage(fromJob: version) }
+        #expect(Set(try store.lineage(jobID: child).map(\.documentID)) == ["a", "b"])
+        #expect(try store.currentModelVersion(root: "job_missing") == CurrentModelVersion(checkpoint: nil, unlearningOpen: false))
+        // A request on a document of both: the parent's unlearning is open until its action settles.
+        let (req, _) = try store.createDeletionRequest(tenant: "acme", dataset: ds.id, documentIDs: ["a"], reason: "r", mode: "exact",
+                                                       idempotencyKey: nil, fingerprint: nil, unlearnable: ["test_counter"])
+        #expect(Set(req.actions.map(\.rootJob)) == [parent, child])
+        // A model derived after the deletion does not inherit the tombstoned document.
+        let later = try run { ctx in try ctx.inheritLineage(fromJob: version) }
+        #expect(Set(try store.lineage(jobID: later).map(\.documentID)) == ["b"])
+        #expect(try store.currentModelVersion(root: parent).unlearningOpen)
+        try store.skipModel(request: req.id, model: parent, note: DeletionNote("model_skipped", "test"))
+        #expect(try store.currentModelVersion(root: parent) == CurrentModelVersion(checkpoint: saved, unlearningOpen: false))
+    }
 }

@@ -139,12 +139,17 @@ extension RegisteredKind {
         public let jobType: String
         /// The unlearning job's resolved params for one model (the same resolution as a request's).
         public let params: @Sendable (UnlearningRequest) throws -> JSONValue
+        /// The models a stored job's model was derived from (its stored params and result; nil result: still running).
+        public let parents: @Sendable (JSONValue, JSONValue?) throws -> [ParentModelReference]
 
         init<K: Unlearnable>(_ kind: K) {
             jobType = K.Unlearner.type
             let unlearner = kind.unlearner
             params = { request in
                 try RegisteredKind.encode(try unlearner.resolve(try kind.unlearningParams(for: request)))
+            }
+            parents = { params, result in
+                kind.parentModels(try RegisteredKind.decodeStored(kind, params), result: try result.map { try $0.decode(K.Output.self) })
             }
         }
     }

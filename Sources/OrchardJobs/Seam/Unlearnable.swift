@@ -11,6 +11,38 @@ public protocol Unlearnable: JobKind {
     /// The unlearning job's params for one model version. `request.forget` holds only documents the model
     /// was trained on (lineage); `request.mode` is the deletion request's mode.
     func unlearningParams(for request: UnlearningRequest) throws -> Unlearner.Params
+    /// The models this kind's models were derived from (a DPO base checkpoint, a distillation teacher), read from the
+    /// stored params and result. A deletion request that affects both unlearns the parent first and passes its new
+    /// version in `UnlearningRequest.parents`; the child is then re-derived from it. Default: none (trained from scratch).
+    func parentModels(_ params: Params, result: Output?) -> [ParentModelReference]
+}
+
+extension Unlearnable {
+    public func parentModels(_ params: Params, result: Output?) -> [ParentModelReference] { [] }
+}
+
+/// A model another model was derived from: one checkpoint of it (a DPO base) or its whole checkpoint series (a
+/// distillation teacher, named by its job).
+public enum ParentModelReference: Sendable, Hashable {
+    case checkpoint(String)
+    case series(job: String)
+}
+
+/// A parent model's state when its child is unlearned: its root job, its current version's checkpoint (after this
+/// request's unlearning of it, when the request affected it), and, for a checkpoint reference, the step of the
+/// checkpoint the child was derived from.
+public struct ParentVersion: Sendable, Hashable, Codable {
+    /// The parent model's root job.
+    public var model: String
+    /// The checkpoint of the parent's current version (its newest release).
+    public var checkpoint: String
+    /// The step of the checkpoint the child was derived from; nil for a series reference.
+    public var step: Int?
+    /// The checkpoint or job the child's params named.
+    public var derived_from: String
+    public init(model: String, checkpoint: String, step: Int?, derived_from: String) {
+        self.model = model; self.checkpoint = checkpoint; self.step = step; self.derived_from = derived_from
+    }
 }
 
 /// A job kind that edits an existing model to forget documents. Its output reports, typed, what a
@@ -41,10 +73,12 @@ public struct UnlearningRequest: Sendable, Hashable {
     public var deletionRequest: String
     /// The request's options (approximate mode: `{"method", …, "bar"}`); nil otherwise.
     public var options: JSONValue?
+    /// The current versions of the models this one was derived from (`Unlearnable.parentModels`), in that order.
+    public var parents: [ParentVersion]
     public init(inputCheckpoint: String, model: String, forget: [ForgetDocument], mode: String, dataset: String, deletionRequest: String,
-                options: JSONValue? = nil) {
+                options: JSONValue? = nil, parents: [ParentVersion] = []) {
         self.inputCheckpoint = inputCheckpoint; self.model = model; self.forget = forget; self.mode = mode
-        self.dataset = dataset; self.deletionRequest = deletionRequest; self.options = options
+        self.dataset = dataset; self.deletionRequest = deletionRequest; self.options = options; self.parents = parents
     }
 }
 

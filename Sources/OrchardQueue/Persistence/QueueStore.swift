@@ -114,6 +114,12 @@ public protocol DatasetCatalog: Sendable {
     /// and every number reserved for the model so far; the job's earlier reservation when it has one (a resume).
     /// Numbers are unique per model and increase in reservation order; a failed job's number is not reused.
     func reserveModelVersion(_ lease: Lease, root: String, rootVersion: Int) throws -> Int
+    /// The model a job's checkpoints belong to: the root of the model it released a version of (a version number
+    /// reserved by it), else the job itself.
+    func modelRoot(ofJob job: String) throws -> String
+    /// A model's current version: the newest released version's checkpoint (else the root's newest checkpoint), and
+    /// whether an open deletion request still has unlearning of the model waiting or running.
+    func currentModelVersion(root: String) throws -> CurrentModelVersion
     func lineage(jobID: String) throws -> [(dataset: String, documentID: String)]
     /// Tombstones records; returns the ids that were live.
     @discardableResult

@@ -83,10 +83,23 @@ public struct DeletionCoordinator: Sendable {
                 "model_skipped", "no unlearning method is registered for \(m.action.jobType) in this process", data: ["model": .string(root)]))
             return true
         }
+        let model = try store.job(id: root, tenant: nil)
+        let parents: [ParentVersion]
+        switch try parentVersions(of: model, unlearning: unlearning, request: request) {
+        case .wait:
+            return false
+        case .skip(let reason):
+            try store.skipModel(request: request.id, model: root, note: DeletionNote(
+                "model_skipped", "\(m.action.jobType) job \(root) is derived from another model: \(reason)", data: ["model": .string(root)]))
+            return true
+        case .ready(let versions):
+            parents = versions
+        }
         let params: JSONValue
         do {
             params = try unlearning.params(UnlearningRequest(inputCheckpoint: input, model: root, forget: m.forget, mode: request.mode,
-                                                             dataset: request.dataset, deletionRequest: request.id, options: request.options))
+                                                             dataset: request.dataset, deletionRequest: request.id, options: request.options,
+                                                             parents: parents))
         } catch {
             try store.skipModel(request: request.id, model: root, note: DeletionNote(
                 "model_skipped", "\(m.action.jobType) cannot be unlearned in \(request.mode) mode: \(Self.describe(error))",
@@ -96,10 +109,41 @@ public struct DeletionCoordinator: Sendable {
         var submission = JobSubmission(tenant: request.tenant, type: unlearning.jobType, params: params, seed: 0, priority: 1, maxAttempts: 3,
                                        metadata: ["deletion_request": request.id, "model": root])
         // The unlearning job runs where the model was trained (its back end and thread budget).
-        if let model = try store.job(id: root, tenant: nil) { submission.backend = model.backend; submission.threads = model.threads }
+        if let model { submission.backend = model.backend; submission.threads = model.threads }
         let note = DeletionNote("unlearning_job_queued", "\(unlearning.jobType) job {job} on \(input) (model \(root))",
                                 data: ["model": .string(root), "input_checkpoint": .string(input)])
         return try store.queueUnlearning(request: request.id, model: root, inputCheckpoint: input, submission: submission, note: note) != nil
+    }
+
+    enum Parents { case ready([ParentVersion]), wait, skip(String) }
+
+    /// The current versions of the models `model` was derived from (`Unlearnable.parentModels`). A parent whose
+    /// unlearning is still open (in this request or another) is waited for, so the child is re-derived from a version
+    /// without every tombstoned document; a parent that this request could not unlearn leaves nothing to re-derive from.
+    func parentVersions(of model: Job?, unlearning: RegisteredKind.Unlearning, request: DeletionRequest) throws -> Parents {
+        guard let model else { return .ready([]) }
+        let references: [ParentModelReference]
+        do { references = try unlearning.parents(model.params, model.result) } catch { return .skip("its params do not decode: \(Self.describe(error))") }
+        var versions: [ParentVersion] = []
+        for reference in references {
+            let job: String, step: Int?, named: String
+            switch reference {
+            case .checkpoint(let id):
+                guard let c = try store.checkpoint(id: id, tenant: nil) else { return .skip("its base checkpoint \(id) is gone") }
+                (job, step, named) = (c.jobID, c.step, id)
+            case .series(let id):
+                (job, step, named) = (id, nil, id)
+            }
+            let root = try store.modelRoot(ofJob: job)
+            if let a = request.actions.first(where: { $0.rootJob == root }), !["waiting", "queued", "completed"].contains(a.status) {
+                return .skip("the unlearning of its parent \(root) ended \(a.status) in this request")
+            }
+            let current = try store.currentModelVersion(root: root)
+            if current.unlearningOpen { return .wait }
+            guard let checkpoint = current.checkpoint else { return .skip("its parent \(root) has no checkpoint") }
+            versions.append(ParentVersion(model: root, checkpoint: checkpoint, step: step, derived_from: named))
+        }
+        return .ready(versions)
     }
 
     /// A finished unlearning job: its typed outcome (the new version) or its error, and the redaction of its params.

@@ -372,7 +372,9 @@ paths:
         an unlearning method get their kind's unlearning job: `topic_model` and `topic_head` a `topic_unlearn` job,
         `pretrain` an `lm_unlearn` job (exact unlearning by replay: training continues from the newest checkpoint
         taken before any tombstoned document was first read; the receipt's action carries `evaluation.from_step`,
-        `steps_replayed` and `steps_full_retrain`). Others are listed with action `unsupported`. Honours `Idempotency-Key` like job submission.
+        `steps_replayed` and `steps_full_retrain`); models derived from another (`dpo` policies, GPT `distill` students)
+        a `rederive` job once the request has unlearned their parent: the derivation re-runs with the same params
+        and seed from the parent's new version (`evaluation.parents`, `evaluation.derived_from`). Others are listed with action `unsupported`. Honours `Idempotency-Key` like job submission.
       parameters:
         - { name: Idempotency-Key, in: header, schema: { type: string } }
       requestBody:

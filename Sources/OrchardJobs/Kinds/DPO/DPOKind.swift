@@ -13,7 +13,9 @@ import OrchardTensor
 /// one newline). CHES and LN-CHES of every pair are computed with the starting policy; `ches_filter` drops the given
 /// share with the highest LN-CHES. Batches are slices of per-epoch permutations drawn from (seed, epoch), so a resumed
 /// run needs only the step: kill and resume gives the identical trajectory. The output is a GPT checkpoint.
-public struct DPOKind: JobKind {
+/// Unlearnable: the policy carries its base's lineage; a deletion request re-derives it (`rederive`) from the base
+/// model's new version, at the base checkpoint's step.
+public struct DPOKind: Unlearnable {
     public static let type = "dpo"
     public init() {}
 
@@ -59,6 +61,17 @@ public struct DPOKind: JobKind {
 
     public func references(_ p: DPOParams) -> [JobReference] {
         [.gptModel(id: p.model, param: "model"), .dataset(id: p.dataset, param: "dataset", records: .preferencePairs)]
+    }
+
+    public var unlearner: RederiveKind { RederiveKind() }
+
+    public func unlearningParams(for request: UnlearningRequest) throws -> RederiveParams {
+        RederiveKind.params(for: request)
+    }
+
+    /// The base checkpoint the policy started from (the result names it; `model` may have named a job).
+    public func parentModels(_ p: DPOParams, result: DPOResult?) -> [ParentModelReference] {
+        [.checkpoint(result?.base_checkpoint ?? p.model)]
     }
 
     public func run(_ p: DPOParams, seed: UInt64, context: JobContext) throws -> DPOResult {

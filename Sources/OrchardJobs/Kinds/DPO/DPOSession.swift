@@ -16,6 +16,8 @@ struct DPOSession {
     /// Indices of pairs still live in the dataset (a pair tombstoned since the start is never drawn again).
     let live: Set<Int>
     var state: DPOState
+    /// Writes extra files into each checkpoint (a re-derived version's `unlearning.json`).
+    var annotate: ((URL) throws -> Void)? = nil
 
     init(params p: DPOParams, seed: UInt64, context: JobContext) throws {
         self.p = p; self.seed = seed; self.context = context
@@ -167,9 +169,10 @@ struct DPOSession {
         let window = s.lastWindow?.mean
         var metrics: [String: Double] = ["step": Double(s.step)]
         if let w = window, (s.lastWindow?.steps ?? 0) > 0 { metrics["loss"] = w.loss; metrics["chosen_logprob_change"] = w.chosenChange }
-        let tok = tokenizer
+        let tok = tokenizer, annotate = annotate
         return try context.saveCheckpoint(step: s.step, metrics: metrics) { dir in
             try DPOCheckpoint.write(to: dir, state: s, snapshot: snapshot, tokenizer: tok)
+            try annotate?(dir)
         }
     }
 

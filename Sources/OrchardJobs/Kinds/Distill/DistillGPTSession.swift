@@ -21,6 +21,8 @@ struct DistillGPTSession {
     let threads: ComputeThreads
     var progress: DistillProgress
     var teacher: (ref: CheckpointRef, model: GPT)? = nil
+    /// Writes extra files into each checkpoint (a re-derived version's `unlearning.json`).
+    var annotate: ((URL) throws -> Void)? = nil
 
     init(params p: DistillParams, seed: UInt64, series: TeacherSeries, teacherTraining: PretrainParams, context: JobContext) throws {
         self.p = p; self.seed = seed; self.series = series; self.context = context
@@ -161,10 +163,11 @@ struct DistillGPTSession {
 
     func save() throws {
         let state = State(model: config, tokenizer: tokenizer.name, step: progress.step, teacher_job: series.job, teacher_checkpoint: teacher?.ref.id)
-        let snapshot = trainer.snapshot(), progress = progress, tokenizer = tokenizer
+        let snapshot = trainer.snapshot(), progress = progress, tokenizer = tokenizer, annotate = annotate
         try context.saveCheckpoint(step: progress.step, metrics: [:]) { dir in
             try GPTCheckpoint.write(to: dir, snapshot: snapshot, tokenizer: tokenizer, state: state, metadata: ["format": "orchard-gpt"])
             try progress.write(into: dir)
+            try annotate?(dir)
         }
     }
 }

@@ -6,7 +6,8 @@ import OrchardMethods
 /// distillation loss κ·CE(labels) + (1 − κ)·CE(softmax(z_T/τ)) (§4.1). MLP students learn from `mlp_train` teachers
 /// on their task; GPT students from a `pretrain` teacher on its dataset, with its tokenizer. The teacher only runs
 /// forward passes. Resumes bit for bit from its newest checkpoint. The student's lineage includes the teacher's.
-public struct DistillKind: JobKind {
+/// Unlearnable (GPT students): a deletion request re-derives the student (`rederive`) from the teacher's new version.
+public struct DistillKind: Unlearnable {
     public static let type = "distill"
     public init() {}
 
@@ -21,6 +22,17 @@ public struct DistillKind: JobKind {
                 + (g.tokenizer.map { [.gptTokenizer(id: p.teacher, param: "student.gpt.tokenizer", tokenizer: $0)] } ?? [])
         }
         return [.job(id: p.teacher, param: "teacher", types: [MLPTrainKind.type], series: true)]
+    }
+
+    public var unlearner: RederiveKind { RederiveKind() }
+
+    public func unlearningParams(for request: UnlearningRequest) throws -> RederiveParams {
+        RederiveKind.params(for: request)
+    }
+
+    /// The teacher's checkpoint series.
+    public func parentModels(_ p: DistillParams, result: DistillResult?) -> [ParentModelReference] {
+        [.series(job: p.teacher)]
     }
 
     public func run(_ p: DistillParams, seed: UInt64, context: JobContext) throws -> DistillResult {

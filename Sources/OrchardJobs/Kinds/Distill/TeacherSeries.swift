@@ -11,8 +11,14 @@ struct TeacherSeries {
     /// checkpoint written because the teacher was stopped is not part of the series.
     init(job: String, schedule: TeacherSchedule, context: JobContext) throws {
         guard let definition = try context.jobDefinition(id: job) else { throw JobError.invalid(param: "teacher", message: "job \(job) does not exist") }
+        try self.init(job: job, candidates: try context.checkpoints(ofJob: job), definition: definition, schedule: schedule)
+    }
+
+    /// The scheduled checkpoints among `candidates` by the rule of `definition`'s params (the teacher's training job):
+    /// also the series of a teacher's retrained version (`ParentTrajectory`), which keeps its steps.
+    init(job: String, candidates: [CheckpointRef], definition: JobDefinition, schedule: TeacherSchedule) throws {
         let every = definition.params["checkpoint_every"]?.intValue, last = definition.params["steps"]?.intValue
-        let all = try context.checkpoints(ofJob: job).sorted { $0.step < $1.step }
+        let all = candidates.sorted { $0.step < $1.step }
             .filter { c in every.map { c.step % $0 == 0 } ?? true || c.step == last }
         guard !all.isEmpty else { throw JobError.invalid(param: "teacher", message: "job \(job) has no checkpoint") }
         // One checkpoint per step (a re-saved step keeps its newest).

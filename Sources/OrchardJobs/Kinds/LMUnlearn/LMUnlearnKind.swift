@@ -20,13 +20,7 @@ public struct LMUnlearnKind: UnlearningKind {
         p.requested_mode = request.mode == "exact" || request.mode == "approximate" ? nil : request.mode
         p.deletion_request = request.deletionRequest
         if request.mode == "approximate", let json = request.options, let o = try? ApproximateUnlearningOptions.parse(json) {
-            p.mode = "approximate"; p.method = o.method
-            if let x = o.lr { p.lr = x }
-            p.epochs = o.epochs
-            if let x = o.batch_size { p.batch_size = x }
-            if let x = o.beta { p.beta = x }
-            p.alpha = o.alpha
-            p.bar = o.bar
+            p.apply(o)
         }
         return p
     }

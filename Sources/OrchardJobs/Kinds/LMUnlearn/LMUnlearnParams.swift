@@ -30,3 +30,16 @@ public struct LMUnlearnParams: JobParams, Equatable {
     @Nullable public var deletion_request: String? = nil
     public init() {}
 }
+
+extension LMUnlearnParams {
+    /// Approximate mode with a deletion request's options (method, hyperparameters, bar).
+    mutating func apply(_ o: ApproximateUnlearningOptions) {
+        mode = "approximate"; method = o.method
+        if let x = o.lr { lr = x }
+        epochs = o.epochs
+        if let x = o.batch_size { batch_size = x }
+        if let x = o.beta { beta = x }
+        alpha = o.alpha
+        bar = o.bar
+    }
+}
