@@ -24,19 +24,17 @@ extension PostgresStore {
             guard let kind = try db.value(String.self, sql: "SELECT kind FROM datasets WHERE id = ? AND tenant = ?", arguments: [dataset, tenant]) else {
                 throw StoreError.notFound(kind: "dataset", id: dataset)
             }
-            guard kind == DatasetKind.documents.rawValue else {
-                throw StoreError.invalid(param: "dataset", message: "dataset \(dataset) holds preference pairs; deletion requests take documents datasets")
-            }
-            var texts: [String] = []
+            let records = DeletableRecordsSQL.of(DatasetKind(rawValue: kind) ?? .documents)
+            var texts: [String] = [], hashes: [String] = []
             for (i, id) in documentIDs.enumerated() {
-                guard let row = try db.row(sql: "SELECT text, tombstoned_at FROM documents WHERE dataset_id = ? AND id = ?",
-                                           arguments: [dataset, id]) else {
+                guard let row = try db.row(sql: records.select, arguments: [dataset, id]) else {
                     throw StoreError.invalid(param: "document_ids[\(i)]", message: "document \(id) is not in dataset \(dataset)")
                 }
                 guard (row["tombstoned_at"] as Int64?) == nil else {
                     throw StoreError.invalid(param: "document_ids[\(i)]", message: "document \(id) was already deleted by an earlier request")
                 }
                 texts.append(row["text"])
+                hashes.append(Fingerprint.sha256(Data((row["content"] as String).utf8)))
             }
             let mode: String, options: JSONValue?, source: String
             if let requested {
@@ -53,8 +51,8 @@ extension PostgresStore {
             for (i, docID) in documentIDs.enumerated() {
                 try db.execute(sql: """
                     INSERT INTO deletion_request_documents (request_id, position, document_id, content_sha256, text) VALUES (?, ?, ?, ?, ?)
-                    """, arguments: [id, i, docID, Fingerprint.sha256(Data(texts[i].utf8)), texts[i]])
-                try db.execute(sql: "UPDATE documents SET tombstoned_at = ? WHERE dataset_id = ? AND id = ?", arguments: [now, dataset, docID])
+                    """, arguments: [id, i, docID, hashes[i], texts[i]])
+                try db.execute(sql: records.tombstone, arguments: [now, dataset, docID])
             }
             try Self.appendDeletionEvent(db, id: id, type: "created", message: "\(documentIDs.count) documents, \(mode) mode (\(source))",
                                          data: ["documents": .number(Double(documentIDs.count)), "mode": .string(mode),

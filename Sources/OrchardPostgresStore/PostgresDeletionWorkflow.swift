@@ -177,11 +177,12 @@ extension PostgresStore {
                 WHERE id = ?5 AND status IN ('pending','running')
                 """, arguments: [status, now, receipt.jsonText, error?.jsonText, id])
             guard db.changesCount > 0 else { return }
-            try db.execute(sql: """
-                UPDATE documents SET text = '' WHERE tombstoned_at IS NOT NULL
-                  AND dataset_id = (SELECT dataset_id FROM deletion_requests WHERE id = ?1)
-                  AND id IN (SELECT document_id FROM deletion_request_documents WHERE request_id = ?1)
-                """, arguments: [id])
+            let dataset = try db.value(String.self, sql: "SELECT dataset_id FROM deletion_requests WHERE id = ?", arguments: [id]) ?? ""
+            let kind = try db.value(String.self, sql: "SELECT kind FROM datasets WHERE id = ?", arguments: [dataset]).flatMap(DatasetKind.init(rawValue:))
+            let records = DeletableRecordsSQL.of(kind ?? .documents)
+            for doc in try db.rows(sql: "SELECT document_id FROM deletion_request_documents WHERE request_id = ?", arguments: [id]) {
+                try db.execute(sql: records.purge, arguments: [dataset, doc["document_id"] as String])
+            }
             try db.execute(sql: "UPDATE deletion_request_documents SET text = NULL WHERE request_id = ?", arguments: [id])
             try Self.appendDeletionEvent(db, id: id, type: "status", message: status,
                                          data: ["status": .string(status), "manifest_sha256": receipt["manifest_sha256"] ?? .null], at: now)

@@ -47,19 +47,17 @@ extension OrchardStore {
             guard let kind = try String.fetchOne(db, sql: "SELECT kind FROM datasets WHERE id = ? AND tenant = ?", arguments: [dataset, tenant]) else {
                 throw StoreError.notFound(kind: "dataset", id: dataset)
             }
-            guard kind == DatasetKind.documents.rawValue else {
-                throw StoreError.invalid(param: "dataset", message: "dataset \(dataset) holds preference pairs; deletion requests take documents datasets")
-            }
-            var texts: [String] = []
+            let records = DeletableRecordsSQL.of(DatasetKind(rawValue: kind) ?? .documents)
+            var texts: [String] = [], hashes: [String] = []
             for (i, id) in documentIDs.enumerated() {
-                guard let row = try Row.fetchOne(db, sql: "SELECT text, tombstoned_at FROM documents WHERE dataset_id = ? AND id = ?",
-                                                 arguments: [dataset, id]) else {
+                guard let row = try Row.fetchOne(db, sql: records.select, arguments: [dataset, id]) else {
                     throw StoreError.invalid(param: "document_ids[\(i)]", message: "document \(id) is not in dataset \(dataset)")
                 }
                 guard (row["tombstoned_at"] as Int64?) == nil else {
                     throw StoreError.invalid(param: "document_ids[\(i)]", message: "document \(id) was already deleted by an earlier request")
                 }
                 texts.append(row["text"])
+                hashes.append(Self.sha256Hex(row["content"]))
             }
             // The mode: the request's, else the tenant's policy as it stands in this transaction, else exact.
             let mode: String, options: JSONValue?, source: String
@@ -77,8 +75,8 @@ extension OrchardStore {
             for (i, docID) in documentIDs.enumerated() {
                 try db.execute(sql: """
                     INSERT INTO deletion_request_documents (request_id, position, document_id, content_sha256, text) VALUES (?, ?, ?, ?, ?)
-                    """, arguments: [id, i, docID, Self.sha256Hex(texts[i]), texts[i]])
-                try db.execute(sql: "UPDATE documents SET tombstoned_at = ? WHERE dataset_id = ? AND id = ?", arguments: [now, dataset, docID])
+                    """, arguments: [id, i, docID, hashes[i], texts[i]])
+                try db.execute(sql: records.tombstone, arguments: [now, dataset, docID])
             }
             try Self.appendDeletionEvent(db, id: id, type: "created", message: "\(documentIDs.count) documents, \(mode) mode (\(source))",
                                          data: ["documents": .number(Double(documentIDs.count)), "mode": .string(mode),

@@ -184,9 +184,10 @@ extension OrchardStore {
                 """, arguments: [status, now, now, receipt.columnText, error?.columnText, id])
             guard db.changesCount > 0 else { return }
             let dataset = try String.fetchOne(db, sql: "SELECT dataset_id FROM deletion_requests WHERE id = ?", arguments: [id]) ?? ""
+            let kind = try String.fetchOne(db, sql: "SELECT kind FROM datasets WHERE id = ?", arguments: [dataset]).flatMap(DatasetKind.init(rawValue:))
+            let records = DeletableRecordsSQL.of(kind ?? .documents)
             for doc in try String.fetchAll(db, sql: "SELECT document_id FROM deletion_request_documents WHERE request_id = ?", arguments: [id]) {
-                try db.execute(sql: "UPDATE documents SET text = '' WHERE dataset_id = ? AND id = ? AND tombstoned_at IS NOT NULL",
-                               arguments: [dataset, doc])
+                try db.execute(sql: records.purge, arguments: [dataset, doc])
             }
             try db.execute(sql: "UPDATE deletion_request_documents SET text = NULL WHERE request_id = ?", arguments: [id])
             try Self.appendDeletionEvent(db, id: id, type: "status", message: status,

@@ -172,4 +172,31 @@ import Testing
             #expect(edited != parentEdited)
         }
     }
+
+    /// A request on a preference pair reaches only the policies trained on it: each is re-derived from its (unchanged)
+    /// base without the pair, and equals DPO through the API with the same params and seed now.
+    @Test(.enabled(if: FileManager.default.isReadableFile(atPath: DebianStatusCorpus.defaultPath)))
+    func deletingAPreferencePairRederivesThePoliciesTrainedOnIt() async throws {
+        let s = try TestServer(workers: 1, kinds: { $0.register(PretrainKind()); $0.register(DPOKind()) })
+        try await s.app().test(.live) { client in
+            let d = DeletionRequestTests(), lm = LMUnlearningTests()
+            let (ds, pairs) = try await Self.upload(client, s)
+            let parent = try await d.submitJob(client, s, type: "pretrain", params: LMUnlearningTests.params(ds, mixture: "natural"), seed: 3)
+            let base = try #require(parent["latest_checkpoint_id"]?.stringValue)
+            let policy = try await d.submitJob(client, s, type: "dpo", params: Self.dpoParams(base, pairs), seed: 7)
+            let policyID = try #require(policy["id"]?.stringValue)
+            let (status, created, _) = try await d.fileRequest(client, s, ["dataset": .string(pairs), "document_ids": ["p3"], "reason": "erasure"])
+            #expect(status == .created && created["affected_models"] == [.string(policyID)], "\(created)")
+            let done = try await d.waitForRequest(client, s, try #require(created["id"]?.stringValue))
+            #expect(done["status"] == "completed", "\(done)")
+            let action = try #require(done["receipt"]?["manifest"]?["actions"]?.arrayValue?.first)
+            #expect(action["guarantee"]?["kind"] == "exact_retrain_equivalent" && action["evaluation"]?["derived_from"] == [.string(base)], "\(action)")
+            let check = try await d.submitJob(client, s, type: "dpo", params: Self.dpoParams(base, pairs), seed: 7)
+            #expect(check["result"]?["pairs"] == 7, "the check trains on the live pairs")
+            let expected = try await lm.tensorHashes(client, s, try #require(check["result"]?["checkpoint"]?.stringValue))
+            let got = try await lm.tensorHashes(client, s, try #require(action["checkpoint"]?.stringValue))
+            let before = try await lm.tensorHashes(client, s, try #require(policy["result"]?["checkpoint"]?.stringValue))
+            #expect(got.count >= 2 && got == expected && got != before)
+        }
+    }
 }

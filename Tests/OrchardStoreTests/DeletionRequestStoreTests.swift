@@ -139,4 +139,37 @@ import Testing
         try store.skipModel(request: req.id, model: parent, note: DeletionNote("model_skipped", "test"))
         #expect(try store.currentModelVersion(root: parent) == CurrentModelVersion(checkpoint: saved, unlearningOpen: false))
     }
+
+    /// A request on a preference-pair dataset: the pair is tombstoned, the models trained on it are listed, the receipt
+    /// hashes the whole pair, and when the request ends the pair keeps no text (both stores).
+    @Test(arguments: StoreBackend.all) func preferencePairsAreDeletedLikeDocuments(_ backend: StoreBackend) throws {
+        let store = try makeStore(backend)
+        var imp = DatasetImport(expectedKind: nil)
+        try imp.feed(Array("""
+        {"id":"p1","prompt":"Say","chosen":" yes","rejected":" no"}
+        {"id":"p2","prompt":"Go","chosen":" on","rejected":" off"}
+        """.utf8)[...])
+        let sha = try imp.finish()
+        let ds = try store.createDataset(tenant: "acme", name: "pairs", from: imp, sha256: sha)
+        _ = try store.submit(submission())
+        let c = try #require(try store.claim(owner: "w", types: ["test_counter"], leaseMillis: 60_000).first)
+        try QueueJobContext(store: store, lease: c.lease, tenant: "acme", threads: 1).recordLineage(dataset: ds.id, documentIDs: ["p1", "p2"])
+        _ = try store.complete(c.lease, result: ["ok": true])
+
+        let (req, _) = try store.createDeletionRequest(tenant: "acme", dataset: ds.id, documentIDs: ["p1"], reason: "erasure", mode: "exact",
+                                                       idempotencyKey: nil, fingerprint: nil, unlearnable: [])
+        #expect(req.actions.map(\.rootJob) == [c.job.id])
+        #expect(try store.livePreferencePairs(dataset: ds.id, tenant: "acme").map(\.id) == ["p2"])
+        #expect(try inspect(store, "SELECT text FROM deletion_request_documents WHERE request_id = ?", [req.id]) == ["Say yes"])
+        #expect(throws: StoreError.invalid(param: "document_ids[0]", message: "document p1 was already deleted by an earlier request")) {
+            try store.createDeletionRequest(tenant: "acme", dataset: ds.id, documentIDs: ["p1"], reason: "r", mode: "exact",
+                                            idempotencyKey: nil, fingerprint: nil, unlearnable: [])
+        }
+        #expect(try DeletionCoordinator(store: store, registry: TestKinds.registry()).advanceAll() == 1)
+        let done = try #require(try store.deletionRequest(id: req.id, tenant: "acme"))
+        #expect(done.status == .completed)
+        #expect(done.receipt?["manifest"]?["documents"]?.arrayValue?.first?["content_sha256"]?.stringValue == Fingerprint.sha256(Data("Say\n yes\n no".utf8)))
+        #expect(try inspect(store, "SELECT prompt || chosen || rejected FROM preference_pairs WHERE dataset_id = ? ORDER BY id", [ds.id]) == ["", "Go on off"])
+        #expect(try inspect(store, "SELECT text FROM deletion_request_documents WHERE request_id = ?", [req.id]) == [nil])
+    }
 }

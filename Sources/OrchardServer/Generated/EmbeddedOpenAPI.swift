@@ -366,7 +366,7 @@ paths:
     post:
       summary: File a data-deletion request
       description: |
-        Resolves the documents (an unknown or already deleted id is 422 with `param: "document_ids[i]"`;
+        Resolves the documents of a documents dataset, or the pairs of a preference-pair dataset (an unknown or already deleted id is 422 with `param: "document_ids[i]"`;
         another tenant's dataset is 404), tombstones them at once (no later job reads them), snapshots their
         text privately for the unlearning jobs, and lists every model whose lineage contains them. Models with
         an unlearning method get their kind's unlearning job: `topic_model` and `topic_head` a `topic_unlearn` job,
