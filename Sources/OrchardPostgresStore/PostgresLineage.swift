@@ -41,8 +41,9 @@ extension PostgresStore {
         }
     }
 
-    /// Copies (fenced) another model's lineage (every version's reads, less tombstoned documents) to the leased job;
-    /// `fromJob` may be a version job of that model. A version job of a deletion request records under its model's root.
+    /// Copies (fenced) another model's lineage (every version's reads) to the leased job; `fromJob` may be a version job
+    /// of that model. A version job of a deletion request records under its model's root and leaves tombstoned records
+    /// out (see the SQLite store).
     public func inheritLineage(_ lease: Lease, fromJob: String) throws {
         try write { db in
             try Self.checkLease(db, lease)
@@ -50,9 +51,9 @@ extension PostgresStore {
             try db.execute(sql: """
                 INSERT INTO lineage (job_id, dataset_id, document_id, recorded_at, model_root)
                 SELECT ?, dataset_id, document_id, ?, CAST(? AS TEXT) FROM lineage l WHERE COALESCE(model_root, job_id) = \(ModelVersionSQL.rootOfJob)
-                  AND \(ModelVersionSQL.notTombstoned)
+                  AND (? = 0 OR \(ModelVersionSQL.notTombstoned))
                 ON CONFLICT DO NOTHING
-                """, arguments: [lease.jobID, now(), root, fromJob, fromJob])
+                """, arguments: [lease.jobID, now(), root, fromJob, fromJob, root == nil ? 0 : 1])
         }
     }
 
@@ -60,10 +61,11 @@ extension PostgresStore {
         try read { db in try db.value(String.self, sql: "SELECT \(ModelVersionSQL.rootOfJob)", arguments: [job, job]) ?? job }
     }
 
-    public func currentModelVersion(root: String) throws -> CurrentModelVersion {
+    public func currentModelVersion(root: String, request: String) throws -> CurrentModelVersion {
         try read { db in
             CurrentModelVersion(checkpoint: try db.value(String.self, sql: ModelVersionSQL.newestCheckpoint, arguments: [root, root]),
-                                unlearningOpen: try db.value(Int.self, sql: ModelVersionSQL.unlearningOpen, arguments: [root]) != nil)
+                                unlearningOpen: try db.value(Int.self, sql: ModelVersionSQL.unlearningOpen, arguments: [root, request]) != nil,
+                                carriesDeletedRecords: try db.value(Int.self, sql: ModelVersionSQL.carriesDeletedRecords, arguments: [root, root]) != nil)
         }
     }
 

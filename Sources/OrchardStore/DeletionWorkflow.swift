@@ -154,9 +154,17 @@ extension OrchardStore {
 
     /// Marks a waiting model as skipped (nothing to unlearn), once.
     public func skipModel(request id: String, model root: String, note: DeletionNote) throws {
+        try settleWaitingModel(request: id, model: root, status: "skipped", note: note)
+    }
+
+    public func failModel(request id: String, model root: String, note: DeletionNote) throws {
+        try settleWaitingModel(request: id, model: root, status: "failed", note: note)
+    }
+
+    func settleWaitingModel(request id: String, model root: String, status: String, note: DeletionNote) throws {
         try pool.write { db in
-            try db.execute(sql: "UPDATE deletion_actions SET status = 'skipped', updated_at = ? WHERE request_id = ? AND root_job_id = ? AND status = 'waiting'",
-                           arguments: [now(), id, root])
+            try db.execute(sql: "UPDATE deletion_actions SET status = ?, updated_at = ? WHERE request_id = ? AND root_job_id = ? AND status = 'waiting'",
+                           arguments: [status, now(), id, root])
             if db.changesCount > 0 { try Self.appendDeletionEvent(db, id: id, type: note.type, message: note.message, data: note.data, at: now()) }
         }
     }

@@ -45,9 +45,10 @@ extension OrchardStore {
         }
     }
 
-    /// Copies (fenced) another model's lineage (every version's reads, less tombstoned documents: the versions it can
-    /// start from no longer carry them) to the leased job; `fromJob` may be a version job of that model (its lineage is
-    /// the model's). A version job of a deletion request records under its model's root, as `recordLineage` does.
+    /// Copies (fenced) another model's lineage (every version's reads) to the leased job; `fromJob` may be a version job
+    /// of that model (its lineage is the model's). A version job of a deletion request records under its model's root,
+    /// as `recordLineage` does, and leaves tombstoned records out: the coordinator starts it only from a parent version
+    /// that carries none (any other job keeps them: the version it starts from may still carry them).
     public func inheritLineage(_ lease: Lease, fromJob: String) throws {
         try pool.write { db in
             try Self.checkLease(db, lease)
@@ -55,8 +56,8 @@ extension OrchardStore {
             try db.execute(sql: """
                 INSERT OR IGNORE INTO lineage (job_id, dataset_id, document_id, recorded_at, model_root)
                 SELECT ?, dataset_id, document_id, ?, CAST(? AS TEXT) FROM lineage l WHERE COALESCE(model_root, job_id) = \(ModelVersionSQL.rootOfJob)
-                  AND \(ModelVersionSQL.notTombstoned)
-                """, arguments: [lease.jobID, now(), root, fromJob, fromJob])
+                  AND (? = 0 OR \(ModelVersionSQL.notTombstoned))
+                """, arguments: [lease.jobID, now(), root, fromJob, fromJob, root == nil ? 0 : 1])
         }
     }
 
@@ -64,10 +65,11 @@ extension OrchardStore {
         try pool.read { db in try String.fetchOne(db, sql: "SELECT \(ModelVersionSQL.rootOfJob)", arguments: [job, job]) ?? job }
     }
 
-    public func currentModelVersion(root: String) throws -> CurrentModelVersion {
+    public func currentModelVersion(root: String, request: String) throws -> CurrentModelVersion {
         try pool.read { db in
             CurrentModelVersion(checkpoint: try String.fetchOne(db, sql: ModelVersionSQL.newestCheckpoint, arguments: [root, root]),
-                                unlearningOpen: try Bool.fetchOne(db, sql: ModelVersionSQL.unlearningOpen, arguments: [root]) ?? false)
+                                unlearningOpen: try Bool.fetchOne(db, sql: ModelVersionSQL.unlearningOpen, arguments: [root, request]) ?? false,
+                                carriesDeletedRecords: try Bool.fetchOne(db, sql: ModelVersionSQL.carriesDeletedRecords, arguments: [root, root]) ?? false)
         }
     }
 

@@ -199,4 +199,79 @@ import Testing
             #expect(got.count >= 2 && got == expected && got != before)
         }
     }
+
+    /// Two requests filed back to back on a policy's parent: the second one's replay of the parent waits until the first
+    /// one's re-derivation of the policy (which reads the parent's version) has ended — older requests' children go
+    /// first — and the policy's final version —
+    /// a re-derivation of a re-derivation — equals DPO on a retrain without both documents.
+    @Test(.enabled(if: FileManager.default.isReadableFile(atPath: DebianStatusCorpus.defaultPath)))
+    func aSecondRequestWaitsForTheFirstRederivationAndTheChainStaysExact() async throws {
+        let s = try TestServer(workers: 1, kinds: { $0.register(PretrainKind()); $0.register(DPOKind()) })
+        try await s.app().test(.live) { client in
+            let d = DeletionRequestTests(), lm = LMUnlearningTests()
+            let (ds, pairs) = try await Self.upload(client, s)
+            let params = LMUnlearningTests.params(ds, mixture: "natural")
+            let parent = try await d.submitJob(client, s, type: "pretrain", params: params, seed: 13)
+            let parentID = try #require(parent["id"]?.stringValue)
+            let policy = try await d.submitJob(client, s, type: "dpo", params: Self.dpoParams(parentID, pairs), seed: 7)
+            let policyID = try #require(policy["id"]?.stringValue)
+            let read = try await lm.lineage(client, s, parentID).sorted { ($0["first_step"]?.intValue ?? 0) > ($1["first_step"]?.intValue ?? 0) }
+                .compactMap { $0["document_id"]?.stringValue }
+            var requests: [String] = []
+            for doc in read.prefix(2) {
+                let (status, created, _) = try await d.fileRequest(client, s, ["dataset": .string(ds), "document_ids": [.string(doc)], "reason": "erasure"])
+                #expect(status == .created, "\(created)")
+                requests.append(try #require(created["id"]?.stringValue))
+            }
+            var done: [JSONValue] = []
+            for r in requests { done.append(try await d.waitForRequest(client, s, r)) }
+            #expect(done.allSatisfy { $0["status"] == "completed" }, "\(done)")
+            func job(_ request: JSONValue, _ model: String) async throws -> JSONValue {
+                try await lm.get(client, s, "/v1/jobs/\(try #require(request["actions"]?.arrayValue?.first { $0["model"]?.stringValue == model }?["job_id"]?.stringValue))")
+            }
+            let firstRederive = try await job(done[0], policyID), secondReplay = try await job(done[1], parentID)
+            let ended = try #require(firstRederive["finished_at"]?.doubleValue), queued = try #require(secondReplay["created_at"]?.doubleValue)
+            #expect(queued >= ended, "the second request's replay of the parent waited for the first one's re-derivation of the policy")
+            // The user's check after both: retrain the parent (both documents are tombstoned now), DPO on it.
+            let retrain = try await d.submitJob(client, s, type: "pretrain", params: params, seed: 13)
+            let check = try await d.submitJob(client, s, type: "dpo", params: Self.dpoParams(try #require(retrain["id"]?.stringValue), pairs), seed: 7)
+            let final = try #require(done[1]["receipt"]?["manifest"]?["actions"]?.arrayValue?.first { $0["model"]?.stringValue == policyID }?["checkpoint"]?.stringValue)
+            let got = try await lm.tensorHashes(client, s, final)
+            let expected = try await lm.tensorHashes(client, s, try #require(check["result"]?["checkpoint"]?.stringValue))
+            #expect(got.count >= 2 && got == expected)
+        }
+    }
+
+    /// A policy trained on an approximate edit of its parent has no retrained base: an exact request fails its action
+    /// (and so the request) with the reason, instead of re-deriving it from a checkpoint that is not a retrain's.
+    @Test(.enabled(if: FileManager.default.isReadableFile(atPath: DebianStatusCorpus.defaultPath)))
+    func aPolicyOnAnApproximateVersionIsNotClaimedExact() async throws {
+        let s = try TestServer(workers: 1, kinds: { $0.register(PretrainKind()); $0.register(DPOKind()) })
+        try await s.app().test(.live) { client in
+            let d = DeletionRequestTests(), lm = LMUnlearningTests()
+            let (ds, pairs) = try await Self.upload(client, s)
+            let parent = try await d.submitJob(client, s, type: "pretrain", params: LMUnlearningTests.params(ds, mixture: "natural"), seed: 17)
+            let parentID = try #require(parent["id"]?.stringValue)
+            let read = try await lm.lineage(client, s, parentID).compactMap { $0["document_id"]?.stringValue }
+            let (_, edit, _) = try await d.fileRequest(client, s, ["dataset": .string(ds), "document_ids": [.string(read[0])], "reason": "erasure",
+                                                                   "mode": "approximate", "approximate": ["method": "ga", "lr": 0.001, "epochs": 1, "batch_size": 2]])
+            let edited = try await d.waitForRequest(client, s, try #require(edit["id"]?.stringValue))
+            let version = try #require(edited["new_model_versions"]?.arrayValue?.first?["checkpoint"]?.stringValue, "\(edited)")
+            let policy = try await d.submitJob(client, s, type: "dpo", params: Self.dpoParams(version, pairs), seed: 7)
+            let policyID = try #require(policy["id"]?.stringValue)
+            let (_, exact, _) = try await d.fileRequest(client, s, ["dataset": .string(ds), "document_ids": [.string(read[1])], "reason": "erasure", "mode": "exact"])
+            var done: JSONValue = .null
+            _ = try await eventually(timeout: .seconds(300)) {
+                done = try await lm.get(client, s, "/v1/deletion_requests/\(try #require(exact["id"]?.stringValue))")
+                return ["completed", "failed"].contains(done["status"]?.stringValue ?? "")
+            }
+            #expect(done["status"] == "failed", "\(done)")
+            let actions = done["actions"]?.arrayValue ?? []
+            #expect(actions.first { $0["model"]?.stringValue == parentID }?["status"] == "completed", "the parent is replayed")
+            #expect(actions.first { $0["model"]?.stringValue == policyID }?["status"] == "failed", "\(actions)")
+            let events = try await lm.get(client, s, "/v1/deletion_requests/\(try #require(exact["id"]?.stringValue))/events?limit=100")["data"]?.arrayValue ?? []
+            let failed = try #require(events.first { $0["type"] == "model_failed" }, "\(events)")
+            #expect(failed["message"]?.stringValue?.contains("approximate") == true, "\(failed)")
+        }
+    }
 }

@@ -118,7 +118,7 @@ import Testing
             saved = try ctx.saveCheckpoint(step: 3, metrics: [:], privateFiles: []) { try Data("w".utf8).write(to: $0.appendingPathComponent("w.bin")) }.id
         }
         #expect(try store.modelRoot(ofJob: parent) == parent)
-        #expect(try store.currentModelVersion(root: parent) == CurrentModelVersion(checkpoint: saved, unlearningOpen: false))
+        #expect(try store.currentModelVersion(root: parent, request: "dr_none") == CurrentModelVersion(checkpoint: saved, unlearningOpen: false))
         // A job that released a version of the parent belongs to the parent's model.
         var reserved = 0
         let version = try run { ctx in reserved = try ctx.reserveModelVersion(root: parent, rootVersion: 1) }
@@ -127,17 +127,24 @@ import Testing
         // A model derived from that version inherits the parent model's lineage.
         let child = try run { ctx in try ctx.inheritLineage(fromJob: version) }
         #expect(Set(try store.lineage(jobID: child).map(\.documentID)) == ["a", "b"])
-        #expect(try store.currentModelVersion(root: "job_missing") == CurrentModelVersion(checkpoint: nil, unlearningOpen: false))
+        #expect(try store.currentModelVersion(root: "job_missing", request: "dr_none") == CurrentModelVersion(checkpoint: nil, unlearningOpen: false))
         // A request on a document of both: the parent's unlearning is open until its action settles.
         let (req, _) = try store.createDeletionRequest(tenant: "acme", dataset: ds.id, documentIDs: ["a"], reason: "r", mode: "exact",
                                                        idempotencyKey: nil, fingerprint: nil, unlearnable: ["test_counter"])
         #expect(Set(req.actions.map(\.rootJob)) == [parent, child])
-        // A model derived after the deletion does not inherit the tombstoned document.
+        #expect(try store.currentModelVersion(root: parent, request: req.id).unlearningOpen)
+        // A job derived now (not by a deletion request) keeps the tombstoned document: the version it starts from may carry it.
         let later = try run { ctx in try ctx.inheritLineage(fromJob: version) }
-        #expect(Set(try store.lineage(jobID: later).map(\.documentID)) == ["b"])
-        #expect(try store.currentModelVersion(root: parent).unlearningOpen)
+        #expect(Set(try store.lineage(jobID: later).map(\.documentID)) == ["a", "b"])
+        // A newer request waiting on the parent does not hold the older request's children; its own it does.
+        let (newer, _) = try store.createDeletionRequest(tenant: "acme", dataset: ds.id, documentIDs: ["b"], reason: "r", mode: "exact",
+                                                         idempotencyKey: nil, fingerprint: nil, unlearnable: ["test_counter"])
         try store.skipModel(request: req.id, model: parent, note: DeletionNote("model_skipped", "test"))
-        #expect(try store.currentModelVersion(root: parent) == CurrentModelVersion(checkpoint: saved, unlearningOpen: false))
+        #expect(try store.currentModelVersion(root: parent, request: req.id)
+                == CurrentModelVersion(checkpoint: saved, unlearningOpen: false, carriesDeletedRecords: true), "the skipped request's document is still in it")
+        #expect(try store.currentModelVersion(root: parent, request: newer.id).unlearningOpen)
+        try store.failModel(request: newer.id, model: parent, note: DeletionNote("model_failed", "test"))
+        #expect(try store.deletionRequest(id: newer.id, tenant: "acme")?.actions.first { $0.rootJob == parent }?.status == "failed")
     }
 
     /// A request on a preference-pair dataset: the pair is tombstoned, the models trained on it are listed, the receipt

@@ -11,17 +11,17 @@ public final class JobKindRegistry: @unchecked Sendable {
 
     /// Registers a kind (replacing one of the same type).
     public func register<K: JobKind>(_ kind: K) {
-        add(RegisteredKind(kind, redact: nil, outcome: nil, unlearning: nil))
+        add(RegisteredKind(kind, redact: nil, outcome: nil, unlearning: nil, reads: nil))
     }
 
     /// Registers a kind that edits models to forget documents (queued by deletion requests).
     public func register<K: UnlearningKind>(_ kind: K) {
-        add(RegisteredKind(kind, redact: { kind.redacted($0) }, outcome: { $0.outcome }, unlearning: nil))
+        add(RegisteredKind(kind, redact: { kind.redacted($0) }, outcome: { $0.outcome }, unlearning: nil, reads: { kind.readsModels($0) }))
     }
 
     /// Registers a kind whose models a deletion request can unlearn (its unlearner is registered too).
     public func register<K: Unlearnable>(_ kind: K) {
-        add(RegisteredKind(kind, redact: nil, outcome: nil, unlearning: RegisteredKind.Unlearning(kind)))
+        add(RegisteredKind(kind, redact: nil, outcome: nil, unlearning: RegisteredKind.Unlearning(kind), reads: nil))
         register(kind.unlearner)
     }
 
@@ -62,14 +62,21 @@ public struct RegisteredKind: Sendable {
     public let outcome: (@Sendable (JSONValue) throws -> UnlearningOutcome)?
     /// How this kind's models are unlearned (unlearnable kinds only).
     public let unlearning: Unlearning?
+    /// The models (root jobs) an unlearning job with these stored params reads besides the one it edits (unlearning kinds only).
+    public let reads: (@Sendable (JSONValue) throws -> [String])?
 
     /// Keys that releases before the typed seam stored in params: the seed (now the job's own column).
     static let legacyKeys: Set<String> = ["seed"]
 
     init<K: JobKind>(_ kind: K, redact: (@Sendable (K.Params) -> K.Params)?, outcome: (@Sendable (K.Output) -> UnlearningOutcome)?,
-                     unlearning: Unlearning?) {
+                     unlearning: Unlearning?, reads: (@Sendable (K.Params) -> [String])?) {
         type = K.type
         self.unlearning = unlearning
+        if let reads {
+            self.reads = { json in reads(try Self.decodeStored(kind, json)) }
+        } else {
+            self.reads = nil
+        }
         let validating: @Sendable (JSONValue) throws -> (params: JSONValue, references: [JobReference]) = { json in
             let p = try Self.decodeRequest(kind, json)
             return (try Self.encode(p), kind.references(p))

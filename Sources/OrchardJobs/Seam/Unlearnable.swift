@@ -51,6 +51,13 @@ public protocol UnlearningKind: JobKind where Output: UnlearningResult {
     /// The params as kept after the job ended: the forgotten text replaced by its hash (the deletion
     /// request's private snapshot is purged; a finished job must not keep a copy).
     func redacted(_ params: Params) -> Params
+    /// The models (root jobs) the job reads besides the one it edits — a re-derivation reads its parent's version. A
+    /// deletion request holds the next unlearning of those models until the job ends (it would purge what is read).
+    func readsModels(_ params: Params) -> [String]
+}
+
+extension UnlearningKind {
+    public func readsModels(_ params: Params) -> [String] { [] }
 }
 
 /// What an unlearning job's result must report.

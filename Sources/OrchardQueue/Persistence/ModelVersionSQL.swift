@@ -12,9 +12,21 @@ public enum ModelVersionSQL {
         NOT EXISTS (SELECT 1 FROM documents d WHERE d.dataset_id = l.dataset_id AND d.id = l.document_id AND d.tombstoned_at IS NOT NULL)
         AND NOT EXISTS (SELECT 1 FROM preference_pairs p WHERE p.dataset_id = l.dataset_id AND p.id = l.document_id AND p.tombstoned_at IS NOT NULL)
         """
-    /// 1 when an open deletion request has unlearning of model `?` waiting or queued.
+    /// 1 when unlearning of model `?` is queued in an open request, or waiting in request `?` or an older open one.
     public static let unlearningOpen = """
         SELECT 1 FROM deletion_actions a JOIN deletion_requests r ON r.id = a.request_id
-        WHERE a.root_job_id = ? AND a.status IN ('waiting', 'queued') AND r.status IN ('pending', 'running') LIMIT 1
+        WHERE a.root_job_id = ? AND r.status IN ('pending', 'running')
+          AND (a.status = 'queued' OR (a.status = 'waiting' AND r.seq <= (SELECT seq FROM deletion_requests WHERE id = ?)))
+        LIMIT 1
+        """
+    /// 1 when a request after the one that released model `?`'s newest version (bind the root twice) ended its action on
+    /// the model `failed` or `skipped` (requests reach a model in order, so an earlier one's records are excluded by
+    /// the later release).
+    public static let carriesDeletedRecords = """
+        SELECT 1 FROM deletion_actions a JOIN deletion_requests r ON r.id = a.request_id
+        WHERE a.root_job_id = ? AND a.status IN ('failed', 'skipped')
+          AND r.seq > COALESCE((SELECT MAX(r2.seq) FROM model_versions v JOIN deletion_requests r2 ON r2.id = v.request_id
+                                WHERE v.root_job_id = ?), -1)
+        LIMIT 1
         """
 }

@@ -117,9 +117,8 @@ public protocol DatasetCatalog: Sendable {
     /// The model a job's checkpoints belong to: the root of the model it released a version of (a version number
     /// reserved by it), else the job itself.
     func modelRoot(ofJob job: String) throws -> String
-    /// A model's current version: the newest released version's checkpoint (else the root's newest checkpoint), and
-    /// whether an open deletion request still has unlearning of the model waiting or running.
-    func currentModelVersion(root: String) throws -> CurrentModelVersion
+    /// A model's current version as deletion request `request` sees it (`CurrentModelVersion`).
+    func currentModelVersion(root: String, request: String) throws -> CurrentModelVersion
     func lineage(jobID: String) throws -> [(dataset: String, documentID: String)]
     /// Tombstones records; returns the ids that were live.
     @discardableResult
@@ -171,6 +170,8 @@ public protocol DeletionRequestStore: Sendable {
     @discardableResult
     func recordUnlearningEnd(request: String, model: String, jobID: String, end: ModelUnlearningEnd, redactedParams: JSONValue?) throws -> Bool
     func skipModel(request: String, model: String, note: DeletionNote) throws
+    /// Marks a waiting model as failed without an unlearning job (nothing exact can be made of it), once.
+    func failModel(request: String, model: String, note: DeletionNote) throws
     func markDeletionRunning(id: String) throws
     func finishDeletionRequest(id: String, failed: Bool, receipt: JSONValue, error: JSONValue?) throws
     /// The tenant's deletion policy (`DeletionPolicy.serviceDefault` when it set none).

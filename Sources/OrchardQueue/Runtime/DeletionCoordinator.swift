@@ -20,14 +20,57 @@ public struct DeletionCoordinator: Sendable {
     @discardableResult
     public func advanceAll() throws -> Int {
         var changed = 0
-        for id in try store.openDeletionRequestIDs() where try advance(id) { changed += 1 }
+        let ids = try store.openDeletionRequestIDs()
+        // Requests are advanced oldest first. A model is held from a request's unlearning while a queued or running job
+        // reads it, or while an older request still has a model derived from it waiting (that child reads the
+        // parent's version first, in request order).
+        var waitingChildrenRead = Set<String>()
+        for id in ids {
+            if try advance(id, read: try modelsReadByUnlearning(ids).union(waitingChildrenRead)) { changed += 1 }
+            waitingChildrenRead.formUnion(try parentsOfWaitingModels(request: id))
+        }
         return changed
+    }
+
+    /// The parents of the derived models still waiting in a request.
+    func parentsOfWaitingModels(request id: String) throws -> Set<String> {
+        var out = Set<String>()
+        for m in try store.deletionProgress(id: id)?.models ?? [] where m.action.status == "waiting" {
+            guard let parents = registry.kind(m.action.jobType)?.unlearning?.parents,
+                  let model = try store.job(id: m.action.rootJob, tenant: nil),
+                  let references = try? parents(model.params, model.result) else { continue }
+            for r in references {
+                switch r {
+                case .checkpoint(let c): if let job = try store.checkpoint(id: c, tenant: nil)?.jobID { out.insert(try store.modelRoot(ofJob: job)) }
+                case .series(let job): out.insert(try store.modelRoot(ofJob: job))
+                }
+            }
+        }
+        return out
+    }
+
+    /// Models that a running or queued unlearning job reads besides its own (a re-derivation reads its parent's
+    /// version): their next unlearning waits until the job ends, since releasing it would purge what the job reads.
+    func modelsReadByUnlearning(_ requests: [String]) throws -> Set<String> {
+        var out = Set<String>()
+        for id in requests {
+            for m in try store.deletionProgress(id: id)?.models ?? [] {
+                guard m.action.status == "queued", let job = m.unlearningJob, !job.status.isTerminal,
+                      let reads = registry.kind(job.type)?.reads else { continue }
+                out.formUnion((try? reads(job.params)) ?? [])
+            }
+        }
+        return out
     }
 
     /// Advances one request: records finished unlearning jobs, queues the next ones, and ends the request
     /// when every affected model is settled.
     @discardableResult
     public func advance(_ id: String) throws -> Bool {
+        try advance(id, read: modelsReadByUnlearning(store.openDeletionRequestIDs()))
+    }
+
+    func advance(_ id: String, read: Set<String>) throws -> Bool {
         guard let progress = try store.deletionProgress(id: id), !progress.request.status.isTerminal else { return false }
         let request = progress.request
         var changed = false, anyStarted = false
@@ -39,6 +82,8 @@ public struct DeletionCoordinator: Sendable {
                 guard job.status.isTerminal else { continue }
                 changed = try record(job, of: m.action, request: id) || changed
             case "waiting":
+                // A model whose version a child's re-derivation is reading waits for it.
+                if read.contains(m.action.rootJob) { continue }
                 changed = try start(m, request: request) || changed
             default:
                 continue
@@ -88,9 +133,10 @@ public struct DeletionCoordinator: Sendable {
         switch try parentVersions(of: model, unlearning: unlearning, request: request) {
         case .wait:
             return false
-        case .skip(let reason):
-            try store.skipModel(request: request.id, model: root, note: DeletionNote(
-                "model_skipped", "\(m.action.jobType) job \(root) is derived from another model: \(reason)", data: ["model": .string(root)]))
+        case .fail(let reason):
+            try store.failModel(request: request.id, model: root, note: DeletionNote(
+                "model_failed", "\(m.action.jobType) job \(root) is derived from another model and cannot be re-derived exactly: \(reason)",
+                data: ["model": .string(root), "reason": .string(reason)]))
             return true
         case .ready(let versions):
             parents = versions
@@ -115,35 +161,50 @@ public struct DeletionCoordinator: Sendable {
         return try store.queueUnlearning(request: request.id, model: root, inputCheckpoint: input, submission: submission, note: note) != nil
     }
 
-    enum Parents { case ready([ParentVersion]), wait, skip(String) }
+    enum Parents { case ready([ParentVersion]), wait, fail(String) }
 
     /// The current versions of the models `model` was derived from (`Unlearnable.parentModels`). A parent whose
-    /// unlearning is still open (in this request or another) is waited for, so the child is re-derived from a version
-    /// without every tombstoned document; a parent that this request could not unlearn leaves nothing to re-derive from.
+    /// unlearning is running, or waiting in this request or an older one, is waited for, so the child is re-derived from
+    /// a version without the tombstoned records; a parent whose current version still carries some (a later request's
+    /// unlearning of it failed or was skipped) or that was derived at a step of an edit (not of a retrain) leaves nothing
+    /// exact to re-derive from: the child's action fails.
     func parentVersions(of model: Job?, unlearning: RegisteredKind.Unlearning, request: DeletionRequest) throws -> Parents {
         guard let model else { return .ready([]) }
         let references: [ParentModelReference]
-        do { references = try unlearning.parents(model.params, model.result) } catch { return .skip("its params do not decode: \(Self.describe(error))") }
+        do { references = try unlearning.parents(model.params, model.result) } catch { return .fail("its params do not decode: \(Self.describe(error))") }
         var versions: [ParentVersion] = []
         for reference in references {
             let job: String, step: Int?, named: String
             switch reference {
             case .checkpoint(let id):
-                guard let c = try store.checkpoint(id: id, tenant: nil) else { return .skip("its base checkpoint \(id) is gone") }
+                guard let c = try store.checkpoint(id: id, tenant: nil) else { return .fail("its base checkpoint \(id) is gone") }
                 (job, step, named) = (c.jobID, c.step, id)
             case .series(let id):
                 (job, step, named) = (id, nil, id)
             }
             let root = try store.modelRoot(ofJob: job)
-            if let a = request.actions.first(where: { $0.rootJob == root }), !["waiting", "queued", "completed"].contains(a.status) {
-                return .skip("the unlearning of its parent \(root) ended \(a.status) in this request")
+            if job != root, let reason = try notARetrain(job) {
+                return .fail("its base \(named) was written by \(reason): its step is not a step of a retrain of \(root)")
             }
-            let current = try store.currentModelVersion(root: root)
+            let current = try store.currentModelVersion(root: root, request: request.id)
             if current.unlearningOpen { return .wait }
-            guard let checkpoint = current.checkpoint else { return .skip("its parent \(root) has no checkpoint") }
+            if current.carriesDeletedRecords {
+                return .fail("its parent \(root) still carries tombstoned records (a deletion request's unlearning of it failed or was skipped)")
+            }
+            guard let checkpoint = current.checkpoint else { return .fail("its parent \(root) has no checkpoint") }
             versions.append(ParentVersion(model: root, checkpoint: checkpoint, step: step, derived_from: named))
         }
         return .ready(versions)
+    }
+
+    /// Why a version job's checkpoints are not a retrain's trajectory (an approximate edit, a job that has not succeeded);
+    /// nil when its outcome says it retrained.
+    func notARetrain(_ job: String) throws -> String? {
+        guard let j = try store.job(id: job, tenant: nil) else { return "job \(job), which is gone" }
+        guard j.status == .succeeded, let result = j.result, let outcome = try? registry.kind(j.type)?.outcome?(result) else {
+            return "\(j.type) job \(job) (\(j.status.rawValue))"
+        }
+        return outcome.retrained == true ? nil : "an approximate \(j.type) job \(job)"
     }
 
     /// A finished unlearning job: its typed outcome (the new version) or its error, and the redaction of its params.

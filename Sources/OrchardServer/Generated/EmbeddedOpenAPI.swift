@@ -632,7 +632,7 @@ components:
       required: [dataset, document_ids, reason]
       additionalProperties: false
       properties:
-        dataset: { type: string, pattern: "^ds_" }
+        dataset: { type: string, pattern: "^ds_", description: "a documents dataset, or a preference-pair dataset (then document_ids are pair ids)" }
         document_ids: { type: array, minItems: 1, maxItems: 10000, items: { type: string, minLength: 1 }, uniqueItems: true }
         reason: { type: string, minLength: 1, maxLength: 1000 }
         mode:

@@ -69,6 +69,8 @@ public struct LMUnlearnKind: UnlearningKind {
         var version: Int
         var input_checkpoint: String?
         var deletion_request: String?
+        /// An exact replay: the step it continued from (its trajectory before that is the checkpoints it started from).
+        var replay_from_step: Int? = nil
     }
 
     public func run(_ p: LMUnlearnParams, seed: UInt64, context: JobContext) throws -> LMUnlearnResult {
@@ -116,12 +118,29 @@ public struct LMUnlearnKind: UnlearningKind {
         }
         try context.emit("unlearning_started", "\(p.forget_documents.count) documents, exact mode (replay)",
                          data: ["documents": .number(Double(p.forget_documents.count)), "mode": "exact", "model": .string(p.model)])
-        let file = VersionFile(model: p.model, version: version, input_checkpoint: input?.id, deletion_request: p.deletion_request)
         var session = try PretrainSession(params: training, seed: rootSeed, context: context, replay: .init(candidates: candidates))
+        let file = VersionFile(model: p.model, version: version, input_checkpoint: input?.id, deletion_request: p.deletion_request,
+                               replay_from_step: session.replayOrigin?.startStep ?? 0)
         session.annotate = { dir in
             let e = JSONEncoder()
             e.outputFormatting = [.prettyPrinted, .sortedKeys]
             try e.encode(file).write(to: dir.appendingPathComponent("unlearning.json"))
+        }
+        let total = training.stepCount
+        if let origin = session.replayOrigin, origin.startStep >= total, let start = origin.checkpoint {
+            // The version being edited already is the retrain without every tombstoned document (they were tombstoned
+            // before it was replayed, e.g. by a request filed while an earlier one ran): nothing to replay, no new version.
+            try context.emit("unchanged", "checkpoint \(start) already excludes every tombstoned document: the model keeps its version",
+                             data: ["checkpoint": .string(start)])
+            var r = LMUnlearnResult(
+                checkpoint: start, input_checkpoint: input?.id, root_job: p.model, model_version: version,
+                forgotten_documents: p.forget_documents.count,
+                replay: .init(from_checkpoint: start, from_step: total, steps_replayed: 0, steps_full_retrain: total,
+                              compute_saved_fraction: 1, candidates: origin.candidates),
+                training: nil, guarantee: "exact_retrain_equivalent", guarantee_statement: LMUnlearnResult.statement,
+                deletion_request: p.deletion_request, evaluation: nil)
+            r.unchanged = true
+            return r
         }
         let trained = try session.run()
         guard let final = try context.latestCheckpoint() else {
@@ -132,7 +151,7 @@ public struct LMUnlearnKind: UnlearningKind {
             target: input, unlearned: final, forget: p.forget_documents.compactMap(\.text), training: training,
             read: session.seen, context: context)
         let origin = session.replayOrigin
-        let from = origin?.startStep ?? 0, total = training.stepCount
+        let from = origin?.startStep ?? 0
         return LMUnlearnResult(
             checkpoint: final.id, input_checkpoint: input?.id, root_job: p.model, model_version: version,
             forgotten_documents: p.forget_documents.count,

@@ -25,6 +25,8 @@ public struct LMUnlearnResult: UnlearningResult, Equatable {
     /// Approximate mode under a deletion request's forget-quality bar: the bar, and why the result missed it (nil: passed).
     @Nullable public var bar: ApproximateUnlearningOptions.Bar? = nil
     @Nullable public var rejected: String? = nil
+    /// Exact mode: the version being edited already excluded every tombstoned document; `checkpoint` is that version.
+    @Nullable public var unchanged: Bool? = nil
 
     /// Where the replay started and what it saved against a full retrain.
     public struct Replay: Codable, Sendable, Equatable {
@@ -85,6 +87,7 @@ public struct LMUnlearnResult: UnlearningResult, Equatable {
         var o = UnlearningOutcome(checkpoint: checkpoint, model_version: model_version, method: method, mode: mode, retrained: exact ? true : nil,
                                   guarantee: g, evaluation: .object(e))
         o.rejected = rejected
+        o.unchanged = unchanged
         return o
     }
 }

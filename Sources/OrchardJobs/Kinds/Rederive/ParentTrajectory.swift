@@ -3,9 +3,10 @@ import Foundation
 /// The training trajectory of a parent model's current version, by step: what a retrain of the parent without the
 /// tombstoned documents writes at each step, read from the checkpoints that still exist.
 ///   - the parent never unlearned (its version is the root's own): the root's checkpoints;
-///   - an exact replay (`lm_unlearn`, mode exact): the replay's checkpoints, and before its start the root's checkpoints
-///     that the deletion left (those taken before any forgotten document was first read: equal to the retrain's);
-///   - a re-derived model (`rederive`): its own checkpoints (it re-ran from step 0).
+///   - an exact replay (`lm_unlearn`, mode exact): the replay's checkpoints, and at or before the step it continued from
+///     (`unlearning.json` `replay_from_step`) the root's checkpoints that the deletion left (a prefix the retrain shares);
+///     a replay that does not record that step contributes its own checkpoints only;
+///   - an exact re-derivation (`rederive`): its own checkpoints (it re-ran from step 0).
 /// An approximate edit has no trajectory (one edited checkpoint, not a retrain's): re-deriving from it is refused.
 struct ParentTrajectory {
     let parent: ParentVersion
@@ -19,15 +20,19 @@ struct ParentTrajectory {
         guard let version = try context.checkpoint(id: parent.checkpoint) else {
             throw JobError.invalid(param: "parents", message: "checkpoint \(parent.checkpoint) of model \(parent.model) does not exist")
         }
-        var jobs = [version.jobID]
+        // The root's checkpoints count up to this step (all of them when the version is the root's own).
+        var rootUpTo: Int? = version.jobID == parent.model ? Int.max : nil
         if version.jobID != parent.model {
             guard let def = try context.jobDefinition(id: version.jobID) else {
                 throw JobError.invalid(param: "parents", message: "job \(version.jobID) does not exist")
             }
+            let exact = (def.params["mode"]?.stringValue ?? "exact") == "exact"
             switch def.type {
-            case LMUnlearnKind.type where (def.params["mode"]?.stringValue ?? "exact") == "exact":
-                jobs.append(parent.model)
-            case RederiveKind.type:
+            case LMUnlearnKind.type where exact:
+                let file = (try? Data(contentsOf: version.directory.appendingPathComponent("unlearning.json")))
+                    .flatMap { try? JSONDecoder().decode(LMUnlearnKind.VersionFile.self, from: $0) }
+                rootUpTo = file?.replay_from_step
+            case RederiveKind.type where exact:
                 break
             default:
                 throw JobError.permanent(code: "parent_not_exact",
@@ -35,9 +40,10 @@ struct ParentTrajectory {
             }
         }
         var steps: [Int: CheckpointRef] = [:]
-        for j in jobs.reversed() {
-            for c in try context.checkpoints(ofJob: j).sorted(by: { $0.step < $1.step }) { steps[c.step] = c }
+        if let upTo = rootUpTo, version.jobID != parent.model {
+            for c in try context.checkpoints(ofJob: parent.model).sorted(by: { $0.step < $1.step }) where c.step <= upTo { steps[c.step] = c }
         }
+        for c in try context.checkpoints(ofJob: version.jobID).sorted(by: { $0.step < $1.step }) { steps[c.step] = c }
         byStep = steps
         job = version.jobID
     }

@@ -66,6 +66,8 @@ public struct RederiveKind: UnlearningKind {
             }
     }
 
+    public func readsModels(_ p: RederiveParams) -> [String] { p.parents.map(\.model) }
+
     public func redacted(_ params: RederiveParams) -> RederiveParams {
         var p = params
         p.forget_documents = p.forget_documents.map(\.redacted)
@@ -123,6 +125,14 @@ public struct RederiveKind: UnlearningKind {
                 throw JobError.invalid(param: "parents[0].model", message: "a GPT student is re-derived from a pretrain teacher")
             }
             let series = try TeacherSeries(job: parent.model, candidates: trajectory.checkpoints, definition: teacher, schedule: params.schedule)
+            // A retrain's series has every scheduled step; one missing here would make the schedule pick other steps.
+            if let every = teacher.params["checkpoint_every"]?.intValue, let last = teacher.params["steps"]?.intValue, every > 0 {
+                let missing = Set(stride(from: every, through: last, by: every)).union([last]).subtracting(series.checkpoints.map(\.step)).sorted()
+                guard missing.isEmpty else {
+                    throw JobError.permanent(code: "parent_checkpoint_missing",
+                                             message: "teacher \(parent.model)'s current version lacks the checkpoints at steps \(missing) of its retrained series: the student cannot be re-derived exactly")
+                }
+            }
             var session = try DistillGPTSession(params: params, seed: rootSeed, series: series,
                                                 teacherTraining: try RegisteredKind.decodeStored(PretrainKind(), teacher.params), context: context)
             session.annotate = annotate

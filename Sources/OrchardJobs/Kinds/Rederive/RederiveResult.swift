@@ -30,7 +30,7 @@ public struct RederiveResult: UnlearningResult, Equatable {
         let how = kind == DPOKind.type
             ? "a dpo job with the same params and seed whose model is the checkpoint, at the same step, of the base model's retrain"
             : "a distill job with the same params and seed whose teacher is the base model's retrain (its checkpoint series)"
-        return "bit-identical (model and optimizer tensors) to \(how) without every tombstoned document (the pretrain job with the base's params and seed, submitted now): the parent was unlearned exactly first, and this model was re-run from the parent's new version, reading none of the tombstoned documents"
+        return "bit-identical (model and optimizer tensors) to \(how) without the records tombstoned when this job ran (the pretrain job with the base's params and seed, submitted then; then this child's job on it, reading the live records): the parent was unlearned exactly first, and this model was re-run from the parent's new version, reading none of the tombstoned records"
     }
 
     public var outcome: UnlearningOutcome {
