@@ -274,4 +274,36 @@ import Testing
             #expect(failed["message"]?.stringValue?.contains("approximate") == true, "\(failed)")
         }
     }
+
+    /// A chain: a policy trained on another policy. The request replays the pretrained model, re-derives the first policy
+    /// from it, then the second from the first's new version; the end equals what a user gets by retraining all three.
+    @Test(.enabled(if: FileManager.default.isReadableFile(atPath: DebianStatusCorpus.defaultPath)))
+    func aPolicyOfAPolicyIsRederivedAfterItsParent() async throws {
+        let s = try TestServer(workers: 1, kinds: { $0.register(PretrainKind()); $0.register(DPOKind()) })
+        try await s.app().test(.live) { client in
+            let d = DeletionRequestTests(), lm = LMUnlearningTests()
+            let (ds, pairs) = try await Self.upload(client, s)
+            let params = LMUnlearningTests.params(ds, mixture: "natural")
+            let root = try await d.submitJob(client, s, type: "pretrain", params: params, seed: 19)
+            let rootID = try #require(root["id"]?.stringValue)
+            let first = try await d.submitJob(client, s, type: "dpo", params: Self.dpoParams(rootID, pairs), seed: 7)
+            let firstID = try #require(first["id"]?.stringValue)
+            let second = try await d.submitJob(client, s, type: "dpo", params: Self.dpoParams(firstID, pairs), seed: 8)
+            let secondID = try #require(second["id"]?.stringValue)
+            let doc = try #require(try await lm.lineage(client, s, rootID).first?["document_id"])
+            let (_, created, _) = try await d.fileRequest(client, s, ["dataset": .string(ds), "document_ids": [doc], "reason": "erasure"])
+            #expect(Set(created["affected_models"]?.arrayValue?.compactMap(\.stringValue) ?? []) == [rootID, firstID, secondID], "\(created)")
+            let done = try await d.waitForRequest(client, s, try #require(created["id"]?.stringValue))
+            let actions = done["receipt"]?["manifest"]?["actions"]?.arrayValue ?? []
+            let secondAction = try #require(actions.first { $0["model"]?.stringValue == secondID })
+            #expect(secondAction["evaluation"]?["parents"]?.arrayValue?.first?["model"]?.stringValue == firstID, "\(secondAction)")
+            // The user's check: retrain, then both policies, each on the previous one.
+            let retrain = try await d.submitJob(client, s, type: "pretrain", params: params, seed: 19)
+            let first2 = try await d.submitJob(client, s, type: "dpo", params: Self.dpoParams(try #require(retrain["id"]?.stringValue), pairs), seed: 7)
+            let second2 = try await d.submitJob(client, s, type: "dpo", params: Self.dpoParams(try #require(first2["id"]?.stringValue), pairs), seed: 8)
+            let got = try await lm.tensorHashes(client, s, try #require(secondAction["checkpoint"]?.stringValue))
+            let expected = try await lm.tensorHashes(client, s, try #require(second2["result"]?["checkpoint"]?.stringValue))
+            #expect(got.count >= 2 && got == expected)
+        }
+    }
 }
