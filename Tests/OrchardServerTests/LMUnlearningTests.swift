@@ -195,6 +195,14 @@ import Testing
                     ["type": "lm_unlearn", "params": ["model": .string(model), "checkpoint": .string(whpCkpt), "forget_documents": .array(forgetDocs),
                                                       "mode": "approximate", "method": "ga"]]))
                 #expect(edit.status == .unprocessableContent && json(edit.body)["error"]?["param"] == "params.checkpoint", "\(json(edit.body))")
+                // WHP edits a WHP version (a sequence of requests): the target stays, the reinforced copy learns the new texts.
+                let again = try await deletion.submitJob(client, s, type: "lm_unlearn", params: [
+                    "model": .string(model), "checkpoint": .string(whpCkpt), "forget_documents": .array(Array(forgetDocs.prefix(1))),
+                    "mode": "approximate", "method": "whp", "lr": 0.003, "epochs": 1, "batch_size": 2])
+                let againCkpt = try #require(again["result"]?["checkpoint"]?.stringValue, "\(again)")
+                let (before, after) = (try await tensorHashes(client, s, whpCkpt), try await tensorHashes(client, s, againCkpt))
+                #expect(before["model.safetensors"] != nil && before["model.safetensors"] == after["model.safetensors"], "the target is kept")
+                #expect(before["reinforced.safetensors"] != nil && before["reinforced.safetensors"] != after["reinforced.safetensors"])
             }
 
             // A second request on the same model (sustainability): documents the replay read late. It edits version 2,
@@ -210,8 +218,8 @@ import Testing
             #expect(affected.contains(model) && !affected.contains(unlearnJob), "\(affected)")
             let done2 = try await deletion.waitForRequest(client, s, try #require(created2["id"]?.stringValue))
             let action2 = try #require(done2["receipt"]?["manifest"]?["actions"]?.arrayValue?.first { $0["model"]?.stringValue == model })
-            // Versions 3 and 4 went to the direct approximate jobs above (natural mixture only): the request takes the next.
-            let expectedVersion = mixture == "natural" ? 5 : 3
+            // Versions 3 to 5 went to the direct approximate jobs above (natural mixture only): the request takes the next.
+            let expectedVersion = mixture == "natural" ? 6 : 3
             #expect(action2["input_checkpoint"]?.stringValue == unlearned && action2["model_version"]?.intValue == expectedVersion, "\(action2)")
             #expect((action2["evaluation"]?["from_step"]?.intValue ?? 0) >= 30 - Self.checkpointEvery, "\(action2)")
             let retrain2 = try await deletion.submitJob(client, s, type: "pretrain", params: params, seed: 11)

@@ -31,13 +31,17 @@ enum LMApproximateUnlearning {
         guard let input else { throw JobError.invalid(param: "checkpoint", message: "model \(p.model) has no checkpoint to edit") }
         let method = ApproximateUnlearningMethod(rawValue: p.method ?? "")!
         let contents: GPTCheckpoint.Contents
-        do { contents = try GPTCheckpoint.read(from: input.directory, optimizer: false) } catch let e as GPTCheckpoint.FormatError {
+        // WHP may edit a WHP version (a sequence of requests): the target stays, the reinforced copy learns the new texts.
+        do { contents = try GPTCheckpoint.read(from: input.directory, optimizer: false, allowCombined: method == .whp) } catch let e as GPTCheckpoint.FormatError {
             throw JobError.invalid(param: "checkpoint", message: "checkpoint \(input.id) cannot be edited: \(e.description) (edit the version before it)")
+        }
+        if let c = contents.combination, c.kind != "whp" || contents.reinforced == nil {
+            throw JobError.invalid(param: "checkpoint", message: "checkpoint \(input.id) is a \(c.kind) combination that \(method.rawValue) cannot edit")
         }
         let threads = try ComputeThreads(max(1, training.threads ?? context.threads))
         let rows = max(2 * p.batch_size, 8)
         let model = try GPT(config: contents.header.model, maxBatch: rows, threads: threads, seed: seed)
-        try model.load(namedParameters: contents.parameters)
+        try model.load(namedParameters: contents.reinforced ?? contents.parameters)
         let reference = try GPT(config: contents.header.model, maxBatch: rows, threads: threads, seed: seed)
         try reference.load(namedParameters: contents.parameters)
         let ctx = contents.header.model.contextLength

@@ -50,7 +50,9 @@ public struct LMUnlearnKind: UnlearningKind {
     public func references(_ p: LMUnlearnParams) -> [JobReference] {
         // With a checkpoint named, `model` is the model's identity (its root job, whose own checkpoints a deletion
         // request may have purged); without one, the root's newest checkpoint is the input.
-        (p.checkpoint.map { [.job(id: p.model, param: "model", types: [PretrainKind.type]), .gptModel(id: $0, param: "checkpoint")] } ?? [.gptModel(id: p.model, param: "model")])
+        // WHP edits a WHP version too (its reinforced copy learns the new texts); every other method needs a single GPT.
+        (p.checkpoint.map { [.job(id: p.model, param: "model", types: [PretrainKind.type]), .gptModel(id: $0, param: "checkpoint", combined: p.method == "whp")] }
+            ?? [.gptModel(id: p.model, param: "model", combined: p.method == "whp")])
             + (p.dataset.map { [.dataset(id: $0, param: "dataset", records: .documents)] } ?? [])
             // Exact mode replays without the documents: each must already be tombstoned (approximate mode may name live ones).
             + (p.mode == "exact" ? [.tombstonedDocuments(job: p.model, datasetKey: "dataset", dataset: p.dataset,
