@@ -24,40 +24,54 @@ public struct DeletionCoordinator: Sendable {
         // Requests are advanced oldest first. A model is held from a request's unlearning while a queued or running job
         // reads it, or while an older request still has a model derived from it waiting (that child reads the
         // parent's version first, in request order).
+        // One snapshot of each request before the loop and one after advancing it: O(requests) reads per tick.
+        var reads: [String: Set<String>] = [:]
+        for id in ids { reads[id] = try held(by: id).reads }
         var waitingChildrenRead = Set<String>()
         for id in ids {
-            if try advance(id, read: try modelsReadByUnlearning(ids).union(waitingChildrenRead)) { changed += 1 }
-            waitingChildrenRead.formUnion(try parentsOfWaitingModels(request: id))
+            let read = reads.values.reduce(into: waitingChildrenRead) { $0.formUnion($1) }
+            if try advance(id, read: read) { changed += 1 }
+            let after = try held(by: id)
+            reads[id] = after.reads
+            waitingChildrenRead.formUnion(after.waitingParents)
         }
         return changed
-    }
-
-    /// The parents of the derived models still waiting in a request.
-    func parentsOfWaitingModels(request id: String) throws -> Set<String> {
-        var out = Set<String>()
-        for m in try store.deletionProgress(id: id)?.models ?? [] where m.action.status == "waiting" {
-            guard let parents = registry.kind(m.action.jobType)?.unlearning?.parents,
-                  let model = try store.job(id: m.action.rootJob, tenant: nil),
-                  let references = try? parents(model.params, model.result) else { continue }
-            for r in references {
-                switch r {
-                case .checkpoint(let c): if let job = try store.checkpoint(id: c, tenant: nil)?.jobID { out.insert(try store.modelRoot(ofJob: job)) }
-                case .series(let job): out.insert(try store.modelRoot(ofJob: job))
-                }
-            }
-        }
-        return out
     }
 
     /// Models that a running or queued unlearning job reads besides its own (a re-derivation reads its parent's
     /// version): their next unlearning waits until the job ends, since releasing it would purge what the job reads.
     func modelsReadByUnlearning(_ requests: [String]) throws -> Set<String> {
+        try requests.reduce(into: Set<String>()) { $0.formUnion(try held(by: $1).reads) }
+    }
+
+    /// What a request holds other models by: the models its queued, unfinished unlearning jobs read, and the parents
+    /// of its derived models still waiting.
+    func held(by id: String) throws -> (reads: Set<String>, waitingParents: Set<String>) {
+        var reads = Set<String>(), parents = Set<String>()
+        for m in try store.deletionProgress(id: id)?.models ?? [] {
+            switch m.action.status {
+            case "queued":
+                guard let job = m.unlearningJob, !job.status.isTerminal, let r = registry.kind(job.type)?.reads else { continue }
+                reads.formUnion((try? r(job.params)) ?? [])
+            case "waiting":
+                parents.formUnion(try parentRoots(of: m.action))
+            default:
+                continue
+            }
+        }
+        return (reads, parents)
+    }
+
+    /// The model roots an affected model was derived from (none for a kind without parents).
+    func parentRoots(of action: DeletionAction) throws -> Set<String> {
+        guard let parents = registry.kind(action.jobType)?.unlearning?.parents,
+              let model = try store.job(id: action.rootJob, tenant: nil),
+              let references = try? parents(model.params, model.result), !references.isEmpty else { return [] }
         var out = Set<String>()
-        for id in requests {
-            for m in try store.deletionProgress(id: id)?.models ?? [] {
-                guard m.action.status == "queued", let job = m.unlearningJob, !job.status.isTerminal,
-                      let reads = registry.kind(job.type)?.reads else { continue }
-                out.formUnion((try? reads(job.params)) ?? [])
+        for r in references {
+            switch r {
+            case .checkpoint(let c): if let job = try store.checkpoint(id: c, tenant: nil)?.jobID { out.insert(try store.modelRoot(ofJob: job)) }
+            case .series(let job): out.insert(try store.modelRoot(ofJob: job))
             }
         }
         return out
