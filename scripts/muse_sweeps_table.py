@@ -3,13 +3,24 @@
 sweep and forget-set size, each model's metrics against the exact retrain without the same chapters; then means over
 seeds and MUSE's criteria per point (VerbMem <= the retrain's is not available per point: the retrain's own row is not
 evaluated in the sweeps, so the criteria are PrivLeak within +-5 % and retain loss <= 1.2 x the target's).
-Usage: scripts/muse_sweeps_table.py FILE.json [PLOT_DIR]"""
+Usage: scripts/muse_sweeps_table.py FILE.json[,FILE.json…] [PLOT_DIR]
+Several files (comma-separated: runs of other seeds or methods) are merged; a row present in two files (the same seed,
+sweep, size and model — e.g. the target, evaluated by every run of a seed) must be identical, and is kept once."""
 import json, os, sys
 from collections import defaultdict
 sys.path.insert(0, os.path.dirname(__file__))
 from svg_lines import line_chart
 
-rows = json.load(open(sys.argv[1]))
+rows, seen = [], {}
+for path in sys.argv[1].split(","):
+    for r in json.load(open(path)):
+        key = (int(r["seed"]), r["sweep"], int(r["forget_chapters"]), r["model"])
+        if key in seen:
+            if seen[key] != r["report"]:
+                sys.exit(f"{path}: {key} differs from an earlier file's row: the runs are not of the same models")
+            continue
+        seen[key] = r["report"]
+        rows.append(r)
 plot_dir = sys.argv[2] if len(sys.argv) > 2 else None
 by = defaultdict(list)
 for r in rows:
