@@ -22,18 +22,12 @@ extension PostgresStore {
             case .none:
                 return .notReady
             case .fail(let failure):
-                try db.execute(sql: "UPDATE jobs SET status = 'failed', finished_at = ?, error = ? WHERE id = ?",
-                               arguments: [now, failure.json.jsonText, jobID])
+                try db.execute(sql: BackendSubmissionSQL.fail, arguments: [now, failure.json.jsonText, jobID])
                 try Self.appendEvent(db, jobID: jobID, type: QueueEventType.failed, level: "error", message: failure.message,
                                      data: ["status": "failed", "error": failure.json], attempt: job?.attempt ?? 0, at: now)
                 return .failed
             case .reserve(let submission):
-                try db.execute(sql: """
-                    UPDATE jobs SET backend_live = 1, backend_state = 'SUBMITTING', backend_reason = NULL, backend_ref = NULL,
-                                    backend_submissions = backend_submissions + 1,
-                                    backend_unstarted = backend_unstarted + 1, backend_updated_at = ?
-                    WHERE id = ?
-                    """, arguments: [now, jobID])
+                try db.execute(sql: BackendSubmissionSQL.reserve, arguments: [now, jobID])
                 return .reserved(submission: submission)
             }
         }

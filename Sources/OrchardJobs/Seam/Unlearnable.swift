@@ -26,6 +26,13 @@ extension Unlearnable {
 public enum ParentModelReference: Sendable, Hashable {
     case checkpoint(String)
     case series(job: String)
+
+    /// The checkpoint or job id named.
+    public var id: String {
+        switch self {
+        case .checkpoint(let id), .series(job: let id): return id
+        }
+    }
 }
 
 /// A parent model's state when its child is unlearned: its root job, its current version's checkpoint (after this

@@ -67,14 +67,21 @@ public struct DeletionCoordinator: Sendable {
         guard let parents = registry.kind(action.jobType)?.unlearning?.parents,
               let model = try store.job(id: action.rootJob, tenant: nil),
               let references = try? parents(model.params, model.result), !references.isEmpty else { return [] }
-        var out = Set<String>()
-        for r in references {
-            switch r {
-            case .checkpoint(let c): if let job = try store.checkpoint(id: c, tenant: nil)?.jobID { out.insert(try store.modelRoot(ofJob: job)) }
-            case .series(let job): out.insert(try store.modelRoot(ofJob: job))
-            }
+        return Set(try references.compactMap { try resolve($0)?.root })
+    }
+
+    /// A parent reference as the store knows it: the model root, the job that wrote the checkpoints, the checkpoint's
+    /// step (nil for a series) and the id the child named; nil when the checkpoint is gone.
+    func resolve(_ reference: ParentModelReference) throws -> (root: String, job: String, step: Int?, named: String)? {
+        let job: String, step: Int?
+        switch reference {
+        case .checkpoint(let id):
+            guard let c = try store.checkpoint(id: id, tenant: nil) else { return nil }
+            (job, step) = (c.jobID, c.step)
+        case .series(let id):
+            (job, step) = (id, nil)
         }
-        return out
+        return (try store.modelRoot(ofJob: job), job, step, reference.id)
     }
 
     /// Advances one request: records finished unlearning jobs, queues the next ones, and ends the request
@@ -188,15 +195,7 @@ public struct DeletionCoordinator: Sendable {
         do { references = try unlearning.parents(model.params, model.result) } catch { return .fail("its params do not decode: \(Self.describe(error))") }
         var versions: [ParentVersion] = []
         for reference in references {
-            let job: String, step: Int?, named: String
-            switch reference {
-            case .checkpoint(let id):
-                guard let c = try store.checkpoint(id: id, tenant: nil) else { return .fail("its base checkpoint \(id) is gone") }
-                (job, step, named) = (c.jobID, c.step, id)
-            case .series(let id):
-                (job, step, named) = (id, nil, id)
-            }
-            let root = try store.modelRoot(ofJob: job)
+            guard let (root, job, step, named) = try resolve(reference) else { return .fail("its base checkpoint \(reference.id) is gone") }
             if job != root, let reason = try notARetrain(job) {
                 return .fail("its base \(named) was written by \(reason): its step is not a step of a retrain of \(root)")
             }

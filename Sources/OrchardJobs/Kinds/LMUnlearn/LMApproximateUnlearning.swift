@@ -115,9 +115,9 @@ enum LMApproximateUnlearning {
                 try SafeTensors.write(reinforced, metadata: ["format": State.format, "role": "whp-reinforced"],
                                       to: dir.appendingPathComponent(GPTCheckpoint.reinforcedFile))
             }
+            try file.write(into: dir)
             let e = JSONEncoder()
             e.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try e.encode(file).write(to: dir.appendingPathComponent("unlearning.json"))
             try e.encode(r).write(to: dir.appendingPathComponent("result.json"))
         }
         result.checkpoint = saved.id

@@ -73,6 +73,19 @@ public struct LMUnlearnKind: UnlearningKind {
         var deletion_request: String?
         /// An exact replay: the step it continued from (its trajectory before that is the checkpoints it started from).
         var replay_from_step: Int? = nil
+
+        static let fileName = "unlearning.json"
+
+        /// The version file of a checkpoint directory; nil when it has none (not a released version) or it does not decode.
+        static func read(from dir: URL) -> VersionFile? {
+            (try? Data(contentsOf: dir.appendingPathComponent(fileName))).flatMap { try? JSONDecoder().decode(VersionFile.self, from: $0) }
+        }
+
+        func write(into dir: URL) throws {
+            let e = JSONEncoder()
+            e.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try e.encode(self).write(to: dir.appendingPathComponent(Self.fileName))
+        }
     }
 
     public func run(_ p: LMUnlearnParams, seed: UInt64, context: JobContext) throws -> LMUnlearnResult {
@@ -99,9 +112,7 @@ public struct LMUnlearnKind: UnlearningKind {
             guard let c = try context.checkpoint(id: id) else { throw JobError.invalid(param: "checkpoint", message: "checkpoint \(id) does not exist") }
             return c
         } ?? context.latestCheckpoint(ofJob: p.model)
-        let inputVersion = input.flatMap { c in
-            (try? Data(contentsOf: c.directory.appendingPathComponent("unlearning.json"))).flatMap { try? JSONDecoder().decode(VersionFile.self, from: $0) }
-        }
+        let inputVersion = input.flatMap { VersionFile.read(from: $0.directory) }
         if let v = inputVersion, v.model != p.model {
             throw JobError.invalid(param: "checkpoint", message: "checkpoint \(input!.id) is a version of model \(v.model), not \(p.model)")
         }
@@ -123,11 +134,7 @@ public struct LMUnlearnKind: UnlearningKind {
         var session = try PretrainSession(params: training, seed: rootSeed, context: context, replay: .init(candidates: candidates))
         let file = VersionFile(model: p.model, version: version, input_checkpoint: input?.id, deletion_request: p.deletion_request,
                                replay_from_step: session.replayOrigin?.startStep ?? 0)
-        session.annotate = { dir in
-            let e = JSONEncoder()
-            e.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try e.encode(file).write(to: dir.appendingPathComponent("unlearning.json"))
-        }
+        session.annotate = file.write(into:)
         let total = training.stepCount
         if let origin = session.replayOrigin, origin.startStep >= total, let start = origin.checkpoint {
             // The version being edited already is the retrain without every tombstoned document (they were tombstoned

@@ -29,9 +29,7 @@ struct ParentTrajectory {
             let exact = (def.params["mode"]?.stringValue ?? "exact") == "exact"
             switch def.type {
             case LMUnlearnKind.type where exact:
-                let file = (try? Data(contentsOf: version.directory.appendingPathComponent("unlearning.json")))
-                    .flatMap { try? JSONDecoder().decode(LMUnlearnKind.VersionFile.self, from: $0) }
-                rootUpTo = file?.replay_from_step
+                rootUpTo = LMUnlearnKind.VersionFile.read(from: version.directory)?.replay_from_step
             case RederiveKind.type where exact:
                 break
             default:

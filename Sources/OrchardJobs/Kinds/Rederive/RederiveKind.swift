@@ -96,12 +96,8 @@ public struct RederiveKind: UnlearningKind {
         try context.emit("unlearning_started", "\(p.forget_documents.count) documents: re-deriving \(root.type) model \(p.model) from \(parent.model)'s version \(parent.checkpoint)",
                          data: ["documents": .number(Double(p.forget_documents.count)), "mode": "exact", "model": .string(p.model),
                                 "parent": .string(parent.model), "parent_checkpoint": .string(parent.checkpoint)])
-        let file = LMUnlearnKind.VersionFile(model: p.model, version: version, input_checkpoint: p.checkpoint, deletion_request: p.deletion_request)
-        let annotate: (URL) throws -> Void = { dir in
-            let e = JSONEncoder()
-            e.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try e.encode(file).write(to: dir.appendingPathComponent("unlearning.json"))
-        }
+        let annotate = LMUnlearnKind.VersionFile(model: p.model, version: version, input_checkpoint: p.checkpoint,
+                                                 deletion_request: p.deletion_request).write(into:)
 
         let training: JSONValue, final: String, derivedFrom: [String]
         switch root.type {
@@ -158,13 +154,8 @@ public struct RederiveKind: UnlearningKind {
     func approximate(_ p: RederiveParams, options o: ApproximateUnlearningOptions, root: JobDefinition, input: CheckpointRef?, version: Int,
                      seed: UInt64, context: JobContext) throws -> RederiveResult {
         let parent = p.parents[0]
-        guard let def = try context.jobDefinition(id: parent.model), def.type == PretrainKind.type else {
+        guard let training = try Self.pretraining(of: parent, fittedTo: input, context: context) else {
             throw JobError.invalid(param: "parents[0].model", message: "approximate unlearning of a derived model draws its retain data from a pretrain parent; \(parent.model) is not one")
-        }
-        var training = try RegisteredKind.decodeStored(PretrainKind(), def.params)
-        if let c = input {
-            let contextLength = try GPTCheckpoint.read(from: c.directory, optimizer: false).header.model.contextLength
-            training.model.context = .value(min(training.model.context.value, contextLength))
         }
         var lp = LMUnlearnParams()
         lp.model = p.model; lp.checkpoint = p.checkpoint; lp.forget_documents = p.forget_documents
@@ -177,15 +168,23 @@ public struct RederiveKind: UnlearningKind {
                               deletion_request: p.deletion_request, evaluation: r.evaluation, approximate: r)
     }
 
+    /// The parent's `pretrain` params (nil when the parent is not a pretrain job), with the context cut to the derived
+    /// model's (read from `checkpoint`): prompts, continuations and chunks must fit it (a student's may be shorter).
+    static func pretraining(of parent: ParentVersion, fittedTo checkpoint: CheckpointRef?, context: JobContext) throws -> PretrainParams? {
+        guard let def = try context.jobDefinition(id: parent.model), def.type == PretrainKind.type else { return nil }
+        var training = try RegisteredKind.decodeStored(PretrainKind(), def.params)
+        if let c = checkpoint {
+            let contextLength = try GPTCheckpoint.read(from: c.directory, optimizer: false).header.model.contextLength
+            training.model.context = .value(min(training.model.context.value, contextLength))
+        }
+        return training
+    }
+
     /// MUSE's metrics on the documents of the parent's pretraining data (the derived model's text distribution),
     /// when the parent is a pretrained GPT; the new version is an exact re-derivation, so its AUC is the baseline.
     func evaluate(before: CheckpointRef?, after: CheckpointRef, forget p: RederiveParams, parent: ParentVersion,
                   context: JobContext) throws -> LMUnlearnEvaluation? {
-        guard let before, let def = try context.jobDefinition(id: parent.model), def.type == PretrainKind.type else { return nil }
-        var training = try RegisteredKind.decodeStored(PretrainKind(), def.params)
-        // Prompts and continuations fit the derived model's context (a student's may be shorter than its teacher's).
-        let contextLength = try GPTCheckpoint.read(from: after.directory, optimizer: false).header.model.contextLength
-        training.model.context = .value(min(training.model.context.value, contextLength))
+        guard let before, let training = try Self.pretraining(of: parent, fittedTo: after, context: context) else { return nil }
         let read = try context.modelLineage(root: parent.model, dataset: training.dataset).subtracting(p.forget_documents.map(\.id))
         return try LMUnlearnEvaluation.run(target: before, unlearned: after, forget: p.forget_documents.compactMap(\.text),
                                            training: training, read: read, context: context)
