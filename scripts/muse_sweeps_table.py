@@ -48,11 +48,30 @@ for key in sorted(by):
     print(f"| {key[0]} | {key[1]} | {key[2]} | {f(mean(vm))} | {f(mean(pl), 1)} ({', '.join(f(p, 0) for p in pl)}) | {f(mean(ul), 3)} | {ok_p} of {len(pl)} | {ok_u} of {len(rs)} |")
     for metric, xs in (("verbmem_forget", vm), ("privleak", pl), ("utility_loss", ul)):
         curves[(key[0], metric)][key[1]].append((key[2], mean(xs)))
+print()
+# One row per model and sweep: each size's mean PrivLeak with its per-seed range, each size's mean retain loss, and how
+# many (size, seed) points meet each criterion.
+print("| sweep | model | PrivLeak % at each size: mean [min, max over seeds] | retain loss at each size (mean) | seeds | PrivLeak in ±5 % | retain loss ≤ 1.2 × target |")
+print("|---|---|---|---|---|---|---|")
+for sweep, model in sorted({(k[0], k[1]) for k in by}):
+    sizes = sorted(k[2] for k in by if k[:2] == (sweep, model))
+    points = [(size, seed, r) for size in sizes for seed, r in by[(sweep, model, size)]]
+    cells_p, cells_u = [], []
+    for size in sizes:
+        pl = [r["privleak"] for _, r in by[(sweep, model, size)] if r.get("privleak") is not None]
+        ul = [r["utility_loss"] for _, r in by[(sweep, model, size)] if r.get("utility_loss") is not None]
+        cells_p.append(f"{size}: {sum(pl) / len(pl):+.0f} [{min(pl):+.0f}, {max(pl):+.0f}]" if pl else f"{size}: –")
+        cells_u.append(f"{sum(ul) / len(ul):.2f}" if ul else "–")
+    ok_p = sum(1 for _, _, r in points if r.get("privleak") is not None and -5 <= r["privleak"] <= 5)
+    ok_u = sum(1 for _, seed, r in points if r.get("utility_loss") is not None
+               and r["utility_loss"] <= 1.2 * target_utility.get(seed, float("inf")))
+    seeds = sorted({seed for _, seed, _ in points})
+    print(f"| {sweep} | {model} | {'; '.join(cells_p)} | {' / '.join(cells_u)} | {','.join(map(str, seeds))} | {ok_p} of {len(points)} | {ok_u} of {len(points)} |")
 if plot_dir:
     os.makedirs(plot_dir, exist_ok=True)
-    labels = {"verbmem_forget": "VerbMem on forget (ROUGE-L F1 x 100)", "privleak": "PrivLeak (%)", "utility_loss": "retain loss (nats/token)"}
+    labels = {"verbmem_forget": "VerbMem on forget (ROUGE-L F1 x 100)", "privleak": "PrivLeak (%)", "utility_loss": "retain loss (nats/token, log scale)"}
     for (sweep, metric), models in curves.items():
         series = [(m, [x for x, _ in sorted(pts)], [y for _, y in sorted(pts)]) for m, pts in sorted(models.items())]
-        xlabel = "forget chapters" if sweep == "scalability" else "chapters forgotten so far (5 per request)"
+        xlabel = "forget chapters" if sweep == "scalability" else "chapters forgotten so far (one request per point)"
         line_chart(f"{sweep}: {labels[metric]} (mean of seeds)", xlabel, labels[metric], series,
-                   os.path.join(plot_dir, f"{sweep}-{metric}.svg"))
+                   os.path.join(plot_dir, f"{sweep}-{metric}.svg"), logy=metric == "utility_loss")
