@@ -28,6 +28,16 @@ for r in rows:
 target_utility = {int(r["seed"]): r["report"]["utility_loss"] for r in rows if r["model"] == "target"}
 def f(v, d=2):
     return "–" if v is None else f"{v:.{d}f}"
+def mean(xs):
+    return sum(xs) / len(xs) if xs else None
+def values(rs, metric):
+    """The metric's values over (seed, report) pairs, skipping reports that lack it."""
+    return [r[metric] for _, r in rs if r.get(metric) is not None]
+# MUSE's criteria at one point: PrivLeak within ±5 %; retain loss at most 1.2 × the same seed's target.
+def privleak_ok(r):
+    return r.get("privleak") is not None and -5 <= r["privleak"] <= 5
+def utility_ok(seed, r):
+    return r.get("utility_loss") is not None and r["utility_loss"] <= 1.2 * target_utility.get(seed, float("inf"))
 print("| sweep | model | chapters | seed | VerbMem_f | MIA AUC | PrivLeak % | retain loss |")
 print("|---|---|---|---|---|---|---|---|")
 for key in sorted(by):
@@ -39,12 +49,9 @@ print("|---|---|---|---|---|---|---|---|")
 curves = defaultdict(lambda: defaultdict(list))
 for key in sorted(by):
     rs = sorted(by[key])
-    vm = [r["verbmem_forget"] for _, r in rs if r.get("verbmem_forget") is not None]
-    pl = [r["privleak"] for _, r in rs if r.get("privleak") is not None]
-    ul = [r["utility_loss"] for _, r in rs if r.get("utility_loss") is not None]
-    ok_p = sum(1 for p in pl if -5 <= p <= 5)
-    ok_u = sum(1 for s, r in rs if r.get("utility_loss") is not None and r["utility_loss"] <= 1.2 * target_utility.get(s, float("inf")))
-    mean = lambda xs: sum(xs) / len(xs) if xs else None
+    vm, pl, ul = values(rs, "verbmem_forget"), values(rs, "privleak"), values(rs, "utility_loss")
+    ok_p = sum(1 for _, r in rs if privleak_ok(r))
+    ok_u = sum(1 for s, r in rs if utility_ok(s, r))
     print(f"| {key[0]} | {key[1]} | {key[2]} | {f(mean(vm))} | {f(mean(pl), 1)} ({', '.join(f(p, 0) for p in pl)}) | {f(mean(ul), 3)} | {ok_p} of {len(pl)} | {ok_u} of {len(rs)} |")
     for metric, xs in (("verbmem_forget", vm), ("privleak", pl), ("utility_loss", ul)):
         curves[(key[0], metric)][key[1]].append((key[2], mean(xs)))
@@ -55,17 +62,15 @@ print("| sweep | model | PrivLeak % at each size: mean [min, max over seeds] | r
 print("|---|---|---|---|---|---|---|")
 for sweep, model in sorted({(k[0], k[1]) for k in by}):
     sizes = sorted(k[2] for k in by if k[:2] == (sweep, model))
-    points = [(size, seed, r) for size in sizes for seed, r in by[(sweep, model, size)]]
+    points = [(seed, r) for size in sizes for seed, r in by[(sweep, model, size)]]
     cells_p, cells_u = [], []
     for size in sizes:
-        pl = [r["privleak"] for _, r in by[(sweep, model, size)] if r.get("privleak") is not None]
-        ul = [r["utility_loss"] for _, r in by[(sweep, model, size)] if r.get("utility_loss") is not None]
-        cells_p.append(f"{size}: {sum(pl) / len(pl):+.0f} [{min(pl):+.0f}, {max(pl):+.0f}]" if pl else f"{size}: –")
-        cells_u.append(f"{sum(ul) / len(ul):.2f}" if ul else "–")
-    ok_p = sum(1 for _, _, r in points if r.get("privleak") is not None and -5 <= r["privleak"] <= 5)
-    ok_u = sum(1 for _, seed, r in points if r.get("utility_loss") is not None
-               and r["utility_loss"] <= 1.2 * target_utility.get(seed, float("inf")))
-    seeds = sorted({seed for _, seed, _ in points})
+        pl, ul = values(by[(sweep, model, size)], "privleak"), values(by[(sweep, model, size)], "utility_loss")
+        cells_p.append(f"{size}: {mean(pl):+.0f} [{min(pl):+.0f}, {max(pl):+.0f}]" if pl else f"{size}: –")
+        cells_u.append(f(mean(ul)))
+    ok_p = sum(1 for _, r in points if privleak_ok(r))
+    ok_u = sum(1 for seed, r in points if utility_ok(seed, r))
+    seeds = sorted({seed for seed, _ in points})
     print(f"| {sweep} | {model} | {'; '.join(cells_p)} | {' / '.join(cells_u)} | {','.join(map(str, seeds))} | {ok_p} of {len(points)} | {ok_u} of {len(points)} |")
 if plot_dir:
     os.makedirs(plot_dir, exist_ok=True)
